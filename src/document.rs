@@ -1,0 +1,188 @@
+//! The document model shared by every writer: what the Markdown says, once
+//! parsed. The DOCX and PDF writers render this; neither re-parses Markdown.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole report: the official frame (header, signature, recipients, page
+/// settings) from the front matter, and the body blocks in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub meta: Metadata,
+    pub blocks: Vec<Block>,
+}
+
+/// The front matter of the Markdown (TOML between `+++` lines).
+/// Keys are Vietnamese because clerks edit them in the template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Cơ quan chủ quản, e.g. "SỞ CÔNG THƯƠNG TỈNH ĐỒNG NAI" (may be empty).
+    #[serde(default)]
+    pub co_quan_chu_quan: String,
+    /// Cơ quan ban hành, e.g. "TRUNG TÂM KHUYẾN CÔNG VÀ TƯ VẤN PHÁT TRIỂN CÔNG NGHIỆP".
+    pub co_quan_ban_hanh: String,
+    /// Số, ký hiệu without the "Số: " prefix, e.g. "581/BC-KC&TV".
+    pub so_ky_hieu: String,
+    #[serde(default = "default_quoc_hieu")]
+    pub quoc_hieu: String,
+    #[serde(default = "default_tieu_ngu")]
+    pub tieu_ngu: String,
+    /// Place and date line, e.g. "Đồng Nai, ngày 15 tháng 12 năm 2023".
+    pub dia_danh_ngay: String,
+    /// ISO date of the report (YYYY-MM-DD): used for document properties so
+    /// outputs never depend on the clock.
+    pub ngay: String,
+    #[serde(default = "default_loai_van_ban")]
+    pub loai_van_ban: String,
+    /// Trích yếu, the summary line under the title.
+    pub trich_yeu: String,
+    /// Recipients, each already punctuated ("- Sở Công Thương;", "- Lưu: VT, KC.").
+    #[serde(default)]
+    pub noi_nhan: Vec<String>,
+    /// Authority lines above the signature, e.g. ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"].
+    #[serde(default)]
+    pub tham_quyen: Vec<String>,
+    /// Signer's full name.
+    #[serde(default)]
+    pub nguoi_ky: String,
+    /// Page settings; every field defaults to Nghị định 30/2020.
+    #[serde(default)]
+    pub trang: PageSettings,
+}
+
+fn default_quoc_hieu() -> String {
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".into()
+}
+fn default_tieu_ngu() -> String {
+    "Độc lập - Tự do - Hạnh phúc".into()
+}
+fn default_loai_van_ban() -> String {
+    "BÁO CÁO".into()
+}
+
+/// Page and typography settings (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+/// Lengths in millimetres, sizes in points: layout values, not money, so
+/// plain floats are right here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PageSettings {
+    pub kho_giay_rong_mm: f32,
+    pub kho_giay_cao_mm: f32,
+    pub le_tren_mm: f32,
+    pub le_duoi_mm: f32,
+    pub le_trai_mm: f32,
+    pub le_phai_mm: f32,
+    /// Font family name written into the DOCX (the PDF embeds the
+    /// metric-compatible Liberation Serif).
+    pub phong_chu: String,
+    /// Body text size.
+    pub co_chu: f32,
+    /// Size of the header block lines (agency, national name).
+    pub co_chu_dau_trang: f32,
+    /// Size of the page numbers in the top margin.
+    pub co_chu_so_trang: f32,
+    /// Size of "Nơi nhận:" (the recipients use one point less).
+    pub co_chu_noi_nhan: f32,
+    /// Size of table text.
+    pub co_chu_bang: f32,
+    /// First-line indent of body paragraphs, in centimetres.
+    pub thut_dau_dong_cm: f32,
+    /// Space after each paragraph, in points.
+    pub cach_doan_pt: f32,
+    /// Line spacing as a multiple of single spacing.
+    pub gian_dong: f32,
+}
+
+impl Default for PageSettings {
+    fn default() -> Self {
+        Self {
+            kho_giay_rong_mm: 210.0,
+            kho_giay_cao_mm: 297.0,
+            le_tren_mm: 20.0,
+            le_duoi_mm: 20.0,
+            le_trai_mm: 30.0,
+            le_phai_mm: 15.0,
+            phong_chu: "Times New Roman".into(),
+            co_chu: 14.0,
+            co_chu_dau_trang: 13.0,
+            co_chu_so_trang: 13.0,
+            co_chu_noi_nhan: 12.0,
+            co_chu_bang: 12.0,
+            thut_dau_dong_cm: 1.27,
+            cach_doan_pt: 6.0,
+            gian_dong: 1.15,
+        }
+    }
+}
+
+/// A body block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Block {
+    /// `#` = level 1 (`I.` sections, caps bold), `##` = 2 (`1.` items),
+    /// `###` = 3 (`1.1.` sub-items), `####` = 4 (`a)` points).
+    Heading { level: u8, content: Vec<Inline> },
+    /// A justified body paragraph with a first-line indent.
+    Paragraph(Vec<Inline>),
+    /// A list; each item is one paragraph of inlines. `start` is the first
+    /// number of an ordered list, `None` for a bullet ("- ") list.
+    List { start: Option<u64>, items: Vec<Vec<Inline>> },
+    Table(Table),
+    /// Written in Markdown as `<!-- ngat-trang -->`.
+    PageBreak,
+}
+
+/// A run of text with one style, or a hard line break.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Inline {
+    Text(Run),
+    LineBreak,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Run {
+    pub text: String,
+    pub bold: bool,
+    pub italic: bool,
+}
+
+/// A GFM table. `header` is repeated on every page by both writers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub align: Vec<Align>,
+    pub header: Vec<Cell>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One table cell: a single paragraph of inlines.
+pub type Cell = Vec<Inline>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Align {
+    /// No alignment given in the Markdown: left for text.
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+impl Inline {
+    /// Shorthand for a plain run, used by tests and builders.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Inline::Text(Run {
+            text: text.into(),
+            ..Run::default()
+        })
+    }
+}
+
+/// The plain text of a sequence of inlines (line breaks become spaces).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    for inline in inlines {
+        match inline {
+            Inline::Text(run) => out.push_str(&run.text),
+            Inline::LineBreak => out.push(' '),
+        }
+    }
+    out
+}

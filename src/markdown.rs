@@ -1,0 +1,242 @@
+//! Markdown (from the templates) → the document model.
+//!
+//! The front matter is TOML between `+++` lines (as in Zola) and carries the
+//! official frame; the body uses a small subset of CommonMark + GFM tables.
+//! Constructs the report has no use for (images, links, code, quotes) keep
+//! their text, so nothing written in a template is silently lost.
+
+use pulldown_cmark::{Alignment, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+
+use crate::document::{Align, Block, Document, Inline, Metadata, Run, Table};
+
+/// The Markdown comment a template writes for a page break.
+pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum MarkdownError {
+    #[error("thiếu khối thông tin văn bản (front matter) ở đầu Markdown: mẫu phải bắt đầu bằng một dòng `+++`, các khóa TOML, rồi một dòng `+++`")]
+    MissingFrontMatter,
+    #[error("dòng {line}, cột {column} của Markdown: khối thông tin văn bản (TOML) không hợp lệ: {message}")]
+    FrontMatter { line: usize, column: usize, message: String },
+}
+
+/// Parses the rendered Markdown into the document model.
+pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    let mut builder = Builder::default();
+    let mut meta: Option<Metadata> = None;
+    let mut in_meta = false;
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => in_meta = true,
+            Event::End(TagEnd::MetadataBlock(_)) => in_meta = false,
+            Event::Text(text) if in_meta => {
+                // The text starts after the opening `+++` line.
+                let offset = range.start;
+                meta = Some(toml::from_str(&text).map_err(|e| {
+                    let at = offset + e.span().map_or(0, |s| s.start);
+                    let (line, column) = line_column(markdown, at);
+                    MarkdownError::FrontMatter { line, column, message: e.message().to_string() }
+                })?);
+            }
+            other => builder.event(other),
+        }
+    }
+    let meta = meta.ok_or(MarkdownError::MissingFrontMatter)?;
+    Ok(Document { meta, blocks: builder.blocks })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[derive(Default)]
+struct Builder {
+    blocks: Vec<Block>,
+    /// Inlines of the paragraph, heading, list item or cell being read.
+    inlines: Vec<Inline>,
+    bold: u32,
+    italic: u32,
+    heading: Option<u8>,
+    list: Option<(Option<u64>, Vec<Vec<Inline>>)>,
+    table: Option<Table>,
+    row: Vec<Vec<Inline>>,
+}
+
+impl Builder {
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) | Event::Code(t) => self.text(&t),
+            Event::SoftBreak => self.text(" "),
+            Event::HardBreak => self.inlines.push(Inline::LineBreak),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                if html.trim() == PAGE_BREAK {
+                    self.blocks.push(Block::PageBreak);
+                }
+                // Any other HTML is a template comment: not part of the report.
+            }
+            Event::Rule => self.blocks.push(Block::PageBreak),
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                self.heading = Some(match level {
+                    HeadingLevel::H1 => 1,
+                    HeadingLevel::H2 => 2,
+                    HeadingLevel::H3 => 3,
+                    _ => 4,
+                })
+            }
+            Tag::List(start) => self.list = Some((start, Vec::new())),
+            Tag::Table(aligns) => {
+                self.table = Some(Table {
+                    align: aligns.into_iter().map(align).collect(),
+                    header: Vec::new(),
+                    rows: Vec::new(),
+                })
+            }
+            Tag::Strong => self.bold += 1,
+            Tag::Emphasis => self.italic += 1,
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(_) => {
+                let content = self.take_inlines();
+                let level = self.heading.take().unwrap_or(4);
+                self.blocks.push(Block::Heading { level, content });
+            }
+            TagEnd::Paragraph => {
+                // Paragraphs inside list items belong to the item.
+                if self.list.is_none() {
+                    let content = self.take_inlines();
+                    if !content.is_empty() {
+                        self.blocks.push(Block::Paragraph(content));
+                    }
+                }
+            }
+            TagEnd::Item => {
+                let item = self.take_inlines();
+                if let Some((_, items)) = self.list.as_mut() {
+                    items.push(item);
+                }
+            }
+            TagEnd::List(_) => {
+                if let Some((start, items)) = self.list.take() {
+                    self.blocks.push(Block::List { start, items });
+                }
+            }
+            TagEnd::TableCell => {
+                let cell = self.take_inlines();
+                self.row.push(cell);
+            }
+            TagEnd::TableHead => {
+                let row = std::mem::take(&mut self.row);
+                if let Some(table) = self.table.as_mut() {
+                    table.header = row;
+                }
+            }
+            TagEnd::TableRow => {
+                let row = std::mem::take(&mut self.row);
+                if let Some(table) = self.table.as_mut() {
+                    table.rows.push(row);
+                }
+            }
+            TagEnd::Table => {
+                if let Some(table) = self.table.take() {
+                    self.blocks.push(Block::Table(table));
+                }
+            }
+            TagEnd::Strong => self.bold = self.bold.saturating_sub(1),
+            TagEnd::Emphasis => self.italic = self.italic.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    /// Appends text, merging with the previous run when the style matches.
+    fn text(&mut self, text: &str) {
+        let (bold, italic) = (self.bold > 0, self.italic > 0);
+        if let Some(Inline::Text(run)) = self.inlines.last_mut() {
+            if run.bold == bold && run.italic == italic {
+                run.text.push_str(text);
+                return;
+            }
+        }
+        self.inlines.push(Inline::Text(Run { text: text.to_string(), bold, italic }));
+    }
+
+    fn take_inlines(&mut self) -> Vec<Inline> {
+        let mut inlines = std::mem::take(&mut self.inlines);
+        trim_edges(&mut inlines);
+        inlines
+    }
+}
+
+/// Removes leading/trailing spaces a template's line layout leaves behind.
+fn trim_edges(inlines: &mut Vec<Inline>) {
+    if let Some(Inline::Text(run)) = inlines.first_mut() {
+        run.text = run.text.trim_start().to_string();
+    }
+    if let Some(Inline::Text(run)) = inlines.last_mut() {
+        run.text = run.text.trim_end().to_string();
+    }
+    inlines.retain(|i| !matches!(i, Inline::Text(r) if r.text.is_empty()));
+}
+
+fn align(a: Alignment) -> Align {
+    match a {
+        Alignment::None => Align::None,
+        Alignment::Left => Align::Left,
+        Alignment::Center => Align::Center,
+        Alignment::Right => Align::Right,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FRONT: &str = "+++\nco_quan_ban_hanh = \"TRUNG TÂM\"\nso_ky_hieu = \"581/BC-KC\"\ndia_danh_ngay = \"Đồng Nai, ngày 15 tháng 12 năm 2023\"\nngay = \"2023-12-15\"\ntrich_yeu = \"Kết quả\"\n+++\n";
+
+    #[test]
+    fn parses_front_matter_headings_paragraphs_tables() {
+        let md = format!(
+            "{FRONT}\n# I. KẾT QUẢ\n\n## 1. Mục\n\nMột **đậm** và *nghiêng*\ntiếp.\n\n| A | B |\n|:--|--:|\n| x | **1.000** |\n\n- một;\n- hai.\n\n{PAGE_BREAK}\n"
+        );
+        let doc = parse(&md).unwrap();
+        assert_eq!(doc.meta.so_ky_hieu, "581/BC-KC");
+        assert_eq!(doc.meta.trang.co_chu, 14.0);
+        assert_eq!(doc.blocks.len(), 6);
+        assert_eq!(doc.blocks[0], Block::Heading { level: 1, content: vec![Inline::plain("I. KẾT QUẢ")] });
+        let Block::Paragraph(p) = &doc.blocks[2] else { panic!("{:?}", doc.blocks[2]) };
+        assert_eq!(crate::document::plain_text(p), "Một đậm và nghiêng tiếp.");
+        assert!(matches!(&p[1], Inline::Text(Run { bold: true, .. })));
+        let Block::Table(t) = &doc.blocks[3] else { panic!() };
+        assert_eq!(t.align, vec![Align::Left, Align::Right]);
+        assert_eq!(t.rows.len(), 1);
+        assert!(matches!(&t.rows[0][1][0], Inline::Text(Run { bold: true, .. })));
+        assert_eq!(doc.blocks[4], Block::List { start: None, items: vec![vec![Inline::plain("một;")], vec![Inline::plain("hai.")]] });
+        assert_eq!(doc.blocks[5], Block::PageBreak);
+    }
+
+    #[test]
+    fn front_matter_errors_point_at_the_line() {
+        let md = "+++\nco_quan_ban_hanh = \"X\"\nso_ky_hieu = 5 5\n+++\n";
+        match parse(md) {
+            Err(MarkdownError::FrontMatter { line, .. }) => assert_eq!(line, 3),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(parse("# I. A\n"), Err(MarkdownError::MissingFrontMatter));
+    }
+}
