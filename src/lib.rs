@@ -3,3 +3,8 @@
 
 pub mod document;
 pub mod markdown;
+pub mod contract;
+pub mod diagnostic;
+pub mod json;
+pub mod load;
+pub mod validate;

@@ -1,0 +1,472 @@
+//! A positioned reader over one JSON file: it decodes values into the
+//! contract's types and records every problem with its line:column and JSON
+//! path, instead of stopping at the first one as serde would.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use jsonc_parser::ast::{ObjectProp, Value};
+use jsonc_parser::common::Ranged;
+use jsonc_parser::{CollectOptions, ParseOptions};
+use rust_decimal::Decimal;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::contract::{Date, Money, Quantity};
+use crate::diagnostic::{hint, Code, Diagnostic, Diagnostics};
+
+/// Deepest nesting accepted; the contract needs 5 levels. Checked before
+/// parsing so a hostile file cannot exhaust the stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// Largest amount accepted, in đồng (a thousand trillion): far above any
+/// budget, far below rust_decimal's limits, so sums can never overflow.
+pub fn max_money() -> Decimal {
+    Decimal::from(1_000_000_000_000_000_000_i64)
+}
+
+/// One input file's text with a line index.
+pub struct Source<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(file: &'a Path, text: &'a str) -> Self {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Source { file, text, line_starts }
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        let column = self.text.get(start..offset.min(self.text.len())).map_or(1, |s| s.chars().count() + 1);
+        (line, column)
+    }
+
+    pub fn diagnostic(&self, offset: usize, path: &str, code: Code, message: String) -> Diagnostic {
+        let (line, column) = self.position(offset);
+        Diagnostic { file: self.file.to_path_buf(), line, column, path: path.to_string(), code, message }
+    }
+}
+
+/// Parses strict JSON (no comments, trailing commas or JSON5 forms).
+pub fn parse<'a>(src: &Source<'a>, diags: &mut Diagnostics) -> Option<Value<'a>> {
+    if let Some(offset) = too_deep(src.text) {
+        diags.push(src.diagnostic(
+            offset,
+            "$",
+            Code::TooDeep,
+            format!("dữ liệu lồng nhau quá {MAX_DEPTH} cấp; tệp báo cáo chỉ cần vài cấp, hãy kiểm tra lại cấu trúc tệp"),
+        ));
+        return None;
+    }
+    let strict = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    match jsonc_parser::parse_to_ast(src.text, &CollectOptions::default(), &strict) {
+        Ok(result) => match result.value {
+            Some(v) => Some(v),
+            None => {
+                diags.push(src.diagnostic(0, "$", Code::Syntax, "tệp rỗng: tệp phải chứa một đối tượng JSON `{ ... }`".into()));
+                None
+            }
+        },
+        Err(e) => {
+            let offset = e.range().start;
+            let message = format!(
+                "JSON sai cú pháp ({}); kiểm tra dấu phẩy, dấu ngoặc và dấu nháy kép quanh vị trí này (tệp có thể bị cắt cụt hoặc không phải JSON)",
+                e.kind()
+            );
+            diags.push(src.diagnostic(offset, "$", Code::Syntax, message));
+            None
+        }
+    }
+}
+
+/// Byte offset where nesting first exceeds MAX_DEPTH, ignoring brackets in strings.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Decodes values of one file, collecting diagnostics.
+pub struct Reader<'s, 'a> {
+    pub src: &'s Source<'a>,
+    pub diags: &'s mut Diagnostics,
+}
+
+/// A JSON path being built: `hoat_dong[2].kinh_phi`.
+pub fn key_path(parent: &str, key: &str) -> String {
+    if parent == "$" {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::StringLit(_) => "chuỗi",
+        Value::NumberLit(_) => "số",
+        Value::BooleanLit(_) => "true/false",
+        Value::Object(_) => "đối tượng { }",
+        Value::Array(_) => "mảng [ ]",
+        Value::NullKeyword(_) => "null",
+    }
+}
+
+impl<'s, 'a> Reader<'s, 'a> {
+    pub fn error(&mut self, offset: usize, path: &str, code: Code, message: String) {
+        let d = self.src.diagnostic(offset, path, code, message);
+        self.diags.push(d);
+    }
+
+    fn wrong_type(&mut self, v: &Value, path: &str, expected: &str) {
+        self.error(
+            v.start(),
+            path,
+            Code::WrongType,
+            format!("cần {expected} nhưng gặp {}", type_name(v)),
+        );
+    }
+
+    pub fn object<'v, 'x>(&mut self, v: &'v Value<'x>, path: &str) -> Option<Obj<'v, 'x>> {
+        let Value::Object(o) = v else {
+            self.wrong_type(v, path, "một đối tượng { ... }");
+            return None;
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for p in &o.properties {
+            let name = p.name.as_str();
+            if seen.contains(&name) {
+                self.error(
+                    p.range.start,
+                    &key_path(path, name),
+                    Code::DuplicateKey,
+                    format!("khóa `{name}` xuất hiện hai lần trong cùng một đối tượng; xóa một lần (chỉ giữ giá trị đúng)"),
+                );
+            }
+            seen.push(name);
+        }
+        Some(Obj { props: &o.properties, start: o.range.start, path: path.to_string(), used: Vec::new() })
+    }
+
+    /// A non-empty text, trimmed and normalised to NFC.
+    pub fn text(&mut self, v: &Value, path: &str) -> Option<String> {
+        let Value::StringLit(s) = v else {
+            self.wrong_type(v, path, "một chuỗi văn bản trong dấu nháy kép");
+            return None;
+        };
+        let t: String = s.value.trim().nfc().collect();
+        if t.is_empty() {
+            self.error(v.start(), path, Code::EmptyText, "văn bản không được để trống; điền nội dung hoặc bỏ hẳn khóa này nếu nó không bắt buộc".into());
+            return None;
+        }
+        Some(t)
+    }
+
+    pub fn texts(&mut self, v: &Value, path: &str) -> Option<Vec<String>> {
+        self.array(v, path, |r, item, p| r.text(item, p))
+    }
+
+    pub fn boolean(&mut self, v: &Value, path: &str) -> Option<bool> {
+        match v {
+            Value::BooleanLit(b) => Some(b.value),
+            _ => {
+                self.wrong_type(v, path, "true hoặc false");
+                None
+            }
+        }
+    }
+
+    /// An integer in `min..=max` (years, revision numbers).
+    pub fn integer(&mut self, v: &Value, path: &str, min: i64, max: i64) -> Option<i64> {
+        let n = match v {
+            Value::NumberLit(n) => n.value.parse::<i64>().ok(),
+            _ => {
+                self.wrong_type(v, path, "một số nguyên");
+                return None;
+            }
+        };
+        match n {
+            Some(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                self.error(v.start(), path, Code::WrongType, format!("cần một số nguyên từ {min} đến {max}"));
+                None
+            }
+        }
+    }
+
+    /// Whole, non-negative đồng, as an integer or a string of digits.
+    pub fn money(&mut self, v: &Value, path: &str) -> Option<Money> {
+        let (raw, quoted) = match v {
+            Value::NumberLit(n) => (n.value.to_string(), false),
+            Value::StringLit(s) => (s.value.trim().to_string(), true),
+            _ => {
+                self.wrong_type(v, path, "số tiền (số nguyên đồng, ví dụ 224730000)");
+                return None;
+            }
+        };
+        let fix = money_problem(&raw, quoted);
+        if let Some(problem) = fix {
+            self.error(v.start(), path, Code::InvalidMoney, problem);
+            return None;
+        }
+        Some(Money(Decimal::from_str(&raw).ok()?))
+    }
+
+    /// A non-negative quantity: integer, or decimal with "." (as a string or number).
+    pub fn quantity(&mut self, v: &Value, path: &str) -> Option<Quantity> {
+        let raw = match v {
+            Value::NumberLit(n) => n.value.to_string(),
+            Value::StringLit(s) => s.value.trim().to_string(),
+            _ => {
+                self.wrong_type(v, path, "một số lượng (ví dụ 48)");
+                return None;
+            }
+        };
+        let ok = !raw.is_empty()
+            && raw.len() <= 20
+            && raw.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && raw.matches('.').count() <= 1
+            && !raw.starts_with('.')
+            && !raw.ends_with('.');
+        let parsed = if ok { Decimal::from_str(&raw).ok() } else { None };
+        match parsed {
+            Some(d) if d <= max_money() => Some(Quantity(d)),
+            _ => {
+                let why = if raw.starts_with('-') { "số lượng không được âm" } else { "số lượng không hợp lệ" };
+                self.error(
+                    v.start(),
+                    path,
+                    Code::InvalidQuantity,
+                    format!("{why} (`{raw}`): ghi số không âm, phần thập phân (nếu có) dùng dấu chấm, ví dụ 48 hoặc \"2.5\""),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, v: &Value, path: &str) -> Option<Date> {
+        let Value::StringLit(s) = v else {
+            self.wrong_type(v, path, "một ngày dạng \"YYYY-MM-DD\"");
+            return None;
+        };
+        let d = Date::parse(s.value.trim());
+        if d.is_none() {
+            self.error(
+                v.start(),
+                path,
+                Code::InvalidDate,
+                format!("ngày `{}` không hợp lệ: ghi theo dạng \"YYYY-MM-DD\", ví dụ \"2023-11-15\", và ngày phải có thật", s.value),
+            );
+        }
+        d
+    }
+
+    /// Decodes every element; failed elements are reported and left out.
+    pub fn array<'v, 'x, T>(
+        &mut self,
+        v: &'v Value<'x>,
+        path: &str,
+        mut each: impl FnMut(&mut Self, &'v Value<'x>, &str) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Value::Array(a) = v else {
+            self.wrong_type(v, path, "một mảng [ ... ]");
+            return None;
+        };
+        let before = self.diags.len();
+        let items: Vec<T> =
+            a.elements.iter().enumerate().filter_map(|(i, e)| each(self, e, &format!("{path}[{i}]"))).collect();
+        (self.diags.len() == before).then_some(items)
+    }
+}
+
+/// Why a money literal is not acceptable, with what to write instead.
+fn money_problem(raw: &str, quoted: bool) -> Option<String> {
+    if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return match Decimal::from_str(raw) {
+            Ok(d) if d <= max_money() => None,
+            _ => Some(format!(
+                "số tiền `{raw}` vượt quá giới hạn 10^18 đồng; kiểm tra lại số chữ số"
+            )),
+        };
+    }
+    let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
+    Some(if raw.starts_with('-') {
+        format!("số tiền không được âm (`{raw}`); ghi số tiền đã chi, ví dụ {}", digits.trim_start_matches('0'))
+    } else if !quoted && (raw.contains('.') || raw.contains('e') || raw.contains('E')) {
+        match raw.split_once('.') {
+            Some((whole, _)) if !raw.contains(['e', 'E']) => format!(
+                "số tiền phải là số nguyên đồng, không có phần lẻ (`{raw}`); làm tròn rồi ghi, ví dụ {whole}"
+            ),
+            _ => format!("số tiền phải viết đủ các chữ số nguyên đồng, không dùng dạng số mũ (`{raw}`)"),
+        }
+    } else if raw.contains(['.', ',', ' ']) && !digits.is_empty() {
+        format!(
+            "số tiền không được có dấu phân cách hay chữ (`{raw}`); ghi liền các chữ số, ví dụ {} (không có dấu chấm, phẩy, khoảng trắng)",
+            digits
+        )
+    } else {
+        format!("số tiền `{raw}` không hợp lệ; ghi số nguyên đồng, ví dụ 224730000")
+    })
+}
+
+/// The properties of one JSON object, with the keys read so far.
+pub struct Obj<'v, 'a> {
+    props: &'v [ObjectProp<'a>],
+    start: usize,
+    pub path: String,
+    used: Vec<&'static str>,
+}
+
+impl<'v, 'a> Obj<'v, 'a> {
+    fn find(&mut self, key: &'static str) -> Option<&'v Value<'a>> {
+        self.used.push(key);
+        self.props.iter().find(|p| p.name.as_str() == key).map(|p| &p.value)
+    }
+
+    /// A required key, decoded with `decode`.
+    pub fn req<T>(
+        &mut self,
+        r: &mut Reader,
+        key: &'static str,
+        decode: impl FnOnce(&mut Reader, &'v Value<'a>, &str) -> Option<T>,
+    ) -> Option<T> {
+        let path = key_path(&self.path, key);
+        match self.find(key) {
+            Some(v) => decode(r, v, &path),
+            None => {
+                r.error(self.start, &path, Code::MissingKey, format!("thiếu khóa bắt buộc `{key}`; thêm `\"{key}\": ...` vào đối tượng này"));
+                None
+            }
+        }
+    }
+
+    /// An optional key (absent or null → Ok(None)); Err(()) when present but invalid.
+    pub fn opt<T>(
+        &mut self,
+        r: &mut Reader,
+        key: &'static str,
+        decode: impl FnOnce(&mut Reader, &'v Value<'a>, &str) -> Option<T>,
+    ) -> Result<Option<T>, ()> {
+        let path = key_path(&self.path, key);
+        match self.find(key) {
+            None | Some(Value::NullKeyword(_)) => Ok(None),
+            Some(v) => decode(r, v, &path).map(Some).ok_or(()),
+        }
+    }
+
+    /// Reports every key that was never read.
+    pub fn finish(self, r: &mut Reader) {
+        for p in self.props {
+            let name = p.name.as_str();
+            if !self.used.contains(&name) {
+                let allowed = self.used.join(", ");
+                r.error(
+                    p.range.start,
+                    &key_path(&self.path, name),
+                    Code::UnknownKey,
+                    format!(
+                        "khóa `{name}` không có trong mẫu dữ liệu.{} Các khóa hợp lệ ở đây: {allowed}",
+                        hint(name, self.used.iter().copied())
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The object's own position, for cross-checks reported later.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// Position of a key's value (or of the object when absent).
+    pub fn offset_of(&self, key: &str) -> usize {
+        self.props.iter().find(|p| p.name.as_str() == key).map_or(self.start, |p| p.value.start())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(raw: &str) -> Result<Money, Vec<String>> {
+        let text = format!("{{\"x\": {raw}}}");
+        let src = Source::new(Path::new("t.json"), &text);
+        let mut diags = Diagnostics::default();
+        let v = parse(&src, &mut diags).expect("valid JSON");
+        let mut r = Reader { src: &src, diags: &mut diags };
+        let mut o = r.object(&v, "$").unwrap();
+        let m = o.req(&mut r, "x", |r, v, p| r.money(v, p));
+        m.ok_or_else(|| diags.0.iter().map(|d| format!("{} {}", d.code.id(), d.message)).collect())
+    }
+
+    #[test]
+    fn money_accepts_whole_dong_only() {
+        assert_eq!(money("224730000").unwrap(), Money(Decimal::from(224_730_000)));
+        assert_eq!(money("\"224730000\"").unwrap(), Money(Decimal::from(224_730_000)));
+        let float = money("224730000.5").unwrap_err();
+        assert!(float[0].contains("KC020") && float[0].contains("224730000"), "{float:?}");
+        let neg = money("-5").unwrap_err();
+        assert!(neg[0].contains("không được âm"), "{neg:?}");
+        let formatted = money("\"224.730.000\"").unwrap_err();
+        assert!(formatted[0].contains("ghi liền các chữ số, ví dụ 224730000"), "{formatted:?}");
+        let huge = money("1000000000000000000000000000000").unwrap_err();
+        assert!(huge[0].contains("vượt quá giới hạn"), "{huge:?}");
+        assert!(money("1e9").unwrap_err()[0].contains("số mũ"));
+        assert!(money("true").unwrap_err()[0].contains("KC010"));
+    }
+
+    #[test]
+    fn positions_are_line_and_character_column() {
+        let text = "{\n  \"tên\": \"Đồng\",\n  \"x\": 1\n}";
+        let src = Source::new(Path::new("t.json"), text);
+        let offset = text.find("\"x\"").unwrap();
+        assert_eq!(src.position(offset), (3, 3));
+        let offset = text.find("\"Đồng\"").unwrap();
+        assert_eq!(src.position(offset), (2, 10));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = "[".repeat(10_000);
+        let src = Source::new(Path::new("t.json"), &text);
+        let mut diags = Diagnostics::default();
+        assert!(parse(&src, &mut diags).is_none());
+        assert_eq!(diags.codes(), vec!["KC005"]);
+    }
+}

@@ -1,0 +1,600 @@
+//! Decoding the input files into the contract's types and checking them
+//! against each other: every problem of every file, in one pass.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use jsonc_parser::ast::Value;
+
+use crate::contract::*;
+use crate::diagnostic::{hint, Code, Diagnostics};
+use crate::json::{self, Obj, Reader, Source};
+use crate::load::{self, InputFile};
+
+/// A decoded file with where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    pub path: PathBuf,
+    pub sha256: String,
+    pub value: T,
+}
+
+/// Everything a build needs: the plan, the submission that counts for each
+/// unit, and those superseded by a later revision.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub plan: Loaded<Plan>,
+    /// The highest revision of each unit, in registry order.
+    pub submissions: Vec<Loaded<Submission>>,
+    /// Earlier revisions, never counted.
+    pub superseded: Vec<Loaded<Submission>>,
+    /// Plans of other years found in the input, not used.
+    pub other_plans: Vec<PathBuf>,
+}
+
+impl Dataset {
+    /// Units of the registry that sent nothing.
+    pub fn missing_units(&self) -> Vec<&Unit> {
+        let plan = &self.plan.value;
+        plan.don_vi.iter().filter(|u| !self.submissions.iter().any(|s| s.value.ma_don_vi == u.ma)).collect()
+    }
+}
+
+/// Loads and checks every `.json` under `paths`. `plan_dirs` are searched
+/// for the plan when none of `paths` holds one (`validate FILE` of a unit).
+pub fn load(paths: &[PathBuf], plan_dirs: &[PathBuf], year: Option<i32>) -> Result<Dataset, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let files: Vec<InputFile> =
+        load::discover(paths, &mut diags).iter().filter_map(|p| load::read(p, &mut diags)).collect();
+    let mut dataset = check(&files, year, &mut diags);
+    if dataset.is_none() && !files.iter().any(|f| f.text.contains("\"ke_hoach\"")) && !plan_dirs.is_empty() {
+        // Only unit files were named: take the plan from the input folder.
+        let mut plan_diags = Diagnostics::default();
+        let extra: Vec<InputFile> = load::discover(plan_dirs, &mut plan_diags)
+            .iter()
+            .filter(|p| !files.iter().any(|f| same_file(&f.path, p)))
+            .filter_map(|p| load::read(p, &mut plan_diags))
+            .filter(|f| f.text.contains("\"ke_hoach\""))
+            .collect();
+        if !extra.is_empty() {
+            let all: Vec<InputFile> = extra.into_iter().chain(files.iter().cloned()).collect();
+            diags = Diagnostics::default();
+            load::discover(paths, &mut diags);
+            dataset = check(&all, year, &mut diags);
+            diags.0.extend(plan_diags.0);
+        }
+    }
+    match dataset {
+        Some(d) if diags.is_empty() => Ok(d),
+        _ => Err(diags.sorted()),
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || a.canonicalize().ok() == b.canonicalize().ok()
+}
+
+/// Where a decoded submission's key facts sit in its file.
+struct Placed {
+    submission: Loaded<Submission>,
+    revision_offset: usize,
+    text: usize,
+}
+
+fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Option<Dataset> {
+    let sources: Vec<Source> = files.iter().map(|f| Source::new(&f.path, &f.text)).collect();
+    let trees: Vec<Option<Value>> = sources.iter().map(|s| json::parse(s, diags)).collect();
+
+    // Plans first: submissions are checked against the year's plan.
+    let mut plans = Vec::new();
+    let mut unit_files = Vec::new();
+    for (i, tree) in trees.iter().enumerate() {
+        let Some(tree) = tree else { continue };
+        let mut r = Reader { src: &sources[i], diags };
+        match kind(&mut r, tree) {
+            Some(KIND_PLAN) => {
+                if let Some(plan) = decode_plan(&mut r, tree) {
+                    plans.push((i, plan));
+                }
+            }
+            Some(KIND_SUBMISSION) => unit_files.push(i),
+            _ => {}
+        }
+    }
+
+    let (plan_index, plan, other_plans) = pick_plan(plans, year, files, &sources, diags)?;
+    let mut placed = Vec::new();
+    for i in unit_files {
+        let tree = trees[i].as_ref()?;
+        let mut r = Reader { src: &sources[i], diags };
+        if let Some((submission, revision_offset)) = decode_submission(&mut r, tree, &plan) {
+            placed.push(Placed {
+                submission: Loaded { path: files[i].path.clone(), sha256: files[i].sha256.clone(), value: submission },
+                revision_offset,
+                text: i,
+            });
+        }
+    }
+    let (submissions, superseded) = pick_revisions(placed, &plan, &sources, diags);
+    Some(Dataset {
+        plan: Loaded { path: files[plan_index].path.clone(), sha256: files[plan_index].sha256.clone(), value: plan },
+        submissions,
+        superseded,
+        other_plans,
+    })
+}
+
+/// The `loai` of a file.
+fn kind(r: &mut Reader, tree: &Value) -> Option<&'static str> {
+    let Value::Object(o) = tree else {
+        r.error(0, "$", Code::WrongType, "tệp phải là một đối tượng JSON `{ ... }` có khóa \"loai\"".into());
+        return None;
+    };
+    let found = o.properties.iter().find(|p| p.name.as_str() == "loai");
+    let Some(prop) = found else {
+        r.error(o.range.start, "loai", Code::MissingKey, "thiếu khóa `loai`: ghi \"loai\": \"bao_cao\" cho báo cáo của đơn vị, hoặc \"ke_hoach\" cho tệp kế hoạch".into());
+        return None;
+    };
+    match &prop.value {
+        Value::StringLit(s) if s.value == KIND_PLAN => Some(KIND_PLAN),
+        Value::StringLit(s) if s.value == KIND_SUBMISSION => Some(KIND_SUBMISSION),
+        v => {
+            let got = if let Value::StringLit(s) = v { s.value.to_string() } else { String::new() };
+            r.error(
+                jsonc_parser::common::Ranged::start(v),
+                "loai",
+                Code::UnknownKind,
+                format!("`loai` phải là \"bao_cao\" (báo cáo của đơn vị) hoặc \"ke_hoach\" (kế hoạch của tỉnh).{}", hint(&got, [KIND_PLAN, KIND_SUBMISSION])),
+            );
+            None
+        }
+    }
+}
+
+fn pick_plan(
+    plans: Vec<(usize, Plan)>,
+    year: Option<i32>,
+    files: &[InputFile],
+    sources: &[Source],
+    diags: &mut Diagnostics,
+) -> Option<(usize, Plan, Vec<PathBuf>)> {
+    let wanted = year.or_else(|| match plans.as_slice() {
+        [(_, only)] => Some(only.nam),
+        _ => None,
+    });
+    let (chosen, others): (Vec<_>, Vec<_>) = plans.into_iter().partition(|(_, p)| Some(p.nam) == wanted);
+    let other_paths = others.iter().map(|(i, _)| files[*i].path.clone()).collect();
+    let mut chosen = chosen.into_iter();
+    match (chosen.next(), chosen.next(), wanted) {
+        (Some((i, plan)), None, _) => Some((i, plan, other_paths)),
+        (Some(_), Some((j, _)), _) => {
+            diags.push(sources[j].diagnostic(0, "nam", Code::PlanMissing, "có hơn một tệp kế hoạch cho cùng một năm; chỉ giữ một tệp kế hoạch mỗi năm trong thư mục dữ liệu".into()));
+            None
+        }
+        (None, _, Some(y)) => {
+            diags.push(plan_problem(format!("không có tệp kế hoạch (\"loai\": \"ke_hoach\") cho năm {y}; chép tệp kế hoạch của năm vào thư mục dữ liệu")));
+            None
+        }
+        (None, _, None) if !others.is_empty() => {
+            diags.push(plan_problem("có kế hoạch của nhiều năm; chọn năm bằng `--year NĂM`".into()));
+            None
+        }
+        (None, _, None) => {
+            diags.push(plan_problem("không tìm thấy tệp kế hoạch (\"loai\": \"ke_hoach\"); thư mục dữ liệu phải có tệp kế hoạch của năm".into()));
+            None
+        }
+    }
+}
+
+fn plan_problem(message: String) -> crate::diagnostic::Diagnostic {
+    crate::diagnostic::Diagnostic { file: PathBuf::from("(thư mục dữ liệu)"), line: 0, column: 0, path: "$".into(), code: Code::PlanMissing, message }
+}
+
+/// Keeps the highest revision of each unit; two files with the same unit
+/// and revision are an error (which one is right cannot be guessed).
+fn pick_revisions(
+    placed: Vec<Placed>,
+    plan: &Plan,
+    sources: &[Source],
+    diags: &mut Diagnostics,
+) -> (Vec<Loaded<Submission>>, Vec<Loaded<Submission>>) {
+    let mut by_unit: BTreeMap<usize, Vec<Placed>> = BTreeMap::new();
+    for p in placed {
+        let order = plan.don_vi.iter().position(|u| u.ma == p.submission.value.ma_don_vi).unwrap_or(usize::MAX);
+        by_unit.entry(order).or_default().push(p);
+    }
+    let (mut current, mut superseded) = (Vec::new(), Vec::new());
+    for (_, mut group) in by_unit {
+        group.sort_by(|a, b| b.submission.value.lan_nop.cmp(&a.submission.value.lan_nop).then(a.submission.path.cmp(&b.submission.path)));
+        for pair in group.windows(2) {
+            let (a, b) = (&pair[0].submission, &pair[1].submission);
+            if a.value.lan_nop == b.value.lan_nop {
+                for (this, other) in [(&pair[0], b), (&pair[1], a)] {
+                    diags.push(sources[this.text].diagnostic(
+                        this.revision_offset,
+                        "lan_nop",
+                        Code::DuplicateSubmission,
+                        format!(
+                            "đơn vị {} có hai báo cáo cùng lần nộp {} (tệp này và {}); xóa tệp cũ hoặc tăng `lan_nop` của bản sửa",
+                            a.value.ma_don_vi,
+                            a.value.lan_nop,
+                            other.path.display()
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut group = group.into_iter().map(|p| p.submission);
+        current.extend(group.next());
+        superseded.extend(group);
+    }
+    (current, superseded)
+}
+
+// ---- decoding one plan ----
+
+fn decode_plan(r: &mut Reader, tree: &Value) -> Option<Plan> {
+    let mut o = r.object(tree, "$")?;
+    let loai = o.req(r, "loai", |r, v, p| r.text(v, p));
+    let nam = o.req(r, "nam", |r, v, p| r.integer(v, p, 2000, 2100));
+    let tinh = o.req(r, "tinh", |r, v, p| r.text(v, p));
+    let van_ban = o.req(r, "van_ban", decode_document_info);
+    let don_vi = o.req(r, "don_vi", |r, v, p| r.array(v, p, decode_unit));
+    let nguon = o.req(r, "nguon_kinh_phi", |r, v, p| r.array(v, p, decode_source));
+    let chuong_trinh = o.req(r, "chuong_trinh", |r, v, p| r.array(v, p, decode_programme));
+    o.finish(r);
+    let plan = Plan {
+        loai: loai?,
+        nam: nam? as i32,
+        tinh: tinh?,
+        van_ban: van_ban?,
+        don_vi: don_vi?,
+        nguon_kinh_phi: nguon?,
+        chuong_trinh: chuong_trinh?,
+    };
+    check_plan(r, tree, &plan).then_some(plan)
+}
+
+fn decode_document_info(r: &mut Reader, v: &Value, path: &str) -> Option<DocumentInfo> {
+    let mut o = r.object(v, path)?;
+    let text = |o: &mut Obj, r: &mut Reader, key| o.req(r, key, |r, v, p| r.text(v, p));
+    let co_quan_chu_quan = text(&mut o, r, "co_quan_chu_quan");
+    let co_quan_ban_hanh = text(&mut o, r, "co_quan_ban_hanh");
+    let ten_co_quan = text(&mut o, r, "ten_co_quan");
+    let so_ky_hieu = text(&mut o, r, "so_ky_hieu");
+    let dia_danh = text(&mut o, r, "dia_danh");
+    let ngay = o.req(r, "ngay", |r, v, p| r.date(v, p));
+    let trich_yeu = text(&mut o, r, "trich_yeu");
+    let can_cu = text(&mut o, r, "can_cu");
+    let tham_quyen = o.req(r, "tham_quyen", |r, v, p| r.texts(v, p));
+    let nguoi_ky = text(&mut o, r, "nguoi_ky");
+    let noi_nhan = o.req(r, "noi_nhan", |r, v, p| r.texts(v, p));
+    let luu = text(&mut o, r, "luu");
+    o.finish(r);
+    Some(DocumentInfo {
+        co_quan_chu_quan: co_quan_chu_quan?,
+        co_quan_ban_hanh: co_quan_ban_hanh?,
+        ten_co_quan: ten_co_quan?,
+        so_ky_hieu: so_ky_hieu?,
+        dia_danh: dia_danh?,
+        ngay: ngay?,
+        trich_yeu: trich_yeu?,
+        can_cu: can_cu?,
+        tham_quyen: tham_quyen?,
+        nguoi_ky: nguoi_ky?,
+        noi_nhan: noi_nhan?,
+        luu: luu?,
+    })
+}
+
+fn decode_unit(r: &mut Reader, v: &Value, path: &str) -> Option<Unit> {
+    let mut o = r.object(v, path)?;
+    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
+    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    let cap = o.req(r, "cap", |r, v, p| r.text(v, p));
+    o.finish(r);
+    Some(Unit { ma: ma?, ten: ten?, cap: cap? })
+}
+
+fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource> {
+    let mut o = r.object(v, path)?;
+    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
+    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    o.finish(r);
+    Some(FundingSource { ma: ma?, ten: ten? })
+}
+
+fn decode_programme(r: &mut Reader, v: &Value, path: &str) -> Option<Programme> {
+    let mut o = r.object(v, path)?;
+    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
+    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    let noi_dung = o.req(r, "noi_dung", |r, v, p| r.array(v, p, decode_item));
+    o.finish(r);
+    Some(Programme { ma: ma?, ten: ten?, noi_dung: noi_dung? })
+}
+
+fn decode_item(r: &mut Reader, v: &Value, path: &str) -> Option<PlanItem> {
+    let mut o = r.object(v, path)?;
+    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
+    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    let ke_hoach = o.req(r, "ke_hoach", |r, v, p| r.text(v, p));
+    let chi_tieu = o.req(r, "chi_tieu", |r, v, p| r.array(v, p, decode_indicator));
+    let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
+    let nguon = o.req(r, "nguon", |r, v, p| r.text(v, p));
+    let ly_do = o.opt(r, "ly_do_khong_thuc_hien", |r, v, p| r.text(v, p));
+    o.finish(r);
+    Some(PlanItem {
+        ma: ma?,
+        ten: ten?,
+        ke_hoach: ke_hoach?,
+        chi_tieu: chi_tieu?,
+        kinh_phi: kinh_phi?,
+        nguon: nguon?,
+        ly_do_khong_thuc_hien: ly_do.ok()?,
+    })
+}
+
+fn decode_indicator(r: &mut Reader, v: &Value, path: &str) -> Option<Indicator> {
+    let mut o = r.object(v, path)?;
+    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
+    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    let don_vi_tinh = o.req(r, "don_vi_tinh", |r, v, p| r.text(v, p));
+    let ke_hoach = o.req(r, "ke_hoach", |r, v, p| r.quantity(v, p));
+    o.finish(r);
+    Some(Indicator { ma: ma?, ten: ten?, don_vi_tinh: don_vi_tinh?, ke_hoach: ke_hoach? })
+}
+
+/// Codes must be unique; references inside the plan must resolve.
+fn check_plan(r: &mut Reader, tree: &Value, plan: &Plan) -> bool {
+    let before = r.diags.len();
+    let locate = |path: &str| locate(tree, path);
+    let dup = |r: &mut Reader, path: String, what: &str, code: &str| {
+        r.error(locate(&path), &path, Code::DuplicateCode, format!("mã {what} `{code}` bị trùng; mỗi mã chỉ được dùng một lần trong kế hoạch"));
+    };
+    let mut seen = HashMap::new();
+    for (i, u) in plan.don_vi.iter().enumerate() {
+        if seen.insert(u.ma.as_str(), i).is_some() {
+            dup(r, format!("don_vi[{i}].ma"), "đơn vị", &u.ma);
+        }
+    }
+    let mut seen = HashMap::new();
+    for (i, s) in plan.nguon_kinh_phi.iter().enumerate() {
+        if seen.insert(s.ma.as_str(), i).is_some() {
+            dup(r, format!("nguon_kinh_phi[{i}].ma"), "nguồn kinh phí", &s.ma);
+        }
+    }
+    let (mut programmes, mut items) = (HashMap::new(), HashMap::new());
+    for (pi, prog) in plan.chuong_trinh.iter().enumerate() {
+        if programmes.insert(prog.ma.as_str(), pi).is_some() {
+            dup(r, format!("chuong_trinh[{pi}].ma"), "chương trình", &prog.ma);
+        }
+        for (ii, item) in prog.noi_dung.iter().enumerate() {
+            let base = format!("chuong_trinh[{pi}].noi_dung[{ii}]");
+            if items.insert(item.ma.as_str(), ii).is_some() {
+                dup(r, format!("{base}.ma"), "nội dung", &item.ma);
+            }
+            let mut indicators = HashMap::new();
+            for (ci, ind) in item.chi_tieu.iter().enumerate() {
+                if indicators.insert(ind.ma.as_str(), ci).is_some() {
+                    dup(r, format!("{base}.chi_tieu[{ci}].ma"), "chỉ tiêu", &ind.ma);
+                }
+            }
+            if !plan.nguon_kinh_phi.iter().any(|s| s.ma == item.nguon) {
+                let path = format!("{base}.nguon");
+                unknown_source(r, locate(&path), &path, &item.nguon, plan);
+            }
+        }
+    }
+    r.diags.len() == before
+}
+
+fn unknown_source(r: &mut Reader, offset: usize, path: &str, code: &str, plan: &Plan) {
+    let codes: Vec<&str> = plan.nguon_kinh_phi.iter().map(|s| s.ma.as_str()).collect();
+    r.error(
+        offset,
+        path,
+        Code::UnknownSource,
+        format!("nguồn kinh phí `{code}` không có trong kế hoạch.{} Các mã hợp lệ: {}", hint(code, codes.iter().copied()), codes.join(", ")),
+    );
+}
+
+/// Byte offset of the value at a JSON path like `a[2].b` (for checks made
+/// after decoding); the start of the file when it cannot be found.
+fn locate(tree: &Value, path: &str) -> usize {
+    let mut v = tree;
+    for part in path.split('.') {
+        let (key, indices) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
+        if let Value::Object(o) = v {
+            match o.properties.iter().find(|p| p.name.as_str() == key) {
+                Some(p) => v = &p.value,
+                None => return jsonc_parser::common::Ranged::start(v),
+            }
+        }
+        for index in indices.split('[').filter(|s| !s.is_empty()) {
+            let i: usize = index.trim_end_matches(']').parse().unwrap_or(usize::MAX);
+            match v {
+                Value::Array(a) if i < a.elements.len() => v = &a.elements[i],
+                _ => return jsonc_parser::common::Ranged::start(v),
+            }
+        }
+    }
+    jsonc_parser::common::Ranged::start(v)
+}
+
+// ---- decoding one submission against the plan ----
+
+fn decode_submission(r: &mut Reader, tree: &Value, plan: &Plan) -> Option<(Submission, usize)> {
+    let mut o = r.object(tree, "$")?;
+    let loai = o.req(r, "loai", |r, v, p| r.text(v, p));
+    let nam = o.req(r, "nam", |r, v, p| r.integer(v, p, 2000, 2100)).map(|n| n as i32);
+    if let Some(y) = nam.filter(|&y| y != plan.nam) {
+        r.error(
+            o.offset_of("nam"),
+            "nam",
+            Code::WrongYear,
+            format!("báo cáo của năm {y} nhưng đang tổng hợp năm {}; sửa `nam` thành {} hoặc bỏ tệp này ra khỏi thư mục dữ liệu", plan.nam, plan.nam),
+        );
+    }
+    let ma_don_vi = o.req(r, "ma_don_vi", |r, v, p| r.text(v, p));
+    if let Some(code) = &ma_don_vi {
+        if !plan.don_vi.iter().any(|u| &u.ma == code) {
+            let codes: Vec<&str> = plan.don_vi.iter().map(|u| u.ma.as_str()).collect();
+            r.error(
+                o.offset_of("ma_don_vi"),
+                "ma_don_vi",
+                Code::UnknownUnit,
+                format!(
+                    "mã đơn vị `{code}` không có trong danh mục đơn vị năm {}.{} Các mã hợp lệ: {}",
+                    plan.nam,
+                    hint(code, codes.iter().copied()),
+                    codes.join(", ")
+                ),
+            );
+        }
+    }
+    let lan_nop = o.req(r, "lan_nop", |r, v, p| r.integer(v, p, 1, 999));
+    let revision_offset = o.offset_of("lan_nop");
+    let ngay_nop = o.req(r, "ngay_nop", |r, v, p| r.date(v, p));
+    let nguoi_lap = o.req(r, "nguoi_lap", |r, v, p| r.text(v, p));
+    let hoat_dong = o.req(r, "hoat_dong", |r, v, p| r.array(v, p, |r, v, p| decode_activity(r, v, p, plan)));
+    let khong = o.opt(r, "khong_thuc_hien", |r, v, p| r.array(v, p, |r, v, p| decode_not_implemented(r, v, p, plan)));
+    let ngoai = o.opt(r, "ngoai_ke_hoach", |r, v, p| r.array(v, p, |r, v, p| decode_extra(r, v, p, plan)));
+    o.finish(r);
+    let submission = Submission {
+        loai: loai?,
+        nam: nam.filter(|&y| y == plan.nam)?,
+        ma_don_vi: ma_don_vi.filter(|c| plan.don_vi.iter().any(|u| &u.ma == c))?,
+        lan_nop: lan_nop? as u32,
+        ngay_nop: ngay_nop?,
+        nguoi_lap: nguoi_lap?,
+        hoat_dong: hoat_dong?,
+        khong_thuc_hien: khong.ok()?.unwrap_or_default(),
+        ngoai_ke_hoach: ngoai.ok()?.unwrap_or_default(),
+    };
+    Some((submission, revision_offset))
+}
+
+fn find_item<'p>(plan: &'p Plan, code: &str) -> Option<&'p PlanItem> {
+    plan.chuong_trinh.iter().flat_map(|p| &p.noi_dung).find(|i| i.ma == code)
+}
+
+/// A plan item code, checked against the plan.
+fn item_code<'p>(r: &mut Reader, v: &Value, path: &str, plan: &'p Plan) -> Option<&'p PlanItem> {
+    let code = r.text(v, path)?;
+    let item = find_item(plan, &code);
+    if item.is_none() {
+        let codes: Vec<&str> = plan.chuong_trinh.iter().flat_map(|p| &p.noi_dung).map(|i| i.ma.as_str()).collect();
+        r.error(
+            jsonc_parser::common::Ranged::start(v),
+            path,
+            Code::UnknownItem,
+            format!(
+                "nội dung `{code}` không có trong kế hoạch năm {}.{} Các mã nội dung hợp lệ: {}",
+                plan.nam,
+                hint(&code, codes.iter().copied()),
+                codes.join(", ")
+            ),
+        );
+    }
+    item
+}
+
+fn decode_activity(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<Activity> {
+    let mut o = r.object(v, path)?;
+    let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, plan));
+    let mo_ta = o.req(r, "mo_ta", |r, v, p| r.text(v, p));
+    let chi_tieu = o.opt(r, "chi_tieu", |r, v, p| decode_quantities(r, v, p, item));
+    let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
+    let nguon = o.opt(r, "nguon", |r, v, p| {
+        let code = r.text(v, p)?;
+        if plan.nguon_kinh_phi.iter().any(|s| s.ma == code) {
+            Some(code)
+        } else {
+            unknown_source(r, jsonc_parser::common::Ranged::start(v), p, &code, plan);
+            None
+        }
+    });
+    let dia_diem = o.opt(r, "dia_diem", |r, v, p| r.texts(v, p));
+    let tu_ngay = o.opt(r, "tu_ngay", |r, v, p| r.date(v, p));
+    let den_ngay = o.opt(r, "den_ngay", |r, v, p| r.date(v, p));
+    if let (Ok(Some(from)), Ok(Some(to))) = (&tu_ngay, &den_ngay) {
+        if to < from {
+            r.error(o.offset_of("den_ngay"), &json::key_path(path, "den_ngay"), Code::Inconsistent, format!("`den_ngay` ({to}) trước `tu_ngay` ({from}); kiểm tra lại hai ngày"));
+        }
+    }
+    let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
+    o.finish(r);
+    Some(Activity {
+        noi_dung: item?.ma.clone(),
+        mo_ta: mo_ta?,
+        chi_tieu: chi_tieu.ok()?.unwrap_or_default(),
+        kinh_phi: kinh_phi?,
+        nguon: nguon.ok()?,
+        dia_diem: dia_diem.ok()?.unwrap_or_default(),
+        tu_ngay: tu_ngay.ok()?,
+        den_ngay: den_ngay.ok()?,
+        ghi_chu: ghi_chu.ok()?,
+    })
+}
+
+/// `{"hoc_vien": 48}`: each code must be an indicator of the item.
+fn decode_quantities(r: &mut Reader, v: &Value, path: &str, item: Option<&PlanItem>) -> Option<BTreeMap<String, Quantity>> {
+    let Value::Object(obj) = v else {
+        r.error(jsonc_parser::common::Ranged::start(v), path, Code::WrongType, "`chi_tieu` phải là một đối tượng dạng {\"mã_chỉ_tiêu\": số lượng}".into());
+        return None;
+    };
+    r.object(v, path)?; // duplicate keys
+    let before = r.diags.len();
+    let mut out = BTreeMap::new();
+    for prop in &obj.properties {
+        let code = prop.name.as_str();
+        let p = json::key_path(path, code);
+        let q = r.quantity(&prop.value, &p);
+        if let Some(item) = item {
+            if !item.chi_tieu.iter().any(|i| i.ma == code) {
+                let codes: Vec<&str> = item.chi_tieu.iter().map(|i| i.ma.as_str()).collect();
+                let valid = if codes.is_empty() { "nội dung này không có chỉ tiêu nào; bỏ `chi_tieu` đi".to_string() } else { format!("các mã hợp lệ: {}", codes.join(", ")) };
+                r.error(prop.range.start, &p, Code::UnknownIndicator, format!("chỉ tiêu `{code}` không có trong nội dung `{}` của kế hoạch.{} {valid}", item.ma, hint(code, codes.iter().copied())));
+                continue;
+            }
+        }
+        if let Some(q) = q {
+            out.insert(code.to_string(), q);
+        }
+    }
+    (r.diags.len() == before).then_some(out)
+}
+
+fn decode_not_implemented(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<NotImplemented> {
+    let mut o = r.object(v, path)?;
+    let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, plan));
+    let ly_do = o.opt(r, "ly_do", |r, v, p| r.text(v, p));
+    let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
+    if let (Some(item), Ok(None)) = (item, &ly_do) {
+        if item.ly_do_khong_thuc_hien.is_none() {
+            r.error(o.start(), &json::key_path(path, "ly_do"), Code::MissingKey, format!("nội dung `{}` không có lý do mặc định trong kế hoạch: ghi `\"ly_do\": \"...\"` nêu nguyên nhân không thực hiện", item.ma));
+        }
+    }
+    o.finish(r);
+    Some(NotImplemented { noi_dung: item?.ma.clone(), ly_do: ly_do.ok()?, ghi_chu: ghi_chu.ok()? })
+}
+
+fn decode_extra(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<ExtraTask> {
+    let mut o = r.object(v, path)?;
+    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    let can_cu = o.req(r, "can_cu", |r, v, p| r.text(v, p));
+    let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
+    let du_kien = o.req(r, "du_kien", |r, v, p| r.boolean(v, p));
+    let nguon = o.req(r, "nguon", |r, v, p| {
+        let code = r.text(v, p)?;
+        if plan.nguon_kinh_phi.iter().any(|s| s.ma == code) {
+            Some(code)
+        } else {
+            unknown_source(r, jsonc_parser::common::Ranged::start(v), p, &code, plan);
+            None
+        }
+    });
+    let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
+    o.finish(r);
+    Some(ExtraTask { ten: ten?, can_cu: can_cu?, kinh_phi: kinh_phi?, du_kien: du_kien?, nguon: nguon?, ghi_chu: ghi_chu.ok()? })
+}
