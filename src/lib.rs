@@ -8,3 +8,4 @@ pub mod diagnostic;
 pub mod json;
 pub mod load;
 pub mod validate;
+pub mod aggregate;
