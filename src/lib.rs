@@ -2,6 +2,7 @@
 //! (Markdown, DOCX, PDF). The binary is a thin CLI over this library.
 
 pub mod document;
+pub mod format;
 pub mod markdown;
 pub mod contract;
 pub mod diagnostic;
