@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::contract::{Date, PlanItem, Unit};
+use crate::contract::{Date, Indicator, PlanItem, Unit};
 use crate::validate::Dataset;
 
 /// Serialises a decimal as a JSON integer when whole (so templates can
@@ -19,16 +19,22 @@ fn exact<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
+fn exact_opts<S: serde::Serializer>(v: &[Option<Decimal>], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    #[derive(Serialize)]
+    struct Exact(#[serde(serialize_with = "exact_opt")] Option<Decimal>);
+    let mut seq = s.serialize_seq(Some(v.len()))?;
+    for d in v {
+        seq.serialize_element(&Exact(*d))?;
+    }
+    seq.end()
+}
+
 fn exact_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     match d {
         Some(d) => exact(d, s),
         None => s.serialize_none(),
     }
-}
-
-/// part / whole × 100, exact; None when the whole is zero.
-pub fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
-    (!whole.is_zero()).then(|| part * Decimal::ONE_HUNDRED / whole)
 }
 
 /// Planned vs actual amount (money or quantity).
@@ -48,7 +54,12 @@ pub struct Figures {
 
 impl Figures {
     pub fn new(ke_hoach: Decimal, thuc_hien: Decimal) -> Self {
-        Figures { ke_hoach, thuc_hien, chenh_lech: thuc_hien - ke_hoach, ty_le: percent(thuc_hien, ke_hoach) }
+        Figures {
+            ke_hoach,
+            thuc_hien,
+            chenh_lech: thuc_hien - ke_hoach,
+            ty_le: crate::format::ty_le(thuc_hien, ke_hoach),
+        }
     }
 }
 
@@ -125,7 +136,12 @@ pub struct DateContext {
 
 impl From<Date> for DateContext {
     fn from(d: Date) -> Self {
-        DateContext { iso: d, ngay: d.day, thang: d.month, nam: d.year }
+        DateContext {
+            iso: d,
+            ngay: d.day,
+            thang: d.month,
+            nam: d.year,
+        }
     }
 }
 
@@ -159,6 +175,8 @@ pub struct ItemSummary {
     pub hoat_dong: Vec<ActivitySummary>,
     /// Names of the units that took part, in registry order, once each.
     pub don_vi: Vec<String>,
+    /// Each unit's figures for the item (its activities added up).
+    pub theo_don_vi: Vec<UnitFigures>,
     /// Distinct descriptions, in order.
     pub mo_ta: Vec<String>,
     /// Distinct places, in order.
@@ -175,6 +193,9 @@ pub struct IndicatorSummary {
     pub ma: String,
     pub ten: String,
     pub don_vi_tinh: String,
+    /// What to print after the number: the name when it starts with the
+    /// unit of measure ("sản phẩm được công nhận cấp tỉnh"), else the unit.
+    pub nhan: String,
     #[serde(flatten)]
     pub so_lieu: Figures,
     /// False when no activity reported this indicator.
@@ -198,11 +219,24 @@ pub struct ActivitySummary {
     pub ghi_chu: Option<String>,
 }
 
+/// One unit's share of an item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitFigures {
+    pub ma_don_vi: String,
+    pub don_vi: String,
+    /// Per indicator of the item, in plan order; null where not reported.
+    #[serde(serialize_with = "exact_opts")]
+    pub chi_tieu: Vec<Option<Decimal>>,
+    #[serde(serialize_with = "exact")]
+    pub kinh_phi: Decimal,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActivityQuantity {
     pub ma: String,
     pub ten: String,
     pub don_vi_tinh: String,
+    pub nhan: String,
     #[serde(serialize_with = "exact")]
     pub thuc_hien: Decimal,
 }
@@ -306,7 +340,10 @@ pub struct SumMismatch {
 }
 
 fn unit_name<'a>(units: &'a [Unit], code: &'a str) -> &'a str {
-    units.iter().find(|u| u.ma == code).map_or(code, |u| u.ten.as_str())
+    units
+        .iter()
+        .find(|u| u.ma == code)
+        .map_or(code, |u| u.ten.as_str())
 }
 
 fn push_distinct(list: &mut Vec<String>, value: &str) {
@@ -363,7 +400,11 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
             reported_programmes.to_string()
         };
         for (n, &i) in reported.iter().enumerate() {
-            items[i].so = if reported.len() == 1 { so.clone() } else { format!("{so}.{}", n + 1) };
+            items[i].so = if reported.len() == 1 {
+                so.clone()
+            } else {
+                format!("{so}.{}", n + 1)
+            };
         }
         let planned = items.iter().map(|i| i.kinh_phi.ke_hoach).sum();
         let actual = items.iter().map(|i| i.kinh_phi.thuc_hien).sum();
@@ -493,13 +534,21 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
 
 /// The plan's own copy of a source code, so the totals map can borrow it.
 fn plan_source<'p>(plan: &'p crate::contract::Plan, code: &str) -> &'p str {
-    plan.nguon_kinh_phi.iter().find(|s| s.ma == code).map_or("", |s| s.ma.as_str())
+    plan.nguon_kinh_phi
+        .iter()
+        .find(|s| s.ma == code)
+        .map_or("", |s| s.ma.as_str())
 }
 
-fn summarise_item(item: &PlanItem, data: &Dataset, declared: Option<&(Option<&str>, Vec<String>)>) -> ItemSummary {
+fn summarise_item(
+    item: &PlanItem,
+    data: &Dataset,
+    declared: Option<&(Option<&str>, Vec<String>)>,
+) -> ItemSummary {
     let units = &data.plan.value.don_vi;
     let mut hoat_dong = Vec::new();
-    let (mut don_vi, mut mo_ta, mut dia_diem, mut ghi_chu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut don_vi, mut mo_ta, mut dia_diem, mut ghi_chu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     // Submissions are in registry order already.
     for s in &data.submissions {
         for a in s.value.hoat_dong.iter().filter(|a| a.noi_dung == item.ma) {
@@ -523,6 +572,7 @@ fn summarise_item(item: &PlanItem, data: &Dataset, declared: Option<&(Option<&st
                             ma: ind.ma.clone(),
                             ten: ind.ten.clone(),
                             don_vi_tinh: ind.don_vi_tinh.clone(),
+                            nhan: label(ind),
                             thuc_hien: q.0,
                         })
                     })
@@ -542,21 +592,51 @@ fn summarise_item(item: &PlanItem, data: &Dataset, declared: Option<&(Option<&st
         .map(|ind| {
             let reported: Vec<Decimal> = hoat_dong
                 .iter()
-                .flat_map(|a: &ActivitySummary| a.chi_tieu.iter().filter(|q| q.ma == ind.ma).map(|q| q.thuc_hien))
+                .flat_map(|a: &ActivitySummary| {
+                    a.chi_tieu
+                        .iter()
+                        .filter(|q| q.ma == ind.ma)
+                        .map(|q| q.thuc_hien)
+                })
                 .collect();
             IndicatorSummary {
                 ma: ind.ma.clone(),
                 ten: ind.ten.clone(),
                 don_vi_tinh: ind.don_vi_tinh.clone(),
+                nhan: label(ind),
                 so_lieu: Figures::new(ind.ke_hoach.0, reported.iter().sum()),
                 co_so_lieu: !reported.is_empty(),
             }
         })
         .collect();
+    let mut theo_don_vi: Vec<UnitFigures> = Vec::new();
+    for a in &hoat_dong {
+        let row = match theo_don_vi.iter_mut().find(|r| r.ma_don_vi == a.ma_don_vi) {
+            Some(row) => row,
+            None => {
+                theo_don_vi.push(UnitFigures {
+                    ma_don_vi: a.ma_don_vi.clone(),
+                    don_vi: a.don_vi.clone(),
+                    chi_tieu: vec![None; item.chi_tieu.len()],
+                    kinh_phi: Decimal::ZERO,
+                });
+                theo_don_vi.last_mut().expect("just pushed")
+            }
+        };
+        row.kinh_phi += a.kinh_phi;
+        for q in &a.chi_tieu {
+            if let Some(i) = item.chi_tieu.iter().position(|ind| ind.ma == q.ma) {
+                *row.chi_tieu[i].get_or_insert(Decimal::ZERO) += q.thuc_hien;
+            }
+        }
+    }
     let status = status(&hoat_dong, &chi_tieu);
     let (ly_do, ghi_chu_khong) = match status {
         Status::KhongThucHien => (
-            declared.and_then(|d| d.0).or(item.ly_do_khong_thuc_hien.as_deref()).map(str::to_string),
+            declared
+                .and_then(|d| d.0)
+                .or(item.ly_do_khong_thuc_hien.as_deref())
+                .map(str::to_string),
             declared.map(|d| d.1.clone()).unwrap_or_default(),
         ),
         _ => (None, Vec::new()),
@@ -573,6 +653,7 @@ fn summarise_item(item: &PlanItem, data: &Dataset, declared: Option<&(Option<&st
         trang_thai_ma: status,
         hoat_dong,
         don_vi,
+        theo_don_vi,
         mo_ta,
         dia_diem,
         ghi_chu,
@@ -581,11 +662,23 @@ fn summarise_item(item: &PlanItem, data: &Dataset, declared: Option<&(Option<&st
     }
 }
 
+fn label(ind: &Indicator) -> String {
+    if ind.ten.starts_with(&ind.don_vi_tinh) {
+        ind.ten.clone()
+    } else {
+        ind.don_vi_tinh.clone()
+    }
+}
+
 fn status(activities: &[ActivitySummary], indicators: &[IndicatorSummary]) -> Status {
     if activities.is_empty() {
         return Status::KhongThucHien;
     }
-    let targets: Vec<&Figures> = indicators.iter().map(|i| &i.so_lieu).filter(|f| !f.ke_hoach.is_zero()).collect();
+    let targets: Vec<&Figures> = indicators
+        .iter()
+        .map(|i| &i.so_lieu)
+        .filter(|f| !f.ke_hoach.is_zero())
+        .collect();
     if targets.iter().any(|f| f.thuc_hien < f.ke_hoach) {
         Status::ChuaDat
     } else if targets.iter().any(|f| f.thuc_hien > f.ke_hoach) {
@@ -604,7 +697,10 @@ fn not_implemented_summary(items: &[ItemSummary]) -> NotImplementedSummary {
             so: i + 1,
             ma: item.ma.clone(),
             ten: item.ten.clone(),
-            ly_do: item.ly_do_khong_thuc_hien.clone().unwrap_or_else(|| NO_REASON.to_string()),
+            ly_do: item
+                .ly_do_khong_thuc_hien
+                .clone()
+                .unwrap_or_else(|| NO_REASON.to_string()),
             kinh_phi_ke_hoach: item.kinh_phi.ke_hoach,
         })
         .collect();
@@ -612,10 +708,17 @@ fn not_implemented_summary(items: &[ItemSummary]) -> NotImplementedSummary {
     for item in &noi_dung {
         match nguyen_nhan.iter_mut().find(|r| r.ly_do == item.ly_do) {
             Some(r) => r.noi_dung.push(item.so),
-            None => nguyen_nhan.push(Reason { ly_do: item.ly_do.clone(), noi_dung: vec![item.so] }),
+            None => nguyen_nhan.push(Reason {
+                ly_do: item.ly_do.clone(),
+                noi_dung: vec![item.so],
+            }),
         }
     }
-    NotImplementedSummary { so_luong: noi_dung.len(), noi_dung, nguyen_nhan }
+    NotImplementedSummary {
+        so_luong: noi_dung.len(),
+        noi_dung,
+        nguyen_nhan,
+    }
 }
 
 /// Recomputes every printed total from the raw submissions, by another
@@ -625,24 +728,82 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
         if got == expected {
             Ok(())
         } else {
-            Err(SumMismatch { what, got, expected })
+            Err(SumMismatch {
+                what,
+                got,
+                expected,
+            })
         }
     };
-    let raw_actual: Decimal = data.submissions.iter().flat_map(|s| &s.value.hoat_dong).map(|a| a.kinh_phi.0).sum();
-    let raw_plan: Decimal =
-        data.plan.value.chuong_trinh.iter().flat_map(|p| &p.noi_dung).map(|i| i.kinh_phi.0).sum();
-    check("tổng kinh phí thực hiện".into(), s.tong.kinh_phi.thuc_hien, raw_actual)?;
-    check("tổng kinh phí kế hoạch".into(), s.tong.kinh_phi.ke_hoach, raw_plan)?;
-    check("tổng kinh phí thực hiện theo đơn vị".into(), s.don_vi.iter().map(|u| u.kinh_phi).sum(), raw_actual)?;
-    check("tổng kinh phí thực hiện theo nguồn".into(), s.theo_nguon.iter().map(|n| n.kinh_phi.thuc_hien).sum(), raw_actual)?;
-    check("tổng kinh phí kế hoạch theo nguồn".into(), s.theo_nguon.iter().map(|n| n.kinh_phi.ke_hoach).sum(), raw_plan)?;
-    check("kinh phí ngoài kế hoạch".into(), s.tong.ngoai_ke_hoach, s.don_vi.iter().map(|u| u.kinh_phi_ngoai_ke_hoach).sum())?;
+    let raw_actual: Decimal = data
+        .submissions
+        .iter()
+        .flat_map(|s| &s.value.hoat_dong)
+        .map(|a| a.kinh_phi.0)
+        .sum();
+    let raw_plan: Decimal = data
+        .plan
+        .value
+        .chuong_trinh
+        .iter()
+        .flat_map(|p| &p.noi_dung)
+        .map(|i| i.kinh_phi.0)
+        .sum();
+    check(
+        "tổng kinh phí thực hiện".into(),
+        s.tong.kinh_phi.thuc_hien,
+        raw_actual,
+    )?;
+    check(
+        "tổng kinh phí kế hoạch".into(),
+        s.tong.kinh_phi.ke_hoach,
+        raw_plan,
+    )?;
+    check(
+        "tổng kinh phí thực hiện theo đơn vị".into(),
+        s.don_vi.iter().map(|u| u.kinh_phi).sum(),
+        raw_actual,
+    )?;
+    check(
+        "tổng kinh phí thực hiện theo nguồn".into(),
+        s.theo_nguon.iter().map(|n| n.kinh_phi.thuc_hien).sum(),
+        raw_actual,
+    )?;
+    check(
+        "tổng kinh phí kế hoạch theo nguồn".into(),
+        s.theo_nguon.iter().map(|n| n.kinh_phi.ke_hoach).sum(),
+        raw_plan,
+    )?;
+    check(
+        "kinh phí ngoài kế hoạch".into(),
+        s.tong.ngoai_ke_hoach,
+        s.don_vi.iter().map(|u| u.kinh_phi_ngoai_ke_hoach).sum(),
+    )?;
     for p in &s.chuong_trinh {
         for i in &p.noi_dung {
-            check(format!("kinh phí thực hiện của nội dung {}", i.ma), i.kinh_phi.thuc_hien, i.hoat_dong.iter().map(|a| a.kinh_phi).sum())?;
+            check(
+                format!("kinh phí thực hiện của nội dung {}", i.ma),
+                i.kinh_phi.thuc_hien,
+                i.hoat_dong.iter().map(|a| a.kinh_phi).sum(),
+            )?;
+            check(
+                format!("kinh phí theo đơn vị của nội dung {}", i.ma),
+                i.kinh_phi.thuc_hien,
+                i.theo_don_vi.iter().map(|u| u.kinh_phi).sum(),
+            )?;
             for ind in &i.chi_tieu {
-                let parts: Decimal = i.hoat_dong.iter().flat_map(|a| &a.chi_tieu).filter(|q| q.ma == ind.ma).map(|q| q.thuc_hien).sum();
-                check(format!("chỉ tiêu {} của nội dung {}", ind.ma, i.ma), ind.so_lieu.thuc_hien, parts)?;
+                let parts: Decimal = i
+                    .hoat_dong
+                    .iter()
+                    .flat_map(|a| &a.chi_tieu)
+                    .filter(|q| q.ma == ind.ma)
+                    .map(|q| q.thuc_hien)
+                    .sum();
+                check(
+                    format!("chỉ tiêu {} của nội dung {}", ind.ma, i.ma),
+                    ind.so_lieu.thuc_hien,
+                    parts,
+                )?;
             }
         }
     }

@@ -251,7 +251,9 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days).contains(&day).then_some(Date { year, month, day })
+        (1..=days)
+            .contains(&day)
+            .then_some(Date { year, month, day })
     }
 }
 
@@ -300,7 +302,10 @@ impl JsonSchema for Money {
         "Money".into()
     }
     fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-        number_or_digits_schema("Số tiền nguyên đồng, không âm: số nguyên hoặc chuỗi chữ số", "^[0-9]+$")
+        number_or_digits_schema(
+            "Số tiền nguyên đồng, không âm: số nguyên hoặc chuỗi chữ số",
+            "^[0-9]+$",
+        )
     }
 }
 
@@ -309,7 +314,10 @@ impl JsonSchema for Quantity {
         "Quantity".into()
     }
     fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
-        number_or_digits_schema("Số lượng không âm: số nguyên hoặc chuỗi số thập phân dùng dấu chấm", "^[0-9]+(\\.[0-9]+)?$")
+        number_or_digits_schema(
+            "Số lượng không âm: số nguyên hoặc chuỗi số thập phân dùng dấu chấm",
+            "^[0-9]+(\\.[0-9]+)?$",
+        )
     }
 }
 

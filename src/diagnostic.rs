@@ -106,7 +106,13 @@ impl fmt::Display for Diagnostic {
         if self.line > 0 {
             write!(f, ":{}:{}", self.line, self.column)?;
         }
-        write!(f, ": lỗi {} tại {}: {}", self.code.id(), self.path, self.message)
+        write!(
+            f,
+            ": lỗi {} tại {}: {}",
+            self.code.id(),
+            self.path,
+            self.message
+        )
     }
 }
 
@@ -144,7 +150,12 @@ impl fmt::Display for Diagnostics {
             v.dedup();
             v.len()
         };
-        write!(f, "Có {} lỗi trong {} tệp. Sửa các lỗi trên rồi chạy lại.", self.0.len(), files)
+        write!(
+            f,
+            "Có {} lỗi trong {} tệp. Sửa các lỗi trên rồi chạy lại.",
+            self.0.len(),
+            files
+        )
     }
 }
 
@@ -162,5 +173,7 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// " Có phải ý bạn là `x`?" or nothing.
 pub fn hint<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    nearest(word, candidates).map(|c| format!(" Có phải ý bạn là `{c}`?")).unwrap_or_default()
+    nearest(word, candidates)
+        .map(|c| format!(" Có phải ý bạn là `{c}`?"))
+        .unwrap_or_default()
 }

@@ -120,12 +120,18 @@ impl Default for PageSettings {
 pub enum Block {
     /// `#` = level 1 (`I.` sections, caps bold), `##` = 2 (`1.` items),
     /// `###` = 3 (`1.1.` sub-items), `####` = 4 (`a)` points).
-    Heading { level: u8, content: Vec<Inline> },
+    Heading {
+        level: u8,
+        content: Vec<Inline>,
+    },
     /// A justified body paragraph with a first-line indent.
     Paragraph(Vec<Inline>),
     /// A list; each item is one paragraph of inlines. `start` is the first
     /// number of an ordered list, `None` for a bullet ("- ") list.
-    List { start: Option<u64>, items: Vec<Vec<Inline>> },
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Inline>>,
+    },
     Table(Table),
     /// Written in Markdown as `<!-- ngat-trang -->`.
     PageBreak,

@@ -132,7 +132,8 @@ pub fn trieu_dong(value: Decimal, decimals: u32) -> String {
 /// ```
 pub fn so_dem(value: Decimal) -> String {
     let text = so(value, None);
-    if value.is_integer() && value >= Decimal::ZERO && value < Decimal::TEN {
+    // "01 đoàn" but "0 cơ sở": a leading zero on nothing reads oddly.
+    if value.is_integer() && value > Decimal::ZERO && value < Decimal::TEN {
         format!("0{text}")
     } else {
         text

@@ -33,21 +33,37 @@ pub struct Source<'a> {
 
 impl<'a> Source<'a> {
     pub fn new(file: &'a Path, text: &'a str) -> Self {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Source { file, text, line_starts }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Source {
+            file,
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line and character column of a byte offset.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        let column = self.text.get(start..offset.min(self.text.len())).map_or(1, |s| s.chars().count() + 1);
+        let column = self
+            .text
+            .get(start..offset.min(self.text.len()))
+            .map_or(1, |s| s.chars().count() + 1);
         (line, column)
     }
 
     pub fn diagnostic(&self, offset: usize, path: &str, code: Code, message: String) -> Diagnostic {
         let (line, column) = self.position(offset);
-        Diagnostic { file: self.file.to_path_buf(), line, column, path: path.to_string(), code, message }
+        Diagnostic {
+            file: self.file.to_path_buf(),
+            line,
+            column,
+            path: path.to_string(),
+            code,
+            message,
+        }
     }
 }
 
@@ -78,7 +94,12 @@ pub fn parse<'a>(src: &Source<'a>, diags: &mut Diagnostics) -> Option<Value<'a>>
         Ok(result) => match result.value {
             Some(v) => Some(v),
             None => {
-                diags.push(src.diagnostic(0, "$", Code::Syntax, "tệp rỗng: tệp phải chứa một đối tượng JSON `{ ... }`".into()));
+                diags.push(src.diagnostic(
+                    0,
+                    "$",
+                    Code::Syntax,
+                    "tệp rỗng: tệp phải chứa một đối tượng JSON `{ ... }`".into(),
+                ));
                 None
             }
         },
@@ -181,7 +202,12 @@ impl<'s, 'a> Reader<'s, 'a> {
             }
             seen.push(name);
         }
-        Some(Obj { props: &o.properties, start: o.range.start, path: path.to_string(), used: Vec::new() })
+        Some(Obj {
+            props: &o.properties,
+            start: o.range.start,
+            path: path.to_string(),
+            used: Vec::new(),
+        })
     }
 
     /// A non-empty text, trimmed and normalised to NFC.
@@ -224,7 +250,12 @@ impl<'s, 'a> Reader<'s, 'a> {
         match n {
             Some(n) if (min..=max).contains(&n) => Some(n),
             _ => {
-                self.error(v.start(), path, Code::WrongType, format!("cần một số nguyên từ {min} đến {max}"));
+                self.error(
+                    v.start(),
+                    path,
+                    Code::WrongType,
+                    format!("cần một số nguyên từ {min} đến {max}"),
+                );
                 None
             }
         }
@@ -264,11 +295,19 @@ impl<'s, 'a> Reader<'s, 'a> {
             && raw.matches('.').count() <= 1
             && !raw.starts_with('.')
             && !raw.ends_with('.');
-        let parsed = if ok { Decimal::from_str(&raw).ok() } else { None };
+        let parsed = if ok {
+            Decimal::from_str(&raw).ok()
+        } else {
+            None
+        };
         match parsed {
             Some(d) if d <= max_money() => Some(Quantity(d)),
             _ => {
-                let why = if raw.starts_with('-') { "số lượng không được âm" } else { "số lượng không hợp lệ" };
+                let why = if raw.starts_with('-') {
+                    "số lượng không được âm"
+                } else {
+                    "số lượng không hợp lệ"
+                };
                 self.error(
                     v.start(),
                     path,
@@ -309,8 +348,12 @@ impl<'s, 'a> Reader<'s, 'a> {
             return None;
         };
         let before = self.diags.len();
-        let items: Vec<T> =
-            a.elements.iter().enumerate().filter_map(|(i, e)| each(self, e, &format!("{path}[{i}]"))).collect();
+        let items: Vec<T> = a
+            .elements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| each(self, e, &format!("{path}[{i}]")))
+            .collect();
         (self.diags.len() == before).then_some(items)
     }
 }
@@ -327,7 +370,10 @@ fn money_problem(raw: &str, quoted: bool) -> Option<String> {
     }
     let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
     Some(if raw.starts_with('-') {
-        format!("số tiền không được âm (`{raw}`); ghi số tiền đã chi, ví dụ {}", digits.trim_start_matches('0'))
+        format!(
+            "số tiền không được âm (`{raw}`); ghi số tiền đã chi, ví dụ {}",
+            digits.trim_start_matches('0')
+        )
     } else if !quoted && (raw.contains('.') || raw.contains('e') || raw.contains('E')) {
         match raw.split_once('.') {
             Some((whole, _)) if !raw.contains(['e', 'E']) => format!(
@@ -356,7 +402,10 @@ pub struct Obj<'v, 'a> {
 impl<'v, 'a> Obj<'v, 'a> {
     fn find(&mut self, key: &'static str) -> Option<&'v Value<'a>> {
         self.used.push(key);
-        self.props.iter().find(|p| p.name.as_str() == key).map(|p| &p.value)
+        self.props
+            .iter()
+            .find(|p| p.name.as_str() == key)
+            .map(|p| &p.value)
     }
 
     /// A required key, decoded with `decode`.
@@ -370,7 +419,12 @@ impl<'v, 'a> Obj<'v, 'a> {
         match self.find(key) {
             Some(v) => decode(r, v, &path),
             None => {
-                r.error(self.start, &path, Code::MissingKey, format!("thiếu khóa bắt buộc `{key}`; thêm `\"{key}\": ...` vào đối tượng này"));
+                r.error(
+                    self.start,
+                    &path,
+                    Code::MissingKey,
+                    format!("thiếu khóa bắt buộc `{key}`; thêm `\"{key}\": ...` vào đối tượng này"),
+                );
                 None
             }
         }
@@ -416,7 +470,10 @@ impl<'v, 'a> Obj<'v, 'a> {
 
     /// Position of a key's value (or of the object when absent).
     pub fn offset_of(&self, key: &str) -> usize {
-        self.props.iter().find(|p| p.name.as_str() == key).map_or(self.start, |p| p.value.start())
+        self.props
+            .iter()
+            .find(|p| p.name.as_str() == key)
+            .map_or(self.start, |p| p.value.start())
     }
 }
 
@@ -429,22 +486,43 @@ mod tests {
         let src = Source::new(Path::new("t.json"), &text);
         let mut diags = Diagnostics::default();
         let v = parse(&src, &mut diags).expect("valid JSON");
-        let mut r = Reader { src: &src, diags: &mut diags };
+        let mut r = Reader {
+            src: &src,
+            diags: &mut diags,
+        };
         let mut o = r.object(&v, "$").unwrap();
         let m = o.req(&mut r, "x", |r, v, p| r.money(v, p));
-        m.ok_or_else(|| diags.0.iter().map(|d| format!("{} {}", d.code.id(), d.message)).collect())
+        m.ok_or_else(|| {
+            diags
+                .0
+                .iter()
+                .map(|d| format!("{} {}", d.code.id(), d.message))
+                .collect()
+        })
     }
 
     #[test]
     fn money_accepts_whole_dong_only() {
-        assert_eq!(money("224730000").unwrap(), Money(Decimal::from(224_730_000)));
-        assert_eq!(money("\"224730000\"").unwrap(), Money(Decimal::from(224_730_000)));
+        assert_eq!(
+            money("224730000").unwrap(),
+            Money(Decimal::from(224_730_000))
+        );
+        assert_eq!(
+            money("\"224730000\"").unwrap(),
+            Money(Decimal::from(224_730_000))
+        );
         let float = money("224730000.5").unwrap_err();
-        assert!(float[0].contains("KC020") && float[0].contains("224730000"), "{float:?}");
+        assert!(
+            float[0].contains("KC020") && float[0].contains("224730000"),
+            "{float:?}"
+        );
         let neg = money("-5").unwrap_err();
         assert!(neg[0].contains("không được âm"), "{neg:?}");
         let formatted = money("\"224.730.000\"").unwrap_err();
-        assert!(formatted[0].contains("ghi liền các chữ số, ví dụ 224730000"), "{formatted:?}");
+        assert!(
+            formatted[0].contains("ghi liền các chữ số, ví dụ 224730000"),
+            "{formatted:?}"
+        );
         let huge = money("1000000000000000000000000000000").unwrap_err();
         assert!(huge[0].contains("vượt quá giới hạn"), "{huge:?}");
         assert!(money("1e9").unwrap_err()[0].contains("số mũ"));

@@ -1,12 +1,16 @@
 //! khuyencong: district submissions → provincial khuyến công report
 //! (Markdown, DOCX, PDF). The binary is a thin CLI over this library.
 
-pub mod document;
-pub mod format;
-pub mod markdown;
+pub mod aggregate;
 pub mod contract;
 pub mod diagnostic;
+pub mod document;
+pub mod format;
 pub mod json;
 pub mod load;
+pub mod markdown;
+pub mod output;
+pub mod pipeline;
+pub mod schema;
+pub mod templating;
 pub mod validate;
-pub mod aggregate;

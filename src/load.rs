@@ -31,20 +31,34 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
             continue;
         }
         if !root.is_dir() {
-            diags.push(whole_file(root, Code::Unreadable, "không tìm thấy tệp hay thư mục này; kiểm tra lại đường dẫn".into()));
+            diags.push(whole_file(
+                root,
+                Code::Unreadable,
+                "không tìm thấy tệp hay thư mục này; kiểm tra lại đường dẫn".into(),
+            ));
             continue;
         }
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter();
-        for entry in walker.filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref())) {
+        let walker = WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
+        for entry in walker.filter_entry(|e| {
+            e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref())
+        }) {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
                     let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
                     let why = if e.loop_ancestor().is_some() {
-                        "liên kết tượng trưng (symlink) tạo thành vòng lặp; xóa liên kết này".to_string()
+                        "liên kết tượng trưng (symlink) tạo thành vòng lặp; xóa liên kết này"
+                            .to_string()
                     } else {
-                        format!("không đọc được ({}); kiểm tra quyền truy cập", e.io_error().map_or_else(|| e.to_string(), |io| io.kind().to_string()))
+                        format!(
+                            "không đọc được ({}); kiểm tra quyền truy cập",
+                            e.io_error()
+                                .map_or_else(|| e.to_string(), |io| io.kind().to_string())
+                        )
                     };
                     diags.push(whole_file(&path, Code::Unreadable, why));
                     continue;
@@ -54,7 +68,11 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
                 continue;
             }
             if entry.path_is_symlink() {
-                let inside = entry.path().canonicalize().map(|p| p.starts_with(&canonical_root)).unwrap_or(false);
+                let inside = entry
+                    .path()
+                    .canonicalize()
+                    .map(|p| p.starts_with(&canonical_root))
+                    .unwrap_or(false);
                 if !inside {
                     diags.push(whole_file(
                         entry.path(),
@@ -76,11 +94,19 @@ fn is_ignored(name: &str) -> bool {
 }
 
 fn is_json(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 fn whole_file(path: &Path, code: Code, message: String) -> Diagnostic {
-    Diagnostic { file: path.to_path_buf(), line: 0, column: 0, path: "$".into(), code, message }
+    Diagnostic {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        path: "$".into(),
+        code,
+        message,
+    }
 }
 
 /// Reads one file: size limit, UTF-8 (a BOM is accepted), SHA-256.
@@ -88,7 +114,11 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
         Err(e) => {
-            diags.push(whole_file(path, Code::Unreadable, format!("không đọc được tệp ({}); kiểm tra quyền truy cập", e.kind())));
+            diags.push(whole_file(
+                path,
+                Code::Unreadable,
+                format!("không đọc được tệp ({}); kiểm tra quyền truy cập", e.kind()),
+            ));
             return None;
         }
     };
@@ -106,19 +136,32 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(whole_file(path, Code::Unreadable, format!("không đọc được tệp ({}); kiểm tra quyền truy cập", e.kind())));
+            diags.push(whole_file(
+                path,
+                Code::Unreadable,
+                format!("không đọc được tệp ({}); kiểm tra quyền truy cập", e.kind()),
+            ));
             return None;
         }
     };
     let sha256 = hex(&Sha256::digest(&bytes));
-    let text = decode_text(&bytes).map_err(|message| diags.push(whole_file(path, Code::Encoding, message))).ok()?;
-    Some(InputFile { path: path.to_path_buf(), text, sha256 })
+    let text = decode_text(&bytes)
+        .map_err(|message| diags.push(whole_file(path, Code::Encoding, message)))
+        .ok()?;
+    Some(InputFile {
+        path: path.to_path_buf(),
+        text,
+        sha256,
+    })
 }
 
 /// UTF-8 text without its BOM, or why the bytes are not acceptable.
 fn decode_text(bytes: &[u8]) -> Result<String, String> {
     const SAVE_AS: &str = "mở tệp bằng trình soạn thảo rồi lưu lại với bảng mã UTF-8";
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.iter().take(64).any(|&b| b == 0) {
+    if bytes.starts_with(&[0xFF, 0xFE])
+        || bytes.starts_with(&[0xFE, 0xFF])
+        || bytes.iter().take(64).any(|&b| b == 0)
+    {
         return Err(format!("tệp được lưu bằng bảng mã UTF-16 hoặc là tệp nhị phân, không phải văn bản UTF-8; {SAVE_AS}"));
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
@@ -137,7 +180,13 @@ mod tests {
 
     #[test]
     fn editor_temporaries_are_ignored() {
-        for name in [".~lock.a.json#", "~$bao-cao.json", "a.json~", ".a.json.swp", ".hidden.json"] {
+        for name in [
+            ".~lock.a.json#",
+            "~$bao-cao.json",
+            "a.json~",
+            ".a.json.swp",
+            ".hidden.json",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("742-nhon-trach.json"));
@@ -146,7 +195,11 @@ mod tests {
     #[test]
     fn encodings() {
         assert_eq!(decode_text(b"\xEF\xBB\xBF{}").unwrap(), "{}");
-        assert!(decode_text(b"\xFF\xFE{\x00}\x00").unwrap_err().contains("UTF-16"));
-        assert!(decode_text(b"{\"a\": \"\xE0\"}").unwrap_err().contains("không phải UTF-8"));
+        assert!(decode_text(b"\xFF\xFE{\x00}\x00")
+            .unwrap_err()
+            .contains("UTF-16"));
+        assert!(decode_text(b"{\"a\": \"\xE0\"}")
+            .unwrap_err()
+            .contains("không phải UTF-8"));
     }
 }

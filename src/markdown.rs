@@ -5,7 +5,9 @@
 //! Constructs the report has no use for (images, links, code, quotes) keep
 //! their text, so nothing written in a template is silently lost.
 
-use pulldown_cmark::{Alignment, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd,
+};
 
 use crate::document::{Align, Block, Document, Inline, Metadata, Run, Table};
 
@@ -17,7 +19,11 @@ pub enum MarkdownError {
     #[error("thiếu khối thông tin văn bản (front matter) ở đầu Markdown: mẫu phải bắt đầu bằng một dòng `+++`, các khóa TOML, rồi một dòng `+++`")]
     MissingFrontMatter,
     #[error("dòng {line}, cột {column} của Markdown: khối thông tin văn bản (TOML) không hợp lệ: {message}")]
-    FrontMatter { line: usize, column: usize, message: String },
+    FrontMatter {
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 /// Parses the rendered Markdown into the document model.
@@ -36,14 +42,21 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
                 meta = Some(toml::from_str(&text).map_err(|e| {
                     let at = offset + e.span().map_or(0, |s| s.start);
                     let (line, column) = line_column(markdown, at);
-                    MarkdownError::FrontMatter { line, column, message: e.message().to_string() }
+                    MarkdownError::FrontMatter {
+                        line,
+                        column,
+                        message: e.message().to_string(),
+                    }
                 })?);
             }
             other => builder.event(other),
         }
     }
     let meta = meta.ok_or(MarkdownError::MissingFrontMatter)?;
-    Ok(Document { meta, blocks: builder.blocks })
+    Ok(Document {
+        meta,
+        blocks: builder.blocks,
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -173,7 +186,11 @@ impl Builder {
                 return;
             }
         }
-        self.inlines.push(Inline::Text(Run { text: text.to_string(), bold, italic }));
+        self.inlines.push(Inline::Text(Run {
+            text: text.to_string(),
+            bold,
+            italic,
+        }));
     }
 
     fn take_inlines(&mut self) -> Vec<Inline> {
@@ -218,15 +235,34 @@ mod tests {
         assert_eq!(doc.meta.so_ky_hieu, "581/BC-KC");
         assert_eq!(doc.meta.trang.co_chu, 14.0);
         assert_eq!(doc.blocks.len(), 6);
-        assert_eq!(doc.blocks[0], Block::Heading { level: 1, content: vec![Inline::plain("I. KẾT QUẢ")] });
-        let Block::Paragraph(p) = &doc.blocks[2] else { panic!("{:?}", doc.blocks[2]) };
+        assert_eq!(
+            doc.blocks[0],
+            Block::Heading {
+                level: 1,
+                content: vec![Inline::plain("I. KẾT QUẢ")]
+            }
+        );
+        let Block::Paragraph(p) = &doc.blocks[2] else {
+            panic!("{:?}", doc.blocks[2])
+        };
         assert_eq!(crate::document::plain_text(p), "Một đậm và nghiêng tiếp.");
         assert!(matches!(&p[1], Inline::Text(Run { bold: true, .. })));
-        let Block::Table(t) = &doc.blocks[3] else { panic!() };
+        let Block::Table(t) = &doc.blocks[3] else {
+            panic!()
+        };
         assert_eq!(t.align, vec![Align::Left, Align::Right]);
         assert_eq!(t.rows.len(), 1);
-        assert!(matches!(&t.rows[0][1][0], Inline::Text(Run { bold: true, .. })));
-        assert_eq!(doc.blocks[4], Block::List { start: None, items: vec![vec![Inline::plain("một;")], vec![Inline::plain("hai.")]] });
+        assert!(matches!(
+            &t.rows[0][1][0],
+            Inline::Text(Run { bold: true, .. })
+        ));
+        assert_eq!(
+            doc.blocks[4],
+            Block::List {
+                start: None,
+                items: vec![vec![Inline::plain("một;")], vec![Inline::plain("hai.")]]
+            }
+        );
         assert_eq!(doc.blocks[5], Block::PageBreak);
     }
 

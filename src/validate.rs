@@ -36,18 +36,30 @@ impl Dataset {
     /// Units of the registry that sent nothing.
     pub fn missing_units(&self) -> Vec<&Unit> {
         let plan = &self.plan.value;
-        plan.don_vi.iter().filter(|u| !self.submissions.iter().any(|s| s.value.ma_don_vi == u.ma)).collect()
+        plan.don_vi
+            .iter()
+            .filter(|u| !self.submissions.iter().any(|s| s.value.ma_don_vi == u.ma))
+            .collect()
     }
 }
 
 /// Loads and checks every `.json` under `paths`. `plan_dirs` are searched
 /// for the plan when none of `paths` holds one (`validate FILE` of a unit).
-pub fn load(paths: &[PathBuf], plan_dirs: &[PathBuf], year: Option<i32>) -> Result<Dataset, Diagnostics> {
+pub fn load(
+    paths: &[PathBuf],
+    plan_dirs: &[PathBuf],
+    year: Option<i32>,
+) -> Result<Dataset, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let files: Vec<InputFile> =
-        load::discover(paths, &mut diags).iter().filter_map(|p| load::read(p, &mut diags)).collect();
+    let files: Vec<InputFile> = load::discover(paths, &mut diags)
+        .iter()
+        .filter_map(|p| load::read(p, &mut diags))
+        .collect();
     let mut dataset = check(&files, year, &mut diags);
-    if dataset.is_none() && !files.iter().any(|f| f.text.contains("\"ke_hoach\"")) && !plan_dirs.is_empty() {
+    if dataset.is_none()
+        && !files.iter().any(|f| f.text.contains("\"ke_hoach\""))
+        && !plan_dirs.is_empty()
+    {
         // Only unit files were named: take the plan from the input folder.
         let mut plan_diags = Diagnostics::default();
         let extra: Vec<InputFile> = load::discover(plan_dirs, &mut plan_diags)
@@ -82,7 +94,10 @@ struct Placed {
 }
 
 fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Option<Dataset> {
-    let sources: Vec<Source> = files.iter().map(|f| Source::new(&f.path, &f.text)).collect();
+    let sources: Vec<Source> = files
+        .iter()
+        .map(|f| Source::new(&f.path, &f.text))
+        .collect();
     let trees: Vec<Option<Value>> = sources.iter().map(|s| json::parse(s, diags)).collect();
 
     // Plans first: submissions are checked against the year's plan.
@@ -90,7 +105,10 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
     let mut unit_files = Vec::new();
     for (i, tree) in trees.iter().enumerate() {
         let Some(tree) = tree else { continue };
-        let mut r = Reader { src: &sources[i], diags };
+        let mut r = Reader {
+            src: &sources[i],
+            diags,
+        };
         match kind(&mut r, tree) {
             Some(KIND_PLAN) => {
                 if let Some(plan) = decode_plan(&mut r, tree) {
@@ -106,10 +124,17 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
     let mut placed = Vec::new();
     for i in unit_files {
         let tree = trees[i].as_ref()?;
-        let mut r = Reader { src: &sources[i], diags };
+        let mut r = Reader {
+            src: &sources[i],
+            diags,
+        };
         if let Some((submission, revision_offset)) = decode_submission(&mut r, tree, &plan) {
             placed.push(Placed {
-                submission: Loaded { path: files[i].path.clone(), sha256: files[i].sha256.clone(), value: submission },
+                submission: Loaded {
+                    path: files[i].path.clone(),
+                    sha256: files[i].sha256.clone(),
+                    value: submission,
+                },
                 revision_offset,
                 text: i,
             });
@@ -117,7 +142,11 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
     }
     let (submissions, superseded) = pick_revisions(placed, &plan, &sources, diags);
     Some(Dataset {
-        plan: Loaded { path: files[plan_index].path.clone(), sha256: files[plan_index].sha256.clone(), value: plan },
+        plan: Loaded {
+            path: files[plan_index].path.clone(),
+            sha256: files[plan_index].sha256.clone(),
+            value: plan,
+        },
         submissions,
         superseded,
         other_plans,
@@ -127,7 +156,12 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
 /// The `loai` of a file.
 fn kind(r: &mut Reader, tree: &Value) -> Option<&'static str> {
     let Value::Object(o) = tree else {
-        r.error(0, "$", Code::WrongType, "tệp phải là một đối tượng JSON `{ ... }` có khóa \"loai\"".into());
+        r.error(
+            0,
+            "$",
+            Code::WrongType,
+            "tệp phải là một đối tượng JSON `{ ... }` có khóa \"loai\"".into(),
+        );
         return None;
     };
     let found = o.properties.iter().find(|p| p.name.as_str() == "loai");
@@ -139,7 +173,11 @@ fn kind(r: &mut Reader, tree: &Value) -> Option<&'static str> {
         Value::StringLit(s) if s.value == KIND_PLAN => Some(KIND_PLAN),
         Value::StringLit(s) if s.value == KIND_SUBMISSION => Some(KIND_SUBMISSION),
         v => {
-            let got = if let Value::StringLit(s) = v { s.value.to_string() } else { String::new() };
+            let got = if let Value::StringLit(s) = v {
+                s.value.to_string()
+            } else {
+                String::new()
+            };
             r.error(
                 jsonc_parser::common::Ranged::start(v),
                 "loai",
@@ -162,7 +200,8 @@ fn pick_plan(
         [(_, only)] => Some(only.nam),
         _ => None,
     });
-    let (chosen, others): (Vec<_>, Vec<_>) = plans.into_iter().partition(|(_, p)| Some(p.nam) == wanted);
+    let (chosen, others): (Vec<_>, Vec<_>) =
+        plans.into_iter().partition(|(_, p)| Some(p.nam) == wanted);
     let other_paths = others.iter().map(|(i, _)| files[*i].path.clone()).collect();
     let mut chosen = chosen.into_iter();
     match (chosen.next(), chosen.next(), wanted) {
@@ -176,7 +215,9 @@ fn pick_plan(
             None
         }
         (None, _, None) if !others.is_empty() => {
-            diags.push(plan_problem("có kế hoạch của nhiều năm; chọn năm bằng `--year NĂM`".into()));
+            diags.push(plan_problem(
+                "có kế hoạch của nhiều năm; chọn năm bằng `--year NĂM`".into(),
+            ));
             None
         }
         (None, _, None) => {
@@ -187,7 +228,14 @@ fn pick_plan(
 }
 
 fn plan_problem(message: String) -> crate::diagnostic::Diagnostic {
-    crate::diagnostic::Diagnostic { file: PathBuf::from("(thư mục dữ liệu)"), line: 0, column: 0, path: "$".into(), code: Code::PlanMissing, message }
+    crate::diagnostic::Diagnostic {
+        file: PathBuf::from("(thư mục dữ liệu)"),
+        line: 0,
+        column: 0,
+        path: "$".into(),
+        code: Code::PlanMissing,
+        message,
+    }
 }
 
 /// Keeps the highest revision of each unit; two files with the same unit
@@ -200,12 +248,22 @@ fn pick_revisions(
 ) -> (Vec<Loaded<Submission>>, Vec<Loaded<Submission>>) {
     let mut by_unit: BTreeMap<usize, Vec<Placed>> = BTreeMap::new();
     for p in placed {
-        let order = plan.don_vi.iter().position(|u| u.ma == p.submission.value.ma_don_vi).unwrap_or(usize::MAX);
+        let order = plan
+            .don_vi
+            .iter()
+            .position(|u| u.ma == p.submission.value.ma_don_vi)
+            .unwrap_or(usize::MAX);
         by_unit.entry(order).or_default().push(p);
     }
     let (mut current, mut superseded) = (Vec::new(), Vec::new());
     for (_, mut group) in by_unit {
-        group.sort_by(|a, b| b.submission.value.lan_nop.cmp(&a.submission.value.lan_nop).then(a.submission.path.cmp(&b.submission.path)));
+        group.sort_by(|a, b| {
+            b.submission
+                .value
+                .lan_nop
+                .cmp(&a.submission.value.lan_nop)
+                .then(a.submission.path.cmp(&b.submission.path))
+        });
         for pair in group.windows(2) {
             let (a, b) = (&pair[0].submission, &pair[1].submission);
             if a.value.lan_nop == b.value.lan_nop {
@@ -293,7 +351,11 @@ fn decode_unit(r: &mut Reader, v: &Value, path: &str) -> Option<Unit> {
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
     let cap = o.req(r, "cap", |r, v, p| r.text(v, p));
     o.finish(r);
-    Some(Unit { ma: ma?, ten: ten?, cap: cap? })
+    Some(Unit {
+        ma: ma?,
+        ten: ten?,
+        cap: cap?,
+    })
 }
 
 fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource> {
@@ -310,7 +372,11 @@ fn decode_programme(r: &mut Reader, v: &Value, path: &str) -> Option<Programme> 
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
     let noi_dung = o.req(r, "noi_dung", |r, v, p| r.array(v, p, decode_item));
     o.finish(r);
-    Some(Programme { ma: ma?, ten: ten?, noi_dung: noi_dung? })
+    Some(Programme {
+        ma: ma?,
+        ten: ten?,
+        noi_dung: noi_dung?,
+    })
 }
 
 fn decode_item(r: &mut Reader, v: &Value, path: &str) -> Option<PlanItem> {
@@ -341,7 +407,12 @@ fn decode_indicator(r: &mut Reader, v: &Value, path: &str) -> Option<Indicator> 
     let don_vi_tinh = o.req(r, "don_vi_tinh", |r, v, p| r.text(v, p));
     let ke_hoach = o.req(r, "ke_hoach", |r, v, p| r.quantity(v, p));
     o.finish(r);
-    Some(Indicator { ma: ma?, ten: ten?, don_vi_tinh: don_vi_tinh?, ke_hoach: ke_hoach? })
+    Some(Indicator {
+        ma: ma?,
+        ten: ten?,
+        don_vi_tinh: don_vi_tinh?,
+        ke_hoach: ke_hoach?,
+    })
 }
 
 /// Codes must be unique; references inside the plan must resolve.
@@ -349,7 +420,12 @@ fn check_plan(r: &mut Reader, tree: &Value, plan: &Plan) -> bool {
     let before = r.diags.len();
     let locate = |path: &str| locate(tree, path);
     let dup = |r: &mut Reader, path: String, what: &str, code: &str| {
-        r.error(locate(&path), &path, Code::DuplicateCode, format!("mã {what} `{code}` bị trùng; mỗi mã chỉ được dùng một lần trong kế hoạch"));
+        r.error(
+            locate(&path),
+            &path,
+            Code::DuplicateCode,
+            format!("mã {what} `{code}` bị trùng; mỗi mã chỉ được dùng một lần trong kế hoạch"),
+        );
     };
     let mut seen = HashMap::new();
     for (i, u) in plan.don_vi.iter().enumerate() {
@@ -360,13 +436,23 @@ fn check_plan(r: &mut Reader, tree: &Value, plan: &Plan) -> bool {
     let mut seen = HashMap::new();
     for (i, s) in plan.nguon_kinh_phi.iter().enumerate() {
         if seen.insert(s.ma.as_str(), i).is_some() {
-            dup(r, format!("nguon_kinh_phi[{i}].ma"), "nguồn kinh phí", &s.ma);
+            dup(
+                r,
+                format!("nguon_kinh_phi[{i}].ma"),
+                "nguồn kinh phí",
+                &s.ma,
+            );
         }
     }
     let (mut programmes, mut items) = (HashMap::new(), HashMap::new());
     for (pi, prog) in plan.chuong_trinh.iter().enumerate() {
         if programmes.insert(prog.ma.as_str(), pi).is_some() {
-            dup(r, format!("chuong_trinh[{pi}].ma"), "chương trình", &prog.ma);
+            dup(
+                r,
+                format!("chuong_trinh[{pi}].ma"),
+                "chương trình",
+                &prog.ma,
+            );
         }
         for (ii, item) in prog.noi_dung.iter().enumerate() {
             let base = format!("chuong_trinh[{pi}].noi_dung[{ii}]");
@@ -394,7 +480,11 @@ fn unknown_source(r: &mut Reader, offset: usize, path: &str, code: &str, plan: &
         offset,
         path,
         Code::UnknownSource,
-        format!("nguồn kinh phí `{code}` không có trong kế hoạch.{} Các mã hợp lệ: {}", hint(code, codes.iter().copied()), codes.join(", ")),
+        format!(
+            "nguồn kinh phí `{code}` không có trong kế hoạch.{} Các mã hợp lệ: {}",
+            hint(code, codes.iter().copied()),
+            codes.join(", ")
+        ),
     );
 }
 
@@ -403,7 +493,9 @@ fn unknown_source(r: &mut Reader, offset: usize, path: &str, code: &str, plan: &
 fn locate(tree: &Value, path: &str) -> usize {
     let mut v = tree;
     for part in path.split('.') {
-        let (key, indices) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
+        let (key, indices) = part
+            .split_once('[')
+            .map_or((part, ""), |(k, rest)| (k, rest));
         if let Value::Object(o) = v {
             match o.properties.iter().find(|p| p.name.as_str() == key) {
                 Some(p) => v = &p.value,
@@ -426,7 +518,9 @@ fn locate(tree: &Value, path: &str) -> usize {
 fn decode_submission(r: &mut Reader, tree: &Value, plan: &Plan) -> Option<(Submission, usize)> {
     let mut o = r.object(tree, "$")?;
     let loai = o.req(r, "loai", |r, v, p| r.text(v, p));
-    let nam = o.req(r, "nam", |r, v, p| r.integer(v, p, 2000, 2100)).map(|n| n as i32);
+    let nam = o
+        .req(r, "nam", |r, v, p| r.integer(v, p, 2000, 2100))
+        .map(|n| n as i32);
     if let Some(y) = nam.filter(|&y| y != plan.nam) {
         r.error(
             o.offset_of("nam"),
@@ -456,9 +550,15 @@ fn decode_submission(r: &mut Reader, tree: &Value, plan: &Plan) -> Option<(Submi
     let revision_offset = o.offset_of("lan_nop");
     let ngay_nop = o.req(r, "ngay_nop", |r, v, p| r.date(v, p));
     let nguoi_lap = o.req(r, "nguoi_lap", |r, v, p| r.text(v, p));
-    let hoat_dong = o.req(r, "hoat_dong", |r, v, p| r.array(v, p, |r, v, p| decode_activity(r, v, p, plan)));
-    let khong = o.opt(r, "khong_thuc_hien", |r, v, p| r.array(v, p, |r, v, p| decode_not_implemented(r, v, p, plan)));
-    let ngoai = o.opt(r, "ngoai_ke_hoach", |r, v, p| r.array(v, p, |r, v, p| decode_extra(r, v, p, plan)));
+    let hoat_dong = o.req(r, "hoat_dong", |r, v, p| {
+        r.array(v, p, |r, v, p| decode_activity(r, v, p, plan))
+    });
+    let khong = o.opt(r, "khong_thuc_hien", |r, v, p| {
+        r.array(v, p, |r, v, p| decode_not_implemented(r, v, p, plan))
+    });
+    let ngoai = o.opt(r, "ngoai_ke_hoach", |r, v, p| {
+        r.array(v, p, |r, v, p| decode_extra(r, v, p, plan))
+    });
     o.finish(r);
     let submission = Submission {
         loai: loai?,
@@ -475,7 +575,10 @@ fn decode_submission(r: &mut Reader, tree: &Value, plan: &Plan) -> Option<(Submi
 }
 
 fn find_item<'p>(plan: &'p Plan, code: &str) -> Option<&'p PlanItem> {
-    plan.chuong_trinh.iter().flat_map(|p| &p.noi_dung).find(|i| i.ma == code)
+    plan.chuong_trinh
+        .iter()
+        .flat_map(|p| &p.noi_dung)
+        .find(|i| i.ma == code)
 }
 
 /// A plan item code, checked against the plan.
@@ -483,7 +586,12 @@ fn item_code<'p>(r: &mut Reader, v: &Value, path: &str, plan: &'p Plan) -> Optio
     let code = r.text(v, path)?;
     let item = find_item(plan, &code);
     if item.is_none() {
-        let codes: Vec<&str> = plan.chuong_trinh.iter().flat_map(|p| &p.noi_dung).map(|i| i.ma.as_str()).collect();
+        let codes: Vec<&str> = plan
+            .chuong_trinh
+            .iter()
+            .flat_map(|p| &p.noi_dung)
+            .map(|i| i.ma.as_str())
+            .collect();
         r.error(
             jsonc_parser::common::Ranged::start(v),
             path,
@@ -519,7 +627,12 @@ fn decode_activity(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option
     let den_ngay = o.opt(r, "den_ngay", |r, v, p| r.date(v, p));
     if let (Ok(Some(from)), Ok(Some(to))) = (&tu_ngay, &den_ngay) {
         if to < from {
-            r.error(o.offset_of("den_ngay"), &json::key_path(path, "den_ngay"), Code::Inconsistent, format!("`den_ngay` ({to}) trước `tu_ngay` ({from}); kiểm tra lại hai ngày"));
+            r.error(
+                o.offset_of("den_ngay"),
+                &json::key_path(path, "den_ngay"),
+                Code::Inconsistent,
+                format!("`den_ngay` ({to}) trước `tu_ngay` ({from}); kiểm tra lại hai ngày"),
+            );
         }
     }
     let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
@@ -538,9 +651,19 @@ fn decode_activity(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option
 }
 
 /// `{"hoc_vien": 48}`: each code must be an indicator of the item.
-fn decode_quantities(r: &mut Reader, v: &Value, path: &str, item: Option<&PlanItem>) -> Option<BTreeMap<String, Quantity>> {
+fn decode_quantities(
+    r: &mut Reader,
+    v: &Value,
+    path: &str,
+    item: Option<&PlanItem>,
+) -> Option<BTreeMap<String, Quantity>> {
     let Value::Object(obj) = v else {
-        r.error(jsonc_parser::common::Ranged::start(v), path, Code::WrongType, "`chi_tieu` phải là một đối tượng dạng {\"mã_chỉ_tiêu\": số lượng}".into());
+        r.error(
+            jsonc_parser::common::Ranged::start(v),
+            path,
+            Code::WrongType,
+            "`chi_tieu` phải là một đối tượng dạng {\"mã_chỉ_tiêu\": số lượng}".into(),
+        );
         return None;
     };
     r.object(v, path)?; // duplicate keys
@@ -553,8 +676,21 @@ fn decode_quantities(r: &mut Reader, v: &Value, path: &str, item: Option<&PlanIt
         if let Some(item) = item {
             if !item.chi_tieu.iter().any(|i| i.ma == code) {
                 let codes: Vec<&str> = item.chi_tieu.iter().map(|i| i.ma.as_str()).collect();
-                let valid = if codes.is_empty() { "nội dung này không có chỉ tiêu nào; bỏ `chi_tieu` đi".to_string() } else { format!("các mã hợp lệ: {}", codes.join(", ")) };
-                r.error(prop.range.start, &p, Code::UnknownIndicator, format!("chỉ tiêu `{code}` không có trong nội dung `{}` của kế hoạch.{} {valid}", item.ma, hint(code, codes.iter().copied())));
+                let valid = if codes.is_empty() {
+                    "nội dung này không có chỉ tiêu nào; bỏ `chi_tieu` đi".to_string()
+                } else {
+                    format!("các mã hợp lệ: {}", codes.join(", "))
+                };
+                r.error(
+                    prop.range.start,
+                    &p,
+                    Code::UnknownIndicator,
+                    format!(
+                        "chỉ tiêu `{code}` không có trong nội dung `{}` của kế hoạch.{} {valid}",
+                        item.ma,
+                        hint(code, codes.iter().copied())
+                    ),
+                );
                 continue;
             }
         }
@@ -565,7 +701,12 @@ fn decode_quantities(r: &mut Reader, v: &Value, path: &str, item: Option<&PlanIt
     (r.diags.len() == before).then_some(out)
 }
 
-fn decode_not_implemented(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<NotImplemented> {
+fn decode_not_implemented(
+    r: &mut Reader,
+    v: &Value,
+    path: &str,
+    plan: &Plan,
+) -> Option<NotImplemented> {
     let mut o = r.object(v, path)?;
     let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, plan));
     let ly_do = o.opt(r, "ly_do", |r, v, p| r.text(v, p));
@@ -576,7 +717,11 @@ fn decode_not_implemented(r: &mut Reader, v: &Value, path: &str, plan: &Plan) ->
         }
     }
     o.finish(r);
-    Some(NotImplemented { noi_dung: item?.ma.clone(), ly_do: ly_do.ok()?, ghi_chu: ghi_chu.ok()? })
+    Some(NotImplemented {
+        noi_dung: item?.ma.clone(),
+        ly_do: ly_do.ok()?,
+        ghi_chu: ghi_chu.ok()?,
+    })
 }
 
 fn decode_extra(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<ExtraTask> {
@@ -596,5 +741,12 @@ fn decode_extra(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<Ex
     });
     let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
     o.finish(r);
-    Some(ExtraTask { ten: ten?, can_cu: can_cu?, kinh_phi: kinh_phi?, du_kien: du_kien?, nguon: nguon?, ghi_chu: ghi_chu.ok()? })
+    Some(ExtraTask {
+        ten: ten?,
+        can_cu: can_cu?,
+        kinh_phi: kinh_phi?,
+        du_kien: du_kien?,
+        nguon: nguon?,
+        ghi_chu: ghi_chu.ok()?,
+    })
 }
