@@ -11,3 +11,16 @@ pub fn json_schema(kind: &str) -> String {
     };
     serde_json::to_string_pretty(&schema).expect("a schema always serialises")
 }
+
+#[cfg(test)]
+mod tests {
+    /// The schemas shipped in docs/schema are the ones the types generate.
+    #[test]
+    fn committed_schemas_match_the_types() {
+        for kind in ["ke_hoach", "bao_cao"] {
+            let path = format!("{}/docs/schema/{kind}.schema.json", env!("CARGO_MANIFEST_DIR"));
+            let committed = std::fs::read_to_string(&path).expect("docs/schema is committed");
+            assert_eq!(committed.trim_end(), super::json_schema(kind), "regenerate {path} with `khuyencong schema {kind}`");
+        }
+    }
+}
