@@ -16,6 +16,7 @@ const HELP_TEMPLATE: &str = "{about}\n\nCách dùng: {usage}\n\n{all-args}{after
     version,
     about = "Tổng hợp báo cáo kết quả thực hiện kế hoạch khuyến công của các đơn vị thành báo cáo của tỉnh (Markdown, DOCX, PDF).",
     help_template = HELP_TEMPLATE,
+    override_usage = "khuyencong [LỆNH] [TÙY_CHỌN]",
     subcommand_help_heading = "Lệnh",
     disable_help_subcommand = true,
     disable_help_flag = true,
@@ -38,19 +39,20 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Kiểm tra dữ liệu, tổng hợp và ghi báo cáo (.md, .docx, .pdf) vào thư mục kết quả
-    #[command(help_template = HELP_TEMPLATE)]
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong build [TÙY_CHỌN]")]
     Build(BuildArgs),
     /// Chỉ kiểm tra các tệp dữ liệu (không ghi gì); liệt kê mọi lỗi của mọi tệp
-    #[command(help_template = HELP_TEMPLATE)]
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong validate [TÙY_CHỌN] [ĐƯỜNG_DẪN]...")]
     Validate {
         /// Tệp hoặc thư mục cần kiểm tra (mặc định: thư mục dữ liệu)
-        #[arg(value_name = "ĐƯỜNG_DẪN")]
+        #[arg(value_name = "ĐƯỜNG_DẪN", help_heading = "Tham số")]
         paths: Vec<PathBuf>,
-        /// Thư mục dữ liệu, nơi tìm tệp kế hoạch khi chỉ kiểm tra tệp của đơn vị
+        /// Thư mục dữ liệu, nơi tìm tệp kế hoạch khi chỉ kiểm tra tệp của đơn vị (mặc định: input)
         #[arg(
             long,
             value_name = "THƯ_MỤC",
             default_value = "input",
+            hide_default_value = true,
             help_heading = "Tùy chọn"
         )]
         input: PathBuf,
@@ -59,37 +61,40 @@ enum Command {
         year: Option<i32>,
     },
     /// In lược đồ JSON (JSON Schema) của tệp kế hoạch hoặc tệp báo cáo đơn vị
-    #[command(help_template = HELP_TEMPLATE)]
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong schema ke_hoach|bao_cao")]
     Schema {
         /// ke_hoach hoặc bao_cao
-        #[arg(value_name = "LOẠI", value_parser = ["ke_hoach", "bao_cao"])]
+        #[arg(value_name = "LOẠI", value_parser = ["ke_hoach", "bao_cao"], help_heading = "Tham số")]
         kind: String,
     },
 }
 
 #[derive(Args, Clone)]
 struct BuildArgs {
-    /// Thư mục chứa tệp kế hoạch và báo cáo của các đơn vị
+    /// Thư mục chứa tệp kế hoạch và báo cáo của các đơn vị (mặc định: input)
     #[arg(
         long,
         value_name = "THƯ_MỤC",
         default_value = "input",
+        hide_default_value = true,
         help_heading = "Tùy chọn"
     )]
     input: PathBuf,
-    /// Thư mục mẫu báo cáo (mẫu nào thiếu sẽ dùng mẫu mặc định)
+    /// Thư mục mẫu báo cáo, mẫu nào thiếu sẽ dùng mẫu mặc định (mặc định: templates)
     #[arg(
         long,
         value_name = "THƯ_MỤC",
         default_value = "templates",
+        hide_default_value = true,
         help_heading = "Tùy chọn"
     )]
     templates: PathBuf,
-    /// Thư mục ghi báo cáo
+    /// Thư mục ghi báo cáo (mặc định: output)
     #[arg(
         long,
         value_name = "THƯ_MỤC",
         default_value = "output",
+        hide_default_value = true,
         help_heading = "Tùy chọn"
     )]
     output: PathBuf,

@@ -1,0 +1,153 @@
+//! The command as a clerk runs it: exit codes, messages in Vietnamese,
+//! outputs untouched on error, byte-identical outputs on rebuild.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_khuyencong"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kc-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn build_writes_the_report_and_a_summary() {
+    let out = scratch("build");
+    let o = run(&["build", "--output", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(stdout.contains("Đã đọc 12 báo cáo đơn vị"), "{stdout}");
+    assert!(
+        stdout.contains("742 Huyện Nhơn Trạch: lần nộp 2"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Bản đã được thay thế, không tính: 742 Huyện Nhơn Trạch lần nộp 1"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Đơn vị chưa nộp: không có."), "{stdout}");
+    assert!(
+        stdout.contains("kế hoạch 7.204.400.000 đồng, thực hiện 3.246.633.000 đồng (45,1%)"),
+        "{stdout}"
+    );
+    let names: Vec<String> = files_in(&out).into_iter().map(|(n, _)| n).collect();
+    assert!(
+        names.contains(&"bao-cao-khuyen-cong-2023.md".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().all(|n| !n.contains(".tmp")),
+        "temporary files left: {names:?}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn rebuilding_gives_identical_bytes() {
+    let (a, b) = (scratch("det-a"), scratch("det-b"));
+    assert!(run(&["build", "--output", a.to_str().unwrap()])
+        .status
+        .success());
+    assert!(run(&["build", "--output", b.to_str().unwrap()])
+        .status
+        .success());
+    assert_eq!(files_in(&a), files_in(&b));
+    let _ = std::fs::remove_dir_all(&a);
+    let _ = std::fs::remove_dir_all(&b);
+}
+
+#[test]
+fn bad_data_exits_1_and_leaves_outputs_alone() {
+    let input = scratch("bad-input");
+    for entry in walkdir::WalkDir::new(root().join("input")) {
+        let entry = entry.unwrap();
+        let to = input.join(entry.path().strip_prefix(root().join("input")).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    let unit = input.join("bao-cao/731-bien-hoa.json");
+    let text = std::fs::read_to_string(&unit).unwrap();
+    std::fs::write(
+        &unit,
+        text.replacen("\"ma_don_vi\": \"731\"", "\"ma_don_vi\": \"7311\"", 1),
+    )
+    .unwrap();
+    let out = scratch("bad-output");
+    std::fs::write(out.join("bao-cao-khuyen-cong-2023.md"), "bản cũ").unwrap();
+    let before = files_in(&out);
+    let o = run(&[
+        "build",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("731-bien-hoa.json:4:") && stderr.contains("KC032"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Không ghi báo cáo nào"), "{stderr}");
+    assert_eq!(
+        files_in(&out),
+        before,
+        "outputs changed after a failed build"
+    );
+    let v = run(&["validate", input.to_str().unwrap()]);
+    assert_eq!(v.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&input);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn validate_one_unit_file_takes_the_plan_from_input() {
+    let o = run(&["validate", "input/bao-cao/742-nhon-trach-lan-2.json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Dữ liệu hợp lệ"));
+}
+
+#[test]
+fn usage_errors_exit_2_in_vietnamese() {
+    let o = run(&["--khong-co"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("tùy chọn không hợp lệ"));
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        text.contains("Cách dùng: khuyencong") && text.contains("validate"),
+        "{text}"
+    );
+}
