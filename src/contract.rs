@@ -10,22 +10,22 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
-/// The `loai` of a plan file.
+/// Giá trị `loai` của tệp kế hoạch.
 pub const KIND_PLAN: &str = "ke_hoach";
-/// The `loai` of a unit's submission.
+/// Giá trị `loai` của tệp báo cáo đơn vị.
 pub const KIND_SUBMISSION: &str = "bao_cao";
 
-/// Whole đồng, never negative. Written in JSON as an integer or a string of
-/// digits ("224730000").
+/// Số tiền nguyên đồng, không âm. Ghi trong JSON bằng số nguyên hoặc chuỗi
+/// chữ số ("224730000").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Money(pub Decimal);
 
-/// A non-negative quantity of an indicator (usually whole, may have decimals
-/// when written as a string such as "2.5").
+/// Số lượng không âm của một chỉ tiêu (thường là số nguyên; có thể có phần
+/// thập phân, ví dụ "2.5").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Quantity(pub Decimal);
 
-/// A calendar date, written in JSON as "YYYY-MM-DD".
+/// Ngày dương lịch, ghi trong JSON dạng "YYYY-MM-DD".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
     pub year: i32,
@@ -33,101 +33,106 @@ pub struct Date {
     pub day: u32,
 }
 
-/// The provincial khuyến công plan of one year (`"loai": "ke_hoach"`).
+/// Kế hoạch khuyến công năm của tỉnh (`"loai": "ke_hoach"`).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields, title = "Kế hoạch khuyến công năm")]
 pub struct Plan {
-    /// Always "ke_hoach".
+    /// Luôn là "ke_hoach".
     #[schemars(regex(pattern = "^ke_hoach$"))]
     pub loai: String,
-    /// The plan year.
+    /// Năm kế hoạch, ví dụ 2023.
     pub nam: i32,
-    /// Province name, e.g. "Đồng Nai".
+    /// Tên tỉnh, ví dụ "Đồng Nai".
     pub tinh: String,
-    /// What the report needs to be an official document.
+    /// Thông tin để in báo cáo thành văn bản hành chính.
     pub van_ban: DocumentInfo,
-    /// The registry of reporting units for this year, in official order.
+    /// Danh mục đơn vị báo cáo của năm, theo thứ tự chính thức.
     pub don_vi: Vec<Unit>,
-    /// Funding sources.
+    /// Các nguồn kinh phí.
     pub nguon_kinh_phi: Vec<FundingSource>,
-    /// The catalogue of programmes and their items, in plan order.
+    /// Các chương trình và nội dung, theo thứ tự của kế hoạch.
     pub chuong_trinh: Vec<Programme>,
 }
 
-/// Metadata of the report document (header, signature, recipients).
+/// Thông tin văn bản báo cáo (đầu trang, chữ ký, nơi nhận).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct DocumentInfo {
-    /// Parent body in capitals, e.g. "SỞ CÔNG THƯƠNG TỈNH ĐỒNG NAI".
+    /// Cơ quan chủ quản, chữ in hoa, ví dụ "SỞ CÔNG THƯƠNG TỈNH ĐỒNG NAI".
     pub co_quan_chu_quan: String,
-    /// Issuing body in capitals.
+    /// Cơ quan ban hành, chữ in hoa.
     pub co_quan_ban_hanh: String,
-    /// Issuing body as written in running text.
+    /// Tên cơ quan ban hành viết thường, dùng trong câu văn.
     pub ten_co_quan: String,
-    /// Number and symbol, e.g. "581/BC-KC&TV".
+    /// Số, ký hiệu văn bản (không có "Số:"), ví dụ "648/BC-KC&TV".
     pub so_ky_hieu: String,
-    /// Place name for the date line, e.g. "Đồng Nai".
+    /// Địa danh ở dòng ngày tháng, ví dụ "Đồng Nai".
     pub dia_danh: String,
-    /// Date of the report.
+    /// Ngày ban hành báo cáo.
     pub ngay: Date,
-    /// Summary line under the title.
+    /// Trích yếu (dòng dưới tên loại văn bản).
     pub trich_yeu: String,
-    /// Legal basis of the plan, cited in the opening sentence.
+    /// Căn cứ (văn bản phê duyệt kế hoạch), trích ở câu mở đầu.
     pub can_cu: String,
-    /// Authority lines above the signature, e.g. ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"].
+    /// Quyền hạn, chức vụ người ký, ví dụ ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"].
     pub tham_quyen: Vec<String>,
-    /// Signer's full name.
+    /// Họ tên người ký.
     pub nguoi_ky: String,
-    /// Recipients, without the leading "- " and trailing ";".
+    /// Nơi nhận, không ghi "- " ở đầu và ";" ở cuối.
     pub noi_nhan: Vec<String>,
-    /// The filing line after "Lưu:", e.g. "VT, KC".
+    /// Phần sau "Lưu:", ví dụ "VT, KC".
     pub luu: String,
 }
 
-/// A reporting unit of the year's registry.
+/// Một đơn vị trong danh mục đơn vị báo cáo của năm.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Unit {
-    /// Unit code (administrative code, or a short code for the centre).
+    /// Mã đơn vị (mã hành chính, hoặc mã ngắn cho Trung tâm, ví dụ "TTKC").
     pub ma: String,
-    /// Full name, e.g. "Huyện Nhơn Trạch".
+    /// Tên đầy đủ, ví dụ "Huyện Nhơn Trạch".
     pub ten: String,
-    /// Kind of unit: "thanh_pho", "huyen", "thi_xa", "xa", "phuong", "trung_tam", ...
+    /// Cấp đơn vị: "thanh_pho", "huyen", "thi_xa", "xa", "phuong", "trung_tam"...
     pub cap: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct FundingSource {
+    /// Mã nguồn, ví dụ "dia_phuong".
     pub ma: String,
+    /// Tên nguồn, ví dụ "Kinh phí khuyến công địa phương".
     pub ten: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Programme {
-    /// Stable code (numbering in the report is computed from the order).
+    /// Mã chương trình, cố định (số thứ tự trong báo cáo tự tính theo thứ tự).
     pub ma: String,
+    /// Tên chương trình.
     pub ten: String,
+    /// Các nội dung của chương trình.
     pub noi_dung: Vec<PlanItem>,
 }
 
-/// One item (nội dung) of the plan.
+/// Một nội dung của kế hoạch.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct PlanItem {
-    /// Stable code, unique in the plan; submissions refer to it.
+    /// Mã nội dung, duy nhất trong kế hoạch; báo cáo đơn vị ghi mã này.
     pub ma: String,
+    /// Tên nội dung.
     pub ten: String,
-    /// The plan sentence (without the budget, which the report adds).
+    /// Câu kế hoạch (không ghi kinh phí; báo cáo tự thêm).
     pub ke_hoach: String,
-    /// Indicators with their targets (may be empty).
+    /// Các chỉ tiêu và số kế hoạch (có thể để trống `[]`).
     pub chi_tieu: Vec<Indicator>,
-    /// Planned budget.
+    /// Kinh phí kế hoạch (đồng).
     pub kinh_phi: Money,
-    /// Funding source code.
+    /// Mã nguồn kinh phí.
     pub nguon: String,
-    /// Default reason when nobody implements the item.
+    /// Lý do mặc định khi không đơn vị nào thực hiện nội dung.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ly_do_khong_thuc_hien: Option<String>,
 }
@@ -135,39 +140,42 @@ pub struct PlanItem {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Indicator {
-    /// Code, unique within the item.
+    /// Mã chỉ tiêu, duy nhất trong nội dung.
     pub ma: String,
-    /// Short noun, e.g. "học viên".
+    /// Tên ngắn, ví dụ "học viên".
     pub ten: String,
-    /// Unit of measure as printed after the number, e.g. "lượt học viên".
+    /// Đơn vị tính in sau con số, ví dụ "lượt học viên".
     pub don_vi_tinh: String,
-    /// Target quantity.
+    /// Số lượng kế hoạch.
     pub ke_hoach: Quantity,
 }
 
-/// One unit's report for the year (`"loai": "bao_cao"`), possibly re-sent
-/// with a higher `lan_nop`.
+/// Báo cáo năm của một đơn vị (`"loai": "bao_cao"`); gửi lại bản sửa thì
+/// tăng `lan_nop`.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields, title = "Báo cáo kết quả khuyến công của đơn vị")]
 pub struct Submission {
-    /// Always "bao_cao".
+    /// Luôn là "bao_cao".
     #[schemars(regex(pattern = "^bao_cao$"))]
     pub loai: String,
+    /// Năm báo cáo, phải trùng năm kế hoạch.
     pub nam: i32,
-    /// Unit code from the plan's registry.
+    /// Mã đơn vị trong danh mục của kế hoạch.
     pub ma_don_vi: String,
-    /// Revision number (1, 2, ...): the highest one counts.
+    /// Lần nộp (1, 2...): lần cao nhất được tính.
     #[schemars(range(min = 1))]
     pub lan_nop: u32,
+    /// Ngày nộp báo cáo.
     pub ngay_nop: Date,
+    /// Họ tên người lập báo cáo.
     pub nguoi_lap: String,
-    /// What the unit did, per plan item.
+    /// Các hoạt động đã thực hiện, theo nội dung kế hoạch.
     pub hoat_dong: Vec<Activity>,
-    /// Plan items the unit could not implement.
+    /// Các nội dung kế hoạch đơn vị không thực hiện được.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schemars(default)]
     pub khong_thuc_hien: Vec<NotImplemented>,
-    /// Tasks assigned outside the plan.
+    /// Các nhiệm vụ được giao ngoài kế hoạch.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schemars(default)]
     pub ngoai_ke_hoach: Vec<ExtraTask>,
@@ -176,27 +184,30 @@ pub struct Submission {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Activity {
-    /// Plan item code.
+    /// Mã nội dung kế hoạch.
     pub noi_dung: String,
-    /// One sentence, no final full stop: what was done.
+    /// Một câu, không có dấu chấm cuối: đã làm gì.
     pub mo_ta: String,
-    /// Achieved quantity per indicator code of the item.
+    /// Số lượng đạt được theo mã chỉ tiêu của nội dung.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(default)]
     pub chi_tieu: BTreeMap<String, Quantity>,
-    /// Actual cost.
+    /// Kinh phí thực hiện (đồng).
     pub kinh_phi: Money,
-    /// Funding source code; defaults to the item's.
+    /// Mã nguồn kinh phí; bỏ trống thì lấy nguồn của nội dung.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nguon: Option<String>,
+    /// Địa điểm thực hiện.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schemars(default)]
     pub dia_diem: Vec<String>,
+    /// Ngày bắt đầu.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tu_ngay: Option<Date>,
+    /// Ngày kết thúc (không trước `tu_ngay`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub den_ngay: Option<Date>,
-    /// Free text, full sentences.
+    /// Ghi chú, viết thành câu đầy đủ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ghi_chu: Option<String>,
 }
@@ -204,11 +215,12 @@ pub struct Activity {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct NotImplemented {
-    /// Plan item code.
+    /// Mã nội dung kế hoạch.
     pub noi_dung: String,
-    /// Reason; defaults to the plan item's `ly_do_khong_thuc_hien`.
+    /// Lý do; bỏ trống thì lấy `ly_do_khong_thuc_hien` của kế hoạch.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ly_do: Option<String>,
+    /// Giải trình thêm, viết thành câu đầy đủ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ghi_chu: Option<String>,
 }
@@ -216,14 +228,17 @@ pub struct NotImplemented {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ExtraTask {
+    /// Tên nhiệm vụ.
     pub ten: String,
-    /// The documents that assigned the task.
+    /// Các văn bản giao nhiệm vụ.
     pub can_cu: String,
+    /// Kinh phí (đồng).
     pub kinh_phi: Money,
-    /// True when the amount is an estimate (dự kiến).
+    /// true nếu kinh phí là số dự kiến.
     pub du_kien: bool,
-    /// Funding source code.
+    /// Mã nguồn kinh phí.
     pub nguon: String,
+    /// Ghi chú, viết thành câu đầy đủ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ghi_chu: Option<String>,
 }
@@ -235,7 +250,7 @@ impl fmt::Display for Date {
 }
 
 impl Date {
-    /// Parses "YYYY-MM-DD", checking the day exists.
+    /// Đọc ngày dạng "YYYY-MM-DD", kiểm tra ngày có thật.
     pub fn parse(s: &str) -> Option<Date> {
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
@@ -257,8 +272,8 @@ impl Date {
     }
 }
 
-/// Serialises a whole number as a JSON integer (as written in the files),
-/// anything else as a string, so no float ever carries a figure.
+/// Ghi số nguyên thành số nguyên JSON (như trong tệp), số khác thành chuỗi,
+/// để không con số nào đi qua số thực (float).
 fn serialize_decimal<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     if d.fract().is_zero() {
         if let Ok(n) = i64::try_from(d.trunc()) {

@@ -8,6 +8,7 @@ pub mod document;
 pub mod format;
 pub mod json;
 pub mod load;
+pub mod manifest;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

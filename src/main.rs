@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use khuyencong::{format, output, pipeline, validate};
+use khuyencong::{format, manifest, output, pipeline, validate};
 
 const HELP_TEMPLATE: &str = "{about}\n\nCách dùng: {usage}\n\n{all-args}{after-help}";
 
@@ -164,11 +164,14 @@ fn build(args: BuildArgs) -> ExitCode {
         }
     };
     match output::write(&report, &args.output) {
-        Ok(files) => {
+        Ok(written) => {
             print_summary(&report);
             println!("Đã ghi:");
-            for f in files {
+            for f in &written.files {
                 println!("  {}", f.display());
+            }
+            if let Some(changes) = &written.changes {
+                println!("{}", manifest::report(changes));
             }
             ExitCode::SUCCESS
         }

@@ -1,9 +1,20 @@
 //! The writers behind one interface (as mdBook's renderers), and writing
-//! their files so that a failed build never leaves a partial or mixed set.
+//! their files as one set: a failed or interrupted build never leaves a
+//! partial file, and the previous good report stays until the new one is
+//! complete.
+//!
+//! Every file is first written in full to a temporary name in the output
+//! folder. A journal listing the renames is then made durable, the files are
+//! renamed into place (the manifest last), and the journal is removed. A
+//! build killed before the journal exists leaves only temporaries, which the
+//! next run deletes (the old set is intact); killed after, the next run
+//! finishes the renames (the new set is complete). Either way no file is
+//! ever half-written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::manifest::{self, Change, Manifest};
 use crate::pipeline::Report;
 
 /// One output format, rendered from the same report.
@@ -25,7 +36,7 @@ impl Renderer for MarkdownRenderer {
     }
 }
 
-/// Every renderer this build knows, in the order files are listed.
+/// Every renderer, in the order files are listed.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
     vec![Box::new(MarkdownRenderer)]
 }
@@ -42,6 +53,8 @@ pub enum OutputError {
         path: PathBuf,
         kind: std::io::ErrorKind,
     },
+    #[error("{} đã có nhưng là thư mục chứ không phải tệp; đổi tên hoặc xóa thư mục đó", .0.display())]
+    NotAFile(PathBuf),
 }
 
 /// The base name of the report files for a year.
@@ -49,62 +62,167 @@ pub fn base_name(year: i32) -> String {
     format!("bao-cao-khuyen-cong-{year}")
 }
 
-/// Renders every format, then writes them: each to a temporary file in the
-/// output folder first, renamed into place only when all are written.
-pub fn write(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, OutputError> {
-    let mut rendered = Vec::new();
+pub fn manifest_path(dir: &Path, year: i32) -> PathBuf {
+    dir.join(format!("{}.manifest.json", base_name(year)))
+}
+
+/// What a build wrote, and what changed since the previous one (None when
+/// there was no previous manifest).
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub manifest: Manifest,
+    pub changes: Option<Vec<Change>>,
+}
+
+/// Renders every format and writes the set with its manifest.
+pub fn write(report: &Report, dir: &Path) -> Result<Written, OutputError> {
+    let base = base_name(report.summary.nam);
+    let mut files = Vec::new();
     for r in renderers() {
         let bytes = r.render(report).map_err(|message| OutputError::Render {
             format: r.extension(),
             message,
         })?;
-        rendered.push((r.extension(), bytes));
+        files.push((format!("{base}.{}", r.extension()), bytes));
     }
-    let base = base_name(report.summary.nam);
-    write_files(dir, &base, &rendered)
+    let manifest = manifest::of(report, &files);
+    let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
+    json.push('\n');
+    let manifest_file = manifest_path(dir, report.summary.nam);
+    files.push((
+        manifest_file
+            .file_name()
+            .expect("has a name")
+            .to_string_lossy()
+            .into_owned(),
+        json.into_bytes(),
+    ));
+
+    recover(dir)?;
+    let previous = read_manifest(&manifest_file);
+    let written = commit(dir, &files)?;
+    let changes = previous.map(|old| manifest::diff(&old, &manifest));
+    Ok(Written {
+        files: written,
+        manifest,
+        changes,
+    })
 }
 
-/// Writes `base.ext` for each (ext, bytes), all or nothing.
-pub fn write_files(
-    dir: &Path,
-    base: &str,
-    files: &[(&str, Vec<u8>)],
-) -> Result<Vec<PathBuf>, OutputError> {
-    std::fs::create_dir_all(dir).map_err(|e| OutputError::Write {
-        path: dir.to_path_buf(),
+/// A previous manifest, if there is a readable one.
+pub fn read_manifest(path: &Path) -> Option<Manifest> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+const JOURNAL: &str = ".khuyencong-dang-ghi";
+const TEMP_MARK: &str = ".tmp-khuyencong";
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
+    move |e| OutputError::Write {
+        path: path.to_path_buf(),
         kind: e.kind(),
-    })?;
-    let mut temps = Vec::new();
-    let result = (|| {
-        for (ext, bytes) in files {
-            let temp = dir.join(format!(".{base}.{ext}.tmp-{}", std::process::id()));
-            temps.push(temp.clone());
-            let mut f = std::fs::File::create(&temp).map_err(|e| OutputError::Write {
-                path: temp.clone(),
-                kind: e.kind(),
-            })?;
-            f.write_all(bytes)
-                .and_then(|()| f.sync_all())
-                .map_err(|e| OutputError::Write {
-                    path: temp.clone(),
-                    kind: e.kind(),
-                })?;
-        }
-        let mut written = Vec::new();
-        for ((ext, _), temp) in files.iter().zip(&temps) {
-            let path = dir.join(format!("{base}.{ext}"));
-            std::fs::rename(temp, &path).map_err(|e| OutputError::Write {
-                path: path.clone(),
-                kind: e.kind(),
-            })?;
-            written.push(path);
-        }
-        Ok(written)
-    })();
-    if result.is_err() {
-        for t in &temps {
-            let _ = std::fs::remove_file(t); // best effort: the temp may not exist
+    }
+}
+
+fn durable_write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut f = std::fs::File::create(path).map_err(io(path))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(io(path))
+}
+
+fn sync_dir(dir: &Path) {
+    // Makes the renames durable; not every platform can open a directory.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes `files` (name, bytes) into `dir` as one set, all or nothing.
+pub fn commit(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, OutputError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    // Refuse early what a rename would refuse midway.
+    for (name, _) in files {
+        let target = dir.join(name);
+        match std::fs::metadata(&target) {
+            Ok(m) if m.is_dir() => return Err(OutputError::NotAFile(target)),
+            Ok(m) if m.permissions().readonly() => {
+                return Err(OutputError::Write {
+                    path: target,
+                    kind: std::io::ErrorKind::PermissionDenied,
+                })
+            }
+            _ => {}
         }
     }
-    result
+    let pairs: Vec<(PathBuf, PathBuf)> = files
+        .iter()
+        .map(|(name, _)| (dir.join(format!(".{name}{TEMP_MARK}")), dir.join(name)))
+        .collect();
+    let staged = (|| {
+        for ((_, bytes), (temp, _)) in files.iter().zip(&pairs) {
+            durable_write(temp, bytes)?;
+        }
+        let journal: Vec<[String; 2]> = pairs
+            .iter()
+            .map(|(t, f)| {
+                [t.file_name(), f.file_name()]
+                    .map(|n| n.expect("named").to_string_lossy().into_owned())
+            })
+            .collect();
+        durable_write(
+            &dir.join(JOURNAL),
+            serde_json::to_string(&journal).expect("strings").as_bytes(),
+        )?;
+        sync_dir(dir);
+        Ok(())
+    })();
+    if let Err(e) = staged {
+        for (temp, _) in &pairs {
+            let _ = std::fs::remove_file(temp); // may not exist yet
+        }
+        return Err(e);
+    }
+    finish(dir, &pairs)?;
+    Ok(pairs.into_iter().map(|(_, f)| f).collect())
+}
+
+/// Renames the staged files into place and drops the journal.
+fn finish(dir: &Path, pairs: &[(PathBuf, PathBuf)]) -> Result<(), OutputError> {
+    for (temp, target) in pairs {
+        if temp.exists() {
+            std::fs::rename(temp, target).map_err(io(target))?;
+        }
+    }
+    sync_dir(dir);
+    let journal = dir.join(JOURNAL);
+    std::fs::remove_file(&journal).map_err(io(&journal))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Completes or discards the work of a build that was interrupted.
+pub fn recover(dir: &Path) -> Result<(), OutputError> {
+    let journal = dir.join(JOURNAL);
+    if let Ok(text) = std::fs::read_to_string(&journal) {
+        match serde_json::from_str::<Vec<[String; 2]>>(&text) {
+            Ok(list) => {
+                let pairs: Vec<(PathBuf, PathBuf)> = list
+                    .iter()
+                    .map(|[t, f]| (dir.join(t), dir.join(f)))
+                    .collect();
+                finish(dir, &pairs)?;
+            }
+            // A journal cut short was never complete: nothing was renamed.
+            Err(_) => std::fs::remove_file(&journal).map_err(io(&journal))?,
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().ends_with(TEMP_MARK) {
+                let _ = std::fs::remove_file(entry.path()); // leftovers of a build killed while staging
+            }
+        }
+    }
+    Ok(())
 }

@@ -18,9 +18,16 @@ mod tests {
     #[test]
     fn committed_schemas_match_the_types() {
         for kind in ["ke_hoach", "bao_cao"] {
-            let path = format!("{}/docs/schema/{kind}.schema.json", env!("CARGO_MANIFEST_DIR"));
+            let path = format!(
+                "{}/docs/schema/{kind}.schema.json",
+                env!("CARGO_MANIFEST_DIR")
+            );
             let committed = std::fs::read_to_string(&path).expect("docs/schema is committed");
-            assert_eq!(committed.trim_end(), super::json_schema(kind), "regenerate {path} with `khuyencong schema {kind}`");
+            assert_eq!(
+                committed.trim_end(),
+                super::json_schema(kind),
+                "regenerate {path} with `khuyencong schema {kind}`"
+            );
         }
     }
 }

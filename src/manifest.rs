@@ -1,0 +1,418 @@
+//! What a build used and produced: the SHA-256 of every input and template,
+//! the revision taken for each unit, the key figures, the output files. Two
+//! manifests give the change report ("what changed since yesterday?").
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::format;
+use crate::load::hex;
+use crate::pipeline::Report;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Tool name and version.
+    pub cong_cu: String,
+    pub nam: i32,
+    pub dau_vao: Vec<InputEntry>,
+    pub mau: Vec<TemplateEntry>,
+    pub so_lieu: Figures,
+    pub dau_ra: Vec<OutputEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputEntry {
+    pub tep: String,
+    pub sha256: String,
+    pub loai: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ma_don_vi: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lan_nop: Option<u32>,
+    /// False for a revision superseded by a later one.
+    pub duoc_tinh: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateEntry {
+    pub ten: String,
+    /// None: the default embedded in the program.
+    pub tep: Option<String>,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figures {
+    pub ke_hoach: Decimal,
+    pub thuc_hien: Decimal,
+    pub ngoai_ke_hoach: Decimal,
+    pub noi_dung: Vec<ItemFigures>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemFigures {
+    pub so: String,
+    pub ma: String,
+    pub ten: String,
+    pub trang_thai: String,
+    pub ke_hoach: Decimal,
+    pub thuc_hien: Decimal,
+    /// Indicator code → (unit of measure, achieved quantity).
+    pub chi_tieu: BTreeMap<String, (String, Decimal)>,
+    pub don_vi: Vec<UnitFigures>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitFigures {
+    pub ma: String,
+    pub ten: String,
+    pub lan_nop: u32,
+    pub kinh_phi: Decimal,
+    pub chi_tieu: BTreeMap<String, Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputEntry {
+    pub tep: String,
+    pub sha256: String,
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// The manifest of a build whose outputs are `outputs` (file name, bytes).
+pub fn of(report: &Report, outputs: &[(String, Vec<u8>)]) -> Manifest {
+    let data = &report.data;
+    let plan = &data.plan;
+    let mut dau_vao = vec![InputEntry {
+        tep: plan.path.display().to_string(),
+        sha256: plan.sha256.clone(),
+        loai: crate::contract::KIND_PLAN.into(),
+        ma_don_vi: None,
+        lan_nop: None,
+        duoc_tinh: true,
+    }];
+    let units = data
+        .submissions
+        .iter()
+        .map(|s| (s, true))
+        .chain(data.superseded.iter().map(|s| (s, false)));
+    for (s, counted) in units {
+        dau_vao.push(InputEntry {
+            tep: s.path.display().to_string(),
+            sha256: s.sha256.clone(),
+            loai: crate::contract::KIND_SUBMISSION.into(),
+            ma_don_vi: Some(s.value.ma_don_vi.clone()),
+            lan_nop: Some(s.value.lan_nop),
+            duoc_tinh: counted,
+        });
+    }
+    dau_vao.sort_by(|a, b| a.tep.cmp(&b.tep));
+    let mau = report
+        .templates
+        .sources
+        .iter()
+        .map(|t| TemplateEntry {
+            ten: t.name.clone(),
+            tep: t.path.as_ref().map(|p| p.display().to_string()),
+            sha256: sha256(t.text.as_bytes()),
+        })
+        .collect();
+    let s = &report.summary;
+    let lan_nop = |code: &str| {
+        data.submissions
+            .iter()
+            .find(|x| x.value.ma_don_vi == code)
+            .map_or(0, |x| x.value.lan_nop)
+    };
+    let noi_dung = s
+        .chuong_trinh
+        .iter()
+        .flat_map(|p| &p.noi_dung)
+        .map(|i| ItemFigures {
+            so: i.so.clone(),
+            ma: i.ma.clone(),
+            ten: i.ten.clone(),
+            trang_thai: i.trang_thai.to_string(),
+            ke_hoach: i.kinh_phi.ke_hoach,
+            thuc_hien: i.kinh_phi.thuc_hien,
+            chi_tieu: i
+                .chi_tieu
+                .iter()
+                .map(|c| (c.ma.clone(), (c.nhan.clone(), c.so_lieu.thuc_hien)))
+                .collect(),
+            don_vi: i
+                .theo_don_vi
+                .iter()
+                .map(|u| UnitFigures {
+                    ma: u.ma_don_vi.clone(),
+                    ten: u.don_vi.clone(),
+                    lan_nop: lan_nop(&u.ma_don_vi),
+                    kinh_phi: u.kinh_phi,
+                    chi_tieu: i
+                        .chi_tieu
+                        .iter()
+                        .zip(&u.chi_tieu)
+                        .filter_map(|(c, q)| q.map(|q| (c.ma.clone(), q)))
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    Manifest {
+        cong_cu: format!("khuyencong {}", env!("CARGO_PKG_VERSION")),
+        nam: s.nam,
+        dau_vao,
+        mau,
+        so_lieu: Figures {
+            ke_hoach: s.tong.kinh_phi.ke_hoach,
+            thuc_hien: s.tong.kinh_phi.thuc_hien,
+            ngoai_ke_hoach: s.tong.ngoai_ke_hoach,
+            noi_dung,
+        },
+        dau_ra: outputs
+            .iter()
+            .map(|(name, bytes)| OutputEntry {
+                tep: name.clone(),
+                sha256: sha256(bytes),
+            })
+            .collect(),
+    }
+}
+
+/// One difference between two builds, said in Vietnamese by Display.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    InputAdded(String),
+    InputRemoved(String),
+    InputEdited(String),
+    Revision {
+        unit: String,
+        from: Option<u32>,
+        to: Option<u32>,
+    },
+    Template(String),
+    Cost {
+        so: String,
+        from: Decimal,
+        to: Decimal,
+        units: Vec<(String, u32)>,
+    },
+    Quantity {
+        so: String,
+        label: String,
+        from: Decimal,
+        to: Decimal,
+        units: Vec<(String, u32)>,
+    },
+    Status {
+        so: String,
+        from: String,
+        to: String,
+    },
+    Total {
+        what: &'static str,
+        from: Decimal,
+        to: Decimal,
+    },
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let by = |units: &[(String, u32)]| -> String {
+            if units.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = units
+                    .iter()
+                    .map(|(u, n)| format!("{u}, lần nộp {n}"))
+                    .collect();
+                format!(" ({})", list.join("; "))
+            }
+        };
+        match self {
+            Change::InputAdded(p) => write!(f, "Tệp mới: {p}"),
+            Change::InputRemoved(p) => write!(f, "Tệp không còn: {p}"),
+            Change::InputEdited(p) => write!(f, "Tệp đã sửa: {p}"),
+            Change::Revision { unit, from, to } => {
+                let n = |x: &Option<u32>| {
+                    x.map_or("chưa nộp".to_string(), |n| format!("lần nộp {n}"))
+                };
+                write!(f, "Đơn vị {unit}: {} → {}", n(from), n(to))
+            }
+            Change::Template(name) => write!(f, "Mẫu đã sửa: {name}"),
+            Change::Cost {
+                so,
+                from,
+                to,
+                units,
+            } => {
+                write!(
+                    f,
+                    "{so} Kinh phí thực hiện: {} → {}{}",
+                    format::so(*from, Some(0)),
+                    format::tien(*to),
+                    by(units)
+                )
+            }
+            Change::Quantity {
+                so,
+                label,
+                from,
+                to,
+                units,
+            } => {
+                write!(
+                    f,
+                    "{so} Chỉ tiêu {label}: {} → {}{}",
+                    format::so(*from, None),
+                    format::so(*to, None),
+                    by(units)
+                )
+            }
+            Change::Status { so, from, to } => write!(f, "{so} Đánh giá: {from} → {to}"),
+            Change::Total { what, from, to } => write!(
+                f,
+                "{what}: {} → {}",
+                format::so(*from, Some(0)),
+                format::tien(*to)
+            ),
+        }
+    }
+}
+
+/// What changed from `old` to `new`, in report order.
+pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let old_files: BTreeMap<&str, &InputEntry> =
+        old.dau_vao.iter().map(|e| (e.tep.as_str(), e)).collect();
+    let new_files: BTreeMap<&str, &InputEntry> =
+        new.dau_vao.iter().map(|e| (e.tep.as_str(), e)).collect();
+    for (path, e) in &new_files {
+        match old_files.get(path) {
+            None => changes.push(Change::InputAdded(path.to_string())),
+            Some(o) if o.sha256 != e.sha256 => changes.push(Change::InputEdited(path.to_string())),
+            _ => {}
+        }
+    }
+    changes.extend(
+        old_files
+            .keys()
+            .filter(|p| !new_files.contains_key(*p))
+            .map(|p| Change::InputRemoved(p.to_string())),
+    );
+
+    let counted = |m: &Manifest| -> BTreeMap<String, u32> {
+        m.dau_vao
+            .iter()
+            .filter(|e| e.duoc_tinh)
+            .filter_map(|e| Some((e.ma_don_vi.clone()?, e.lan_nop?)))
+            .collect()
+    };
+    let (old_rev, new_rev) = (counted(old), counted(new));
+    let mut units: Vec<&String> = old_rev.keys().chain(new_rev.keys()).collect();
+    units.sort();
+    units.dedup();
+    for unit in units {
+        let (from, to) = (old_rev.get(unit).copied(), new_rev.get(unit).copied());
+        if from != to {
+            changes.push(Change::Revision {
+                unit: unit.clone(),
+                from,
+                to,
+            });
+        }
+    }
+
+    for t in &new.mau {
+        if old
+            .mau
+            .iter()
+            .find(|o| o.ten == t.ten)
+            .is_none_or(|o| o.sha256 != t.sha256)
+        {
+            changes.push(Change::Template(t.ten.clone()));
+        }
+    }
+
+    for item in &new.so_lieu.noi_dung {
+        let Some(before) = old.so_lieu.noi_dung.iter().find(|o| o.ma == item.ma) else {
+            continue;
+        };
+        let so = if item.so.is_empty() {
+            item.ma.clone()
+        } else {
+            item.so.clone()
+        };
+        let movers = |pick: &dyn Fn(&UnitFigures) -> Option<Decimal>| -> Vec<(String, u32)> {
+            item.don_vi
+                .iter()
+                .filter(|u| pick(u) != before.don_vi.iter().find(|o| o.ma == u.ma).and_then(pick))
+                .map(|u| (u.ten.clone(), u.lan_nop))
+                .collect()
+        };
+        if before.thuc_hien != item.thuc_hien {
+            changes.push(Change::Cost {
+                so: so.clone(),
+                from: before.thuc_hien,
+                to: item.thuc_hien,
+                units: movers(&|u| Some(u.kinh_phi)),
+            });
+        }
+        for (code, (label, qty)) in &item.chi_tieu {
+            let was = before.chi_tieu.get(code).map_or(Decimal::ZERO, |(_, q)| *q);
+            if was != *qty {
+                let units = movers(&|u| u.chi_tieu.get(code).copied());
+                changes.push(Change::Quantity {
+                    so: so.clone(),
+                    label: label.clone(),
+                    from: was,
+                    to: *qty,
+                    units,
+                });
+            }
+        }
+        if before.trang_thai != item.trang_thai {
+            changes.push(Change::Status {
+                so,
+                from: before.trang_thai.clone(),
+                to: item.trang_thai.clone(),
+            });
+        }
+    }
+    let (o, n) = (&old.so_lieu, &new.so_lieu);
+    for (what, from, to) in [
+        ("Tổng kinh phí kế hoạch", o.ke_hoach, n.ke_hoach),
+        ("Tổng kinh phí thực hiện", o.thuc_hien, n.thuc_hien),
+        (
+            "Kinh phí ngoài kế hoạch",
+            o.ngoai_ke_hoach,
+            n.ngoai_ke_hoach,
+        ),
+    ] {
+        if from != to {
+            changes.push(Change::Total { what, from, to });
+        }
+    }
+    changes
+}
+
+/// The change report as printed.
+pub fn report(changes: &[Change]) -> String {
+    if changes.is_empty() {
+        return "Không có thay đổi nào so với lần tạo báo cáo trước.".to_string();
+    }
+    let mut out = format!(
+        "Thay đổi so với lần tạo báo cáo trước ({} mục):",
+        changes.len()
+    );
+    for c in changes {
+        out.push_str(&format!("\n  - {c}"));
+    }
+    out
+}
