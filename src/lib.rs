@@ -15,3 +15,4 @@ pub mod pipeline;
 pub mod schema;
 pub mod templating;
 pub mod validate;
+pub mod watch;

@@ -1,0 +1,60 @@
+//! `build --watch`: rebuild when an input or template file changes, so a
+//! clerk can edit a template with the PDF open beside it. A failed rebuild
+//! reports its errors and leaves the last good outputs in place.
+
+use std::path::Path;
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use notify_debouncer_mini::notify::RecursiveMode;
+use notify_debouncer_mini::new_debouncer;
+
+use crate::output::{self, OutputError, Written};
+use crate::pipeline::{self, BuildError, Inputs};
+
+/// The result of one (re)build.
+pub enum Outcome {
+    Built(Box<Written>),
+    Failed(BuildError),
+    NotWritten(OutputError),
+}
+
+/// Builds once, then again after every burst of changes (settled for
+/// `debounce`), until `stop` receives or is dropped. `each` sees every result.
+pub fn watch(
+    inputs: &Inputs,
+    output_dir: &Path,
+    debounce: Duration,
+    stop: &Receiver<()>,
+    mut each: impl FnMut(Outcome),
+) -> Result<(), String> {
+    let (tx, changes) = channel();
+    let mut debouncer = new_debouncer(debounce, tx).map_err(|e| e.to_string())?;
+    for dir in [&inputs.input, &inputs.templates] {
+        if dir.exists() {
+            debouncer.watcher().watch(dir, RecursiveMode::Recursive).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+    }
+    each(build_once(inputs, output_dir));
+    loop {
+        match stop.try_recv() {
+            Ok(()) | Err(std::sync::mpsc::TryRecvError::Disconnected) => return Ok(()),
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        }
+        match changes.recv_timeout(Duration::from_millis(100)) {
+            Ok(Ok(events)) if !events.is_empty() => each(build_once(inputs, output_dir)),
+            Ok(_) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}
+
+fn build_once(inputs: &Inputs, output_dir: &Path) -> Outcome {
+    match pipeline::run(inputs) {
+        Ok(report) => match output::write(&report, output_dir) {
+            Ok(w) => Outcome::Built(Box::new(w)),
+            Err(e) => Outcome::NotWritten(e),
+        },
+        Err(e) => Outcome::Failed(e),
+    }
+}
