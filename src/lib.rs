@@ -2,4 +2,5 @@
 //! (Markdown, DOCX, PDF). The binary is a thin CLI over this library.
 
 pub mod document;
+pub mod docx;
 pub mod markdown;
