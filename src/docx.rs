@@ -603,7 +603,7 @@ fn package(xml: XMLDocx, meta: &Metadata, date: &Date) -> Result<Vec<u8>, DocxEr
         ),
         (
             "word/styles.xml".into(),
-            set_language(&String::from_utf8_lossy(&xml.styles)).into_bytes(),
+            patch_styles(&String::from_utf8_lossy(&xml.styles)).into_bytes(),
         ),
         ("word/settings.xml".into(), xml.settings),
         ("word/fontTable.xml".into(), xml.font_table),
@@ -647,14 +647,21 @@ fn repeat_header_rows(document: &str) -> String {
     out
 }
 
-/// Marks the default text as Vietnamese (spelling, hyphenation). `w:lang`
+/// Marks the default text as Vietnamese (spelling, hyphenation) and Normal
+/// as the default paragraph style, which docx-rs leaves unmarked. `w:lang`
 /// comes after `w:sz` in `w:rPr`, so it goes at the end of the defaults.
-fn set_language(styles: &str) -> String {
-    styles.replacen(
-        "</w:rPr></w:rPrDefault>",
-        r#"<w:lang w:val="vi-VN" w:eastAsia="vi-VN" w:bidi="ar-SA" /></w:rPr></w:rPrDefault>"#,
-        1,
-    )
+fn patch_styles(styles: &str) -> String {
+    styles
+        .replacen(
+            "</w:rPr></w:rPrDefault>",
+            r#"<w:lang w:val="vi-VN" w:eastAsia="vi-VN" w:bidi="ar-SA" /></w:rPr></w:rPrDefault>"#,
+            1,
+        )
+        .replacen(
+            r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
+            r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
+            1,
+        )
 }
 
 fn core_properties(meta: &Metadata, date: &Date) -> String {

@@ -7,7 +7,7 @@ use std::io::{Cursor, Read};
 use std::path::Path;
 use std::process::Command;
 
-use khuyencong::document::{plain_text, Block, Document, Inline};
+use khuyencong::document::{plain_text, Align, Block, Document, Inline, Table};
 use khuyencong::docx::{self, DocxError};
 use khuyencong::markdown;
 
@@ -390,6 +390,35 @@ fn line_breaks_become_text_wrapping_breaks() {
 }
 
 #[test]
+fn level_four_headings_page_breaks_and_adjacent_tables() {
+    let mut doc = sample();
+    let table = Table {
+        align: vec![Align::Left, Align::Right],
+        header: vec![vec![Inline::plain("Nội dung")], vec![Inline::plain("Số")]],
+        rows: vec![vec![vec![Inline::plain("a")], vec![Inline::plain("1")]]],
+    };
+    doc.blocks = vec![
+        Block::Heading {
+            level: 4,
+            content: vec![Inline::plain("a) Điểm")],
+        },
+        Block::PageBreak,
+        Block::Table(table.clone()),
+        Block::Table(table),
+    ];
+    let document = Package::new(docx::write(&doc).expect("ghi DOCX")).part("word/document.xml");
+    assert!(document.contains(r#"<w:pStyle w:val="Heading4" />"#));
+    assert!(document.contains(r#"<w:br w:type="page" />"#));
+    // Adjacent tables would merge into one, and the last one into the closing block.
+    assert_eq!(
+        document.matches("</w:tbl><w:tbl>").count(),
+        0,
+        "bảng liền nhau bị gộp"
+    );
+    assert_eq!(tables(&document).len(), 4);
+}
+
+#[test]
 fn properties_come_from_the_metadata_and_output_is_reproducible() {
     let doc = sample();
     let first = docx::write(&doc).expect("ghi DOCX");
@@ -481,6 +510,25 @@ fn libreoffice_prints_every_line_and_numbers_pages_from_two() {
         body.push_str(rest);
     }
     assert_in_order(&body, &report_lines(&doc), "PDF của LibreOffice");
+
+    // Numbers (right-aligned columns) are never broken inside their cell.
+    let words: std::collections::HashSet<&str> = body.split_whitespace().collect();
+    for t in doc.blocks.iter().filter_map(|b| match b {
+        Block::Table(t) => Some(t),
+        _ => None,
+    }) {
+        for row in &t.rows {
+            for (cell, align) in row.iter().zip(&t.align) {
+                let number = plain_text(cell);
+                if *align == Align::Right && !number.is_empty() {
+                    assert!(
+                        words.contains(number.as_str()),
+                        "số {number:?} bị ngắt dòng trong ô"
+                    );
+                }
+            }
+        }
+    }
 }
 
 fn pdf_text(pdf: &Path) -> String {
