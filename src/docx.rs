@@ -1,10 +1,10 @@
 //! Document model → DOCX, laid out as Nghị định 30/2020/NĐ-CP asks.
 //!
-//! docx-rs builds the parts; three things it cannot express are patched in
-//! the XML before packing: repeated table header rows (`w:tblHeader`), the
-//! document language, and the core properties (title, author, dates). The
-//! package is zipped here with timestamps taken from the report's date, so
-//! the same Markdown always gives the same bytes.
+//! docx-rs builds the parts; what it cannot express is patched in the XML
+//! before packing: repeated table header rows (`w:tblHeader`), the document
+//! language, Normal as the default style, and the core properties (title,
+//! author, dates). The package is zipped here with every timestamp taken
+//! from the report's date, so the same Markdown always gives the same bytes.
 
 use std::io::{Cursor, Write};
 
@@ -348,7 +348,7 @@ impl<'a> Page<'a> {
     }
 }
 
-/// Size and weight of a fixed line of the header or closing block.
+/// Size and weight of a piece of text.
 #[derive(Clone, Copy)]
 struct Look {
     size: f32,
