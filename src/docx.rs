@@ -90,7 +90,9 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     // Word and LibreOffice merge adjacent tables and glue text to a table's
     // bottom edge: keep them apart with a paragraph or some space before.
     let mut after_table = false;
-    for block in &doc.blocks {
+    for (n, block) in doc.blocks.iter().enumerate() {
+        // A caption paragraph ("Bảng 1. ...") stays on the page of its table.
+        let introduces_table = matches!(doc.blocks.get(n + 1), Some(Block::Table(_)));
         if let Block::Table(table) = block {
             if after_table {
                 docx = docx.add_paragraph(Paragraph::new());
@@ -102,6 +104,11 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
         for (i, p) in page.paragraphs(block).into_iter().enumerate() {
             let p = if after_table && i == 0 {
                 p.line_spacing(LineSpacing::new().before(pt(page.s.cach_doan_pt) as u32))
+            } else {
+                p
+            };
+            let p = if introduces_table {
+                p.keep_next(true)
             } else {
                 p
             };
@@ -559,23 +566,12 @@ impl Date {
 }
 
 fn parse_date(s: &str) -> Result<Date, DocxError> {
-    let invalid = || DocxError::InvalidDate(s.to_string());
-    let mut parts = s.split('-');
-    let mut next = |len: usize| {
-        parts
-            .next()
-            .filter(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|p| p.parse::<u16>().ok())
-            .ok_or_else(invalid)
-    };
-    let (year, month, day) = (next(4)?, next(2)?, next(2)?);
-    if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return Err(invalid());
-    }
+    let d = crate::contract::Date::parse(s).filter(|d| (1980..=2107).contains(&d.year));
+    let d = d.ok_or_else(|| DocxError::InvalidDate(s.to_string()))?;
     Ok(Date {
-        year,
-        month: month as u8,
-        day: day as u8,
+        year: d.year as u16,
+        month: d.month as u8,
+        day: d.day as u8,
     })
 }
 

@@ -36,9 +36,21 @@ impl Renderer for MarkdownRenderer {
     }
 }
 
+/// The Word document (docx-rs), from the document model.
+pub struct DocxRenderer;
+
+impl Renderer for DocxRenderer {
+    fn extension(&self) -> &'static str {
+        "docx"
+    }
+    fn render(&self, report: &Report) -> Result<Vec<u8>, String> {
+        crate::docx::write(&report.document).map_err(|e| e.to_string())
+    }
+}
+
 /// Every renderer, in the order files are listed.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(MarkdownRenderer)]
+    vec![Box::new(MarkdownRenderer), Box::new(DocxRenderer)]
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::RecursiveMode;
 use notify_debouncer_mini::new_debouncer;
+use notify_debouncer_mini::notify::RecursiveMode;
 
 use crate::output::{self, OutputError, Written};
 use crate::pipeline::{self, BuildError, Inputs};
@@ -32,7 +32,10 @@ pub fn watch(
     let mut debouncer = new_debouncer(debounce, tx).map_err(|e| e.to_string())?;
     for dir in [&inputs.input, &inputs.templates] {
         if dir.exists() {
-            debouncer.watcher().watch(dir, RecursiveMode::Recursive).map_err(|e| format!("{}: {e}", dir.display()))?;
+            debouncer
+                .watcher()
+                .watch(dir, RecursiveMode::Recursive)
+                .map_err(|e| format!("{}: {e}", dir.display()))?;
         }
     }
     each(build_once(inputs, output_dir));
