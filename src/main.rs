@@ -2,6 +2,7 @@
 //! prints and chooses exit codes: 0 done, 1 the data or templates need
 //! fixing (or the output cannot be written), 2 the command was mistyped.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -60,6 +61,30 @@ enum Command {
         #[arg(long, value_name = "NĂM", help_heading = "Tùy chọn")]
         year: Option<i32>,
     },
+    /// So sánh hai bản kê (manifest) và in những gì đã thay đổi
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong diff BẢN_KÊ_CŨ BẢN_KÊ_MỚI")]
+    Diff {
+        /// Bản kê của lần tạo trước (…manifest.json)
+        #[arg(value_name = "BẢN_KÊ_CŨ", help_heading = "Tham số")]
+        old: PathBuf,
+        /// Bản kê của lần tạo sau
+        #[arg(value_name = "BẢN_KÊ_MỚI", help_heading = "Tham số")]
+        new: PathBuf,
+    },
+    /// In (dạng JSON) mọi biến mà mẫu báo cáo dùng được, với số liệu hiện tại
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong context [TÙY_CHỌN]")]
+    Context {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Làm việc với mẫu báo cáo: xuất mẫu mặc định ra để sửa, kiểm tra mẫu
+    #[command(
+        subcommand,
+        help_template = HELP_TEMPLATE,
+        subcommand_help_heading = "Lệnh",
+        override_usage = "khuyencong templates export|check [TÙY_CHỌN]"
+    )]
+    Templates(TemplatesCommand),
     /// In lược đồ JSON (JSON Schema) của tệp kế hoạch hoặc tệp báo cáo đơn vị
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong schema ke_hoach|bao_cao")]
     Schema {
@@ -67,6 +92,56 @@ enum Command {
         #[arg(value_name = "LOẠI", value_parser = ["ke_hoach", "bao_cao"], help_heading = "Tham số")]
         kind: String,
     },
+}
+
+#[derive(Subcommand)]
+enum TemplatesCommand {
+    /// Ghi các mẫu mặc định ra thư mục để sửa (không ghi đè mẫu đã sửa nếu không có --force)
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong templates export [THƯ_MỤC] [--force]")]
+    Export {
+        /// Thư mục ghi mẫu (mặc định: templates)
+        #[arg(
+            value_name = "THƯ_MỤC",
+            default_value = "templates",
+            hide_default_value = true,
+            help_heading = "Tham số"
+        )]
+        dir: PathBuf,
+        /// Ghi đè cả những mẫu đã được sửa
+        #[arg(long, help_heading = "Tùy chọn")]
+        force: bool,
+    },
+    /// Dựng mẫu với số liệu hiện tại và báo mọi lỗi (tệp, dòng, cột)
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong templates check [TÙY_CHỌN]")]
+    Check {
+        /// Thư mục mẫu báo cáo (mặc định: templates)
+        #[arg(
+            long,
+            value_name = "THƯ_MỤC",
+            default_value = "templates",
+            hide_default_value = true,
+            help_heading = "Tùy chọn"
+        )]
+        templates: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Thư mục chứa tệp kế hoạch và báo cáo của các đơn vị (mặc định: input)
+    #[arg(
+        long,
+        value_name = "THƯ_MỤC",
+        default_value = "input",
+        hide_default_value = true,
+        help_heading = "Tùy chọn"
+    )]
+    input: PathBuf,
+    /// Năm báo cáo (mặc định: năm của tệp kế hoạch)
+    #[arg(long, value_name = "NĂM", help_heading = "Tùy chọn")]
+    year: Option<i32>,
 }
 
 #[derive(Args, Clone)]
@@ -101,6 +176,9 @@ struct BuildArgs {
     /// Năm báo cáo (mặc định: năm của tệp kế hoạch)
     #[arg(long, value_name = "NĂM", help_heading = "Tùy chọn")]
     year: Option<i32>,
+    /// Theo dõi thư mục dữ liệu và mẫu, tự tạo lại báo cáo khi có tệp thay đổi (Ctrl+C để dừng)
+    #[arg(long, help_heading = "Tùy chọn")]
+    watch: bool,
 }
 
 fn main() -> ExitCode {
@@ -112,6 +190,12 @@ fn main() -> ExitCode {
         None => build(cli.build),
         Some(Command::Build(args)) => build(args),
         Some(Command::Validate { paths, input, year }) => check(paths, input, year),
+        Some(Command::Diff { old, new }) => diff(&old, &new),
+        Some(Command::Context { data }) => context(data),
+        Some(Command::Templates(TemplatesCommand::Export { dir, force })) => export(&dir, force),
+        Some(Command::Templates(TemplatesCommand::Check { templates, data })) => {
+            check_templates(templates, data)
+        }
         Some(Command::Schema { kind }) => {
             println!("{}", khuyencong::schema::json_schema(&kind));
             ExitCode::SUCCESS
@@ -152,6 +236,9 @@ fn build(args: BuildArgs) -> ExitCode {
         templates: args.templates,
         year: args.year,
     };
+    if args.watch {
+        return watch(&inputs, &args.output);
+    }
     let report = match pipeline::run(&inputs) {
         Ok(r) => r,
         Err(e) => {
@@ -244,6 +331,150 @@ fn check(paths: Vec<PathBuf>, input: PathBuf, year: Option<i32>) -> ExitCode {
         }
         Err(diags) => {
             eprintln!("{diags}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn watch(inputs: &pipeline::Inputs, output_dir: &std::path::Path) -> ExitCode {
+    let (_keep_running, stop) = std::sync::mpsc::channel::<()>();
+    println!(
+        "Đang theo dõi {} và {}; sửa tệp rồi lưu để tạo lại báo cáo (Ctrl+C để dừng).",
+        inputs.input.display(),
+        inputs.templates.display()
+    );
+    let result = khuyencong::watch::watch(
+        inputs,
+        output_dir,
+        std::time::Duration::from_millis(300),
+        &stop,
+        |outcome| {
+            use khuyencong::watch::Outcome;
+            match outcome {
+                Outcome::Built(w) => {
+                    println!("Đã tạo lại báo cáo ({} tệp).", w.files.len());
+                    if let Some(changes) = &w.changes {
+                        println!("{}", manifest::report(changes));
+                    }
+                }
+                Outcome::Failed(e) => {
+                    eprintln!("{e}\nGiữ nguyên báo cáo tốt gần nhất; sửa lỗi rồi lưu lại tệp.")
+                }
+                Outcome::NotWritten(e) => eprintln!("Lỗi: {e}"),
+            }
+        },
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Lỗi: không theo dõi được thư mục: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn diff(old: &std::path::Path, new: &std::path::Path) -> ExitCode {
+    let read = |p: &std::path::Path| {
+        output::read_manifest(p).ok_or_else(|| {
+            format!(
+                "không đọc được bản kê {} (tệp …manifest.json do `khuyencong build` ghi)",
+                p.display()
+            )
+        })
+    };
+    match (read(old), read(new)) {
+        (Ok(a), Ok(b)) => {
+            println!("{}", manifest::report(&manifest::diff(&a, &b)));
+            ExitCode::SUCCESS
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("Lỗi: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load_summary(data: &DataArgs) -> Result<khuyencong::aggregate::Summary, ExitCode> {
+    let dataset =
+        validate::load(std::slice::from_ref(&data.input), &[], data.year).map_err(|d| {
+            eprintln!("{d}");
+            ExitCode::from(1)
+        })?;
+    khuyencong::aggregate::summarise(&dataset).map_err(|e| {
+        eprintln!("{e}");
+        ExitCode::from(1)
+    })
+}
+
+fn context(data: DataArgs) -> ExitCode {
+    match load_summary(&data) {
+        Ok(summary) => {
+            let json =
+                serde_json::to_string_pretty(&summary).expect("the summary always serialises");
+            // A reader that stops early (`| head`) is not an error.
+            let _ = writeln!(std::io::stdout().lock(), "{json}");
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+fn export(dir: &std::path::Path, force: bool) -> ExitCode {
+    use khuyencong::templating::Exported;
+    match khuyencong::templating::export(dir, force) {
+        Ok(done) => {
+            for d in &done {
+                match d {
+                    Exported::Written(p) => println!("Đã ghi mẫu: {}", p.display()),
+                    Exported::Unchanged(p) => {
+                        println!("Giữ nguyên (giống mẫu mặc định): {}", p.display())
+                    }
+                    Exported::KeptEdited(p) => {
+                        println!(
+                            "Không ghi đè mẫu đã sửa: {} (dùng --force để ghi đè)",
+                            p.display()
+                        )
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!(
+                "Lỗi: không ghi được mẫu vào {}: {}",
+                dir.display(),
+                e.kind()
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn check_templates(templates: PathBuf, data: DataArgs) -> ExitCode {
+    let inputs = pipeline::Inputs {
+        input: data.input,
+        templates,
+        year: data.year,
+    };
+    match pipeline::run(&inputs) {
+        Ok(report) => {
+            let from_disk = report
+                .templates
+                .sources
+                .iter()
+                .filter(|t| t.path.is_some())
+                .count();
+            println!(
+                "Mẫu hợp lệ: {} mẫu ({} từ thư mục, {} mặc định), báo cáo có {} khối nội dung.",
+                report.templates.sources.len(),
+                from_disk,
+                report.templates.sources.len() - from_disk,
+                report.document.blocks.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
             ExitCode::from(1)
         }
     }

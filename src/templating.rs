@@ -301,6 +301,37 @@ fn translate(message: &str) -> String {
     format!("cú pháp hoặc dữ liệu mẫu không đúng ({message}); kiểm tra các cặp {{{{ }}}}, {{% %}} và tên biến quanh vị trí này")
 }
 
+/// What `templates export` did with one template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exported {
+    Written(PathBuf),
+    /// Already there and different: left alone (use --force).
+    KeptEdited(PathBuf),
+    /// Already there and identical.
+    Unchanged(PathBuf),
+}
+
+/// Writes the embedded default templates into `dir` for editing, never
+/// overwriting a file that differs unless `force`.
+pub fn export(dir: &Path, force: bool) -> std::io::Result<Vec<Exported>> {
+    let mut done = Vec::new();
+    for (name, text) in DEFAULTS {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == *text => done.push(Exported::Unchanged(path)),
+            Ok(_) if !force => done.push(Exported::KeptEdited(path)),
+            _ => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&path, text)?;
+                done.push(Exported::Written(path));
+            }
+        }
+    }
+    Ok(done)
+}
+
 // ---- filters ----
 
 fn filter_error(message: impl ToString) -> tera::Error {

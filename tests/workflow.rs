@@ -1,0 +1,392 @@
+//! The year-end cycle: corrections, change reports, safe outputs, template
+//! editing, watching.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use khuyencong::manifest::{self, Manifest};
+use khuyencong::output;
+use khuyencong::pipeline::{self, Inputs};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kc-flow-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_input(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let src = root().join("input");
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let to = dir.join(entry.path().strip_prefix(&src).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn khuyencong(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_khuyencong"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn build(input: &Path, out: &Path) -> output::Written {
+    let report = pipeline::run(&Inputs {
+        input: input.to_path_buf(),
+        templates: root().join("templates"),
+        year: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    output::write(&report, out).unwrap()
+}
+
+/// The output set is complete and from one build: every file the manifest
+/// lists has exactly the bytes it records, and nothing else is there.
+fn consistent(out: &Path) -> Manifest {
+    let m = output::read_manifest(&output::manifest_path(out, 2023)).expect("a manifest");
+    for entry in &m.dau_ra {
+        let bytes = std::fs::read(out.join(&entry.tep)).unwrap();
+        assert_eq!(
+            manifest::sha256(&bytes),
+            entry.sha256,
+            "{} does not belong to this manifest",
+            entry.tep
+        );
+    }
+    let mut names: Vec<String> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = m
+        .dau_ra
+        .iter()
+        .map(|e| e.tep.clone())
+        .chain(["bao-cao-khuyen-cong-2023.manifest.json".to_string()])
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    m
+}
+
+#[test]
+fn a_resent_revision_is_named_in_the_change_report() {
+    let input = copy_input("resend");
+    let out = scratch("resend-out");
+    let first = build(&input, &out);
+    assert!(
+        first.changes.is_none(),
+        "no previous manifest: no change report"
+    );
+    let again = build(&input, &out);
+    assert_eq!(again.changes, Some(vec![]));
+    assert_eq!(
+        manifest::report(&[]),
+        "Không có thay đổi nào so với lần tạo báo cáo trước."
+    );
+
+    // Nhơn Trạch re-sends (lần 3) with a higher KSDN cost and more trainees.
+    let lan2 = std::fs::read_to_string(input.join("bao-cao/742-nhon-trach-lan-2.json")).unwrap();
+    let lan3 = lan2
+        .replacen("\"lan_nop\": 2", "\"lan_nop\": 3", 1)
+        .replacen("\"kinh_phi\": 39500000", "\"kinh_phi\": 41270000", 1)
+        .replacen("\"hoc_vien\": 48", "\"hoc_vien\": 50", 1);
+    std::fs::write(input.join("bao-cao/742-nhon-trach-lan-3.json"), lan3).unwrap();
+    let changed = build(&input, &out);
+    let lines: Vec<String> = changed
+        .changes
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let text = lines.join("\n");
+    assert!(text.contains("bao-cao/742-nhon-trach-lan-3.json"), "{text}");
+    assert!(text.contains("Đơn vị 742: lần nộp 2 → lần nộp 3"), "{text}");
+    assert!(
+        text.contains(
+            "1.1 Kinh phí thực hiện: 224.730.000 → 226.500.000 đồng (Huyện Nhơn Trạch, lần nộp 3)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("1.1 Chỉ tiêu lượt học viên: 274 → 276 (Huyện Nhơn Trạch, lần nộp 3)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Tổng kinh phí thực hiện: 3.246.633.000 → 3.248.403.000 đồng"),
+        "{text}"
+    );
+    // Every total moved by exactly the correction: nothing counted twice.
+    assert_eq!(
+        changed.manifest.so_lieu.thuc_hien - first.manifest.so_lieu.thuc_hien,
+        rust_decimal::Decimal::from(1_770_000)
+    );
+    let _ = std::fs::remove_dir_all(&input);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn diff_of_two_manifests_from_the_command_line() {
+    let input = copy_input("diff");
+    let (a, b) = (scratch("diff-a"), scratch("diff-b"));
+    build(&input, &a);
+    edit(
+        &input.join("bao-cao/ttkc.json"),
+        "\"kinh_phi\": 119068000",
+        "\"kinh_phi\": 120000000",
+    );
+    build(&input, &b);
+    let name = "bao-cao-khuyen-cong-2023.manifest.json";
+    let o = khuyencong(&[
+        "diff",
+        a.join(name).to_str().unwrap(),
+        b.join(name).to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(stdout.contains("1.2 Kinh phí thực hiện: 119.068.000 → 120.000.000 đồng (Trung tâm Khuyến công và Tư vấn Phát triển Công nghiệp, lần nộp 1)"), "{stdout}");
+    let same = khuyencong(&[
+        "diff",
+        a.join(name).to_str().unwrap(),
+        a.join(name).to_str().unwrap(),
+    ]);
+    assert!(String::from_utf8_lossy(&same.stdout).contains("Không có thay đổi nào"));
+    let missing = khuyencong(&["diff", "khong-co.json", a.join(name).to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(1));
+    for d in [input, a, b] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_build_never_leaves_a_mixed_set() {
+    let input = copy_input("kill");
+    let out = scratch("kill-out");
+    build(&input, &out);
+    let old = consistent(&out);
+    edit(
+        &input.join("bao-cao/ttkc.json"),
+        "\"kinh_phi\": 119068000",
+        "\"kinh_phi\": 120000000",
+    );
+    let mut outcomes = (0, 0);
+    for i in 0..30u64 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_khuyencong"))
+            .args([
+                "build",
+                "--input",
+                input.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+            ])
+            .current_dir(root())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(500 * i));
+        let _ = child.kill(); // SIGKILL: no chance to clean up
+        let _ = child.wait();
+        // What the next run does first: finish or discard the interrupted one.
+        output::recover(&out).unwrap();
+        let now = consistent(&out);
+        if now == old {
+            outcomes.0 += 1
+        } else {
+            outcomes.1 += 1
+        }
+        // Back to the old set half of the time, so kills land on both sides.
+        if i % 2 == 1 {
+            let _ = std::fs::remove_dir_all(&out);
+            std::fs::create_dir_all(&out).unwrap();
+            let restored = copy_input("kill-restore");
+            build(&restored, &out);
+            let _ = std::fs::remove_dir_all(&restored);
+        }
+    }
+    eprintln!(
+        "killed builds: {} left the old set, {} the new one",
+        outcomes.0, outcomes.1
+    );
+    let _ = std::fs::remove_dir_all(&input);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn an_output_that_cannot_be_replaced_is_named() {
+    let input = copy_input("blocked");
+    let out = scratch("blocked-out");
+    build(&input, &out);
+    let before = consistent(&out);
+    // Something in the way of the Word file: the set is not touched.
+    std::fs::remove_file(out.join("bao-cao-khuyen-cong-2023.docx")).unwrap();
+    std::fs::create_dir(out.join("bao-cao-khuyen-cong-2023.docx")).unwrap();
+    edit(
+        &input.join("bao-cao/ttkc.json"),
+        "\"kinh_phi\": 119068000",
+        "\"kinh_phi\": 120000000",
+    );
+    let o = khuyencong(&[
+        "build",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("bao-cao-khuyen-cong-2023.docx") && stderr.contains("thư mục"),
+        "{stderr}"
+    );
+    let md = std::fs::read(out.join("bao-cao-khuyen-cong-2023.md")).unwrap();
+    let recorded = before
+        .dau_ra
+        .iter()
+        .find(|e| e.tep.ends_with(".md"))
+        .unwrap();
+    assert_eq!(
+        manifest::sha256(&md),
+        recorded.sha256,
+        "the Markdown was replaced although the set failed"
+    );
+    let _ = std::fs::remove_dir_all(&input);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn templates_export_never_overwrites_an_edited_template() {
+    let dir = scratch("export");
+    let dir_s = dir.to_str().unwrap();
+    assert!(khuyencong(&["templates", "export", dir_s]).status.success());
+    let main = dir.join("bao-cao.md");
+    std::fs::write(&main, "mẫu đã sửa").unwrap();
+    let o = khuyencong(&["templates", "export", dir_s]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Không ghi đè mẫu đã sửa"));
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), "mẫu đã sửa");
+    assert!(khuyencong(&["templates", "export", dir_s, "--force"])
+        .status
+        .success());
+    assert_eq!(
+        std::fs::read_to_string(&main).unwrap(),
+        std::fs::read_to_string(root().join("templates/bao-cao.md")).unwrap()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn templates_check_points_at_the_broken_line() {
+    let dir = scratch("check");
+    assert!(khuyencong(&["templates", "export", dir.to_str().unwrap()])
+        .status
+        .success());
+    let main = dir.join("bao-cao.md");
+    let text = std::fs::read_to_string(&main).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("van_ban.ten_co_quan }} báo cáo"))
+        .unwrap()
+        + 1;
+    edit(
+        &main,
+        "{{ van_ban.ten_co_quan }} báo cáo",
+        "{{ van_ban.ten_co_quann }} báo cáo",
+    );
+    let o = khuyencong(&["templates", "check", "--templates", dir.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr.contains(&format!("bao-cao.md:{line}:")), "{stderr}");
+    assert!(
+        stderr.contains("không có trường `ten_co_quann`") && stderr.contains("`ten_co_quan`"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn context_lists_the_template_variables() {
+    let o = khuyencong(&["context"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["tong"]["thuc_hien"], 3_246_633_000_i64);
+    assert_eq!(json["chuong_trinh"][0]["noi_dung"][0]["so"], "1.1");
+}
+
+#[test]
+fn watch_rebuilds_after_a_change() {
+    let input = copy_input("watch");
+    let out = scratch("watch-out");
+    let inputs = Inputs {
+        input: input.clone(),
+        templates: root().join("templates"),
+        year: None,
+    };
+    let (stop_tx, stop) = std::sync::mpsc::channel();
+    let (seen_tx, seen) = std::sync::mpsc::channel();
+    let out2 = out.clone();
+    let watcher = std::thread::spawn(move || {
+        khuyencong::watch::watch(&inputs, &out2, Duration::from_millis(50), &stop, |o| {
+            let total = match o {
+                khuyencong::watch::Outcome::Built(w) => Some(w.manifest.so_lieu.thuc_hien),
+                _ => None,
+            };
+            let _ = seen_tx.send(total);
+        })
+    });
+    let first = seen
+        .recv_timeout(Duration::from_secs(10))
+        .unwrap()
+        .expect("first build");
+    // A broken file: the rebuild fails and the last good outputs stay.
+    let unit = input.join("bao-cao/ttkc.json");
+    let good = std::fs::read_to_string(&unit).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(&unit, "{ hỏng").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let failed = loop {
+        match seen.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(None) => break true,
+            Ok(Some(_)) => continue,
+            Err(_) => break false,
+        }
+    };
+    assert!(failed, "the broken file did not trigger a failed rebuild");
+    assert_eq!(consistent(&out).so_lieu.thuc_hien, first);
+    // Fixed, with a new figure: rebuilt.
+    std::fs::write(
+        &unit,
+        good.replacen("\"kinh_phi\": 119068000", "\"kinh_phi\": 120000000", 1),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let rebuilt = loop {
+        match seen.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Some(total)) if total != first => break Some(total),
+            Ok(_) => continue,
+            Err(_) => break None,
+        }
+    };
+    assert_eq!(rebuilt, Some(first + rust_decimal::Decimal::from(932_000)));
+    stop_tx.send(()).unwrap();
+    watcher.join().unwrap().unwrap();
+    let _ = std::fs::remove_dir_all(&input);
+    let _ = std::fs::remove_dir_all(&out);
+}
