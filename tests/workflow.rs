@@ -203,7 +203,7 @@ fn a_killed_build_never_leaves_a_mixed_set() {
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_micros(500 * i));
+        std::thread::sleep(Duration::from_micros(100 * i));
         let _ = child.kill(); // SIGKILL: no chance to clean up
         let _ = child.wait();
         // What the next run does first: finish or discard the interrupted one.
