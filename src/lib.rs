@@ -3,3 +3,4 @@
 
 pub mod document;
 pub mod markdown;
+pub mod pdf;
