@@ -172,7 +172,7 @@ mod tests {
         let b = subset(Face::Bold, &chars).unwrap();
         assert!(a.original_bytes.len() < 20_000, "{} bytes", a.original_bytes.len());
         assert_eq!(a.font_name, b.font_name);
-        let name = a.font_name.unwrap();
+        let name = a.font_name.clone().unwrap();
         assert!(name.ends_with("+LiberationSerif-Bold") && name[..6].bytes().all(|c| c.is_ascii_uppercase()), "{name}");
         assert!(a.lookup_glyph_index('ộ' as u32).is_some());
     }
