@@ -82,7 +82,9 @@ impl FaceData {
         Ok(FaceData {
             ascent: f32::from(hhea.ascender) / upm,
             descent: -f32::from(hhea.descender) / upm,
-            line_height: (f32::from(hhea.ascender) - f32::from(hhea.descender) + f32::from(hhea.line_gap)) / upm,
+            line_height: (f32::from(hhea.ascender) - f32::from(hhea.descender)
+                + f32::from(hhea.line_gap))
+                / upm,
             font,
         })
     }
@@ -91,17 +93,26 @@ impl FaceData {
     /// no glyph for it. Truncated to an integer exactly as printpdf writes
     /// `/W`, so the viewer's pen lands where the layout put it.
     pub fn advance(&self, ch: char) -> Option<f32> {
-        let gid = self.font.lookup_glyph_index(ch as u32).filter(|&g| g != 0)?;
+        let gid = self
+            .font
+            .lookup_glyph_index(ch as u32)
+            .filter(|&g| g != 0)?;
         let width = self.font.get_glyph_width(gid)?;
         Some((f32::from(width) * 1000.0 / f32::from(self.font.units_per_em)) as i64 as f32)
     }
 }
 
 fn read_hhea(bytes: &[u8]) -> Result<HheaTable, String> {
-    let data = ReadScope::new(bytes).read::<FontData<'_>>().map_err(|e| e.to_string())?;
+    let data = ReadScope::new(bytes)
+        .read::<FontData<'_>>()
+        .map_err(|e| e.to_string())?;
     let provider = data.table_provider(0).map_err(|e| e.to_string())?;
-    let table = provider.read_table_data(tag::HHEA).map_err(|e| e.to_string())?;
-    ReadScope::new(&table).read::<HheaTable>().map_err(|e| e.to_string())
+    let table = provider
+        .read_table_data(tag::HHEA)
+        .map_err(|e| e.to_string())?;
+    ReadScope::new(&table)
+        .read::<HheaTable>()
+        .map_err(|e| e.to_string())
 }
 
 /// The four faces, parsed on first use and shared by every document.
@@ -127,19 +138,34 @@ pub fn face(face: Face) -> Result<&'static FaceData, PdfError> {
 pub fn subset(face_id: Face, chars: &BTreeSet<char>) -> Result<ParsedFont, PdfError> {
     let full = &face(face_id)?.font;
     let mut gids: Vec<u16> = std::iter::once(0)
-        .chain(chars.iter().filter_map(|&c| full.lookup_glyph_index(c as u32)))
+        .chain(
+            chars
+                .iter()
+                .filter_map(|&c| full.lookup_glyph_index(c as u32)),
+        )
         .collect();
     gids.sort_unstable();
     gids.dedup();
 
     let fail = |e: &dyn std::fmt::Display| {
-        PdfError::Font(format!("không tạo được tập con phông {}: {e}", face_id.postscript_name()))
+        PdfError::Font(format!(
+            "không tạo được tập con phông {}: {e}",
+            face_id.postscript_name()
+        ))
     };
-    let data = ReadScope::new(face_id.bytes()).read::<FontData<'_>>().map_err(|e| fail(&e))?;
+    let data = ReadScope::new(face_id.bytes())
+        .read::<FontData<'_>>()
+        .map_err(|e| fail(&e))?;
     let provider = data.table_provider(0).map_err(|e| fail(&e))?;
-    let bytes = subset_glyphs(&provider, &gids, &SubsetProfile::Pdf, CmapTarget::Unicode).map_err(|e| fail(&e))?;
-    let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).ok_or_else(|| fail(&"phông con không hợp lệ"))?;
-    font.font_name = Some(format!("{}+{}", subset_tag(face_id, &gids), face_id.postscript_name()));
+    let bytes = subset_glyphs(&provider, &gids, &SubsetProfile::Pdf, CmapTarget::Unicode)
+        .map_err(|e| fail(&e))?;
+    let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+        .ok_or_else(|| fail(&"phông con không hợp lệ"))?;
+    font.font_name = Some(format!(
+        "{}+{}",
+        subset_tag(face_id, &gids),
+        face_id.postscript_name()
+    ));
     Ok(font)
 }
 
@@ -150,7 +176,11 @@ fn subset_tag(face: Face, gids: &[u16]) -> String {
     for gid in gids {
         hash.update(gid.to_be_bytes());
     }
-    hash.finalize().iter().take(6).map(|b| char::from(b'A' + b % 26)).collect()
+    hash.finalize()
+        .iter()
+        .take(6)
+        .map(|b| char::from(b'A' + b % 26))
+        .collect()
 }
 
 #[cfg(test)]
@@ -161,7 +191,10 @@ mod tests {
     fn measures_vietnamese_and_reports_missing_glyphs() {
         let regular = face(Face::Regular).unwrap();
         assert!(regular.advance('ệ').unwrap() > 0.0);
-        assert!(regular.advance('\u{4E2D}').is_none(), "Liberation Serif has no CJK");
+        assert!(
+            regular.advance('\u{4E2D}').is_none(),
+            "Liberation Serif has no CJK"
+        );
         assert!(regular.line_height > regular.ascent + regular.descent - 0.001);
     }
 
@@ -170,10 +203,18 @@ mod tests {
         let chars: BTreeSet<char> = "Cộng hòa".chars().collect();
         let a = subset(Face::Bold, &chars).unwrap();
         let b = subset(Face::Bold, &chars).unwrap();
-        assert!(a.original_bytes.len() < 20_000, "{} bytes", a.original_bytes.len());
+        assert!(
+            a.original_bytes.len() < 20_000,
+            "{} bytes",
+            a.original_bytes.len()
+        );
         assert_eq!(a.font_name, b.font_name);
         let name = a.font_name.clone().unwrap();
-        assert!(name.ends_with("+LiberationSerif-Bold") && name[..6].bytes().all(|c| c.is_ascii_uppercase()), "{name}");
+        assert!(
+            name.ends_with("+LiberationSerif-Bold")
+                && name[..6].bytes().all(|c| c.is_ascii_uppercase()),
+            "{name}"
+        );
         assert!(a.lookup_glyph_index('ộ' as u32).is_some());
     }
 }

@@ -134,8 +134,19 @@ fn block_location(index: usize, block: &Block) -> String {
     let (kind, text) = match block {
         Block::Heading { content, .. } => ("đề mục", plain_text(content)),
         Block::Paragraph(content) => ("đoạn văn", plain_text(content)),
-        Block::List { items, .. } => ("danh sách", items.first().map(|i| plain_text(i)).unwrap_or_default()),
-        Block::Table(table) => ("bảng", table.header.iter().map(|c| plain_text(c)).collect::<Vec<_>>().join(" | ")),
+        Block::List { items, .. } => (
+            "danh sách",
+            items.first().map(|i| plain_text(i)).unwrap_or_default(),
+        ),
+        Block::Table(table) => (
+            "bảng",
+            table
+                .header
+                .iter()
+                .map(|c| plain_text(c))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        ),
         Block::PageBreak => ("ngắt trang", String::new()),
     };
     let mut start: String = text.chars().take(40).collect();
@@ -225,7 +236,13 @@ enum SlotKind {
 
 impl Slot {
     fn flow(height: f32, items: Vec<Item>) -> Slot {
-        Slot { height, space_after: 0.0, keep_with_next: false, items, kind: SlotKind::Flow }
+        Slot {
+            height,
+            space_after: 0.0,
+            keep_with_next: false,
+            items,
+            kind: SlotKind::Flow,
+        }
     }
 }
 
@@ -289,8 +306,23 @@ impl<'a> Layouter<'a> {
     }
 
     /// Single-spaced, unindented: header, closing block and table cells.
-    fn plain_style(&self, size: f32, bold: bool, italic: bool, align: TextAlign, role: Role) -> Style {
-        Style { size, bold, italic, align, first_indent: 0.0, line_height: self.single(size), role }
+    fn plain_style(
+        &self,
+        size: f32,
+        bold: bool,
+        italic: bool,
+        align: TextAlign,
+        role: Role,
+    ) -> Style {
+        Style {
+            size,
+            bold,
+            italic,
+            align,
+            first_indent: 0.0,
+            line_height: self.single(size),
+            role,
+        }
     }
 
     // ---- text → glyphs → lines -------------------------------------------
@@ -310,12 +342,20 @@ impl<'a> Layouter<'a> {
             };
             let face = Face::new(run.bold || style.bold, run.italic || style.italic);
             for ch in run.text.nfc() {
-                let ch = if matches!(ch, '\t' | '\n' | '\r') { ' ' } else { ch };
+                let ch = if matches!(ch, '\t' | '\n' | '\r') {
+                    ' '
+                } else {
+                    ch
+                };
                 let Some(advance) = self.metrics(face).advance(ch) else {
                     self.report_missing(ch);
                     continue;
                 };
-                let glyph = Glyph { ch, face, width: advance * style.size / 1000.0 };
+                let glyph = Glyph {
+                    ch,
+                    face,
+                    width: advance * style.size / 1000.0,
+                };
                 match tokens.last_mut() {
                     _ if glyph.is_space() => {
                         if !matches!(tokens.last(), Some(Token::Space(_))) {
@@ -335,17 +375,27 @@ impl<'a> Layouter<'a> {
         match self.missing.iter_mut().find(|m| m.ch == ch) {
             Some(m) if m.locations.contains(&location) => {}
             Some(m) => m.locations.push(location),
-            None => self.missing.push(MissingGlyph { ch, locations: vec![location] }),
+            None => self.missing.push(MissingGlyph {
+                ch,
+                locations: vec![location],
+            }),
         }
     }
 
     /// Breaks and positions text: one entry per line, items relative to the
     /// line's top, with `x` absolute from the column's left edge `x`.
-    fn set_lines(&mut self, inlines: &[Inline], style: &Style, x: f32, width: f32) -> Vec<Vec<Item>> {
+    fn set_lines(
+        &mut self,
+        inlines: &[Inline],
+        style: &Style,
+        x: f32,
+        width: f32,
+    ) -> Vec<Vec<Item>> {
         let tokens = self.tokens(inlines, style);
         let regular = self.metrics(Face::Regular);
         // Centre the glyph box (ascent + descent) in the line box.
-        let baseline = (style.line_height - (regular.ascent + regular.descent) * style.size) / 2.0 + regular.ascent * style.size;
+        let baseline = (style.line_height - (regular.ascent + regular.descent) * style.size) / 2.0
+            + regular.ascent * style.size;
         break_lines(tokens, width - style.first_indent, width)
             .into_iter()
             .enumerate()
@@ -360,9 +410,25 @@ impl<'a> Layouter<'a> {
     }
 
     /// Sets text line after line from `top` down, in a column.
-    fn stack(&mut self, inlines: &[Inline], style: &Style, x: f32, width: f32, top: f32) -> Stacked {
-        let mut stacked = Stacked { items: Vec::new(), bottom: top, widest: 0.0, first_baseline: top };
-        for (i, line) in self.set_lines(inlines, style, x, width).into_iter().enumerate() {
+    fn stack(
+        &mut self,
+        inlines: &[Inline],
+        style: &Style,
+        x: f32,
+        width: f32,
+        top: f32,
+    ) -> Stacked {
+        let mut stacked = Stacked {
+            items: Vec::new(),
+            bottom: top,
+            widest: 0.0,
+            first_baseline: top,
+        };
+        for (i, line) in self
+            .set_lines(inlines, style, x, width)
+            .into_iter()
+            .enumerate()
+        {
             let (left, right) = extent(&line);
             stacked.widest = stacked.widest.max(right - left);
             for item in &line {
@@ -418,7 +484,9 @@ impl<'a> Layouter<'a> {
                         Some(n) => format!("{}. ", n + i as u64),
                         None => "- ".to_string(),
                     };
-                    let content: Vec<Inline> = std::iter::once(Inline::plain(marker)).chain(item.iter().cloned()).collect();
+                    let content: Vec<Inline> = std::iter::once(Inline::plain(marker))
+                        .chain(item.iter().cloned())
+                        .collect();
                     slots.extend(self.paragraph(&content, &style));
                 }
             }
@@ -428,7 +496,10 @@ impl<'a> Layouter<'a> {
                 slots.extend(rows);
                 headers.push(header);
             }
-            Block::PageBreak => slots.push(Slot { kind: SlotKind::PageBreak, ..Slot::flow(0.0, Vec::new()) }),
+            Block::PageBreak => slots.push(Slot {
+                kind: SlotKind::PageBreak,
+                ..Slot::flow(0.0, Vec::new())
+            }),
         }
     }
 
@@ -460,14 +531,21 @@ impl<'a> Layouter<'a> {
         let size = self.settings.co_chu_bang;
         let pad_x = size * 0.4;
         let pad_y = size * 0.2;
-        let columns = table.header.len().max(table.align.len()).max(table.rows.iter().map(Vec::len).max().unwrap_or(0));
+        let columns = table
+            .header
+            .len()
+            .max(table.align.len())
+            .max(table.rows.iter().map(Vec::len).max().unwrap_or(0));
         let align = |col: usize| match table.align.get(col).copied().unwrap_or(Align::None) {
             Align::None | Align::Left => TextAlign::Left,
             Align::Center => TextAlign::Center,
             Align::Right => TextAlign::Right,
         };
-        let header_styles = vec![self.plain_style(size, true, false, TextAlign::Center, Role::Table); columns];
-        let body_styles: Vec<Style> = (0..columns).map(|col| self.plain_style(size, false, false, align(col), Role::Table)).collect();
+        let header_styles =
+            vec![self.plain_style(size, true, false, TextAlign::Center, Role::Table); columns];
+        let body_styles: Vec<Style> = (0..columns)
+            .map(|col| self.plain_style(size, false, false, align(col), Role::Table))
+            .collect();
 
         let base_location = self.location.clone();
         let mut measures = vec![ColumnMeasure::default(); columns];
@@ -490,7 +568,15 @@ impl<'a> Layouter<'a> {
 
         self.location = format!("{base_location}, hàng tiêu đề");
         let header_cells = table.header.iter().collect::<Vec<_>>();
-        let mut header = self.row(&header_cells, &widths, &header_styles, pad_x, pad_y, f32::INFINITY, true);
+        let mut header = self.row(
+            &header_cells,
+            &widths,
+            &header_styles,
+            pad_x,
+            pad_y,
+            f32::INFINITY,
+            true,
+        );
         let header = header.remove(0);
         // Rows must fit under a repeated header on an otherwise empty page.
         let room = self.frame.bottom - self.frame.top - header.height;
@@ -507,7 +593,13 @@ impl<'a> Layouter<'a> {
         if let Some(last) = rows.last_mut() {
             last.space_after = self.settings.cach_doan_pt;
         }
-        (Slot { keep_with_next: !rows.is_empty(), ..header }, rows)
+        (
+            Slot {
+                keep_with_next: !rows.is_empty(),
+                ..header
+            },
+            rows,
+        )
     }
 
     /// One table row as slots with borders (one slot unless the row is
@@ -543,10 +635,24 @@ impl<'a> Layouter<'a> {
             let mut items: Vec<Item> = columns
                 .iter()
                 .flat_map(|column| column.iter().skip(first).take(count).enumerate())
-                .flat_map(|(i, line)| line.iter().map(move |item| item.shifted(pad_y + i as f32 * line_height)))
+                .flat_map(|(i, line)| {
+                    line.iter()
+                        .map(move |item| item.shifted(pad_y + i as f32 * line_height))
+                })
                 .collect();
-            let (left, right) = (self.frame.left, self.frame.left + widths.iter().sum::<f32>());
-            let rule = |x1, y1, x2, y2| Item::Rule(Rule { x1, y1, x2, y2, thickness: thin });
+            let (left, right) = (
+                self.frame.left,
+                self.frame.left + widths.iter().sum::<f32>(),
+            );
+            let rule = |x1, y1, x2, y2| {
+                Item::Rule(Rule {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    thickness: thin,
+                })
+            };
             if top_border || first > 0 {
                 items.push(rule(left, 0.0, right, 0.0));
             }
@@ -569,9 +675,18 @@ impl<'a> Layouter<'a> {
     fn columns(&mut self, meta: &Metadata) -> (f32, f32) {
         let s = self.settings;
         let width = self.frame.width();
-        let quoc_hieu = self.plain_style(s.co_chu_dau_trang, true, false, TextAlign::Center, Role::Header);
+        let quoc_hieu = self.plain_style(
+            s.co_chu_dau_trang,
+            true,
+            false,
+            TextAlign::Center,
+            Role::Header,
+        );
         let tieu_ngu = self.plain_style(s.co_chu, true, false, TextAlign::Center, Role::Header);
-        let needed = self.measure(&[Inline::plain(meta.quoc_hieu.to_uppercase())], &quoc_hieu).0.max(self.measure(&[Inline::plain(&meta.tieu_ngu)], &tieu_ngu).0);
+        let needed = self
+            .measure(&[Inline::plain(meta.quoc_hieu.to_uppercase())], &quoc_hieu)
+            .0
+            .max(self.measure(&[Inline::plain(&meta.tieu_ngu)], &tieu_ngu).0);
         let right = (width * 0.6).max(needed + s.co_chu).min(width * 0.7);
         (width - right, right)
     }
@@ -582,28 +697,58 @@ impl<'a> Layouter<'a> {
         let (left_x, right_x) = (self.frame.left, self.frame.left + left_w);
         let small = s.co_chu_dau_trang;
         let body = s.co_chu;
-        let centred = |this: &Self, size, bold, italic| this.plain_style(size, bold, italic, TextAlign::Center, Role::Header);
+        let centred = |this: &Self, size, bold, italic| {
+            this.plain_style(size, bold, italic, TextAlign::Center, Role::Header)
+        };
         let mut items = Vec::new();
 
         // Left column: agencies, a short rule, the number.
         let mut left_y = 0.0;
         if !meta.co_quan_chu_quan.trim().is_empty() {
             self.location = "khóa co_quan_chu_quan".into();
-            let text = self.stack(&[Inline::plain(meta.co_quan_chu_quan.to_uppercase())], &centred(self, small, false, false), left_x, left_w, left_y);
+            let text = self.stack(
+                &[Inline::plain(meta.co_quan_chu_quan.to_uppercase())],
+                &centred(self, small, false, false),
+                left_x,
+                left_w,
+                left_y,
+            );
             left_y = text.bottom;
             items.extend(text.items);
         }
         self.location = "khóa co_quan_ban_hanh".into();
-        let agency = self.stack(&[Inline::plain(meta.co_quan_ban_hanh.to_uppercase())], &centred(self, small, true, false), left_x, left_w, left_y);
+        let agency = self.stack(
+            &[Inline::plain(meta.co_quan_ban_hanh.to_uppercase())],
+            &centred(self, small, true, false),
+            left_x,
+            left_w,
+            left_y,
+        );
         left_y = agency.bottom + small * RULE_GAP_EM;
-        items.push(centred_rule(left_x + left_w / 2.0, left_y, agency.widest / 3.0));
+        items.push(centred_rule(
+            left_x + left_w / 2.0,
+            left_y,
+            agency.widest / 3.0,
+        ));
         items.extend(agency.items);
 
         // Right column: national name, motto underlined by a rule as long as it.
         self.location = "khóa quoc_hieu".into();
-        let nation = self.stack(&[Inline::plain(meta.quoc_hieu.to_uppercase())], &centred(self, small, true, false), right_x, right_w, 0.0);
+        let nation = self.stack(
+            &[Inline::plain(meta.quoc_hieu.to_uppercase())],
+            &centred(self, small, true, false),
+            right_x,
+            right_w,
+            0.0,
+        );
         self.location = "khóa tieu_ngu".into();
-        let motto = self.stack(&[Inline::plain(&meta.tieu_ngu)], &centred(self, body, true, false), right_x, right_w, nation.bottom);
+        let motto = self.stack(
+            &[Inline::plain(&meta.tieu_ngu)],
+            &centred(self, body, true, false),
+            right_x,
+            right_w,
+            nation.bottom,
+        );
         let right_y = motto.bottom + body * RULE_GAP_EM;
         items.push(centred_rule(right_x + right_w / 2.0, right_y, motto.widest));
         items.extend(nation.items);
@@ -612,10 +757,26 @@ impl<'a> Layouter<'a> {
         // "Số: ..." and the place/date line share one baseline.
         let top = left_y.max(right_y) + body * 0.5;
         self.location = "khóa so_ky_hieu".into();
-        let mut number = self.stack(&[Inline::plain(format!("Số: {}", meta.so_ky_hieu))], &centred(self, small, false, false), left_x, left_w, top);
+        let mut number = self.stack(
+            &[Inline::plain(format!("Số: {}", meta.so_ky_hieu))],
+            &centred(self, small, false, false),
+            left_x,
+            left_w,
+            top,
+        );
         self.location = "khóa dia_danh_ngay".into();
-        let mut date = self.stack(&[Inline::plain(&meta.dia_danh_ngay)], &centred(self, body, false, true), right_x, right_w, top);
-        let (low, high) = if number.first_baseline < date.first_baseline { (&mut number, &date) } else { (&mut date, &number) };
+        let mut date = self.stack(
+            &[Inline::plain(&meta.dia_danh_ngay)],
+            &centred(self, body, false, true),
+            right_x,
+            right_w,
+            top,
+        );
+        let (low, high) = if number.first_baseline < date.first_baseline {
+            (&mut number, &date)
+        } else {
+            (&mut date, &number)
+        };
         let dy = high.first_baseline - low.first_baseline;
         low.items.iter_mut().for_each(|item| item.shift(dy));
         low.bottom += dy;
@@ -626,9 +787,21 @@ impl<'a> Layouter<'a> {
         // Document type and summary, centred over the full width, then a rule.
         let full = self.frame.width();
         self.location = "khóa loai_van_ban".into();
-        let kind = self.stack(&[Inline::plain(&meta.loai_van_ban)], &centred(self, body, true, false), left_x, full, y);
+        let kind = self.stack(
+            &[Inline::plain(&meta.loai_van_ban)],
+            &centred(self, body, true, false),
+            left_x,
+            full,
+            y,
+        );
         self.location = "khóa trich_yeu".into();
-        let summary = self.stack(&[Inline::plain(&meta.trich_yeu)], &centred(self, body, true, false), left_x, full, kind.bottom);
+        let summary = self.stack(
+            &[Inline::plain(&meta.trich_yeu)],
+            &centred(self, body, true, false),
+            left_x,
+            full,
+            kind.bottom,
+        );
         y = summary.bottom + body * RULE_GAP_EM;
         items.push(centred_rule(left_x + full / 2.0, y, summary.widest / 3.0));
         items.extend(kind.items);
@@ -648,11 +821,29 @@ impl<'a> Layouter<'a> {
 
         let mut left_y = top;
         if !meta.noi_nhan.is_empty() {
-            let heading = self.plain_style(s.co_chu_noi_nhan, true, true, TextAlign::Left, Role::Closing);
-            let title = self.stack(&[Inline::plain("Nơi nhận:")], &heading, left_x, left_w, left_y);
+            let heading = self.plain_style(
+                s.co_chu_noi_nhan,
+                true,
+                true,
+                TextAlign::Left,
+                Role::Closing,
+            );
+            let title = self.stack(
+                &[Inline::plain("Nơi nhận:")],
+                &heading,
+                left_x,
+                left_w,
+                left_y,
+            );
             left_y = title.bottom;
             items.extend(title.items);
-            let line = self.plain_style(s.co_chu_noi_nhan - 1.0, false, false, TextAlign::Left, Role::Closing);
+            let line = self.plain_style(
+                s.co_chu_noi_nhan - 1.0,
+                false,
+                false,
+                TextAlign::Left,
+                Role::Closing,
+            );
             for recipient in &meta.noi_nhan {
                 let text = self.stack(&[Inline::plain(recipient)], &line, left_x, left_w, left_y);
                 left_y = text.bottom;
@@ -663,12 +854,24 @@ impl<'a> Layouter<'a> {
         let signer = self.plain_style(s.co_chu, true, false, TextAlign::Center, Role::Closing);
         let mut right_y = top;
         for authority in &meta.tham_quyen {
-            let text = self.stack(&[Inline::plain(authority.to_uppercase())], &signer, right_x, right_w, right_y);
+            let text = self.stack(
+                &[Inline::plain(authority.to_uppercase())],
+                &signer,
+                right_x,
+                right_w,
+                right_y,
+            );
             right_y = text.bottom;
             items.extend(text.items);
         }
         right_y += 4.0 * signer.line_height;
-        let name = self.stack(&[Inline::plain(&meta.nguoi_ky)], &signer, right_x, right_w, right_y);
+        let name = self.stack(
+            &[Inline::plain(&meta.nguoi_ky)],
+            &signer,
+            right_x,
+            right_w,
+            right_y,
+        );
         right_y = name.bottom;
         items.extend(name.items);
         Slot::flow(left_y.max(right_y), items)
@@ -748,7 +951,12 @@ impl<'a> Layouter<'a> {
                 Page { items }
             })
             .collect();
-        Layout { width: self.width, height: self.height, frame, pages }
+        Layout {
+            width: self.width,
+            height: self.height,
+            frame,
+            pages,
+        }
     }
 
     /// The page number, centred in the top margin.
@@ -777,14 +985,23 @@ fn cell(row: &[Vec<Inline>], col: usize) -> &[Inline] {
 
 /// Horizontal extent of a line's spans.
 fn extent(items: &[Item]) -> (f32, f32) {
-    items.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, r), item| match item {
-        Item::Text(span) => (l.min(span.x), r.max(span.x + span.width)),
-        Item::Rule(_) => (l, r),
-    })
+    items.iter().fold(
+        (f32::INFINITY, f32::NEG_INFINITY),
+        |(l, r), item| match item {
+            Item::Text(span) => (l.min(span.x), r.max(span.x + span.width)),
+            Item::Rule(_) => (l, r),
+        },
+    )
 }
 
 fn centred_rule(centre: f32, y: f32, length: f32) -> Item {
-    Item::Rule(Rule { x1: centre - length / 2.0, y1: y, x2: centre + length / 2.0, y2: y, thickness: 0.6 })
+    Item::Rule(Rule {
+        x1: centre - length / 2.0,
+        y1: y,
+        x2: centre + length / 2.0,
+        y2: y,
+        thickness: 0.6,
+    })
 }
 
 /// Greedy line breaking. Breaks at spaces; a word wider than a whole line
@@ -796,7 +1013,10 @@ fn break_lines(tokens: Vec<Token>, first_width: f32, width: f32) -> Vec<RawLine>
     let mut used = 0.0f32;
     let mut space: Option<Glyph> = None;
     let finish = |lines: &mut Vec<RawLine>, line: &mut Vec<Glyph>, justify| {
-        lines.push(RawLine { glyphs: std::mem::take(line), justify });
+        lines.push(RawLine {
+            glyphs: std::mem::take(line),
+            justify,
+        });
     };
     for token in tokens {
         match token {
@@ -868,7 +1088,9 @@ fn position_line(line: &RawLine, style: &Style, x: f32, width: f32, baseline: f3
     let natural: f32 = line.glyphs.iter().map(|g| g.width).sum();
     let gaps = line.glyphs.iter().filter(|g| g.is_space()).count();
     let (start, gap_extra) = match style.align {
-        TextAlign::Justify if line.justify && gaps > 0 => (x, (width - natural).max(0.0) / gaps as f32),
+        TextAlign::Justify if line.justify && gaps > 0 => {
+            (x, (width - natural).max(0.0) / gaps as f32)
+        }
         TextAlign::Justify | TextAlign::Left => (x, 0.0),
         TextAlign::Center => (x + (width - natural) / 2.0, 0.0),
         TextAlign::Right => (x + width - natural, 0.0),
@@ -914,24 +1136,62 @@ struct ColumnMeasure {
 /// wraps at word boundaries); text columns share the rest, each at least its
 /// widest word, growing in proportion to how much wrapping they would need.
 fn column_widths(columns: &[ColumnMeasure], total: f32) -> Vec<f32> {
-    let want: Vec<f32> = columns.iter().map(|c| c.natural.max(c.header_natural)).collect();
-    let least: Vec<f32> =
-        columns.iter().map(|c| if c.numeric { c.natural.max(c.header_word) } else { c.word.max(c.header_word) }).collect();
+    let want: Vec<f32> = columns
+        .iter()
+        .map(|c| c.natural.max(c.header_natural))
+        .collect();
+    let least: Vec<f32> = columns
+        .iter()
+        .map(|c| {
+            if c.numeric {
+                c.natural.max(c.header_word)
+            } else {
+                c.word.max(c.header_word)
+            }
+        })
+        .collect();
     // With no text column every column is flexible.
     let any_text = columns.iter().any(|c| !c.numeric);
     let flexible: Vec<bool> = columns.iter().map(|c| !any_text || !c.numeric).collect();
-    let sum = |values: &[f32], flex: bool| -> f32 { values.iter().zip(&flexible).filter(|(_, &f)| f == flex).map(|(v, _)| v).sum() };
+    let sum = |values: &[f32], flex: bool| -> f32 {
+        values
+            .iter()
+            .zip(&flexible)
+            .filter(|(_, &f)| f == flex)
+            .map(|(v, _)| v)
+            .sum()
+    };
     let (flex_want, flex_least) = (sum(&want, true), sum(&least, true));
-    let fixed = if total - sum(&want, false) >= flex_want { &want } else { &least };
+    let fixed = if total - sum(&want, false) >= flex_want {
+        &want
+    } else {
+        &least
+    };
     let room = total - sum(fixed, false);
     let widths = want.iter().zip(&least).zip(fixed).zip(&flexible);
     if room >= flex_want {
         // Everything fits on one line: the spare width goes to text columns.
         let spare = room - flex_want;
-        widths.map(|(((&w, _), &x), &f)| if f { w + spare * w / flex_want.max(EPS) } else { x }).collect()
+        widths
+            .map(|(((&w, _), &x), &f)| {
+                if f {
+                    w + spare * w / flex_want.max(EPS)
+                } else {
+                    x
+                }
+            })
+            .collect()
     } else if room >= flex_least {
         let stretch = flex_want - flex_least;
-        widths.map(|(((&w, &l), &x), &f)| if f { l + (room - flex_least) * (w - l) / stretch.max(EPS) } else { x }).collect()
+        widths
+            .map(|(((&w, &l), &x), &f)| {
+                if f {
+                    l + (room - flex_least) * (w - l) / stretch.max(EPS)
+                } else {
+                    x
+                }
+            })
+            .collect()
     } else {
         // Not even the words fit: scale the minimums down (long words get cut).
         let sum: f32 = least.iter().sum();
@@ -942,7 +1202,11 @@ fn column_widths(columns: &[ColumnMeasure], total: f32) -> Vec<f32> {
 /// Figures like "224.730.000", "97,7%", "1.1" or "-".
 fn is_numeric(text: &str) -> bool {
     let text = text.trim();
-    text.is_empty() || (text.chars().any(|c| c.is_ascii_digit()) && text.chars().all(|c| c.is_ascii_digit() || ".,%+-() ".contains(c)))
+    text.is_empty()
+        || (text.chars().any(|c| c.is_ascii_digit())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_digit() || ".,%+-() ".contains(c)))
 }
 
 #[cfg(test)]
@@ -972,13 +1236,21 @@ mod tests {
     fn lines(page: &Page, role: Role) -> Vec<(f32, f32, f32, String, bool)> {
         let mut lines: Vec<(f32, f32, f32, String, bool)> = Vec::new();
         for span in spans(page).filter(|s| s.role == role) {
-            match lines.iter_mut().find(|l| (l.0 - span.baseline).abs() < EPS && span.x >= l.2 - EPS && span.x <= l.2 + EPS) {
+            match lines.iter_mut().find(|l| {
+                (l.0 - span.baseline).abs() < EPS && span.x >= l.2 - EPS && span.x <= l.2 + EPS
+            }) {
                 Some(line) => {
                     line.2 = span.x + span.width;
                     line.3.push_str(&span.text);
                     line.4 |= span.gap_extra > 0.0;
                 }
-                None => lines.push((span.baseline, span.x, span.x + span.width, span.text.clone(), span.gap_extra > 0.0)),
+                None => lines.push((
+                    span.baseline,
+                    span.x,
+                    span.x + span.width,
+                    span.text.clone(),
+                    span.gap_extra > 0.0,
+                )),
             }
         }
         lines
@@ -986,7 +1258,13 @@ mod tests {
 
     fn measured(span: &Span) -> f32 {
         let face = fonts::face(span.face).unwrap();
-        let natural: f32 = span.text.chars().map(|c| face.advance(c).unwrap()).sum::<f32>() * span.size / 1000.0;
+        let natural: f32 = span
+            .text
+            .chars()
+            .map(|c| face.advance(c).unwrap())
+            .sum::<f32>()
+            * span.size
+            / 1000.0;
         natural + span.text.matches(' ').count() as f32 * span.gap_extra
     }
 
@@ -996,15 +1274,25 @@ mod tests {
         let mut justified = 0;
         for page in &layout.pages {
             for span in spans(page) {
-                assert!((measured(span) - span.width).abs() < 0.01, "drawn width differs from the text's: {span:?}");
+                assert!(
+                    (measured(span) - span.width).abs() < 0.01,
+                    "drawn width differs from the text's: {span:?}"
+                );
             }
             for (_, _, right, text, is_justified) in lines(page, Role::Body) {
                 if is_justified {
                     justified += 1;
-                    assert!((right - layout.frame.right).abs() < 0.5, "{right} vs {}: {text}", layout.frame.right);
+                    assert!(
+                        (right - layout.frame.right).abs() < 0.5,
+                        "{right} vs {}: {text}",
+                        layout.frame.right
+                    );
                 }
                 if text.ends_with("(đạt 97,7% kế hoạch).") {
-                    assert!(!is_justified && right < layout.frame.right - 10.0, "last line justified: {text}");
+                    assert!(
+                        !is_justified && right < layout.frame.right - 10.0,
+                        "last line justified: {text}"
+                    );
                 }
             }
         }
@@ -1014,9 +1302,19 @@ mod tests {
     #[test]
     fn mixed_faces_share_a_line_and_measure_with_their_own_face() {
         let layout = lay("**Kế hoạch:** tổ chức *lớp học*.\n");
-        let body: Vec<&Span> = spans(&layout.pages[0]).filter(|s| s.role == Role::Body).collect();
+        let body: Vec<&Span> = spans(&layout.pages[0])
+            .filter(|s| s.role == Role::Body)
+            .collect();
         let faces: Vec<(Face, &str)> = body.iter().map(|s| (s.face, s.text.as_str())).collect();
-        assert_eq!(faces, [(Face::Bold, "Kế hoạch:"), (Face::Regular, " tổ chức "), (Face::Italic, "lớp học"), (Face::Regular, ".")]);
+        assert_eq!(
+            faces,
+            [
+                (Face::Bold, "Kế hoạch:"),
+                (Face::Regular, " tổ chức "),
+                (Face::Italic, "lớp học"),
+                (Face::Regular, ".")
+            ]
+        );
         for pair in body.windows(2) {
             assert!((pair[0].x + pair[0].width - pair[1].x).abs() < EPS);
         }
@@ -1026,21 +1324,37 @@ mod tests {
 
     #[test]
     fn long_words_break_at_slashes_or_between_characters_never_overflowing() {
-        let url = format!("https://example.gov.vn/{}", (0..30).map(|i| format!("muc-{i}")).collect::<Vec<_>>().join("/"));
+        let url = format!(
+            "https://example.gov.vn/{}",
+            (0..30)
+                .map(|i| format!("muc-{i}"))
+                .collect::<Vec<_>>()
+                .join("/")
+        );
         let solid = "x".repeat(300);
         let layout = lay(&format!("Xem {url} và {solid} hết.\n"));
         let page = &layout.pages[0];
         let body = lines(page, Role::Body);
         assert!(body.len() >= 6, "{body:?}");
         for (_, left, right, text, _) in &body {
-            assert!(*left >= layout.frame.left - EPS && *right <= layout.frame.right + EPS, "overflow: {text}");
+            assert!(
+                *left >= layout.frame.left - EPS && *right <= layout.frame.right + EPS,
+                "overflow: {text}"
+            );
         }
         let all: String = body.iter().map(|l| l.3.as_str()).collect();
         assert_eq!(all.replace(' ', ""), format!("Xem{url}và{solid}hết."));
-        let url_lines: Vec<&String> = body.iter().map(|l| &l.3).filter(|t| t.contains("muc-")).collect();
+        let url_lines: Vec<&String> = body
+            .iter()
+            .map(|l| &l.3)
+            .filter(|t| t.contains("muc-"))
+            .collect();
         assert!(url_lines.len() >= 2);
         for text in &url_lines[..url_lines.len() - 1] {
-            assert!(text.ends_with('/') || text.ends_with('-'), "URL cut mid-token: {text}");
+            assert!(
+                text.ends_with('/') || text.ends_with('-'),
+                "URL cut mid-token: {text}"
+            );
         }
         assert!(!all.contains(":/ /"), "cut inside //");
     }
@@ -1065,41 +1379,78 @@ mod tests {
                 match item {
                     Item::Text(span) => {
                         let face = fonts::face(span.face).unwrap();
-                        let (top, bottom) = (span.baseline - face.ascent * span.size, span.baseline + face.descent * span.size);
-                        assert!(span.x >= f.left - EPS && span.x + span.width <= f.right + EPS, "{span:?}");
+                        let (top, bottom) = (
+                            span.baseline - face.ascent * span.size,
+                            span.baseline + face.descent * span.size,
+                        );
+                        assert!(
+                            span.x >= f.left - EPS && span.x + span.width <= f.right + EPS,
+                            "{span:?}"
+                        );
                         if span.role == Role::PageNumber {
                             numbers += 1;
                             assert_eq!(span.text, (index + 1).to_string());
                             assert!(top > 0.0 && bottom < f.top, "{span:?}");
-                            assert!((span.x + span.width / 2.0 - (f.left + f.right) / 2.0).abs() < EPS);
+                            assert!(
+                                (span.x + span.width / 2.0 - (f.left + f.right) / 2.0).abs() < EPS
+                            );
                         } else {
-                            assert!(top >= f.top - EPS && bottom <= f.bottom + EPS, "page {}: {span:?}", index + 1);
+                            assert!(
+                                top >= f.top - EPS && bottom <= f.bottom + EPS,
+                                "page {}: {span:?}",
+                                index + 1
+                            );
                         }
                     }
                     Item::Rule(r) => {
                         for (x, y) in [(r.x1, r.y1), (r.x2, r.y2)] {
-                            assert!(x >= f.left - EPS && x <= f.right + EPS && y >= f.top - EPS && y <= f.bottom + EPS, "{r:?}");
+                            assert!(
+                                x >= f.left - EPS
+                                    && x <= f.right + EPS
+                                    && y >= f.top - EPS
+                                    && y <= f.bottom + EPS,
+                                "{r:?}"
+                            );
                         }
                     }
                 }
             }
-            assert_eq!(numbers, usize::from(index > 0), "page number on page {}", index + 1);
+            assert_eq!(
+                numbers,
+                usize::from(index > 0),
+                "page number on page {}",
+                index + 1
+            );
         }
     }
 
     #[test]
     fn page_one_header_puts_number_and_date_on_one_baseline() {
         let layout = fixture();
-        let header: Vec<&Span> = spans(&layout.pages[0]).filter(|s| s.role == Role::Header).collect();
-        let find = |prefix: &str| header.iter().find(|s| s.text.starts_with(prefix)).unwrap_or_else(|| panic!("{prefix}"));
+        let header: Vec<&Span> = spans(&layout.pages[0])
+            .filter(|s| s.role == Role::Header)
+            .collect();
+        let find = |prefix: &str| {
+            header
+                .iter()
+                .find(|s| s.text.starts_with(prefix))
+                .unwrap_or_else(|| panic!("{prefix}"))
+        };
         let (number, date) = (find("Số: "), find("Đồng Nai, ngày"));
         assert!((number.baseline - date.baseline).abs() < EPS);
         assert_eq!(date.face, Face::Italic);
         assert!(number.x + number.width < date.x, "two columns");
         assert_eq!(find("CỘNG HÒA").face, Face::Bold);
         assert!(find("BÁO CÁO").baseline > date.baseline);
-        let rules = layout.pages[0].items.iter().filter(|i| matches!(i, Item::Rule(r) if r.y1 < find("Kết quả").baseline + 20.0)).count();
-        assert_eq!(rules, 3, "rules under the agency, the motto and the summary");
+        let rules = layout.pages[0]
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Rule(r) if r.y1 < find("Kết quả").baseline + 20.0))
+            .count();
+        assert_eq!(
+            rules, 3,
+            "rules under the agency, the motto and the summary"
+        );
     }
 
     #[test]
@@ -1108,30 +1459,58 @@ mod tests {
         for n in 0..40 {
             body.push_str(&format!("## {n}. Mục thứ {n}\n\n"));
             let words = 12 + (n * 7) % 50;
-            body.push_str(&format!("{}\n\n", vec![format!("đoạn{n}"); words].join(" ")));
+            body.push_str(&format!(
+                "{}\n\n",
+                vec![format!("đoạn{n}"); words].join(" ")
+            ));
         }
         let layouts = [lay(&body), fixture()];
         for layout in &layouts {
             let count = layout.pages.len();
             for page in &layout.pages[..count - 1] {
-                let last = spans(page).filter(|s| s.role != Role::PageNumber).last().unwrap();
-                assert_ne!(last.role, Role::Heading, "heading last on a page: {}", last.text);
+                let last = spans(page)
+                    .filter(|s| s.role != Role::PageNumber)
+                    .last()
+                    .unwrap();
+                assert_ne!(
+                    last.role,
+                    Role::Heading,
+                    "heading last on a page: {}",
+                    last.text
+                );
             }
         }
         let layout = &layouts[0];
         assert!(layout.pages.len() >= 4);
-        let per_page: Vec<Vec<String>> =
-            layout.pages.iter().map(|p| lines(p, Role::Body).into_iter().map(|l| l.3.split(' ').next().unwrap().to_string()).collect()).collect();
+        let per_page: Vec<Vec<String>> = layout
+            .pages
+            .iter()
+            .map(|p| {
+                lines(p, Role::Body)
+                    .into_iter()
+                    .map(|l| l.3.split(' ').next().unwrap().to_string())
+                    .collect()
+            })
+            .collect();
         let mut split = 0;
         for pair in per_page.windows(2) {
             let (tail, head) = (pair[0].last().unwrap(), pair[1].first().unwrap());
             if tail == head {
                 split += 1;
-                assert!(pair[0].iter().filter(|w| *w == tail).count() >= 2, "orphan of {tail}");
-                assert!(pair[1].iter().filter(|w| *w == head).count() >= 2, "widow of {head}");
+                assert!(
+                    pair[0].iter().filter(|w| *w == tail).count() >= 2,
+                    "orphan of {tail}"
+                );
+                assert!(
+                    pair[1].iter().filter(|w| *w == head).count() >= 2,
+                    "widow of {head}"
+                );
             }
         }
-        assert!(split >= 1, "no paragraph was split across pages: the test proves nothing");
+        assert!(
+            split >= 1,
+            "no paragraph was split across pages: the test proves nothing"
+        );
     }
 
     #[test]
@@ -1139,21 +1518,39 @@ mod tests {
         let tall = vec!["nội dung dài"; 60].join(" ");
         for fillers in 0..45 {
             let filler = "Một dòng.\n\n".repeat(fillers);
-            let layout = lay(&format!("{filler}| Cột A | Cột B |\n|:--|--:|\n| ngắn | 1 |\n| {tall} | 2 |\n"));
-            let page_of = |needle: &str| layout.pages.iter().position(|p| spans(p).any(|s| s.text.contains(needle))).unwrap();
+            let layout = lay(&format!(
+                "{filler}| Cột A | Cột B |\n|:--|--:|\n| ngắn | 1 |\n| {tall} | 2 |\n"
+            ));
+            let page_of = |needle: &str| {
+                layout
+                    .pages
+                    .iter()
+                    .position(|p| spans(p).any(|s| s.text.contains(needle)))
+                    .unwrap()
+            };
             if page_of("ngắn") != 0 || page_of("nội dung dài") == 0 {
                 continue;
             }
             let next = &layout.pages[page_of("nội dung dài")];
             let mut table: Vec<&Span> = spans(next).filter(|s| s.role == Role::Table).collect();
             table.sort_by(|a, b| a.baseline.total_cmp(&b.baseline));
-            let row_top = table.iter().find(|s| s.text.contains("nội dung")).unwrap().baseline;
+            let row_top = table
+                .iter()
+                .find(|s| s.text.contains("nội dung"))
+                .unwrap()
+                .baseline;
             let header: Vec<&&Span> = table.iter().filter(|s| s.baseline < row_top).collect();
             assert!(header.iter().all(|s| s.face == Face::Bold), "{header:?}");
             let mut words: Vec<&str> = header.iter().flat_map(|s| s.text.split(' ')).collect();
             words.sort_unstable();
-            assert_eq!(words, ["A", "B", "Cột", "Cột"], "header row repeated above the moved row");
-            let rows = spans(&layout.pages[0]).filter(|s| s.text.contains("nội dung dài")).count();
+            assert_eq!(
+                words,
+                ["A", "B", "Cột", "Cột"],
+                "header row repeated above the moved row"
+            );
+            let rows = spans(&layout.pages[0])
+                .filter(|s| s.text.contains("nội dung dài"))
+                .count();
             assert_eq!(rows, 0, "the row was split across pages");
             return;
         }
@@ -1164,10 +1561,15 @@ mod tests {
     fn a_row_taller_than_a_page_is_cut_and_continues_under_the_header() {
         let huge = vec!["chữ"; 1500].join(" ");
         let layout = lay(&format!("| Cột A |\n|:--|\n| {huge} |\n"));
-        let pages: Vec<usize> = (0..layout.pages.len()).filter(|&i| spans(&layout.pages[i]).any(|s| s.text.contains("chữ"))).collect();
+        let pages: Vec<usize> = (0..layout.pages.len())
+            .filter(|&i| spans(&layout.pages[i]).any(|s| s.text.contains("chữ")))
+            .collect();
         assert!(pages.len() >= 2);
         for &i in &pages[1..] {
-            let first = spans(&layout.pages[i]).filter(|s| s.role == Role::Table).min_by(|a, b| a.baseline.total_cmp(&b.baseline)).unwrap();
+            let first = spans(&layout.pages[i])
+                .filter(|s| s.role == Role::Table)
+                .min_by(|a, b| a.baseline.total_cmp(&b.baseline))
+                .unwrap();
             assert_eq!(first.text, "Cột A");
         }
     }
@@ -1176,17 +1578,26 @@ mod tests {
     fn table_columns_fill_the_width_and_numbers_stay_on_one_line() {
         let layout = fixture();
         let f = layout.frame;
-        let borders: Vec<&Rule> = layout.pages[0].items.iter().filter_map(|i| if let Item::Rule(r) = i { Some(r) } else { None }).filter(|r| r.y1 == r.y2 && r.x2 - r.x1 > 400.0).collect();
+        let borders: Vec<&Rule> = layout.pages[0]
+            .items
+            .iter()
+            .filter_map(|i| if let Item::Rule(r) = i { Some(r) } else { None })
+            .filter(|r| r.y1 == r.y2 && r.x2 - r.x1 > 400.0)
+            .collect();
         assert!(!borders.is_empty());
         for r in borders {
-            assert!((r.x1 - f.left).abs() < 0.01 && (r.x2 - f.right).abs() < 0.1, "{r:?}");
+            assert!(
+                (r.x1 - f.left).abs() < 0.01 && (r.x2 - f.right).abs() < 0.1,
+                "{r:?}"
+            );
         }
         for page in &layout.pages {
             for span in spans(page).filter(|s| s.role == Role::Table && s.text.contains(".000")) {
                 assert!(!span.text.contains(' '), "{}", span.text);
             }
         }
-        let total = spans(&layout.pages[0]).find(|s| s.text == "224.730.000" && s.face == Face::Bold);
+        let total =
+            spans(&layout.pages[0]).find(|s| s.text == "224.730.000" && s.face == Face::Bold);
         assert!(total.is_some(), "totals row is bold");
     }
 
@@ -1195,7 +1606,9 @@ mod tests {
         let layout = lay("Trước.\n\n<!-- ngat-trang -->\n\nSau.\n");
         assert_eq!(layout.pages.len(), 2);
         assert!(spans(&layout.pages[1]).any(|s| s.text == "Sau."));
-        let closing: Vec<usize> = (0..layout.pages.len()).filter(|&i| spans(&layout.pages[i]).any(|s| s.role == Role::Closing)).collect();
+        let closing: Vec<usize> = (0..layout.pages.len())
+            .filter(|&i| spans(&layout.pages[i]).any(|s| s.role == Role::Closing))
+            .collect();
         assert_eq!(closing, [1]);
 
         let fixture = fixture();
@@ -1203,8 +1616,17 @@ mod tests {
         for (i, page) in fixture.pages.iter().enumerate() {
             assert_eq!(spans(page).any(|s| s.role == Role::Closing), i == last);
         }
-        let texts: Vec<&str> = spans(&fixture.pages[last]).filter(|s| s.role == Role::Closing).map(|s| s.text.as_str()).collect();
-        for expected in ["Nơi nhận:", "- Lưu: VT, KC.", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn Bình"] {
+        let texts: Vec<&str> = spans(&fixture.pages[last])
+            .filter(|s| s.role == Role::Closing)
+            .map(|s| s.text.as_str())
+            .collect();
+        for expected in [
+            "Nơi nhận:",
+            "- Lưu: VT, KC.",
+            "KT. GIÁM ĐỐC",
+            "PHÓ GIÁM ĐỐC",
+            "Nguyễn Văn Bình",
+        ] {
             assert!(texts.contains(&expected), "{expected} in {texts:?}");
         }
     }
@@ -1213,22 +1635,37 @@ mod tests {
     fn closing_block_moves_whole_to_a_new_page_when_it_does_not_fit() {
         for fillers in 25..45 {
             let layout = lay(&"Một dòng.\n\n".repeat(fillers));
-            let pages: Vec<usize> = (0..layout.pages.len()).filter(|&i| spans(&layout.pages[i]).any(|s| s.role == Role::Closing)).collect();
+            let pages: Vec<usize> = (0..layout.pages.len())
+                .filter(|&i| spans(&layout.pages[i]).any(|s| s.role == Role::Closing))
+                .collect();
             assert_eq!(pages.len(), 1, "closing block split with {fillers} fillers");
         }
     }
 
     #[test]
     fn characters_the_font_lacks_are_reported_with_their_places() {
-        let doc = markdown::parse(&format!("{FRONT}Đoạn một.\n\nCó chữ 中 và \u{1F600}.\n")).unwrap();
+        let doc =
+            markdown::parse(&format!("{FRONT}Đoạn một.\n\nCó chữ 中 và \u{1F600}.\n")).unwrap();
         let mut doc = doc;
         doc.meta.trich_yeu = "Kết quả 中".into();
-        let Err(PdfError::MissingGlyphs(missing)) = layout(&doc) else { panic!("not reported") };
-        assert_eq!(missing.iter().map(|m| m.ch).collect::<Vec<_>>(), ['中', '\u{1F600}']);
+        let Err(PdfError::MissingGlyphs(missing)) = layout(&doc) else {
+            panic!("not reported")
+        };
+        assert_eq!(
+            missing.iter().map(|m| m.ch).collect::<Vec<_>>(),
+            ['中', '\u{1F600}']
+        );
         assert_eq!(missing[0].locations.len(), 2);
         assert!(missing[0].locations[0].contains("trich_yeu"));
-        assert!(missing[0].locations[1].contains("khối nội dung thứ 2"), "{:?}", missing[0].locations);
+        assert!(
+            missing[0].locations[1].contains("khối nội dung thứ 2"),
+            "{:?}",
+            missing[0].locations
+        );
         let message = PdfError::MissingGlyphs(missing).to_string();
-        assert!(message.contains("U+4E2D") && message.contains("U+1F600"), "{message}");
+        assert!(
+            message.contains("U+4E2D") && message.contains("U+1F600"),
+            "{message}"
+        );
     }
 }

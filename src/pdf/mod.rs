@@ -44,7 +44,13 @@ impl fmt::Display for MissingList<'_> {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "- “{}” (U+{:04X}) ở: {}", m.ch, m.ch as u32, m.locations.join("; "))?;
+            write!(
+                f,
+                "- “{}” (U+{:04X}) ở: {}",
+                m.ch,
+                m.ch as u32,
+                m.locations.join("; ")
+            )?;
         }
         Ok(())
     }

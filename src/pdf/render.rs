@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use printpdf::{
-    Color, Date, DateTime, FontId, Greyscale, Line, LinePoint, Mm, Offset, Op, PdfDocument, PdfFont, PdfFontHandle,
-    PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, TextItem, TextMatrix, Time,
+    Color, Date, DateTime, FontId, Greyscale, Line, LinePoint, Mm, Offset, Op, PdfDocument,
+    PdfFont, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, TextItem,
+    TextMatrix, Time,
 };
 use sha2::{Digest, Sha256};
 
@@ -32,36 +33,58 @@ pub fn render(doc: &Document, layout: &Layout) -> Result<Vec<u8>, PdfError> {
         used.entry(span.face).or_default().extend(span.text.chars());
     }
     for (face, chars) in &used {
-        pdf.resources.fonts.map.insert(font_id(*face), PdfFont::new(fonts::subset(*face, chars)?));
+        pdf.resources
+            .fonts
+            .map
+            .insert(font_id(*face), PdfFont::new(fonts::subset(*face, chars)?));
     }
 
     let settings = &meta.trang;
     pdf.pages = layout
         .pages
         .iter()
-        .map(|page| PdfPage::new(Mm(settings.kho_giay_rong_mm), Mm(settings.kho_giay_cao_mm), page_ops(page, layout.height)))
+        .map(|page| {
+            PdfPage::new(
+                Mm(settings.kho_giay_rong_mm),
+                Mm(settings.kho_giay_cao_mm),
+                page_ops(page, layout.height),
+            )
+        })
         .collect();
 
     let mut warnings = Vec::new();
     let mut lopdf_doc = printpdf::to_lopdf_doc(&pdf, &PdfSaveOptions::default(), &mut warnings);
-    if let Some(w) = warnings.iter().find(|w| w.severity == PdfParseErrorSeverity::Error) {
+    if let Some(w) = warnings
+        .iter()
+        .find(|w| w.severity == PdfParseErrorSeverity::Error)
+    {
         return Err(PdfError::Write(w.msg.clone()));
     }
     drop_pdfx_claim(&mut lopdf_doc);
     let id = document_id(doc);
     let id = lopdf::Object::String(id.to_vec(), lopdf::StringFormat::Hexadecimal);
-    lopdf_doc.trailer.set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    lopdf_doc
+        .trailer
+        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
     lopdf_doc.compress();
     let mut bytes = Vec::new();
-    lopdf_doc.save_to(&mut bytes).map_err(|e| PdfError::Write(e.to_string()))?;
+    lopdf_doc
+        .save_to(&mut bytes)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
     Ok(bytes)
 }
 
 /// printpdf always writes /GTS_PDFXVersion into the Info dictionary, which
 /// makes readers report a PDF/X file; this one makes no such claim.
 fn drop_pdfx_claim(doc: &mut lopdf::Document) {
-    let info = doc.trailer.get(b"Info").and_then(lopdf::Object::as_reference);
-    if let Ok(dict) = info.and_then(|id| doc.get_object_mut(id)).and_then(lopdf::Object::as_dict_mut) {
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(lopdf::Object::as_reference);
+    if let Ok(dict) = info
+        .and_then(|id| doc.get_object_mut(id))
+        .and_then(lopdf::Object::as_dict_mut)
+    {
         dict.remove(b"GTS_PDFXVersion");
     }
 }
@@ -91,10 +114,16 @@ fn document_id(doc: &Document) -> [u8; 16] {
 fn parse_date(iso: &str) -> Result<DateTime, PdfError> {
     let invalid = || PdfError::InvalidDate(iso.to_string());
     let mut parts = iso.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(invalid());
     };
-    let digits = |s: &str, len: usize| (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u16>().ok()).flatten();
+    let digits = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u16>().ok())
+            .flatten()
+    };
     let (Some(year), Some(month), Some(day)) = (digits(y, 4), digits(m, 2), digits(d, 2)) else {
         return Err(invalid());
     };
@@ -110,9 +139,23 @@ fn parse_date(iso: &str) -> Result<DateTime, PdfError> {
         return Err(invalid());
     }
     Ok(DateTime::new_in_offset(
-        Date { year: i32::from(year), month: month as u8, day: day as u8 },
-        Time { hour: 0, minute: 0, second: 0, millisecond: 0 },
-        Offset { hours: 0, minutes: 0, seconds: 0, milliseconds: 0 },
+        Date {
+            year: i32::from(year),
+            month: month as u8,
+            day: day as u8,
+        },
+        Time {
+            hour: 0,
+            minute: 0,
+            second: 0,
+            millisecond: 0,
+        },
+        Offset {
+            hours: 0,
+            minutes: 0,
+            seconds: 0,
+            milliseconds: 0,
+        },
     ))
 }
 
@@ -122,11 +165,18 @@ fn page_ops(page: &Page, page_height: f32) -> Vec<Op> {
     let mut font: Option<(Face, f32)> = None;
     for span in page.items.iter().filter_map(text) {
         if font != Some((span.face, span.size)) {
-            ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(span.face)), size: Pt(span.size) });
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(font_id(span.face)),
+                size: Pt(span.size),
+            });
             font = Some((span.face, span.size));
         }
-        ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(span.x), Pt(page_height - span.baseline)) });
-        ops.push(Op::ShowText { items: text_items(span) });
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(Pt(span.x), Pt(page_height - span.baseline)),
+        });
+        ops.push(Op::ShowText {
+            items: text_items(span),
+        });
     }
     ops.push(Op::EndTextSection);
 
@@ -139,16 +189,34 @@ fn page_ops(page: &Page, page_height: f32) -> Vec<Op> {
         })
         .collect();
     if !rules.is_empty() {
-        ops.push(Op::SetOutlineColor { col: Color::Greyscale(Greyscale { percent: 0.0, icc_profile: None }) });
+        ops.push(Op::SetOutlineColor {
+            col: Color::Greyscale(Greyscale {
+                percent: 0.0,
+                icc_profile: None,
+            }),
+        });
     }
     let mut thickness = None;
     for rule in rules {
         if thickness != Some(rule.thickness) {
-            ops.push(Op::SetOutlineThickness { pt: Pt(rule.thickness) });
+            ops.push(Op::SetOutlineThickness {
+                pt: Pt(rule.thickness),
+            });
             thickness = Some(rule.thickness);
         }
-        let point = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(page_height - y) }, bezier: false };
-        ops.push(Op::DrawLine { line: Line { points: vec![point(rule.x1, rule.y1), point(rule.x2, rule.y2)], is_closed: false } });
+        let point = |x: f32, y: f32| LinePoint {
+            p: Point {
+                x: Pt(x),
+                y: Pt(page_height - y),
+            },
+            bezier: false,
+        };
+        ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![point(rule.x1, rule.y1), point(rule.x2, rule.y2)],
+                is_closed: false,
+            },
+        });
     }
     ops
 }
@@ -180,8 +248,18 @@ mod tests {
     #[test]
     fn dates_must_be_real_iso_dates() {
         assert_eq!(parse_date("2024-02-29").unwrap().date.day, 29);
-        for bad in ["2023-02-29", "2023-13-01", "15/12/2023", "2023-12-1", "2023-12-15-01", ""] {
-            assert!(matches!(parse_date(bad), Err(PdfError::InvalidDate(_))), "{bad}");
+        for bad in [
+            "2023-02-29",
+            "2023-13-01",
+            "15/12/2023",
+            "2023-12-1",
+            "2023-12-15-01",
+            "",
+        ] {
+            assert!(
+                matches!(parse_date(bad), Err(PdfError::InvalidDate(_))),
+                "{bad}"
+            );
         }
     }
 }
