@@ -74,11 +74,9 @@ impl Layouter<'_> {
                     width: advance * style.size / 1000.0,
                 };
                 match tokens.last_mut() {
-                    _ if glyph.is_space() => {
-                        if !matches!(tokens.last(), Some(Token::Space(_))) {
-                            tokens.push(Token::Space(glyph));
-                        }
-                    }
+                    // Runs of spaces collapse into one.
+                    Some(Token::Space(_)) if glyph.is_space() => {}
+                    _ if glyph.is_space() => tokens.push(Token::Space(glyph)),
                     Some(Token::Word(word)) => word.push(glyph),
                     _ => tokens.push(Token::Word(vec![glyph])),
                 }
@@ -99,8 +97,8 @@ impl Layouter<'_> {
         }
     }
 
-    /// Breaks and positions text: one entry per line, items relative to the
-    /// line's top, with `x` absolute from the column's left edge `x`.
+    /// Breaks and positions text in the column starting at `x` (page
+    /// coordinates): one entry per line, items relative to the line's top.
     pub(super) fn set_lines(
         &mut self,
         inlines: &[Inline],
