@@ -1,0 +1,220 @@
+//! The four Liberation Serif faces compiled into the binary: parsed once,
+//! measured in exactly the units the PDF `/W` array will carry, and subset
+//! per document so only the glyphs actually drawn are embedded.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use allsorts::binary::read::ReadScope;
+use allsorts::font_data::FontData;
+use allsorts::subset::{subset as subset_glyphs, CmapTarget, SubsetProfile};
+use allsorts::tables::{FontTableProvider, HheaTable};
+use allsorts::tag;
+use printpdf::ParsedFont;
+use sha2::{Digest, Sha256};
+
+use super::PdfError;
+
+/// One of the four faces; a run's bold/italic flags choose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Face {
+    Regular,
+    Bold,
+    Italic,
+    BoldItalic,
+}
+
+impl Face {
+    pub const ALL: [Face; 4] = [Face::Regular, Face::Bold, Face::Italic, Face::BoldItalic];
+
+    pub fn new(bold: bool, italic: bool) -> Face {
+        match (bold, italic) {
+            (false, false) => Face::Regular,
+            (true, false) => Face::Bold,
+            (false, true) => Face::Italic,
+            (true, true) => Face::BoldItalic,
+        }
+    }
+
+    /// PostScript name, written (with a subset tag) as the PDF /BaseFont.
+    pub fn postscript_name(self) -> &'static str {
+        match self {
+            Face::Regular => "LiberationSerif",
+            Face::Bold => "LiberationSerif-Bold",
+            Face::Italic => "LiberationSerif-Italic",
+            Face::BoldItalic => "LiberationSerif-BoldItalic",
+        }
+    }
+
+    fn bytes(self) -> &'static [u8] {
+        match self {
+            Face::Regular => include_bytes!("../../assets/fonts/LiberationSerif-Regular.ttf"),
+            Face::Bold => include_bytes!("../../assets/fonts/LiberationSerif-Bold.ttf"),
+            Face::Italic => include_bytes!("../../assets/fonts/LiberationSerif-Italic.ttf"),
+            Face::BoldItalic => include_bytes!("../../assets/fonts/LiberationSerif-BoldItalic.ttf"),
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A parsed face and its vertical metrics in em.
+#[derive(Debug)]
+pub struct FaceData {
+    font: ParsedFont,
+    /// Height above the baseline, in em.
+    pub ascent: f32,
+    /// Depth below the baseline, in em (positive).
+    pub descent: f32,
+    /// Single line spacing (ascent + descent + line gap), in em.
+    pub line_height: f32,
+}
+
+impl FaceData {
+    fn parse(face: Face) -> Result<FaceData, String> {
+        let bytes = face.bytes();
+        let font = ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
+            .ok_or_else(|| format!("không đọc được phông {}", face.postscript_name()))?;
+        let hhea = read_hhea(bytes).map_err(|e| format!("{}: {e}", face.postscript_name()))?;
+        let upm = f32::from(font.units_per_em);
+        Ok(FaceData {
+            ascent: f32::from(hhea.ascender) / upm,
+            descent: -f32::from(hhea.descender) / upm,
+            line_height: (f32::from(hhea.ascender) - f32::from(hhea.descender)
+                + f32::from(hhea.line_gap))
+                / upm,
+            font,
+        })
+    }
+
+    /// Advance of `ch` in thousandths of an em, or `None` when the face has
+    /// no glyph for it. Truncated to an integer exactly as printpdf writes
+    /// `/W`, so the viewer's pen lands where the layout put it.
+    pub fn advance(&self, ch: char) -> Option<f32> {
+        let gid = self
+            .font
+            .lookup_glyph_index(ch as u32)
+            .filter(|&g| g != 0)?;
+        let width = self.font.get_glyph_width(gid)?;
+        Some((f32::from(width) * 1000.0 / f32::from(self.font.units_per_em)) as i64 as f32)
+    }
+}
+
+fn read_hhea(bytes: &[u8]) -> Result<HheaTable, String> {
+    let data = ReadScope::new(bytes)
+        .read::<FontData<'_>>()
+        .map_err(|e| e.to_string())?;
+    let provider = data.table_provider(0).map_err(|e| e.to_string())?;
+    let table = provider
+        .read_table_data(tag::HHEA)
+        .map_err(|e| e.to_string())?;
+    ReadScope::new(&table)
+        .read::<HheaTable>()
+        .map_err(|e| e.to_string())
+}
+
+/// The four faces, parsed on first use and shared by every document.
+pub fn face(face: Face) -> Result<&'static FaceData, PdfError> {
+    static FACES: OnceLock<Result<[FaceData; 4], String>> = OnceLock::new();
+    let faces = FACES.get_or_init(|| {
+        Ok([
+            FaceData::parse(Face::Regular)?,
+            FaceData::parse(Face::Bold)?,
+            FaceData::parse(Face::Italic)?,
+            FaceData::parse(Face::BoldItalic)?,
+        ])
+    });
+    match faces {
+        Ok(faces) => Ok(&faces[face.index()]),
+        Err(message) => Err(PdfError::Font(message.clone())),
+    }
+}
+
+/// A copy of `face` holding only the glyphs for `chars` (plus .notdef),
+/// ready for `PdfDocument` resources. Its name carries a subset tag derived
+/// from the glyph set, so the same text always gives the same bytes.
+pub fn subset(face_id: Face, chars: &BTreeSet<char>) -> Result<ParsedFont, PdfError> {
+    let full = &face(face_id)?.font;
+    let mut gids: Vec<u16> = std::iter::once(0)
+        .chain(
+            chars
+                .iter()
+                .filter_map(|&c| full.lookup_glyph_index(c as u32)),
+        )
+        .collect();
+    gids.sort_unstable();
+    gids.dedup();
+
+    let fail = |e: &dyn std::fmt::Display| {
+        PdfError::Font(format!(
+            "không tạo được tập con phông {}: {e}",
+            face_id.postscript_name()
+        ))
+    };
+    let data = ReadScope::new(face_id.bytes())
+        .read::<FontData<'_>>()
+        .map_err(|e| fail(&e))?;
+    let provider = data.table_provider(0).map_err(|e| fail(&e))?;
+    let bytes = subset_glyphs(&provider, &gids, &SubsetProfile::Pdf, CmapTarget::Unicode)
+        .map_err(|e| fail(&e))?;
+    let mut font = ParsedFont::from_bytes(&bytes, 0, &mut Vec::new())
+        .ok_or_else(|| fail(&"phông con không hợp lệ"))?;
+    font.font_name = Some(format!(
+        "{}+{}",
+        subset_tag(face_id, &gids),
+        face_id.postscript_name()
+    ));
+    Ok(font)
+}
+
+/// Six capital letters (ISO 32000-1, 9.6.4) from a hash of the glyph set.
+fn subset_tag(face: Face, gids: &[u16]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(face.postscript_name());
+    for gid in gids {
+        hash.update(gid.to_be_bytes());
+    }
+    hash.finalize()
+        .iter()
+        .take(6)
+        .map(|b| char::from(b'A' + b % 26))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_vietnamese_and_reports_missing_glyphs() {
+        let regular = face(Face::Regular).unwrap();
+        assert!(regular.advance('ệ').unwrap() > 0.0);
+        assert!(
+            regular.advance('\u{4E2D}').is_none(),
+            "Liberation Serif has no CJK"
+        );
+        assert!(regular.line_height > regular.ascent + regular.descent - 0.001);
+    }
+
+    #[test]
+    fn subsets_are_small_and_tagged_deterministically() {
+        let chars: BTreeSet<char> = "Cộng hòa".chars().collect();
+        let a = subset(Face::Bold, &chars).unwrap();
+        let b = subset(Face::Bold, &chars).unwrap();
+        assert!(
+            a.original_bytes.len() < 20_000,
+            "{} bytes",
+            a.original_bytes.len()
+        );
+        assert_eq!(a.font_name, b.font_name);
+        let name = a.font_name.clone().unwrap();
+        assert!(
+            name.ends_with("+LiberationSerif-Bold")
+                && name[..6].bytes().all(|c| c.is_ascii_uppercase()),
+            "{name}"
+        );
+        assert!(a.lookup_glyph_index('ộ' as u32).is_some());
+    }
+}

@@ -1,0 +1,454 @@
+//! The layout engine: document model → pages of positioned text spans and
+//! rules. Everything is plain data in points, with `y` measured down from the
+//! top edge of the page, so tests can check positions directly and the
+//! renderer only has to transcribe it.
+//!
+//! Body blocks become a flow of [`Slot`]s (one per text line, one per table
+//! row, one for the whole closing block) carrying keep-with-next flags; the
+//! paginator fills pages and backs up to the last allowed break when a slot
+//! does not fit. Widow/orphan control and keeping headings with what follows
+//! are both expressed as those flags.
+
+mod official;
+mod table;
+mod text;
+
+use super::fonts::{self, Face, FaceData};
+use super::{MissingGlyph, PdfError};
+use crate::document::{plain_text, Block, Document, Inline, PageSettings};
+use text::TextAlign;
+
+const PT_PER_MM: f32 = 72.0 / 25.4;
+/// Tolerance for "fits" comparisons, far below anything visible.
+const EPS: f32 = 0.01;
+
+/// The laid-out document.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub width: f32,
+    pub height: f32,
+    /// The text area inside the margins.
+    pub frame: Frame,
+    pub pages: Vec<Page>,
+}
+
+/// Edges of the text area, in page coordinates.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    pub left: f32,
+    pub right: f32,
+    pub top: f32,
+    pub bottom: f32,
+}
+
+impl Frame {
+    pub fn width(&self) -> f32 {
+        self.right - self.left
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Item {
+    Text(Span),
+    Rule(Rule),
+}
+
+/// What a span belongs to, for tests and for nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Header,
+    Heading,
+    Body,
+    Table,
+    Closing,
+    PageNumber,
+}
+
+/// A run of text in one face on one baseline.
+#[derive(Debug, Clone)]
+pub struct Span {
+    pub role: Role,
+    pub face: Face,
+    pub size: f32,
+    pub x: f32,
+    pub baseline: f32,
+    /// Drawn width, including the justification added at each space.
+    pub width: f32,
+    /// Extra width added after each space of `text` (justification).
+    pub gap_extra: f32,
+    pub text: String,
+}
+
+/// A straight solid line.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub x1: f32,
+    pub y1: f32,
+    pub x2: f32,
+    pub y2: f32,
+    pub thickness: f32,
+}
+
+impl Item {
+    fn shift(&mut self, dy: f32) {
+        match self {
+            Item::Text(span) => span.baseline += dy,
+            Item::Rule(rule) => {
+                rule.y1 += dy;
+                rule.y2 += dy;
+            }
+        }
+    }
+
+    fn shifted(&self, dy: f32) -> Item {
+        let mut item = self.clone();
+        item.shift(dy);
+        item
+    }
+}
+
+/// Lays out the whole report.
+pub fn layout(doc: &Document) -> Result<Layout, PdfError> {
+    let mut layouter = Layouter::new(&doc.meta.trang)?;
+    let mut slots = vec![layouter.header(&doc.meta)];
+    let mut headers = Vec::new();
+    for (index, block) in doc.blocks.iter().enumerate() {
+        layouter.location = block_location(index, block);
+        layouter.block(block, &mut slots, &mut headers);
+    }
+    layouter.location = "khối ký và nơi nhận".into();
+    slots.push(layouter.closing(&doc.meta));
+    if !layouter.missing.is_empty() {
+        return Err(PdfError::MissingGlyphs(layouter.missing));
+    }
+    Ok(layouter.paginate(&slots, &headers))
+}
+
+/// Where a block is, in words a clerk can find in the Markdown.
+fn block_location(index: usize, block: &Block) -> String {
+    let (kind, text) = match block {
+        Block::Heading { content, .. } => ("đề mục", plain_text(content)),
+        Block::Paragraph(content) => ("đoạn văn", plain_text(content)),
+        Block::List { items, .. } => (
+            "danh sách",
+            items.first().map(|i| plain_text(i)).unwrap_or_default(),
+        ),
+        Block::Table(table) => (
+            "bảng",
+            table
+                .header
+                .iter()
+                .map(|c| plain_text(c))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        ),
+        Block::PageBreak => ("ngắt trang", String::new()),
+    };
+    let mut start: String = text.chars().take(40).collect();
+    if start.len() < text.len() {
+        start.push('…');
+    }
+    format!("khối nội dung thứ {} ({kind} “{start}”)", index + 1)
+}
+
+/// How a piece of text is set: face flags forced on every run, size,
+/// alignment, first-line indent and line height (all in points).
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    size: f32,
+    bold: bool,
+    italic: bool,
+    align: TextAlign,
+    first_indent: f32,
+    line_height: f32,
+    role: Role,
+}
+
+/// Lines set in a column, positioned relative to the column's top.
+struct Stacked {
+    items: Vec<Item>,
+    bottom: f32,
+    widest: f32,
+    first_baseline: f32,
+}
+
+/// A piece of the body flow that pagination places whole.
+#[derive(Debug, Clone)]
+struct Slot {
+    height: f32,
+    /// Space below, dropped at the bottom of a page.
+    space_after: f32,
+    /// No page break allowed between this slot and the next.
+    keep_with_next: bool,
+    /// Items positioned relative to the slot's top.
+    items: Vec<Item>,
+    kind: SlotKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SlotKind {
+    Flow,
+    PageBreak,
+    /// A body row of the table with this index: a page starting with it gets
+    /// the table's header row repeated first.
+    TableRow(usize),
+}
+
+impl Slot {
+    fn flow(height: f32, items: Vec<Item>) -> Slot {
+        Slot {
+            height,
+            space_after: 0.0,
+            keep_with_next: false,
+            items,
+            kind: SlotKind::Flow,
+        }
+    }
+}
+
+struct Layouter<'a> {
+    settings: &'a PageSettings,
+    width: f32,
+    height: f32,
+    frame: Frame,
+    faces: [&'static FaceData; 4],
+    /// Where the text being measured comes from, for missing-glyph reports.
+    location: String,
+    missing: Vec<MissingGlyph>,
+}
+
+impl<'a> Layouter<'a> {
+    fn new(settings: &'a PageSettings) -> Result<Self, PdfError> {
+        let width = settings.kho_giay_rong_mm * PT_PER_MM;
+        let height = settings.kho_giay_cao_mm * PT_PER_MM;
+        let frame = Frame {
+            left: settings.le_trai_mm * PT_PER_MM,
+            right: width - settings.le_phai_mm * PT_PER_MM,
+            top: settings.le_tren_mm * PT_PER_MM,
+            bottom: height - settings.le_duoi_mm * PT_PER_MM,
+        };
+        Ok(Layouter {
+            settings,
+            width,
+            height,
+            frame,
+            faces: [
+                fonts::face(Face::Regular)?,
+                fonts::face(Face::Bold)?,
+                fonts::face(Face::Italic)?,
+                fonts::face(Face::BoldItalic)?,
+            ],
+            location: String::new(),
+            missing: Vec::new(),
+        })
+    }
+
+    fn metrics(&self, face: Face) -> &'static FaceData {
+        self.faces[face as usize]
+    }
+
+    /// Single line spacing at `size`.
+    fn single(&self, size: f32) -> f32 {
+        size * self.metrics(Face::Regular).line_height
+    }
+
+    fn body_style(&self, bold: bool, italic: bool, align: TextAlign, role: Role) -> Style {
+        let s = self.settings;
+        Style {
+            size: s.co_chu,
+            bold,
+            italic,
+            align,
+            first_indent: s.thut_dau_dong_cm * 10.0 * PT_PER_MM,
+            line_height: self.single(s.co_chu) * s.gian_dong,
+            role,
+        }
+    }
+
+    /// Single-spaced, unindented: header, closing block and table cells.
+    fn plain_style(
+        &self,
+        size: f32,
+        bold: bool,
+        italic: bool,
+        align: TextAlign,
+        role: Role,
+    ) -> Style {
+        Style {
+            size,
+            bold,
+            italic,
+            align,
+            first_indent: 0.0,
+            line_height: self.single(size),
+            role,
+        }
+    }
+
+    fn block(&mut self, block: &Block, slots: &mut Vec<Slot>, headers: &mut Vec<Slot>) {
+        match block {
+            Block::Heading { level, content } => {
+                let style = self.body_style(true, *level >= 4, TextAlign::Left, Role::Heading);
+                let mut lines = self.paragraph(content, &style);
+                for line in &mut lines {
+                    line.keep_with_next = true;
+                }
+                slots.extend(lines);
+            }
+            Block::Paragraph(content) => {
+                let style = self.body_style(false, false, TextAlign::Justify, Role::Body);
+                slots.extend(self.paragraph(content, &style));
+            }
+            Block::List { start, items } => {
+                let style = self.body_style(false, false, TextAlign::Justify, Role::Body);
+                for (i, item) in items.iter().enumerate() {
+                    let marker = match start {
+                        Some(n) => format!("{}. ", n + i as u64),
+                        None => "- ".to_string(),
+                    };
+                    let content: Vec<Inline> = std::iter::once(Inline::plain(marker))
+                        .chain(item.iter().cloned())
+                        .collect();
+                    slots.extend(self.paragraph(&content, &style));
+                }
+            }
+            Block::Table(table) => {
+                let (header, rows) = self.table(table, headers.len());
+                slots.push(header.clone());
+                slots.extend(rows);
+                headers.push(header);
+            }
+            Block::PageBreak => slots.push(Slot {
+                kind: SlotKind::PageBreak,
+                ..Slot::flow(0.0, Vec::new())
+            }),
+        }
+    }
+
+    /// One slot per line. The first line keeps with the second (no orphan)
+    /// and the last-but-one with the last (no widow).
+    fn paragraph(&mut self, inlines: &[Inline], style: &Style) -> Vec<Slot> {
+        let frame = self.frame;
+        let lines = self.set_lines(inlines, style, frame.left, frame.width());
+        let count = lines.len();
+        let mut slots: Vec<Slot> = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, items)| Slot {
+                keep_with_next: i + 1 < count && (i == 0 || i + 2 == count),
+                ..Slot::flow(style.line_height, items)
+            })
+            .collect();
+        if let Some(last) = slots.last_mut() {
+            last.space_after = self.settings.cach_doan_pt;
+        }
+        slots
+    }
+
+    fn paginate(&self, slots: &[Slot], headers: &[Slot]) -> Layout {
+        enum Source {
+            Slot(usize),
+            Header(usize),
+        }
+        let frame = self.frame;
+        let mut pages: Vec<Vec<(Source, f32)>> = vec![Vec::new()];
+        let mut y = frame.top;
+        let mut page_start = 0;
+        let mut i = 0;
+        while i < slots.len() {
+            let slot = &slots[i];
+            if slot.kind == SlotKind::PageBreak {
+                if pages.last().is_some_and(|p| !p.is_empty()) {
+                    pages.push(Vec::new());
+                    y = frame.top;
+                }
+                i += 1;
+                page_start = i;
+                continue;
+            }
+            if y + slot.height > frame.bottom + EPS && i > page_start {
+                // Back up to the last break the keep flags allow; if the whole
+                // page is one kept chain, break here anyway.
+                let mut j = i;
+                while j > page_start && slots[j - 1].keep_with_next {
+                    j -= 1;
+                }
+                if j == page_start {
+                    j = i;
+                }
+                if let Some(page) = pages.last_mut() {
+                    page.retain(|(source, _)| !matches!(source, Source::Slot(k) if *k >= j));
+                }
+                let mut page = Vec::new();
+                y = frame.top;
+                if let SlotKind::TableRow(table) = slots[j].kind {
+                    page.push((Source::Header(table), y));
+                    y += headers[table].height;
+                }
+                pages.push(page);
+                page_start = j;
+                i = j;
+                continue;
+            }
+            if let Some(page) = pages.last_mut() {
+                page.push((Source::Slot(i), y));
+            }
+            y += slot.height + slot.space_after;
+            i += 1;
+        }
+
+        let pages = pages
+            .into_iter()
+            .enumerate()
+            .map(|(index, placed)| {
+                let mut items: Vec<Item> = placed
+                    .iter()
+                    .flat_map(|(source, y)| {
+                        let slot = match source {
+                            Source::Slot(k) => &slots[*k],
+                            Source::Header(t) => &headers[*t],
+                        };
+                        slot.items.iter().map(move |item| item.shifted(*y))
+                    })
+                    .collect();
+                if index > 0 {
+                    items.push(Item::Text(self.page_number(index + 1)));
+                }
+                Page { items }
+            })
+            .collect();
+        Layout {
+            width: self.width,
+            height: self.height,
+            frame,
+            pages,
+        }
+    }
+
+    /// The page number, centred in the top margin.
+    fn page_number(&self, number: usize) -> Span {
+        let size = self.settings.co_chu_so_trang;
+        let face = self.metrics(Face::Regular);
+        let text = number.to_string();
+        // Digits always exist in the face; the fallback is unreachable.
+        let width: f32 = text.chars().filter_map(|c| face.advance(c)).sum::<f32>() * size / 1000.0;
+        Span {
+            role: Role::PageNumber,
+            face: Face::Regular,
+            size,
+            x: self.frame.left + (self.frame.width() - width) / 2.0,
+            baseline: self.frame.top / 2.0 + (face.ascent - face.descent) * size / 2.0,
+            width,
+            gap_extra: 0.0,
+            text,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

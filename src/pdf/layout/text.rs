@@ -1,0 +1,305 @@
+//! Text → measured glyphs → broken lines → positioned spans.
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::{Item, Layouter, MissingGlyph, Span, Stacked, Style, EPS};
+use crate::document::Inline;
+use crate::pdf::fonts::Face;
+
+/// One character to draw, measured in its face.
+#[derive(Debug, Clone, Copy)]
+struct Glyph {
+    ch: char,
+    face: Face,
+    width: f32,
+}
+
+impl Glyph {
+    fn is_space(&self) -> bool {
+        self.ch == ' '
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Token {
+    Word(Vec<Glyph>),
+    Space(Glyph),
+    Break,
+}
+
+/// A broken line before positioning; `justify` is false for the last line
+/// of a paragraph and lines ended by a hard break.
+#[derive(Debug, Clone)]
+struct RawLine {
+    glyphs: Vec<Glyph>,
+    justify: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum TextAlign {
+    Justify,
+    Left,
+    Center,
+    Right,
+}
+
+impl Layouter<'_> {
+    /// Splits inlines into words, spaces and hard breaks, measuring each
+    /// character in the face its run asks for. Text is NFC-normalised so a
+    /// decomposed accent still maps to the precomposed glyph.
+    fn tokens(&mut self, inlines: &[Inline], style: &Style) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        for inline in inlines {
+            let run = match inline {
+                Inline::Text(run) => run,
+                Inline::LineBreak => {
+                    tokens.push(Token::Break);
+                    continue;
+                }
+            };
+            let face = Face::new(run.bold || style.bold, run.italic || style.italic);
+            for ch in run.text.nfc() {
+                let ch = if matches!(ch, '\t' | '\n' | '\r') {
+                    ' '
+                } else {
+                    ch
+                };
+                let Some(advance) = self.metrics(face).advance(ch) else {
+                    self.report_missing(ch);
+                    continue;
+                };
+                let glyph = Glyph {
+                    ch,
+                    face,
+                    width: advance * style.size / 1000.0,
+                };
+                match tokens.last_mut() {
+                    // Runs of spaces collapse into one.
+                    Some(Token::Space(_)) if glyph.is_space() => {}
+                    _ if glyph.is_space() => tokens.push(Token::Space(glyph)),
+                    Some(Token::Word(word)) => word.push(glyph),
+                    _ => tokens.push(Token::Word(vec![glyph])),
+                }
+            }
+        }
+        tokens
+    }
+
+    fn report_missing(&mut self, ch: char) {
+        let location = self.location.clone();
+        match self.missing.iter_mut().find(|m| m.ch == ch) {
+            Some(m) if m.locations.contains(&location) => {}
+            Some(m) => m.locations.push(location),
+            None => self.missing.push(MissingGlyph {
+                ch,
+                locations: vec![location],
+            }),
+        }
+    }
+
+    /// Breaks and positions text in the column starting at `x` (page
+    /// coordinates): one entry per line, items relative to the line's top.
+    pub(super) fn set_lines(
+        &mut self,
+        inlines: &[Inline],
+        style: &Style,
+        x: f32,
+        width: f32,
+    ) -> Vec<Vec<Item>> {
+        let tokens = self.tokens(inlines, style);
+        let regular = self.metrics(Face::Regular);
+        // Centre the glyph box (ascent + descent) in the line box.
+        let baseline = (style.line_height - (regular.ascent + regular.descent) * style.size) / 2.0
+            + regular.ascent * style.size;
+        break_lines(tokens, width - style.first_indent, width)
+            .into_iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let indent = if i == 0 { style.first_indent } else { 0.0 };
+                position_line(&line, style, x + indent, width - indent, baseline)
+                    .into_iter()
+                    .map(Item::Text)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Sets text line after line from `top` down, in a column.
+    pub(super) fn stack(
+        &mut self,
+        inlines: &[Inline],
+        style: &Style,
+        x: f32,
+        width: f32,
+        top: f32,
+    ) -> Stacked {
+        let mut stacked = Stacked {
+            items: Vec::new(),
+            bottom: top,
+            widest: 0.0,
+            first_baseline: top,
+        };
+        for (i, line) in self
+            .set_lines(inlines, style, x, width)
+            .into_iter()
+            .enumerate()
+        {
+            let (left, right) = extent(&line);
+            stacked.widest = stacked.widest.max(right - left);
+            for item in &line {
+                let item = item.shifted(stacked.bottom);
+                if let (0, Item::Text(span)) = (i, &item) {
+                    stacked.first_baseline = span.baseline;
+                }
+                stacked.items.push(item);
+            }
+            stacked.bottom += style.line_height;
+        }
+        stacked
+    }
+
+    /// Natural (unbroken) width of some text and its widest word.
+    pub(super) fn measure(&mut self, inlines: &[Inline], style: &Style) -> (f32, f32) {
+        let (mut natural, mut line, mut widest_word) = (0.0f32, 0.0f32, 0.0f32);
+        for token in self.tokens(inlines, style) {
+            match token {
+                Token::Word(word) => {
+                    let w: f32 = word.iter().map(|g| g.width).sum();
+                    widest_word = widest_word.max(w);
+                    line += w;
+                }
+                Token::Space(space) => line += space.width,
+                Token::Break => line = 0.0,
+            }
+            natural = natural.max(line);
+        }
+        (natural, widest_word)
+    }
+}
+
+/// Horizontal extent of a line's spans.
+fn extent(items: &[Item]) -> (f32, f32) {
+    items.iter().fold(
+        (f32::INFINITY, f32::NEG_INFINITY),
+        |(l, r), item| match item {
+            Item::Text(span) => (l.min(span.x), r.max(span.x + span.width)),
+            Item::Rule(_) => (l, r),
+        },
+    )
+}
+
+/// Greedy line breaking. Breaks at spaces; a word wider than a whole line
+/// is cut, preferably just after a `-` or `/`, else between characters,
+/// filling the current line first so it never overflows.
+fn break_lines(tokens: Vec<Token>, first_width: f32, width: f32) -> Vec<RawLine> {
+    let mut lines = Vec::new();
+    let mut line: Vec<Glyph> = Vec::new();
+    let mut used = 0.0f32;
+    let mut space: Option<Glyph> = None;
+    let finish = |lines: &mut Vec<RawLine>, line: &mut Vec<Glyph>, justify| {
+        lines.push(RawLine {
+            glyphs: std::mem::take(line),
+            justify,
+        });
+    };
+    for token in tokens {
+        match token {
+            Token::Space(glyph) => space = (!line.is_empty()).then_some(glyph),
+            Token::Break => {
+                finish(&mut lines, &mut line, false);
+                used = 0.0;
+                space = None;
+            }
+            Token::Word(mut word) => loop {
+                let available = if lines.is_empty() { first_width } else { width };
+                let gap = space.map_or(0.0, |g| g.width);
+                let room = available - used - gap;
+                let word_width: f32 = word.iter().map(|g| g.width).sum();
+                if word_width <= room + EPS {
+                    line.extend(space.take());
+                    line.extend(word);
+                    used += gap + word_width;
+                    break;
+                }
+                if word_width > width + EPS {
+                    if let Some(cut) = cut_point(&word, room, line.is_empty()) {
+                        let rest = word.split_off(cut);
+                        line.extend(space.take());
+                        line.extend(word);
+                        word = rest;
+                    }
+                }
+                // Whatever did not fit starts the next line.
+                finish(&mut lines, &mut line, true);
+                used = 0.0;
+                space = None;
+            },
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        finish(&mut lines, &mut line, false);
+    } else if let Some(last) = lines.last_mut() {
+        last.justify = false;
+    }
+    lines
+}
+
+/// Where to cut an over-long word so its head fits in `room`: after the last
+/// fitting `-` or `/`, or (only on an empty line) after as many characters
+/// as fit, at least one.
+fn cut_point(word: &[Glyph], room: f32, empty_line: bool) -> Option<usize> {
+    let mut width = 0.0;
+    let mut fits = 0;
+    let mut at_mark = None;
+    for (i, glyph) in word.iter().enumerate() {
+        width += glyph.width;
+        if width > room + EPS {
+            break;
+        }
+        fits = i + 1;
+        // After a mark, but never inside a run of them ("//", "--").
+        let mark = |g: &Glyph| matches!(g.ch, '-' | '/');
+        if mark(glyph) && word.get(i + 1).is_some_and(|next| !mark(next)) {
+            at_mark = Some(i + 1);
+        }
+    }
+    at_mark.or(empty_line.then_some(fits.max(1)))
+}
+
+/// Turns a broken line into spans (one per face change) starting at `x`,
+/// aligned in `width`, with `baseline` relative to the line's top.
+fn position_line(line: &RawLine, style: &Style, x: f32, width: f32, baseline: f32) -> Vec<Span> {
+    let natural: f32 = line.glyphs.iter().map(|g| g.width).sum();
+    let gaps = line.glyphs.iter().filter(|g| g.is_space()).count();
+    let (start, gap_extra) = match style.align {
+        TextAlign::Justify if line.justify && gaps > 0 => {
+            (x, (width - natural).max(0.0) / gaps as f32)
+        }
+        TextAlign::Justify | TextAlign::Left => (x, 0.0),
+        TextAlign::Center => (x + (width - natural) / 2.0, 0.0),
+        TextAlign::Right => (x + width - natural, 0.0),
+    };
+    let mut spans: Vec<Span> = Vec::new();
+    let mut pen = start;
+    for glyph in &line.glyphs {
+        let advance = glyph.width + if glyph.is_space() { gap_extra } else { 0.0 };
+        match spans.last_mut() {
+            Some(span) if span.face == glyph.face => {
+                span.text.push(glyph.ch);
+                span.width += advance;
+            }
+            _ => spans.push(Span {
+                role: style.role,
+                face: glyph.face,
+                size: style.size,
+                x: pen,
+                baseline,
+                width: advance,
+                gap_extra,
+                text: glyph.ch.to_string(),
+            }),
+        }
+        pen += advance;
+    }
+    spans
+}

@@ -1,0 +1,57 @@
+//! Document model → PDF (Nghị định 30/2020 layout, Liberation Serif
+//! embedded and subset). `layout` positions everything as plain data; `render`
+//! transcribes that into printpdf operations and serialises deterministically.
+
+pub mod fonts;
+pub mod layout;
+mod render;
+
+use std::fmt;
+
+use crate::document::Document;
+
+/// Renders the report as PDF bytes. The same document always gives the same
+/// bytes (no clock, no random ids).
+pub fn write(doc: &Document) -> Result<Vec<u8>, PdfError> {
+    let layout = layout::layout(doc)?;
+    render::render(doc, &layout)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error("phông Liberation Serif không vẽ được {} ký tự sau; hãy thay hoặc xóa chúng trong văn bản:\n{}", .0.len(), MissingList(.0))]
+    MissingGlyphs(Vec<MissingGlyph>),
+    #[error("khóa `ngay` phải là ngày dạng NNNN-TT-NN (ví dụ 2023-12-15), nhận được \"{0}\"")]
+    InvalidDate(String),
+    #[error("lỗi phông chữ: {0}")]
+    Font(String),
+    #[error("không tạo được tệp PDF: {0}")]
+    Write(String),
+}
+
+/// A character the embedded font cannot draw and every place it occurs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingGlyph {
+    pub ch: char,
+    pub locations: Vec<String>,
+}
+
+struct MissingList<'a>(&'a [MissingGlyph]);
+
+impl fmt::Display for MissingList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, m) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(
+                f,
+                "- “{}” (U+{:04X}) ở: {}",
+                m.ch,
+                m.ch as u32,
+                m.locations.join("; ")
+            )?;
+        }
+        Ok(())
+    }
+}

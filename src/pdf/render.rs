@@ -1,0 +1,265 @@
+//! Layout → printpdf operations → bytes. Font resource ids, the trailer /ID
+//! and the document dates are all derived from the input, so the output is
+//! byte-identical however often and wherever it is produced.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use printpdf::{
+    Color, Date, DateTime, FontId, Greyscale, Line, LinePoint, Mm, Offset, Op, PdfDocument,
+    PdfFont, PdfFontHandle, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, TextItem,
+    TextMatrix, Time,
+};
+use sha2::{Digest, Sha256};
+
+use super::fonts::{self, Face};
+use super::layout::{Item, Layout, Page, Rule, Span};
+use super::PdfError;
+use crate::document::Document;
+
+pub fn render(doc: &Document, layout: &Layout) -> Result<Vec<u8>, PdfError> {
+    let meta = &doc.meta;
+    let date = parse_date(&meta.ngay)?;
+    let mut pdf = PdfDocument::new(&meta.trich_yeu);
+    let info = &mut pdf.metadata.info;
+    info.author = meta.co_quan_ban_hanh.clone();
+    info.creator = "khuyencong".into();
+    info.producer = format!("khuyencong {}", env!("CARGO_PKG_VERSION"));
+    info.creation_date = date;
+    info.modification_date = date;
+    info.metadata_date = date;
+
+    let mut used: BTreeMap<Face, BTreeSet<char>> = BTreeMap::new();
+    for span in layout.pages.iter().flat_map(|p| &p.items).filter_map(text) {
+        used.entry(span.face).or_default().extend(span.text.chars());
+    }
+    for (face, chars) in &used {
+        pdf.resources
+            .fonts
+            .map
+            .insert(font_id(*face), PdfFont::new(fonts::subset(*face, chars)?));
+    }
+
+    let settings = &meta.trang;
+    pdf.pages = layout
+        .pages
+        .iter()
+        .map(|page| {
+            PdfPage::new(
+                Mm(settings.kho_giay_rong_mm),
+                Mm(settings.kho_giay_cao_mm),
+                page_ops(page, layout.height),
+            )
+        })
+        .collect();
+
+    let mut warnings = Vec::new();
+    let mut lopdf_doc = printpdf::to_lopdf_doc(&pdf, &PdfSaveOptions::default(), &mut warnings);
+    if let Some(w) = warnings
+        .iter()
+        .find(|w| w.severity == PdfParseErrorSeverity::Error)
+    {
+        return Err(PdfError::Write(w.msg.clone()));
+    }
+    drop_pdfx_claim(&mut lopdf_doc);
+    let id = document_id(doc);
+    let id = lopdf::Object::String(id.to_vec(), lopdf::StringFormat::Hexadecimal);
+    lopdf_doc
+        .trailer
+        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    lopdf_doc.compress();
+    let mut bytes = Vec::new();
+    lopdf_doc
+        .save_to(&mut bytes)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// printpdf always writes /GTS_PDFXVersion into the Info dictionary, which
+/// makes readers report a PDF/X file; this one makes no such claim.
+fn drop_pdfx_claim(doc: &mut lopdf::Document) {
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(lopdf::Object::as_reference);
+    if let Ok(dict) = info
+        .and_then(|id| doc.get_object_mut(id))
+        .and_then(lopdf::Object::as_dict_mut)
+    {
+        dict.remove(b"GTS_PDFXVersion");
+    }
+}
+
+fn text(item: &Item) -> Option<&Span> {
+    match item {
+        Item::Text(span) => Some(span),
+        Item::Rule(_) => None,
+    }
+}
+
+/// Fixed resource names, so nothing depends on printpdf's id counter.
+fn font_id(face: Face) -> FontId {
+    FontId(face.postscript_name().replace('-', ""))
+}
+
+/// A stable /ID: the hash of the document model.
+fn document_id(doc: &Document) -> [u8; 16] {
+    let mut hash = Sha256::new();
+    hash.update(format!("{doc:?}"));
+    let digest = hash.finalize();
+    let mut id = [0; 16];
+    id.copy_from_slice(&digest[..16]);
+    id
+}
+
+fn parse_date(iso: &str) -> Result<DateTime, PdfError> {
+    let invalid = || PdfError::InvalidDate(iso.to_string());
+    let mut parts = iso.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid());
+    };
+    let digits = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u16>().ok())
+            .flatten()
+    };
+    let (Some(year), Some(month), Some(day)) = (digits(y, 4), digits(m, 2), digits(d, 2)) else {
+        return Err(invalid());
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    if day == 0 || day > days {
+        return Err(invalid());
+    }
+    Ok(DateTime::new_in_offset(
+        Date {
+            year: i32::from(year),
+            month: month as u8,
+            day: day as u8,
+        },
+        Time {
+            hour: 0,
+            minute: 0,
+            second: 0,
+            millisecond: 0,
+        },
+        Offset {
+            hours: 0,
+            minutes: 0,
+            seconds: 0,
+            milliseconds: 0,
+        },
+    ))
+}
+
+/// All text of a page in one BT/ET section, then the rules.
+fn page_ops(page: &Page, page_height: f32) -> Vec<Op> {
+    let mut ops = vec![Op::StartTextSection];
+    let mut font: Option<(Face, f32)> = None;
+    for span in page.items.iter().filter_map(text) {
+        if font != Some((span.face, span.size)) {
+            ops.push(Op::SetFont {
+                font: PdfFontHandle::External(font_id(span.face)),
+                size: Pt(span.size),
+            });
+            font = Some((span.face, span.size));
+        }
+        ops.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(Pt(span.x), Pt(page_height - span.baseline)),
+        });
+        ops.push(Op::ShowText {
+            items: text_items(span),
+        });
+    }
+    ops.push(Op::EndTextSection);
+
+    let rules: Vec<&Rule> = page
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Rule(rule) => Some(rule),
+            Item::Text(_) => None,
+        })
+        .collect();
+    if !rules.is_empty() {
+        ops.push(Op::SetOutlineColor {
+            col: Color::Greyscale(Greyscale {
+                percent: 0.0,
+                icc_profile: None,
+            }),
+        });
+    }
+    let mut thickness = None;
+    for rule in rules {
+        if thickness != Some(rule.thickness) {
+            ops.push(Op::SetOutlineThickness {
+                pt: Pt(rule.thickness),
+            });
+            thickness = Some(rule.thickness);
+        }
+        let point = |x: f32, y: f32| LinePoint {
+            p: Point {
+                x: Pt(x),
+                y: Pt(page_height - y),
+            },
+            bezier: false,
+        };
+        ops.push(Op::DrawLine {
+            line: Line {
+                points: vec![point(rule.x1, rule.y1), point(rule.x2, rule.y2)],
+                is_closed: false,
+            },
+        });
+    }
+    ops
+}
+
+/// The span's text; for a justified line each space is followed by a
+/// negative kern widening it (word spacing `Tw` is ignored for 2-byte codes).
+fn text_items(span: &Span) -> Vec<TextItem> {
+    if span.gap_extra <= 0.0 {
+        return vec![TextItem::Text(span.text.clone())];
+    }
+    let kern = -span.gap_extra * 1000.0 / span.size;
+    let mut items = Vec::new();
+    let mut rest = span.text.as_str();
+    while let Some(at) = rest.find(' ') {
+        items.push(TextItem::Text(rest[..=at].to_string()));
+        items.push(TextItem::Offset(kern));
+        rest = &rest[at + 1..];
+    }
+    if !rest.is_empty() {
+        items.push(TextItem::Text(rest.to_string()));
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_be_real_iso_dates() {
+        assert_eq!(parse_date("2024-02-29").unwrap().date.day, 29);
+        for bad in [
+            "2023-02-29",
+            "2023-13-01",
+            "15/12/2023",
+            "2023-12-1",
+            "2023-12-15-01",
+            "",
+        ] {
+            assert!(
+                matches!(parse_date(bad), Err(PdfError::InvalidDate(_))),
+                "{bad}"
+            );
+        }
+    }
+}
