@@ -177,8 +177,8 @@ pub struct ItemSummary {
     pub don_vi: Vec<String>,
     /// Each unit's figures for the item (its activities added up).
     pub theo_don_vi: Vec<UnitFigures>,
-    /// Distinct descriptions, in order.
-    pub mo_ta: Vec<String>,
+    /// Distinct descriptions, in order, each with the places where it was done.
+    pub mo_ta: Vec<Description>,
     /// Distinct places, in order.
     pub dia_diem: Vec<String>,
     /// Notes of the activities, in order.
@@ -217,6 +217,13 @@ pub struct ActivitySummary {
     pub tu_ngay: Option<DateContext>,
     pub den_ngay: Option<DateContext>,
     pub ghi_chu: Option<String>,
+}
+
+/// What was done (one distinct description) and where.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Description {
+    pub noi_dung: String,
+    pub dia_diem: Vec<String>,
 }
 
 /// One unit's share of an item.
@@ -554,8 +561,21 @@ fn summarise_item(
         for a in s.value.hoat_dong.iter().filter(|a| a.noi_dung == item.ma) {
             let name = unit_name(units, &s.value.ma_don_vi);
             push_distinct(&mut don_vi, name);
-            push_distinct(&mut mo_ta, &a.mo_ta);
+            let description = match mo_ta
+                .iter()
+                .position(|d: &Description| d.noi_dung == a.mo_ta)
+            {
+                Some(i) => &mut mo_ta[i],
+                None => {
+                    mo_ta.push(Description {
+                        noi_dung: a.mo_ta.clone(),
+                        dia_diem: Vec::new(),
+                    });
+                    mo_ta.last_mut().expect("just pushed")
+                }
+            };
             for p in &a.dia_diem {
+                push_distinct(&mut description.dia_diem, p);
                 push_distinct(&mut dia_diem, p);
             }
             ghi_chu.extend(a.ghi_chu.clone());

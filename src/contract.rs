@@ -41,6 +41,7 @@ pub struct Plan {
     #[schemars(regex(pattern = "^ke_hoach$"))]
     pub loai: String,
     /// Năm kế hoạch, ví dụ 2023.
+    #[schemars(range(min = 2000, max = 2100))]
     pub nam: i32,
     /// Tên tỉnh, ví dụ "Đồng Nai".
     pub tinh: String,
@@ -159,11 +160,12 @@ pub struct Submission {
     #[schemars(regex(pattern = "^bao_cao$"))]
     pub loai: String,
     /// Năm báo cáo, phải trùng năm kế hoạch.
+    #[schemars(range(min = 2000, max = 2100))]
     pub nam: i32,
     /// Mã đơn vị trong danh mục của kế hoạch.
     pub ma_don_vi: String,
     /// Lần nộp (1, 2...): lần cao nhất được tính.
-    #[schemars(range(min = 1))]
+    #[schemars(range(min = 1, max = 999))]
     pub lan_nop: u32,
     /// Ngày nộp báo cáo.
     pub ngay_nop: Date,
@@ -301,11 +303,15 @@ impl Serialize for Date {
     }
 }
 
-fn number_or_digits_schema(description: &str, pattern: &str) -> schemars::schema::Schema {
+fn number_or_digits_schema(
+    description: &str,
+    number: &str,
+    pattern: &str,
+) -> schemars::schema::Schema {
     let schema = serde_json::json!({
         "description": description,
         "anyOf": [
-            { "type": "integer", "minimum": 0 },
+            { "type": number, "minimum": 0 },
             { "type": "string", "pattern": pattern }
         ]
     });
@@ -319,6 +325,7 @@ impl JsonSchema for Money {
     fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
         number_or_digits_schema(
             "Số tiền nguyên đồng, không âm: số nguyên hoặc chuỗi chữ số",
+            "integer",
             "^[0-9]+$",
         )
     }
@@ -331,6 +338,7 @@ impl JsonSchema for Quantity {
     fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
         number_or_digits_schema(
             "Số lượng không âm: số nguyên hoặc chuỗi số thập phân dùng dấu chấm",
+            "number",
             "^[0-9]+(\\.[0-9]+)?$",
         )
     }

@@ -89,7 +89,7 @@ impl Code {
 /// One problem in one input file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
-    /// The file as the user named it (relative to the input folder when inside it).
+    /// The file as found: the folder the user gave, joined with its path inside it.
     pub file: PathBuf,
     /// 1-based line and column (in characters); 0 when the whole file is concerned.
     pub line: usize,

@@ -91,8 +91,9 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     // bottom edge: keep them apart with a paragraph or some space before.
     let mut after_table = false;
     for (n, block) in doc.blocks.iter().enumerate() {
-        // A caption paragraph ("Bảng 1. ...") stays on the page of its table.
-        let introduces_table = matches!(doc.blocks.get(n + 1), Some(Block::Table(_)));
+        // A caption paragraph ("Bảng 1. ...") stays on the page of its table;
+        // the closing sentence stays with the signature block likewise.
+        let introduces_table = matches!(doc.blocks.get(n + 1), Some(Block::Table(_)) | None);
         if let Block::Table(table) = block {
             if after_table {
                 docx = docx.add_paragraph(Paragraph::new());

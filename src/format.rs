@@ -575,7 +575,7 @@ mod tests {
             trieu_dong(d("-79228162514264337593543950335"), 0),
             "-79.228.162.514.264.337.593.544 triệu đồng"
         );
-        assert_eq!(so_dem(d("0")), "00");
+        assert_eq!(so_dem(d("0")), "0");
         assert_eq!(so_dem(d("1")), "01");
         assert_eq!(so_dem(d("5")), "05");
         assert_eq!(so_dem(d("9.0")), "09");

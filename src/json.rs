@@ -106,12 +106,46 @@ pub fn parse<'a>(src: &Source<'a>, diags: &mut Diagnostics) -> Option<Value<'a>>
         Err(e) => {
             let offset = e.range().start;
             let message = format!(
-                "JSON sai cú pháp ({}); kiểm tra dấu phẩy, dấu ngoặc và dấu nháy kép quanh vị trí này (tệp có thể bị cắt cụt hoặc không phải JSON)",
-                e.kind()
+                "JSON sai cú pháp: {}; kiểm tra dấu phẩy, dấu ngoặc và dấu nháy kép quanh vị trí này (tệp có thể bị cắt cụt hoặc không phải JSON)",
+                syntax_problem(e.kind())
             );
             diags.push(src.diagnostic(offset, "$", Code::Syntax, message));
             None
         }
+    }
+}
+
+/// The parser's complaint, in Vietnamese.
+fn syntax_problem(kind: &jsonc_parser::errors::ParseErrorKind) -> &'static str {
+    use jsonc_parser::errors::ParseErrorKind as K;
+    match kind {
+        K::CommentsNotAllowed => "JSON không cho phép chú thích (// hay /* */)",
+        K::TrailingCommasNotAllowed => "thừa dấu phẩy trước dấu đóng ngoặc",
+        K::ExpectedComma => "thiếu dấu phẩy giữa hai mục",
+        K::ExpectedColonAfterObjectKey => "thiếu dấu hai chấm sau tên khóa",
+        K::ExpectedObjectValue => "thiếu giá trị sau dấu hai chấm",
+        K::ExpectedStringObjectProperty | K::UnexpectedWord => {
+            "tên khóa và văn bản phải đặt trong dấu nháy kép \"...\""
+        }
+        K::SingleQuotedStringsNotAllowed => "phải dùng dấu nháy kép \", không dùng nháy đơn '",
+        K::String(_) => "chuỗi văn bản chưa đóng dấu nháy kép hoặc có ký tự thoát sai",
+        K::UnterminatedArray => "mảng [ chưa được đóng bằng ]",
+        K::UnterminatedObject => "đối tượng { chưa được đóng bằng }",
+        K::UnterminatedCommentBlock => "chú thích chưa đóng",
+        K::MultipleRootJsonValues => "có nội dung thừa sau khi đối tượng JSON đã đóng",
+        K::UnexpectedCloseBrace | K::UnexpectedCloseBracket => "dấu đóng ngoặc thừa hoặc sai loại",
+        K::UnexpectedColon
+        | K::UnexpectedComma
+        | K::UnexpectedToken
+        | K::UnexpectedTokenInObject => "ký tự không hợp lệ ở vị trí này",
+        K::NestingDepthExceeded => "dữ liệu lồng nhau quá sâu",
+        K::BareDecimalPointNumbersNotAllowed
+        | K::ExpectedDigit
+        | K::ExpectedDigitFollowingNegativeSign
+        | K::ExpectedPlusMinusOrDigitInNumberLiteral
+        | K::HexadecimalNumbersNotAllowed
+        | K::NonFiniteNumbersNotAllowed
+        | K::UnaryPlusNumbersNotAllowed => "số viết sai dạng",
     }
 }
 
@@ -381,14 +415,27 @@ fn money_problem(raw: &str, quoted: bool) -> Option<String> {
             ),
             _ => format!("số tiền phải viết đủ các chữ số nguyên đồng, không dùng dạng số mũ (`{raw}`)"),
         }
-    } else if raw.contains(['.', ',', ' ']) && !digits.is_empty() {
+    } else if is_grouped(raw) {
         format!(
             "số tiền không được có dấu phân cách hay chữ (`{raw}`); ghi liền các chữ số, ví dụ {} (không có dấu chấm, phẩy, khoảng trắng)",
             digits
         )
     } else {
-        format!("số tiền `{raw}` không hợp lệ; ghi số nguyên đồng, ví dụ 224730000")
+        format!("số tiền `{raw}` không hợp lệ; chỉ ghi các chữ số của số đồng nguyên, không có chữ, dấu hay phần lẻ, ví dụ 224730000")
     })
+}
+
+/// "224.730.000", "224,730,000" or "224 730 000": digits grouped by three.
+fn is_grouped(raw: &str) -> bool {
+    let mut groups = raw.split(['.', ',', ' ']);
+    let first = groups.next().unwrap_or("");
+    let rest: Vec<&str> = groups.collect();
+    !rest.is_empty()
+        && (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The properties of one JSON object, with the keys read so far.
@@ -526,6 +573,13 @@ mod tests {
         let huge = money("1000000000000000000000000000000").unwrap_err();
         assert!(huge[0].contains("vượt quá giới hạn"), "{huge:?}");
         assert!(money("1e9").unwrap_err()[0].contains("số mũ"));
+        // Only digits grouped by three get the "write them together" hint.
+        let odd = money("\"18000000.5\"").unwrap_err();
+        assert!(
+            odd[0].contains("không có chữ, dấu hay phần lẻ") && !odd[0].contains("180000005"),
+            "{odd:?}"
+        );
+        assert!(!money("\"18 triệu\"").unwrap_err()[0].contains("ví dụ 18 "));
         assert!(money("true").unwrap_err()[0].contains("KC010"));
     }
 

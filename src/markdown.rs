@@ -18,7 +18,7 @@ pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
 pub enum MarkdownError {
     #[error("thiếu khối thông tin văn bản (front matter) ở đầu Markdown: mẫu phải bắt đầu bằng một dòng `+++`, các khóa TOML, rồi một dòng `+++`")]
     MissingFrontMatter,
-    #[error("dòng {line}, cột {column} của Markdown: khối thông tin văn bản (TOML) không hợp lệ: {message}")]
+    #[error("khối thông tin văn bản (giữa hai dòng `+++` ở đầu mẫu) không hợp lệ ở dòng {line}, cột {column} của Markdown đã dựng: {message}")]
     FrontMatter {
         line: usize,
         column: usize,
@@ -45,7 +45,7 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
                     MarkdownError::FrontMatter {
                         line,
                         column,
-                        message: e.message().to_string(),
+                        message: explain_toml(e.message()),
                     }
                 })?);
             }
@@ -57,6 +57,26 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
         meta,
         blocks: builder.blocks,
     })
+}
+
+/// The TOML reader's complaint, in Vietnamese with a hint where possible.
+fn explain_toml(message: &str) -> String {
+    let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    if message.starts_with("unknown field") {
+        let (name, valid) = quoted.split_first().map_or(("", &[][..]), |(n, v)| (*n, v));
+        return format!(
+            "khóa `{name}` không dùng được.{} Các khóa hợp lệ: {}",
+            crate::diagnostic::hint(name, valid.iter().copied()),
+            valid.join(", ")
+        );
+    }
+    if message.starts_with("missing field") {
+        return format!("thiếu khóa bắt buộc `{}`", quoted.first().unwrap_or(&""));
+    }
+    format!(
+        "sai cú pháp TOML ({}); giá trị văn bản phải đặt trong dấu nháy kép, danh sách trong [ ]",
+        message.trim()
+    )
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -268,6 +288,18 @@ mod tests {
 
     #[test]
     fn front_matter_errors_point_at_the_line() {
+        let md = FRONT.replace("trich_yeu", "trich_yeuu");
+        match parse(&md) {
+            Err(MarkdownError::FrontMatter { message, .. }) => {
+                assert!(
+                    message.contains(
+                        "khóa `trich_yeuu` không dùng được. Có phải ý bạn là `trich_yeu`?"
+                    ),
+                    "{message}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
         let md = "+++\nco_quan_ban_hanh = \"X\"\nso_ky_hieu = 5 5\n+++\n";
         match parse(md) {
             Err(MarkdownError::FrontMatter { line, .. }) => assert_eq!(line, 3),

@@ -48,9 +48,25 @@ impl Renderer for DocxRenderer {
     }
 }
 
+/// The PDF, typeset by our own layout engine (printpdf), from the same model.
+pub struct PdfRenderer;
+
+impl Renderer for PdfRenderer {
+    fn extension(&self) -> &'static str {
+        "pdf"
+    }
+    fn render(&self, report: &Report) -> Result<Vec<u8>, String> {
+        crate::pdf::write(&report.document).map_err(|e| e.to_string())
+    }
+}
+
 /// Every renderer, in the order files are listed.
 pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![Box::new(MarkdownRenderer), Box::new(DocxRenderer)]
+    vec![
+        Box::new(MarkdownRenderer),
+        Box::new(DocxRenderer),
+        Box::new(PdfRenderer),
+    ]
 }
 
 #[derive(Debug, thiserror::Error)]

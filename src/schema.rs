@@ -2,6 +2,8 @@
 
 use crate::contract::{Plan, Submission};
 
+use serde_json::Value;
+
 /// The schema of `ke_hoach` or `bao_cao` files, pretty-printed.
 pub fn json_schema(kind: &str) -> String {
     let schema = if kind == crate::contract::KIND_PLAN {
@@ -9,7 +11,25 @@ pub fn json_schema(kind: &str) -> String {
     } else {
         schemars::schema_for!(Submission)
     };
-    serde_json::to_string_pretty(&schema).expect("a schema always serialises")
+    let mut value = serde_json::to_value(&schema).expect("a schema always serialises");
+    require_text(&mut value);
+    serde_json::to_string_pretty(&value).expect("a schema always serialises")
+}
+
+/// The tool refuses blank text everywhere: say so in every free-text string.
+fn require_text(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            let free_text =
+                map.get("type") == Some(&Value::from("string")) && !map.contains_key("pattern");
+            if free_text {
+                map.insert("minLength".into(), Value::from(1));
+            }
+            map.values_mut().for_each(require_text);
+        }
+        Value::Array(items) => items.iter_mut().for_each(require_text),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

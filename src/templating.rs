@@ -29,7 +29,7 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The Vietnamese filters this tool adds (documented in docs/huong-dan-sua-mau.md).
+/// The Vietnamese filters this tool adds (documented in docs/mau-bao-cao.md).
 pub const FILTERS: &[&str] = &[
     "so",
     "tien",

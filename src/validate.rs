@@ -103,6 +103,7 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
     // Plans first: submissions are checked against the year's plan.
     let mut plans = Vec::new();
     let mut unit_files = Vec::new();
+    let mut broken_plan = false;
     for (i, tree) in trees.iter().enumerate() {
         let Some(tree) = tree else { continue };
         let mut r = Reader {
@@ -110,16 +111,19 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
             diags,
         };
         match kind(&mut r, tree) {
-            Some(KIND_PLAN) => {
-                if let Some(plan) = decode_plan(&mut r, tree) {
-                    plans.push((i, plan));
-                }
-            }
+            Some(KIND_PLAN) => match decode_plan(&mut r, tree) {
+                Some(plan) => plans.push((i, plan)),
+                // Its own errors are reported; "no plan" would only mislead.
+                None => broken_plan = true,
+            },
             Some(KIND_SUBMISSION) => unit_files.push(i),
             _ => {}
         }
     }
 
+    if broken_plan && plans.is_empty() {
+        return None;
+    }
     let (plan_index, plan, other_plans) = pick_plan(plans, year, files, &sources, diags)?;
     let mut placed = Vec::new();
     for i in unit_files {
@@ -196,9 +200,10 @@ fn pick_plan(
     sources: &[Source],
     diags: &mut Diagnostics,
 ) -> Option<(usize, Plan, Vec<PathBuf>)> {
-    let wanted = year.or_else(|| match plans.as_slice() {
-        [(_, only)] => Some(only.nam),
-        _ => None,
+    // Without --year, the year is the plans' own when they agree.
+    let wanted = year.or_else(|| {
+        let first = plans.first()?.1.nam;
+        plans.iter().all(|(_, p)| p.nam == first).then_some(first)
     });
     let (chosen, others): (Vec<_>, Vec<_>) =
         plans.into_iter().partition(|(_, p)| Some(p.nam) == wanted);
@@ -677,9 +682,9 @@ fn decode_quantities(
             if !item.chi_tieu.iter().any(|i| i.ma == code) {
                 let codes: Vec<&str> = item.chi_tieu.iter().map(|i| i.ma.as_str()).collect();
                 let valid = if codes.is_empty() {
-                    "nội dung này không có chỉ tiêu nào; bỏ `chi_tieu` đi".to_string()
+                    "Nội dung này không có chỉ tiêu nào; bỏ `chi_tieu` đi.".to_string()
                 } else {
-                    format!("các mã hợp lệ: {}", codes.join(", "))
+                    format!("Các mã hợp lệ: {}", codes.join(", "))
                 };
                 r.error(
                     prop.range.start,

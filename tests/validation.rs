@@ -260,6 +260,41 @@ fn each_bad_input_has_its_code() {
 }
 
 #[test]
+fn plan_problems_say_what_is_wrong_with_the_plan() {
+    // Two plans for one year: named as such, not as "several years".
+    let dir = copy_of_input("two-plans");
+    std::fs::copy(
+        dir.join("ke-hoach-2023.json"),
+        dir.join("ke-hoach-2023-ban-sao.json"),
+    )
+    .unwrap();
+    let err = validate::load(&[dir.clone()], &[], None).unwrap_err();
+    assert!(
+        err.0.iter().any(|d| d.code.id() == "KC038"
+            && d.message.contains("hơn một tệp kế hoạch cho cùng một năm")),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    // A plan with its own error: that error, and no misleading "no plan".
+    let dir = copy_of_input("broken-plan");
+    edit(
+        &dir,
+        "ke-hoach-2023.json",
+        "\"kinh_phi\": 230000000",
+        "\"kinh_phi\": 230000000.5",
+    );
+    let found = problems(&dir);
+    assert!(
+        found
+            .iter()
+            .any(|(f, _, c)| f == "ke-hoach-2023.json" && *c == "KC020"),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(_, _, c)| *c == "KC038"), "{found:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn every_problem_of_every_file_at_once() {
     let dir = copy_of_input("many");
     edit(

@@ -122,6 +122,11 @@ pub fn layout(doc: &Document) -> Result<Layout, PdfError> {
         layouter.block(block, &mut slots, &mut headers);
     }
     layouter.location = "khối ký và nơi nhận".into();
+    // The signature never stands alone on a page: the closing sentence
+    // ("Trên đây là báo cáo…") goes with it.
+    if let Some(last) = slots.last_mut() {
+        last.keep_with_next = true;
+    }
     slots.push(layouter.closing(&doc.meta));
     if !layouter.missing.is_empty() {
         return Err(PdfError::MissingGlyphs(layouter.missing));
