@@ -51,7 +51,7 @@ pub enum Code {
     DuplicateCode,
     /// No plan file for the year, or more than one.
     PlanMissing,
-    /// An inconsistent value (dates in the wrong order, a date outside the year...).
+    /// Values that contradict each other (an end date before the start date).
     Inconsistent,
 }
 
