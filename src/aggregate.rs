@@ -2,12 +2,12 @@
 //! funding source, in exact decimals. This is also the template context, so
 //! its field names are the Vietnamese variables clerks write in templates.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::contract::{Date, Indicator, PlanItem, Unit};
+use crate::contract::{Date, Indicator, PlanIndex, PlanItem};
 use crate::validate::Dataset;
 
 /// Serialises a decimal as a JSON integer when whole (so templates can
@@ -346,16 +346,22 @@ pub struct SumMismatch {
     pub expected: Decimal,
 }
 
-fn unit_name<'a>(units: &'a [Unit], code: &'a str) -> &'a str {
-    units
-        .iter()
-        .find(|u| u.ma == code)
-        .map_or(code, |u| u.ten.as_str())
+fn unit_name<'a>(index: &PlanIndex<'a>, code: &'a str) -> &'a str {
+    index.unit(code).map_or(code, |(_, u)| u.ten.as_str())
 }
 
-fn push_distinct(list: &mut Vec<String>, value: &str) {
-    if !list.iter().any(|v| v == value) {
-        list.push(value.to_string());
+/// Distinct strings in first-seen order, without quadratic searching.
+#[derive(Default)]
+struct Distinct {
+    list: Vec<String>,
+    seen: HashSet<String>,
+}
+
+impl Distinct {
+    fn push(&mut self, value: &str) {
+        if self.seen.insert(value.to_string()) {
+            self.list.push(value.to_string());
+        }
     }
 }
 
@@ -363,6 +369,7 @@ fn push_distinct(list: &mut Vec<String>, value: &str) {
 pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
     let plan = &data.plan.value;
     let units = &plan.don_vi;
+    let index = plan.index();
     let zero = Decimal::ZERO;
 
     // Who declared which item not implemented, with what.
@@ -385,7 +392,7 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         let mut items: Vec<ItemSummary> = prog
             .noi_dung
             .iter()
-            .map(|item| summarise_item(item, data, declared.get(item.ma.as_str())))
+            .map(|item| summarise_item(item, data, &index, declared.get(item.ma.as_str())))
             .collect();
         for (item, summary) in prog.noi_dung.iter().zip(&items) {
             by_source.entry(item.nguon.as_str()).or_default().0 += item.kinh_phi.0;
@@ -432,7 +439,7 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
             extras.push(ExtraSummary {
                 so: extras.len() + 1,
                 ma_don_vi: s.value.ma_don_vi.clone(),
-                don_vi: unit_name(units, &s.value.ma_don_vi).to_string(),
+                don_vi: unit_name(&index, &s.value.ma_don_vi).to_string(),
                 ten: t.ten.clone(),
                 can_cu: t.can_cu.clone(),
                 kinh_phi: t.kinh_phi.0,
@@ -443,10 +450,15 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         }
     }
 
+    let by_unit: HashMap<&str, &crate::validate::Loaded<crate::contract::Submission>> = data
+        .submissions
+        .iter()
+        .map(|s| (s.value.ma_don_vi.as_str(), s))
+        .collect();
     let don_vi: Vec<UnitSummary> = units
         .iter()
         .map(|u| {
-            let sub = data.submissions.iter().find(|s| s.value.ma_don_vi == u.ma);
+            let sub = by_unit.get(u.ma.as_str()).copied();
             let (cost, extra) = sub.map_or((zero, zero), |s| {
                 (
                     s.value.hoat_dong.iter().map(|a| a.kinh_phi.0).sum(),
@@ -503,7 +515,7 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         .iter()
         .map(|s| SupersededSummary {
             ma_don_vi: s.value.ma_don_vi.clone(),
-            don_vi: unit_name(units, &s.value.ma_don_vi).to_string(),
+            don_vi: unit_name(&index, &s.value.ma_don_vi).to_string(),
             lan_nop: s.value.lan_nop,
             tep: s.path.display().to_string(),
         })
@@ -550,33 +562,27 @@ fn plan_source<'p>(plan: &'p crate::contract::Plan, code: &str) -> &'p str {
 fn summarise_item(
     item: &PlanItem,
     data: &Dataset,
+    index: &PlanIndex,
     declared: Option<&(Option<&str>, Vec<String>)>,
 ) -> ItemSummary {
-    let units = &data.plan.value.don_vi;
     let mut hoat_dong = Vec::new();
-    let (mut don_vi, mut mo_ta, mut dia_diem, mut ghi_chu) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut don_vi, mut dia_diem, mut ghi_chu) =
+        (Distinct::default(), Distinct::default(), Vec::new());
+    // Each description with its places, and where it is in the list.
+    let mut mo_ta: Vec<(String, Distinct)> = Vec::new();
+    let mut mo_ta_at: HashMap<&str, usize> = HashMap::new();
     // Submissions are in registry order already.
     for s in &data.submissions {
         for a in s.value.hoat_dong.iter().filter(|a| a.noi_dung == item.ma) {
-            let name = unit_name(units, &s.value.ma_don_vi);
-            push_distinct(&mut don_vi, name);
-            let description = match mo_ta
-                .iter()
-                .position(|d: &Description| d.noi_dung == a.mo_ta)
-            {
-                Some(i) => &mut mo_ta[i],
-                None => {
-                    mo_ta.push(Description {
-                        noi_dung: a.mo_ta.clone(),
-                        dia_diem: Vec::new(),
-                    });
-                    mo_ta.last_mut().expect("just pushed")
-                }
-            };
+            let name = unit_name(index, &s.value.ma_don_vi);
+            don_vi.push(name);
+            let at = *mo_ta_at.entry(a.mo_ta.as_str()).or_insert_with(|| {
+                mo_ta.push((a.mo_ta.clone(), Distinct::default()));
+                mo_ta.len() - 1
+            });
             for p in &a.dia_diem {
-                push_distinct(&mut description.dia_diem, p);
-                push_distinct(&mut dia_diem, p);
+                mo_ta[at].1.push(p);
+                dia_diem.push(p);
             }
             ghi_chu.extend(a.ghi_chu.clone());
             hoat_dong.push(ActivitySummary {
@@ -631,7 +637,12 @@ fn summarise_item(
         .collect();
     let mut theo_don_vi: Vec<UnitFigures> = Vec::new();
     for a in &hoat_dong {
-        let row = match theo_don_vi.iter_mut().find(|r| r.ma_don_vi == a.ma_don_vi) {
+        // A unit's activities are contiguous (submissions come in registry
+        // order), so its row, if any, is the last one.
+        let row = match theo_don_vi
+            .last_mut()
+            .filter(|r| r.ma_don_vi == a.ma_don_vi)
+        {
             Some(row) => row,
             None => {
                 theo_don_vi.push(UnitFigures {
@@ -672,10 +683,16 @@ fn summarise_item(
         trang_thai: status.label(),
         trang_thai_ma: status,
         hoat_dong,
-        don_vi,
+        don_vi: don_vi.list,
         theo_don_vi,
-        mo_ta,
-        dia_diem,
+        mo_ta: mo_ta
+            .into_iter()
+            .map(|(noi_dung, places)| Description {
+                noi_dung,
+                dia_diem: places.list,
+            })
+            .collect(),
+        dia_diem: dia_diem.list,
         ghi_chu,
         ly_do_khong_thuc_hien: ly_do,
         ghi_chu_khong_thuc_hien: ghi_chu_khong,

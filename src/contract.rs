@@ -357,3 +357,44 @@ impl JsonSchema for Date {
         serde_json::from_value(schema).expect("static schema is valid")
     }
 }
+
+/// Lookups into a plan by code, built once: a registry can list 100.000
+/// units, so no check may search it linearly per submission.
+pub struct PlanIndex<'p> {
+    units: std::collections::HashMap<&'p str, (usize, &'p Unit)>,
+    items: std::collections::HashMap<&'p str, &'p PlanItem>,
+    sources: std::collections::HashSet<&'p str>,
+}
+
+impl Plan {
+    pub fn index(&self) -> PlanIndex<'_> {
+        PlanIndex {
+            units: self
+                .don_vi
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.ma.as_str(), (i, u)))
+                .collect(),
+            items: self
+                .chuong_trinh
+                .iter()
+                .flat_map(|p| &p.noi_dung)
+                .map(|i| (i.ma.as_str(), i))
+                .collect(),
+            sources: self.nguon_kinh_phi.iter().map(|s| s.ma.as_str()).collect(),
+        }
+    }
+}
+
+impl<'p> PlanIndex<'p> {
+    /// A unit and its position in the registry.
+    pub fn unit(&self, code: &str) -> Option<(usize, &'p Unit)> {
+        self.units.get(code).copied()
+    }
+    pub fn item(&self, code: &str) -> Option<&'p PlanItem> {
+        self.items.get(code).copied()
+    }
+    pub fn has_source(&self, code: &str) -> bool {
+        self.sources.contains(code)
+    }
+}

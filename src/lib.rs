@@ -15,6 +15,7 @@ pub mod output;
 pub mod pdf;
 pub mod pipeline;
 pub mod schema;
+pub mod synth;
 pub mod templating;
 pub mod validate;
 pub mod watch;

@@ -274,15 +274,33 @@ fn print_summary(report: &pipeline::Report) {
     let s = &report.summary;
     println!("Kế hoạch năm {}: {}", s.nam, data.plan.path.display());
     println!("Đã đọc {} báo cáo đơn vị:", data.submissions.len());
-    for sub in &data.submissions {
-        let unit = s.don_vi.iter().find(|u| u.ma == sub.value.ma_don_vi);
+    // A province lists every unit; at national scale only the re-sent ones.
+    const LIST_ALL: usize = 30;
+    let names: std::collections::HashMap<&str, &str> = s
+        .don_vi
+        .iter()
+        .map(|u| (u.ma.as_str(), u.ten.as_str()))
+        .collect();
+    let resent = data
+        .submissions
+        .iter()
+        .filter(|sub| sub.value.lan_nop > 1)
+        .count();
+    for sub in data
+        .submissions
+        .iter()
+        .filter(|sub| data.submissions.len() <= LIST_ALL || sub.value.lan_nop > 1)
+    {
         println!(
             "  {} {}: lần nộp {} ({})",
             sub.value.ma_don_vi,
-            unit.map_or("", |u| u.ten.as_str()),
+            names.get(sub.value.ma_don_vi.as_str()).unwrap_or(&""),
             sub.value.lan_nop,
             sub.path.display()
         );
+    }
+    if data.submissions.len() > LIST_ALL {
+        println!("  ({} đơn vị nộp lần đầu, {resent} đơn vị đã nộp lại; danh sách đầy đủ trong bản kê manifest)", data.submissions.len() - resent);
     }
     for old in &s.ban_thay_the {
         println!(

@@ -124,12 +124,12 @@ pub fn of(report: &Report, outputs: &[(String, Vec<u8>)]) -> Manifest {
         })
         .collect();
     let s = &report.summary;
-    let lan_nop = |code: &str| {
-        data.submissions
-            .iter()
-            .find(|x| x.value.ma_don_vi == code)
-            .map_or(0, |x| x.value.lan_nop)
-    };
+    let revisions: std::collections::HashMap<&str, u32> = data
+        .submissions
+        .iter()
+        .map(|x| (x.value.ma_don_vi.as_str(), x.value.lan_nop))
+        .collect();
+    let lan_nop = |code: &str| revisions.get(code).copied().unwrap_or(0);
     let noi_dung = s
         .chuong_trinh
         .iter()
@@ -349,10 +349,12 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
         } else {
             item.so.clone()
         };
+        let was: std::collections::HashMap<&str, &UnitFigures> =
+            before.don_vi.iter().map(|u| (u.ma.as_str(), u)).collect();
         let movers = |pick: &dyn Fn(&UnitFigures) -> Option<Decimal>| -> Vec<(String, u32)> {
             item.don_vi
                 .iter()
-                .filter(|u| pick(u) != before.don_vi.iter().find(|o| o.ma == u.ma).and_then(pick))
+                .filter(|u| pick(u) != was.get(u.ma.as_str()).and_then(|o| pick(o)))
                 .map(|u| (u.ten.clone(), u.lan_nop))
                 .collect()
         };

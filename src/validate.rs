@@ -51,32 +51,36 @@ pub fn load(
     year: Option<i32>,
 ) -> Result<Dataset, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let files: Vec<InputFile> = load::discover(paths, &mut diags)
-        .iter()
-        .filter_map(|p| load::read(p, &mut diags))
-        .collect();
-    let mut dataset = check(&files, year, &mut diags);
-    if dataset.is_none()
-        && !files.iter().any(|f| f.text.contains("\"ke_hoach\""))
-        && !plan_dirs.is_empty()
-    {
-        // Only unit files were named: take the plan from the input folder.
-        let mut plan_diags = Diagnostics::default();
-        let extra: Vec<InputFile> = load::discover(plan_dirs, &mut plan_diags)
-            .iter()
-            .filter(|p| !files.iter().any(|f| same_file(&f.path, p)))
-            .filter_map(|p| load::read(p, &mut plan_diags))
-            .filter(|f| f.text.contains("\"ke_hoach\""))
+    let mut files = read_all(paths, &mut diags);
+    let is_plan = |f: &InputFile| f.text.contains("\"ke_hoach\"");
+    if !files.iter().any(is_plan) {
+        // Only unit files were named: take the plan from the input folder
+        // (the other files there are not this check's business).
+        let mut elsewhere = Diagnostics::default();
+        let plans: Vec<InputFile> = read_all(plan_dirs, &mut elsewhere)
+            .into_iter()
+            .filter(|p| is_plan(p) && !files.iter().any(|f| same_file(&f.path, &p.path)))
             .collect();
-        if !extra.is_empty() {
-            let all: Vec<InputFile> = extra.into_iter().chain(files.iter().cloned()).collect();
-            diags = Diagnostics::default();
-            load::discover(paths, &mut diags);
-            dataset = check(&all, year, &mut diags);
-            diags.0.extend(plan_diags.0);
-        }
+        files.extend(plans);
     }
-    match dataset {
+    check_files(&files, year, diags)
+}
+
+/// Finds and reads every input file under `paths`.
+pub fn read_all(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<InputFile> {
+    load::discover(paths, diags)
+        .iter()
+        .filter_map(|p| load::read(p, diags))
+        .collect()
+}
+
+/// Checks files already read; `diags` holds the problems found reading them.
+pub fn check_files(
+    files: &[InputFile],
+    year: Option<i32>,
+    mut diags: Diagnostics,
+) -> Result<Dataset, Diagnostics> {
+    match check(files, year, &mut diags) {
         Some(d) if diags.is_empty() => Ok(d),
         _ => Err(diags.sorted()),
     }
@@ -125,6 +129,10 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         return None;
     }
     let (plan_index, plan, other_plans) = pick_plan(plans, year, files, &sources, diags)?;
+    let against = Against {
+        plan: &plan,
+        index: plan.index(),
+    };
     let mut placed = Vec::new();
     for i in unit_files {
         let tree = trees[i].as_ref()?;
@@ -132,7 +140,7 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
             src: &sources[i],
             diags,
         };
-        if let Some((submission, revision_offset)) = decode_submission(&mut r, tree, &plan) {
+        if let Some((submission, revision_offset)) = decode_submission(&mut r, tree, &against) {
             placed.push(Placed {
                 submission: Loaded {
                     path: files[i].path.clone(),
@@ -144,7 +152,8 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
             });
         }
     }
-    let (submissions, superseded) = pick_revisions(placed, &plan, &sources, diags);
+    let (submissions, superseded) = pick_revisions(placed, &against.index, &sources, diags);
+    drop(against);
     Some(Dataset {
         plan: Loaded {
             path: files[plan_index].path.clone(),
@@ -247,17 +256,15 @@ fn plan_problem(message: String) -> crate::diagnostic::Diagnostic {
 /// and revision are an error (which one is right cannot be guessed).
 fn pick_revisions(
     placed: Vec<Placed>,
-    plan: &Plan,
+    index: &PlanIndex,
     sources: &[Source],
     diags: &mut Diagnostics,
 ) -> (Vec<Loaded<Submission>>, Vec<Loaded<Submission>>) {
     let mut by_unit: BTreeMap<usize, Vec<Placed>> = BTreeMap::new();
     for p in placed {
-        let order = plan
-            .don_vi
-            .iter()
-            .position(|u| u.ma == p.submission.value.ma_don_vi)
-            .unwrap_or(usize::MAX);
+        let order = index
+            .unit(&p.submission.value.ma_don_vi)
+            .map_or(usize::MAX, |(i, _)| i);
         by_unit.entry(order).or_default().push(p);
     }
     let (mut current, mut superseded) = (Vec::new(), Vec::new());
@@ -520,7 +527,18 @@ fn locate(tree: &Value, path: &str) -> usize {
 
 // ---- decoding one submission against the plan ----
 
-fn decode_submission(r: &mut Reader, tree: &Value, plan: &Plan) -> Option<(Submission, usize)> {
+/// The year's plan with its lookups, as submissions are checked against it.
+struct Against<'p> {
+    plan: &'p Plan,
+    index: PlanIndex<'p>,
+}
+
+fn decode_submission(
+    r: &mut Reader,
+    tree: &Value,
+    against: &Against,
+) -> Option<(Submission, usize)> {
+    let plan = against.plan;
     let mut o = r.object(tree, "$")?;
     let loai = o.req(r, "loai", |r, v, p| r.text(v, p));
     let nam = o
@@ -536,7 +554,7 @@ fn decode_submission(r: &mut Reader, tree: &Value, plan: &Plan) -> Option<(Submi
     }
     let ma_don_vi = o.req(r, "ma_don_vi", |r, v, p| r.text(v, p));
     if let Some(code) = &ma_don_vi {
-        if !plan.don_vi.iter().any(|u| &u.ma == code) {
+        if against.index.unit(code).is_none() {
             let codes: Vec<&str> = plan.don_vi.iter().map(|u| u.ma.as_str()).collect();
             r.error(
                 o.offset_of("ma_don_vi"),
@@ -556,19 +574,19 @@ fn decode_submission(r: &mut Reader, tree: &Value, plan: &Plan) -> Option<(Submi
     let ngay_nop = o.req(r, "ngay_nop", |r, v, p| r.date(v, p));
     let nguoi_lap = o.req(r, "nguoi_lap", |r, v, p| r.text(v, p));
     let hoat_dong = o.req(r, "hoat_dong", |r, v, p| {
-        r.array(v, p, |r, v, p| decode_activity(r, v, p, plan))
+        r.array(v, p, |r, v, p| decode_activity(r, v, p, against))
     });
     let khong = o.opt(r, "khong_thuc_hien", |r, v, p| {
-        r.array(v, p, |r, v, p| decode_not_implemented(r, v, p, plan))
+        r.array(v, p, |r, v, p| decode_not_implemented(r, v, p, against))
     });
     let ngoai = o.opt(r, "ngoai_ke_hoach", |r, v, p| {
-        r.array(v, p, |r, v, p| decode_extra(r, v, p, plan))
+        r.array(v, p, |r, v, p| decode_extra(r, v, p, against))
     });
     o.finish(r);
     let submission = Submission {
         loai: loai?,
         nam: nam.filter(|&y| y == plan.nam)?,
-        ma_don_vi: ma_don_vi.filter(|c| plan.don_vi.iter().any(|u| &u.ma == c))?,
+        ma_don_vi: ma_don_vi.filter(|c| against.index.unit(c).is_some())?,
         lan_nop: lan_nop? as u32,
         ngay_nop: ngay_nop?,
         nguoi_lap: nguoi_lap?,
@@ -579,17 +597,16 @@ fn decode_submission(r: &mut Reader, tree: &Value, plan: &Plan) -> Option<(Submi
     Some((submission, revision_offset))
 }
 
-fn find_item<'p>(plan: &'p Plan, code: &str) -> Option<&'p PlanItem> {
-    plan.chuong_trinh
-        .iter()
-        .flat_map(|p| &p.noi_dung)
-        .find(|i| i.ma == code)
-}
-
 /// A plan item code, checked against the plan.
-fn item_code<'p>(r: &mut Reader, v: &Value, path: &str, plan: &'p Plan) -> Option<&'p PlanItem> {
+fn item_code<'p>(
+    r: &mut Reader,
+    v: &Value,
+    path: &str,
+    against: &Against<'p>,
+) -> Option<&'p PlanItem> {
+    let plan = against.plan;
     let code = r.text(v, path)?;
-    let item = find_item(plan, &code);
+    let item = against.index.item(&code);
     if item.is_none() {
         let codes: Vec<&str> = plan
             .chuong_trinh
@@ -612,15 +629,16 @@ fn item_code<'p>(r: &mut Reader, v: &Value, path: &str, plan: &'p Plan) -> Optio
     item
 }
 
-fn decode_activity(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<Activity> {
+fn decode_activity(r: &mut Reader, v: &Value, path: &str, against: &Against) -> Option<Activity> {
+    let plan = against.plan;
     let mut o = r.object(v, path)?;
-    let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, plan));
+    let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, against));
     let mo_ta = o.req(r, "mo_ta", |r, v, p| r.text(v, p));
     let chi_tieu = o.opt(r, "chi_tieu", |r, v, p| decode_quantities(r, v, p, item));
     let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
     let nguon = o.opt(r, "nguon", |r, v, p| {
         let code = r.text(v, p)?;
-        if plan.nguon_kinh_phi.iter().any(|s| s.ma == code) {
+        if against.index.has_source(&code) {
             Some(code)
         } else {
             unknown_source(r, jsonc_parser::common::Ranged::start(v), p, &code, plan);
@@ -710,10 +728,10 @@ fn decode_not_implemented(
     r: &mut Reader,
     v: &Value,
     path: &str,
-    plan: &Plan,
+    against: &Against,
 ) -> Option<NotImplemented> {
     let mut o = r.object(v, path)?;
-    let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, plan));
+    let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, against));
     let ly_do = o.opt(r, "ly_do", |r, v, p| r.text(v, p));
     let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
     if let (Some(item), Ok(None)) = (item, &ly_do) {
@@ -729,7 +747,8 @@ fn decode_not_implemented(
     })
 }
 
-fn decode_extra(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<ExtraTask> {
+fn decode_extra(r: &mut Reader, v: &Value, path: &str, against: &Against) -> Option<ExtraTask> {
+    let plan = against.plan;
     let mut o = r.object(v, path)?;
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
     let can_cu = o.req(r, "can_cu", |r, v, p| r.text(v, p));
@@ -737,7 +756,7 @@ fn decode_extra(r: &mut Reader, v: &Value, path: &str, plan: &Plan) -> Option<Ex
     let du_kien = o.req(r, "du_kien", |r, v, p| r.boolean(v, p));
     let nguon = o.req(r, "nguon", |r, v, p| {
         let code = r.text(v, p)?;
-        if plan.nguon_kinh_phi.iter().any(|s| s.ma == code) {
+        if against.index.has_source(&code) {
             Some(code)
         } else {
             unknown_source(r, jsonc_parser::common::Ranged::start(v), p, &code, plan);

@@ -1,0 +1,97 @@
+//! Per-stage timings at several scales (`cargo bench`). A plain harness:
+//! each stage runs on the same synthetic data set several times and the
+//! median is reported, in milliseconds, as a Markdown table.
+//!
+//! `cargo bench -- 12 1000 10000` picks the sizes (default: 12 1000 10000).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use khuyencong::diagnostic::Diagnostics;
+use khuyencong::{aggregate, docx, markdown, output, pdf, pipeline, synth, templating, validate};
+
+fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![12, 1000, 10_000]
+    } else {
+        sizes
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    println!("| đơn vị | tệp | đọc | kiểm tra | tổng hợp | Markdown | mô hình | DOCX | PDF | trọn bộ (3 định dạng + manifest) | số trang PDF |");
+    println!("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    for n in sizes {
+        let dir = std::env::temp_dir().join(format!("kc-bench-{n}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        synth::generate(&dir, n, 2025).expect("synthetic data");
+        let out = std::env::temp_dir().join(format!("kc-bench-out-{n}"));
+        let runs = (20_000 / n).clamp(3, 30);
+
+        let paths = [dir.clone()];
+        let mut diags = Diagnostics::default();
+        let files = validate::read_all(&paths, &mut diags);
+        let read = median_ms(runs, || {
+            validate::read_all(&paths, &mut Diagnostics::default());
+        });
+        let data = validate::check_files(&files, None, Diagnostics::default())
+            .expect("valid synthetic data");
+        let check = median_ms(runs, || {
+            validate::check_files(&files, None, Diagnostics::default()).expect("valid");
+        });
+        let summary = aggregate::summarise(&data).expect("sums add up");
+        let aggregate = median_ms(runs, || {
+            aggregate::summarise(&data).expect("sums add up");
+        });
+        let templates =
+            templating::Templates::load(Some(&root.join("templates"))).expect("templates");
+        let md = templates.render(&summary).expect("renders");
+        let render = median_ms(runs, || {
+            templates.render(&summary).expect("renders");
+        });
+        let doc = markdown::parse(&md).expect("parses");
+        let model = median_ms(runs, || {
+            markdown::parse(&md).expect("parses");
+        });
+        let docx_ms = median_ms(runs, || {
+            docx::write(&doc).expect("docx");
+        });
+        let pdf_bytes = pdf::write(&doc).expect("pdf");
+        let pdf_ms = median_ms(runs, || {
+            pdf::write(&doc).expect("pdf");
+        });
+        let pages = pdf::layout::layout(&doc)
+            .map(|l| l.pages.len())
+            .unwrap_or(0);
+        let inputs = pipeline::Inputs {
+            input: dir.clone(),
+            templates: root.join("templates"),
+            year: None,
+        };
+        let total = median_ms(runs, || {
+            let report = pipeline::run(&inputs).expect("builds");
+            output::write(&report, &out).expect("writes");
+        });
+        println!(
+            "| {n} | {} | {read:.2} | {check:.2} | {aggregate:.2} | {render:.2} | {model:.2} | {docx_ms:.2} | {pdf_ms:.2} | {total:.2} | {pages} |",
+            files.len()
+        );
+        assert!(!pdf_bytes.is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&out);
+    }
+}

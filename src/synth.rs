@@ -1,0 +1,221 @@
+//! A synthetic data set of realistic shape, deterministic from a seed, for
+//! benchmarks and scale tests: a plan with a registry of N units and one
+//! submission per unit (some re-sent, some with items not implemented or
+//! tasks outside the plan).
+
+use std::io;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// Deterministic "random" numbers: a hash of (seed, stream, index), so any
+/// unit's data does not depend on how many were generated before it.
+struct Draw(u64);
+
+impl Draw {
+    fn int(&self, stream: &str, index: u64, below: u64) -> u64 {
+        let mut h = Sha256::new();
+        h.update(self.0.to_le_bytes());
+        h.update(stream.as_bytes());
+        h.update(index.to_le_bytes());
+        let bytes: [u8; 8] = h.finalize()[..8].try_into().expect("8 bytes");
+        u64::from_le_bytes(bytes) % below.max(1)
+    }
+}
+
+const PROGRAMMES: &[(&str, &str, &[(&str, &str, &str)])] = &[
+    (
+        "NANG_LUC_QL",
+        "Chương trình nâng cao năng lực quản lý cho cơ sở CNNT",
+        &[
+            (
+                "KSDN",
+                "Tổ chức lớp khởi sự doanh nghiệp",
+                "hoc_vien:học viên:lượt học viên",
+            ),
+            ("HTKN", "Học tập kinh nghiệm", "doan:đoàn:đoàn"),
+        ],
+    ),
+    (
+        "MO_HINH_TD",
+        "Xây dựng mô hình trình diễn kỹ thuật, chuyển giao công nghệ",
+        &[(
+            "MMTB",
+            "Hỗ trợ ứng dụng máy móc thiết bị tiên tiến",
+            "co_so:cơ sở được hỗ trợ:cơ sở CNNT",
+        )],
+    ),
+    (
+        "PHAT_TRIEN_SP",
+        "Chương trình phát triển sản phẩm CNNT",
+        &[
+            (
+                "HOI_CHO",
+                "Tham gia hội chợ triển lãm",
+                "hoi_cho:hội chợ:hội chợ",
+            ),
+            (
+                "BINH_CHON",
+                "Bình chọn sản phẩm CNNT tiêu biểu",
+                "san_pham:sản phẩm được công nhận:sản phẩm",
+            ),
+            (
+                "THUONG_HIEU",
+                "Hỗ trợ xây dựng và đăng ký thương hiệu",
+                "co_so:cơ sở được hỗ trợ:cơ sở CNNT",
+            ),
+        ],
+    ),
+    (
+        "CUNG_CAP_TT",
+        "Chương trình cung cấp thông tin về khuyến công",
+        &[
+            (
+                "CHUYEN_DE",
+                "Xây dựng chuyên đề khuyến công",
+                "chuyen_de:chuyên đề:chuyên đề",
+            ),
+            ("HOI_THAO", "Tổ chức hội thảo", "hoi_thao:hội thảo:hội thảo"),
+        ],
+    ),
+    (
+        "NANG_LUC_TC",
+        "Chương trình nâng cao năng lực và tổ chức thực hiện",
+        &[
+            (
+                "TAP_HUAN",
+                "Tập huấn về công tác khuyến công",
+                "nguoi:người được tập huấn:người",
+            ),
+            (
+                "CTV",
+                "Duy trì mạng lưới cộng tác viên",
+                "cong_tac_vien:cộng tác viên:người",
+            ),
+        ],
+    ),
+];
+
+const PLACES: &[&str] = &[
+    "xã An Bình",
+    "phường Tân Hòa",
+    "thị trấn Long Giao",
+    "xã Suối Nho",
+    "xã Phú Lợi",
+    "phường Xuân Trung",
+];
+
+/// Writes `ke-hoach.json` and `bao-cao/NNNNNN.json` for `units` units into `dir`.
+pub fn generate(dir: &Path, units: usize, seed: u64) -> io::Result<()> {
+    let draw = Draw(seed);
+    std::fs::create_dir_all(dir.join("bao-cao"))?;
+    let n = units as u64;
+    let items: Vec<(&str, &str, &str)> = PROGRAMMES
+        .iter()
+        .flat_map(|(_, _, items)| items.iter().copied())
+        .collect();
+    let per_unit_budget = 40_000_000u64;
+    let programmes: Vec<Value> = PROGRAMMES
+        .iter()
+        .map(|(code, name, its)| {
+            json!({
+                "ma": code,
+                "ten": name,
+                "noi_dung": its.iter().map(|(ic, iname, ind)| {
+                    let parts: Vec<&str> = ind.split(':').collect();
+                    json!({
+                        "ma": ic,
+                        "ten": iname,
+                        "ke_hoach": format!("{iname} tại các đơn vị trong tỉnh"),
+                        "chi_tieu": [{"ma": parts[0], "ten": parts[1], "don_vi_tinh": parts[2], "ke_hoach": n * 3}],
+                        "kinh_phi": per_unit_budget * n / 10,
+                        "nguon": "dia_phuong",
+                        "ly_do_khong_thuc_hien": "Không phát sinh nhu cầu hỗ trợ"
+                    })
+                }).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let registry: Vec<Value> = (0..n)
+        .map(|i| json!({"ma": format!("{:06}", i + 1), "ten": format!("Xã Thử Nghiệm Số {}", i + 1), "cap": "xa"}))
+        .collect();
+    let plan = json!({
+        "loai": "ke_hoach",
+        "nam": 2025,
+        "tinh": "Tỉnh Thử Nghiệm",
+        "van_ban": {
+            "co_quan_chu_quan": "SỞ CÔNG THƯƠNG TỈNH THỬ NGHIỆM",
+            "co_quan_ban_hanh": "TRUNG TÂM KHUYẾN CÔNG",
+            "ten_co_quan": "Trung tâm Khuyến công",
+            "so_ky_hieu": "01/BC-KC",
+            "dia_danh": "Thử Nghiệm",
+            "ngay": "2025-12-15",
+            "trich_yeu": "Kết quả thực hiện kế hoạch khuyến công năm 2025",
+            "can_cu": "Quyết định số 01/QĐ-UBND ngày 10/01/2025 phê duyệt Kế hoạch khuyến công năm 2025",
+            "tham_quyen": ["GIÁM ĐỐC"],
+            "nguoi_ky": "Nguyễn Văn An",
+            "noi_nhan": ["Sở Công Thương (b/c)"],
+            "luu": "VT, KC"
+        },
+        "don_vi": registry,
+        "nguon_kinh_phi": [{"ma": "dia_phuong", "ten": "Kinh phí khuyến công địa phương"}],
+        "chuong_trinh": programmes
+    });
+    write_json(&dir.join("ke-hoach.json"), &plan)?;
+
+    for u in 0..n {
+        let code = format!("{:06}", u + 1);
+        let count = 2 + draw.int("count", u, 4);
+        let activities: Vec<Value> = (0..count)
+            .map(|k| {
+                let idx = u * 8 + k;
+                let (item, name, ind) = items[draw.int("item", idx, items.len() as u64) as usize];
+                let indicator = ind.split(':').next().expect("code");
+                let day = 1 + draw.int("day", idx, 27);
+                let month = 1 + draw.int("month", idx, 11);
+                json!({
+                    "noi_dung": item,
+                    "mo_ta": format!("{name} cho cơ sở công nghiệp nông thôn"),
+                    "chi_tieu": {indicator: 1 + draw.int("qty", idx, 9)},
+                    "kinh_phi": (5 + draw.int("cost", idx, 60)) * 500_000,
+                    "dia_diem": [PLACES[draw.int("place", idx, PLACES.len() as u64) as usize]],
+                    "tu_ngay": format!("2025-{month:02}-{day:02}"),
+                    "den_ngay": format!("2025-{month:02}-{:02}", day + 1),
+                    "ghi_chu": format!("Hoạt động số {} của đơn vị.", k + 1)
+                })
+            })
+            .collect();
+        let mut submission = json!({
+            "loai": "bao_cao",
+            "nam": 2025,
+            "ma_don_vi": code,
+            "lan_nop": 1,
+            "ngay_nop": "2025-11-20",
+            "nguoi_lap": "Trần Thị Bình",
+            "hoat_dong": activities
+        });
+        if draw.int("extra", u, 100) == 0 {
+            submission["ngoai_ke_hoach"] = json!([{
+                "ten": "Hỗ trợ đột xuất theo chỉ đạo của UBND tỉnh",
+                "can_cu": "Công văn số 100/UBND-KT",
+                "kinh_phi": 25_000_000,
+                "du_kien": false,
+                "nguon": "dia_phuong"
+            }]);
+        }
+        write_json(&dir.join(format!("bao-cao/{code}.json")), &submission)?;
+        if draw.int("resend", u, 20) == 0 {
+            submission["lan_nop"] = json!(2);
+            submission["ngay_nop"] = json!("2025-12-01");
+            write_json(&dir.join(format!("bao-cao/{code}-lan-2.json")), &submission)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_json(path: &Path, value: &Value) -> io::Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    text.push('\n');
+    std::fs::write(path, text)
+}
