@@ -66,14 +66,25 @@ fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
-/// Validation either accepts or explains every problem it found.
+/// Validation either explains every problem it found, or accepts the input
+/// with every file accounted for (none skipped without a word).
 fn assert_loads_or_explains(dir: &Path) {
-    if let Err(diags) = validate::load(&[dir.to_path_buf()], &[], None) {
-        assert!(!diags.0.is_empty(), "rejected without a diagnostic");
-        for d in &diags.0 {
-            assert!(d.code.id().starts_with("KC"), "{d}");
-            assert!(!d.message.trim().is_empty(), "empty message: {d:?}");
-            assert!(!d.path.is_empty(), "no JSON path: {d:?}");
+    match validate::load(&[dir.to_path_buf()], &[], None) {
+        Ok(data) => {
+            let files = walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter(|e| e.as_ref().unwrap().path().extension() == Some("json".as_ref()))
+                .count();
+            let used = 1 + data.submissions.len() + data.superseded.len() + data.other_plans.len();
+            assert_eq!(used, files, "a file was dropped without a diagnostic");
+        }
+        Err(diags) => {
+            assert!(!diags.0.is_empty(), "rejected without a diagnostic");
+            for d in &diags.0 {
+                assert!(d.code.id().starts_with("KC"), "{d}");
+                assert!(!d.message.trim().is_empty(), "empty message: {d:?}");
+                assert!(!d.path.is_empty(), "no JSON path: {d:?}");
+            }
         }
     }
 }
@@ -711,6 +722,9 @@ fn build(dir: &Path) -> pipeline::Report {
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Closes the TOML string and the front matter, then starts a heading.
+const HOSTILE_SUMMARY: &str = "Kết quả\"\"\" ''' +++\n+++\n# Tiêu đề\n[trang]\nco_chu = 1";
+
 #[test]
 fn hostile_content_keeps_the_structure_and_the_page() {
     let sample = build(&root().join("input"));
@@ -724,6 +738,17 @@ fn hostile_content_keeps_the_structure_and_the_page() {
                 note(
                     d,
                     "| a | b |\n|---|---|\n# Tiêu đề\n\n- mục\n1. một\n<!-- ngat-trang -->\n---\n**đậm** `mã` [x](y) &amp; <b>\\",
+                )
+            },
+            &[],
+        ),
+        (
+            "summary line with front-matter syntax",
+            |d| {
+                edit(
+                    &d.join(PLAN),
+                    "\"trich_yeu\": \"Kết quả thực hiện kế hoạch khuyến công năm 2023\"",
+                    &format!("\"trich_yeu\": {}", json(HOSTILE_SUMMARY)),
                 )
             },
             &[],
@@ -773,6 +798,9 @@ fn hostile_content_keeps_the_structure_and_the_page() {
                 let shown = "| a | b | |---|---| # Tiêu đề - mục 1. một <!-- ngat-trang --> --- **đậm** `mã` [x](y) &amp; <b>\\";
                 assert!(md_text.contains(shown), "{name}: note altered");
                 assert!(docx.contains("**đậm**"), "{name}: note missing in DOCX");
+            }
+            "summary line with front-matter syntax" => {
+                assert_eq!(report.document.meta.trich_yeu, HOSTILE_SUMMARY, "{name}");
             }
             _ => {
                 assert!(
@@ -863,7 +891,7 @@ fn characters_outside_the_font_are_reported_not_dropped() {
 fn dangling_symlink_is_reported() {
     let dir = copy_of_input("dangling");
     std::os::unix::fs::symlink(dir.join("khong-co.json"), dir.join("x.json")).unwrap();
-    let diags = validate::load(&[dir.clone()], &[], None).unwrap_err();
+    let diags = validate::load(std::slice::from_ref(&dir), &[], None).unwrap_err();
     assert!(
         diags
             .0
