@@ -227,10 +227,28 @@ fn column_widths(columns: &[ColumnMeasure], total: f32) -> Vec<f32> {
             })
             .collect()
     } else {
-        // Not even the words fit: scale the minimums down (long words get cut).
-        let sum: f32 = least.iter().sum();
-        least.iter().map(|l| l * total / sum.max(EPS)).collect()
+        // Not even the words fit: the narrow columns keep their minimum and
+        // the widest share what is left (their long words get cut). Scaling
+        // every column down instead let one long word squeeze the others
+        // below their padding.
+        let cap = fair_cap(&least, total);
+        least.iter().map(|l| l.min(cap)).collect()
     }
+}
+
+/// The width `cap` for which `Σ min(least, cap) = total` (`Σ least > total`).
+fn fair_cap(least: &[f32], total: f32) -> f32 {
+    let mut sorted = least.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let mut left = total;
+    for (i, l) in sorted.iter().enumerate() {
+        let share = left / (sorted.len() - i) as f32;
+        if *l > share {
+            return share;
+        }
+        left -= l;
+    }
+    f32::INFINITY
 }
 
 /// Figures like "224.730.000", "97,7%", "1.1" or "-".

@@ -215,7 +215,9 @@ fn break_lines(tokens: Vec<Token>, first_width: f32, width: f32) -> Vec<RawLine>
                 let gap = space.map_or(0.0, |g| g.width);
                 let room = available - used - gap;
                 let word_width: f32 = word.iter().map(|g| g.width).sum();
-                if word_width <= room + EPS {
+                // A column narrower than one glyph cuts a word down to
+                // nothing: done, rather than cutting an empty word.
+                if word.is_empty() || word_width <= room + EPS {
                     line.extend(space.take());
                     line.extend(word);
                     used += gap + word_width;
