@@ -583,6 +583,8 @@ fn package(xml: XMLDocx, meta: &Metadata, date: &Date) -> Result<Vec<u8>, DocxEr
         .map_err(|_| DocxError::InvalidDate(meta.ngay.clone()))?;
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
+        // The fast level: a few percent larger, several times quicker.
+        .compression_level(Some(1))
         .last_modified_time(stamp);
     let mut parts: Vec<(String, Vec<u8>)> = vec![
         ("[Content_Types].xml".into(), xml.content_type),

@@ -185,10 +185,12 @@ pub struct Reader<'s, 'a> {
 
 /// A JSON path being built: `hoat_dong[2].kinh_phi`.
 pub fn key_path(parent: &str, key: &str) -> String {
-    if parent == "$" {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_');
+    match (parent == "$", plain) {
+        (true, true) => key.to_string(),
+        (false, true) => format!("{parent}.{key}"),
+        // An empty or odd key is quoted so the path still says where it is.
+        (_, false) => format!("{parent}[{key:?}]"),
     }
 }
 
@@ -591,6 +593,14 @@ mod tests {
         assert_eq!(src.position(offset), (3, 3));
         let offset = text.find("\"Đồng\"").unwrap();
         assert_eq!(src.position(offset), (2, 10));
+    }
+
+    #[test]
+    fn paths_quote_odd_keys() {
+        assert_eq!(key_path("$", "nam"), "nam");
+        assert_eq!(key_path("hoat_dong[0]", "kinh_phi"), "hoat_dong[0].kinh_phi");
+        assert_eq!(key_path("$", ""), "$[\"\"]");
+        assert_eq!(key_path("a", "x.y"), "a[\"x.y\"]");
     }
 
     #[test]

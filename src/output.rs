@@ -12,13 +12,15 @@
 //! ever half-written.
 
 use std::io::Write;
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use crate::manifest::{self, Change, Manifest};
 use crate::pipeline::Report;
 
 /// One output format, rendered from the same report.
-pub trait Renderer {
+pub trait Renderer: Sync {
     /// File extension, also the renderer's name ("md", "docx", "pdf").
     fn extension(&self) -> &'static str;
     fn render(&self, report: &Report) -> Result<Vec<u8>, String>;
@@ -105,14 +107,14 @@ pub struct Written {
 /// Renders every format and writes the set with its manifest.
 pub fn write(report: &Report, dir: &Path) -> Result<Written, OutputError> {
     let base = base_name(report.summary.nam);
-    let mut files = Vec::new();
-    for r in renderers() {
-        let bytes = r.render(report).map_err(|message| OutputError::Render {
-            format: r.extension(),
-            message,
-        })?;
-        files.push((format!("{base}.{}", r.extension()), bytes));
-    }
+    // The formats are independent: render them side by side.
+    let mut files = renderers()
+        .par_iter()
+        .map(|r| {
+            let bytes = r.render(report).map_err(|message| OutputError::Render { format: r.extension(), message })?;
+            Ok((format!("{base}.{}", r.extension()), bytes))
+        })
+        .collect::<Result<Vec<_>, OutputError>>()?;
     let manifest = manifest::of(report, &files);
     let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
     json.push('\n');

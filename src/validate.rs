@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use jsonc_parser::ast::Value;
+use rayon::prelude::*;
 
 use crate::contract::*;
 use crate::diagnostic::{hint, Code, Diagnostics};
@@ -68,10 +69,19 @@ pub fn load(
 
 /// Finds and reads every input file under `paths`.
 pub fn read_all(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<InputFile> {
-    load::discover(paths, diags)
-        .iter()
-        .filter_map(|p| load::read(p, diags))
-        .collect()
+    let read: Vec<(Option<InputFile>, Diagnostics)> = load::discover(paths, diags)
+        .par_iter()
+        .map(|p| {
+            let mut d = Diagnostics::default();
+            (load::read(p, &mut d), d)
+        })
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for (f, d) in read {
+        diags.0.extend(d.0);
+        files.extend(f);
+    }
+    files
 }
 
 /// Checks files already read; `diags` holds the problems found reading them.
@@ -102,7 +112,19 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         .iter()
         .map(|f| Source::new(&f.path, &f.text))
         .collect();
-    let trees: Vec<Option<Value>> = sources.iter().map(|s| json::parse(s, diags)).collect();
+    // Files are independent until checked against each other: in parallel.
+    let parsed: Vec<(Option<Value>, Diagnostics)> = sources
+        .par_iter()
+        .map(|s| {
+            let mut d = Diagnostics::default();
+            (json::parse(s, &mut d), d)
+        })
+        .collect();
+    let mut trees = Vec::with_capacity(parsed.len());
+    for (tree, d) in parsed {
+        diags.0.extend(d.0);
+        trees.push(tree);
+    }
 
     // Plans first: submissions are checked against the year's plan.
     let mut plans = Vec::new();
@@ -133,24 +155,26 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         plan: &plan,
         index: plan.index(),
     };
-    let mut placed = Vec::new();
-    for i in unit_files {
-        let tree = trees[i].as_ref()?;
-        let mut r = Reader {
-            src: &sources[i],
-            diags,
-        };
-        if let Some((submission, revision_offset)) = decode_submission(&mut r, tree, &against) {
-            placed.push(Placed {
-                submission: Loaded {
-                    path: files[i].path.clone(),
-                    sha256: files[i].sha256.clone(),
-                    value: submission,
-                },
+    let decoded: Vec<(Option<Placed>, Diagnostics)> = unit_files
+        .par_iter()
+        .map(|&i| {
+            let mut d = Diagnostics::default();
+            let placed = trees[i].as_ref().and_then(|tree| {
+                let mut r = Reader { src: &sources[i], diags: &mut d };
+                decode_submission(&mut r, tree, &against)
+            });
+            let placed = placed.map(|(submission, revision_offset)| Placed {
+                submission: Loaded { path: files[i].path.clone(), sha256: files[i].sha256.clone(), value: submission },
                 revision_offset,
                 text: i,
             });
-        }
+            (placed, d)
+        })
+        .collect();
+    let mut placed = Vec::with_capacity(decoded.len());
+    for (p, d) in decoded {
+        diags.0.extend(d.0);
+        placed.extend(p);
     }
     let (submissions, superseded) = pick_revisions(placed, &against.index, &sources, diags);
     drop(against);
