@@ -9,11 +9,11 @@
 use std::io::{Cursor, Write};
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, Docx, FieldCharType, Header, InstrPAGE, InstrText,
-    LineSpacing, LineSpacingType, PageMargin, Paragraph, ParagraphBorder, ParagraphBorderPosition,
-    ParagraphBorders, Run, RunFonts, SpecialIndentType, Style, StyleType, Table, TableBorder,
-    TableBorderPosition, TableBorders, TableCell, TableCellMargins, TableLayoutType, TableRow,
-    VAlignType, WidthType, XMLDocx,
+    AlignmentType, BorderType, BreakType, BuildXML, Docx, FieldCharType, Header, InstrPAGE,
+    InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph, ParagraphBorder,
+    ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, SpecialIndentType, Style, StyleType,
+    Table, TableBorder, TableBorderPosition, TableBorders, TableCell, TableCellMargins,
+    TableLayoutType, TableRow, VAlignType, WidthType, XMLDocx,
 };
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -53,6 +53,9 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     let date = parse_date(&doc.meta.ngay)?;
     let page = Page::new(&doc.meta.trang)?;
     let meta = &doc.meta;
+    // Body first, so its paragraph ids come before the frame's (docx-rs
+    // numbers paragraphs as they are created and renumbers at build).
+    let body = page.body_xml(&doc.blocks);
 
     let mut docx = Docx::new()
         .page_size(
@@ -87,42 +90,11 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     for p in page.title_block(meta) {
         docx = docx.add_paragraph(p);
     }
-    // Word and LibreOffice merge adjacent tables and glue text to a table's
-    // bottom edge: keep them apart with a paragraph or some space before.
-    let mut after_table = false;
-    for (n, block) in doc.blocks.iter().enumerate() {
-        // A caption paragraph ("Bảng 1. ...") stays on the page of its table;
-        // the closing sentence stays with the signature block likewise.
-        let introduces_table = matches!(doc.blocks.get(n + 1), Some(Block::Table(_)) | None);
-        if let Block::Table(table) = block {
-            if after_table {
-                docx = docx.add_paragraph(Paragraph::new());
-            }
-            docx = docx.add_table(page.table(table));
-            after_table = true;
-            continue;
-        }
-        for (i, p) in page.paragraphs(block).into_iter().enumerate() {
-            let p = if after_table && i == 0 {
-                p.line_spacing(LineSpacing::new().before(pt(page.s.cach_doan_pt) as u32))
-            } else {
-                p
-            };
-            let p = if introduces_table {
-                p.keep_next(true)
-            } else {
-                p
-            };
-            docx = docx.add_paragraph(p);
-        }
-        after_table = false;
-    }
-    if after_table {
-        docx = docx.add_paragraph(Paragraph::new());
-    }
+    // The body goes in where this marker paragraph is (see `splice_body`).
+    docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_text(BODY_MARKER)));
     docx = docx.add_table(page.closing_block(meta));
 
-    package(docx.build(), meta, &date)
+    package(docx.build(), &body, meta, &date)
 }
 
 /// Page settings with the text width they leave, and the builders that
@@ -290,9 +262,51 @@ impl<'a> Page<'a> {
         two_columns((lw, rw), left, right)
     }
 
+    /// The body blocks as XML, serialised one element (one table row) at a
+    /// time: a national report has tens of thousands of rows, and a docx-rs
+    /// element tree of them all would take gigabytes.
+    fn body_xml(&self, blocks: &[Block]) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Word and LibreOffice merge adjacent tables and glue text to a
+        // table's bottom edge: keep them apart with a paragraph or some space.
+        let mut after_table = false;
+        for (n, block) in blocks.iter().enumerate() {
+            if let Block::Table(table) = block {
+                if after_table {
+                    out.extend(Paragraph::new().build());
+                }
+                self.table_xml(table, &mut out);
+                after_table = true;
+                continue;
+            }
+            // A caption paragraph ("Bảng 1. ...") stays on the page of its
+            // table; the closing sentence stays with the signature block.
+            let introduces_table = matches!(blocks.get(n + 1), Some(Block::Table(_)) | None);
+            for (i, p) in self.paragraphs(block).into_iter().enumerate() {
+                let p = if after_table && i == 0 {
+                    p.line_spacing(LineSpacing::new().before(pt(self.s.cach_doan_pt) as u32))
+                } else {
+                    p
+                };
+                let p = if introduces_table {
+                    p.keep_next(true)
+                } else {
+                    p
+                };
+                out.extend(p.build());
+            }
+            after_table = false;
+        }
+        if after_table {
+            out.extend(Paragraph::new().build());
+        }
+        out
+    }
+
     /// A bordered body table with its header row repeated on every page
-    /// (`w:tblHeader` is added when packing, see [`repeat_header_rows`]).
-    fn table(&self, t: &document::Table) -> Table {
+    /// (`w:tblHeader` is added when packing, see [`repeat_header_rows`]),
+    /// appended to `out` row by row.
+    fn table_xml(&self, t: &document::Table, out: &mut Vec<u8>) {
         let columns = t
             .rows
             .iter()
@@ -333,10 +347,7 @@ impl<'a> Page<'a> {
         ]
         .into_iter()
         .fold(TableBorders::new(), |b, p| b.set(border(p)));
-        let rows = std::iter::once(row(&t.header, true))
-            .chain(t.rows.iter().map(|r| row(r, false)))
-            .collect();
-        Table::new(rows)
+        let frame = Table::new(Vec::new())
             .set_grid(widths.iter().map(|&w| w as usize).collect())
             .width(self.width as usize, WidthType::Dxa)
             .layout(TableLayoutType::Fixed)
@@ -347,6 +358,19 @@ impl<'a> Page<'a> {
                 30,
                 CELL_MARGIN as usize,
             ))
+            .build();
+        const END: &[u8] = b"</w:tbl>";
+        let open = frame.len().saturating_sub(END.len());
+        debug_assert!(
+            frame.ends_with(END),
+            "docx-rs writes a table as <w:tbl>...</w:tbl>"
+        );
+        out.extend_from_slice(&frame[..open]);
+        out.extend(row(&t.header, true).build());
+        for r in &t.rows {
+            out.extend(row(r, false).build());
+        }
+        out.extend_from_slice(END);
     }
 
     /// Widths of the two columns of the header and closing tables.
@@ -578,7 +602,7 @@ fn parse_date(s: &str) -> Result<Date, DocxError> {
 
 /// Patches what docx-rs cannot express and zips the parts, every entry
 /// dated with the report date (never the clock) so output is reproducible.
-fn package(xml: XMLDocx, meta: &Metadata, date: &Date) -> Result<Vec<u8>, DocxError> {
+fn package(xml: XMLDocx, body: &[u8], meta: &Metadata, date: &Date) -> Result<Vec<u8>, DocxError> {
     let stamp = DateTime::from_date_and_time(date.year, date.month, date.day, 0, 0, 0)
         .map_err(|_| DocxError::InvalidDate(meta.ngay.clone()))?;
     let options = SimpleFileOptions::default()
@@ -598,7 +622,8 @@ fn package(xml: XMLDocx, meta: &Metadata, date: &Date) -> Result<Vec<u8>, DocxEr
         ("word/_rels/document.xml.rels".into(), xml.document_rels),
         (
             "word/document.xml".into(),
-            repeat_header_rows(&String::from_utf8_lossy(&xml.document)).into_bytes(),
+            repeat_header_rows(&String::from_utf8_lossy(&splice_body(&xml.document, body)))
+                .into_bytes(),
         ),
         (
             "word/styles.xml".into(),
@@ -626,6 +651,31 @@ fn package(xml: XMLDocx, meta: &Metadata, date: &Date) -> Result<Vec<u8>, DocxEr
 /// Adds `w:tblHeader` to the first row of each body table. Body rows are
 /// the only ones built with `cantSplit`, so a table whose first row has it
 /// is a body table; docx-rs has no API for the header flag.
+/// Put where the body goes: a paragraph no report text can contain (a
+/// private-use character).
+const BODY_MARKER: &str = "\u{E000}khuyencong-body\u{E000}";
+
+/// Replaces the marker paragraph of the frame document with the body.
+fn splice_body(frame: &[u8], body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(frame);
+    let Some(at) = text.find(BODY_MARKER) else {
+        unreachable!("the frame always carries the body marker")
+    };
+    let start = text[..at]
+        .rfind("<w:p ")
+        .expect("the marker is inside a paragraph");
+    let end = at
+        + text[at..]
+            .find("</w:p>")
+            .expect("the marker paragraph is closed")
+        + "</w:p>".len();
+    let mut out = Vec::with_capacity(frame.len() + body.len());
+    out.extend_from_slice(&frame[..start]);
+    out.extend_from_slice(body);
+    out.extend_from_slice(&frame[end..]);
+    out
+}
+
 fn repeat_header_rows(document: &str) -> String {
     const PLAIN: &str = "<w:trPr><w:cantSplit /></w:trPr>";
     const HEADER: &str = "<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>";

@@ -598,7 +598,10 @@ mod tests {
     #[test]
     fn paths_quote_odd_keys() {
         assert_eq!(key_path("$", "nam"), "nam");
-        assert_eq!(key_path("hoat_dong[0]", "kinh_phi"), "hoat_dong[0].kinh_phi");
+        assert_eq!(
+            key_path("hoat_dong[0]", "kinh_phi"),
+            "hoat_dong[0].kinh_phi"
+        );
         assert_eq!(key_path("$", ""), "$[\"\"]");
         assert_eq!(key_path("a", "x.y"), "a[\"x.y\"]");
     }

@@ -497,3 +497,6 @@ fn check_templates(templates: PathBuf, data: DataArgs) -> ExitCode {
         }
     }
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -111,7 +111,10 @@ pub fn write(report: &Report, dir: &Path) -> Result<Written, OutputError> {
     let mut files = renderers()
         .par_iter()
         .map(|r| {
-            let bytes = r.render(report).map_err(|message| OutputError::Render { format: r.extension(), message })?;
+            let bytes = r.render(report).map_err(|message| OutputError::Render {
+                format: r.extension(),
+                message,
+            })?;
             Ok((format!("{base}.{}", r.extension()), bytes))
         })
         .collect::<Result<Vec<_>, OutputError>>()?;

@@ -36,10 +36,16 @@ pub struct Dataset {
 impl Dataset {
     /// Units of the registry that sent nothing.
     pub fn missing_units(&self) -> Vec<&Unit> {
-        let plan = &self.plan.value;
-        plan.don_vi
+        let sent: std::collections::HashSet<&str> = self
+            .submissions
             .iter()
-            .filter(|u| !self.submissions.iter().any(|s| s.value.ma_don_vi == u.ma))
+            .map(|s| s.value.ma_don_vi.as_str())
+            .collect();
+        self.plan
+            .value
+            .don_vi
+            .iter()
+            .filter(|u| !sent.contains(u.ma.as_str()))
             .collect()
     }
 }
@@ -160,11 +166,18 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         .map(|&i| {
             let mut d = Diagnostics::default();
             let placed = trees[i].as_ref().and_then(|tree| {
-                let mut r = Reader { src: &sources[i], diags: &mut d };
+                let mut r = Reader {
+                    src: &sources[i],
+                    diags: &mut d,
+                };
                 decode_submission(&mut r, tree, &against)
             });
             let placed = placed.map(|(submission, revision_offset)| Placed {
-                submission: Loaded { path: files[i].path.clone(), sha256: files[i].sha256.clone(), value: submission },
+                submission: Loaded {
+                    path: files[i].path.clone(),
+                    sha256: files[i].sha256.clone(),
+                    value: submission,
+                },
                 revision_offset,
                 text: i,
             });

@@ -81,12 +81,16 @@ fn compress_streams(doc: &mut lopdf::Document) {
     use flate2::{write::ZlibEncoder, Compression};
     use std::io::Write;
     for object in doc.objects.values_mut() {
-        let lopdf::Object::Stream(stream) = object else { continue };
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
         if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
             continue;
         }
         let mut encoder = ZlibEncoder::new(Vec::new(), Compression::fast());
-        let compressed = encoder.write_all(&stream.content).and_then(|()| encoder.finish());
+        let compressed = encoder
+            .write_all(&stream.content)
+            .and_then(|()| encoder.finish());
         // Writing to a Vec cannot fail; a stream left uncompressed is still valid.
         if let Some(c) = compressed.ok().filter(|c| c.len() < stream.content.len()) {
             stream.dict.set("Filter", "FlateDecode");
