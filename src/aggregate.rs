@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -384,16 +385,19 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         }
     }
 
+    // Items are independent: each scans the submissions, in parallel.
+    let plan_items: Vec<&PlanItem> = plan.chuong_trinh.iter().flat_map(|p| &p.noi_dung).collect();
+    let summarised: Vec<ItemSummary> = plan_items
+        .par_iter()
+        .map(|item| summarise_item(item, data, &index, declared.get(item.ma.as_str())))
+        .collect();
+    let mut summarised = summarised.into_iter();
     let mut programmes = Vec::new();
     let mut by_source: BTreeMap<&str, (Decimal, Decimal)> = BTreeMap::new();
     let mut not_implemented = Vec::new();
     let mut reported_programmes = 0;
     for prog in &plan.chuong_trinh {
-        let mut items: Vec<ItemSummary> = prog
-            .noi_dung
-            .iter()
-            .map(|item| summarise_item(item, data, &index, declared.get(item.ma.as_str())))
-            .collect();
+        let mut items: Vec<ItemSummary> = summarised.by_ref().take(prog.noi_dung.len()).collect();
         for (item, summary) in prog.noi_dung.iter().zip(&items) {
             by_source.entry(item.nguon.as_str()).or_default().0 += item.kinh_phi.0;
             for a in &summary.hoat_dong {

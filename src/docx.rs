@@ -90,7 +90,7 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     for p in page.title_block(meta) {
         docx = docx.add_paragraph(p);
     }
-    // The body goes in where this marker paragraph is (see `splice_body`).
+    // The body goes in where this marker paragraph is (see `body_slot`).
     docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_text(BODY_MARKER)));
     docx = docx.add_table(page.closing_block(meta));
 
@@ -304,8 +304,7 @@ impl<'a> Page<'a> {
     }
 
     /// A bordered body table with its header row repeated on every page
-    /// (`w:tblHeader` is added when packing, see [`repeat_header_rows`]),
-    /// appended to `out` row by row.
+    /// (see [`repeat_on_each_page`]), appended to `out` row by row.
     fn table_xml(&self, t: &document::Table, out: &mut Vec<u8>) {
         let columns = t
             .rows
@@ -366,7 +365,7 @@ impl<'a> Page<'a> {
             "docx-rs writes a table as <w:tbl>...</w:tbl>"
         );
         out.extend_from_slice(&frame[..open]);
-        out.extend(row(&t.header, true).build());
+        out.extend(repeat_on_each_page(row(&t.header, true).build()));
         for r in &t.rows {
             out.extend(row(r, false).build());
         }
@@ -621,11 +620,6 @@ fn package(xml: XMLDocx, body: &[u8], meta: &Metadata, date: &Date) -> Result<Ve
         ("docProps/custom.xml".into(), xml.doc_props.custom),
         ("word/_rels/document.xml.rels".into(), xml.document_rels),
         (
-            "word/document.xml".into(),
-            repeat_header_rows(&String::from_utf8_lossy(&splice_body(&xml.document, body)))
-                .into_bytes(),
-        ),
-        (
             "word/styles.xml".into(),
             patch_styles(&String::from_utf8_lossy(&xml.styles)).into_bytes(),
         ),
@@ -641,26 +635,34 @@ fn package(xml: XMLDocx, body: &[u8], meta: &Metadata, date: &Date) -> Result<Ve
         parts.push((format!("word/_rels/header{}.xml.rels", i + 1), rels));
     }
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    // The document (after its relationships, as Word writes it): the frame
+    // docx-rs built with the body in the marker's place, streamed into the
+    // archive without assembling a copy.
+    let slot = body_slot(&xml.document);
     for (name, bytes) in parts {
-        zip.start_file(name, options)?;
+        zip.start_file(name.as_str(), options)?;
         zip.write_all(&bytes)?;
+        if name == "word/_rels/document.xml.rels" {
+            zip.start_file("word/document.xml", options)?;
+            zip.write_all(&xml.document[..slot.start])?;
+            zip.write_all(body)?;
+            zip.write_all(&xml.document[slot.end..])?;
+        }
     }
     Ok(zip.finish()?.into_inner())
 }
 
-/// Adds `w:tblHeader` to the first row of each body table. Body rows are
-/// the only ones built with `cantSplit`, so a table whose first row has it
-/// is a body table; docx-rs has no API for the header flag.
 /// Put where the body goes: a paragraph no report text can contain (a
 /// private-use character).
 const BODY_MARKER: &str = "\u{E000}khuyencong-body\u{E000}";
 
-/// Replaces the marker paragraph of the frame document with the body.
-fn splice_body(frame: &[u8], body: &[u8]) -> Vec<u8> {
+/// Where the marker paragraph sits in the frame document: the body is
+/// written in its place.
+fn body_slot(frame: &[u8]) -> std::ops::Range<usize> {
     let text = String::from_utf8_lossy(frame);
-    let Some(at) = text.find(BODY_MARKER) else {
-        unreachable!("the frame always carries the body marker")
-    };
+    let at = text
+        .find(BODY_MARKER)
+        .expect("the frame always carries the body marker");
     let start = text[..at]
         .rfind("<w:p ")
         .expect("the marker is inside a paragraph");
@@ -669,31 +671,17 @@ fn splice_body(frame: &[u8], body: &[u8]) -> Vec<u8> {
             .find("</w:p>")
             .expect("the marker paragraph is closed")
         + "</w:p>".len();
-    let mut out = Vec::with_capacity(frame.len() + body.len());
-    out.extend_from_slice(&frame[..start]);
-    out.extend_from_slice(body);
-    out.extend_from_slice(&frame[end..]);
-    out
+    start..end
 }
 
-fn repeat_header_rows(document: &str) -> String {
+/// Marks a header row to repeat at the top of every page (`w:tblHeader`),
+/// which docx-rs has no API for.
+fn repeat_on_each_page(row: Vec<u8>) -> Vec<u8> {
     const PLAIN: &str = "<w:trPr><w:cantSplit /></w:trPr>";
     const HEADER: &str = "<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>";
-    let mut out = String::with_capacity(document.len() + 1024);
-    for (i, part) in document.split("<w:tbl>").enumerate() {
-        if i > 0 {
-            out.push_str("<w:tbl>");
-        }
-        match part.find("<w:trPr") {
-            Some(at) if part[at..].starts_with(PLAIN) => {
-                out.push_str(&part[..at]);
-                out.push_str(HEADER);
-                out.push_str(&part[at + PLAIN.len()..]);
-            }
-            _ => out.push_str(part),
-        }
-    }
-    out
+    String::from_utf8_lossy(&row)
+        .replacen(PLAIN, HEADER, 1)
+        .into_bytes()
 }
 
 /// Marks the default text as Vietnamese (spelling, hyphenation) and Normal

@@ -252,7 +252,12 @@ impl<'s, 'a> Reader<'s, 'a> {
             self.wrong_type(v, path, "một chuỗi văn bản trong dấu nháy kép");
             return None;
         };
-        let t: String = s.value.trim().nfc().collect();
+        let trimmed = s.value.trim();
+        // Most text is NFC already: check before copying through the normaliser.
+        let t: String = match unicode_normalization::is_nfc_quick(trimmed.chars()) {
+            unicode_normalization::IsNormalized::Yes => trimmed.to_string(),
+            _ => trimmed.nfc().collect(),
+        };
         if t.is_empty() {
             self.error(v.start(), path, Code::EmptyText, "văn bản không được để trống; điền nội dung hoặc bỏ hẳn khóa này nếu nó không bắt buộc".into());
             return None;

@@ -14,7 +14,7 @@ use crate::document::Document;
 /// bytes (no clock, no random ids).
 pub fn write(doc: &Document) -> Result<Vec<u8>, PdfError> {
     let layout = layout::layout(doc)?;
-    render::render(doc, &layout)
+    render::render(doc, layout)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -16,7 +16,10 @@ use super::layout::{Item, Layout, Page, Rule, Span};
 use super::PdfError;
 use crate::document::Document;
 
-pub fn render(doc: &Document, layout: &Layout) -> Result<Vec<u8>, PdfError> {
+/// Takes the layout by value: each page is dropped once it is turned into
+/// operations, and the operations once lopdf has them, so a report of a
+/// thousand pages never holds three copies of itself.
+pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
     let meta = &doc.meta;
     let date = parse_date(&meta.ngay)?;
     let mut pdf = PdfDocument::new(&meta.trich_yeu);
@@ -40,20 +43,22 @@ pub fn render(doc: &Document, layout: &Layout) -> Result<Vec<u8>, PdfError> {
     }
 
     let settings = &meta.trang;
+    let page_height = layout.height;
     pdf.pages = layout
         .pages
-        .iter()
+        .into_iter()
         .map(|page| {
             PdfPage::new(
                 Mm(settings.kho_giay_rong_mm),
                 Mm(settings.kho_giay_cao_mm),
-                page_ops(page, layout.height),
+                page_ops(&page, page_height),
             )
         })
         .collect();
 
     let mut warnings = Vec::new();
     let mut lopdf_doc = printpdf::to_lopdf_doc(&pdf, &PdfSaveOptions::default(), &mut warnings);
+    drop(pdf);
     if let Some(w) = warnings
         .iter()
         .find(|w| w.severity == PdfParseErrorSeverity::Error)
