@@ -85,6 +85,19 @@ enum Command {
         override_usage = "khuyencong templates export|check [TÙY_CHỌN]"
     )]
     Templates(TemplatesCommand),
+    /// Dựng DOCX và PDF từ một tệp Markdown (ví dụ bản .md đã sửa tay)
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong render TỆP.md [--output THƯ_MỤC]")]
+    Render {
+        /// Tệp Markdown có khối thông tin văn bản +++ ở đầu
+        #[arg(value_name = "TỆP.md", help_heading = "Tham số")]
+        file: PathBuf,
+        /// Thư mục ghi DOCX và PDF (mặc định: thư mục của tệp Markdown)
+        #[arg(long, value_name = "THƯ_MỤC", help_heading = "Tùy chọn")]
+        output: Option<PathBuf>,
+        /// Chỉ dựng một định dạng: docx hoặc pdf (mặc định: cả hai)
+        #[arg(long, value_name = "ĐỊNH_DẠNG", value_parser = ["docx", "pdf"], help_heading = "Tùy chọn")]
+        format: Option<String>,
+    },
     /// In lược đồ JSON (JSON Schema) của tệp kế hoạch hoặc tệp báo cáo đơn vị
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong schema ke_hoach|bao_cao")]
     Schema {
@@ -196,6 +209,11 @@ fn main() -> ExitCode {
         Some(Command::Templates(TemplatesCommand::Check { templates, data })) => {
             check_templates(templates, data)
         }
+        Some(Command::Render {
+            file,
+            output,
+            format,
+        }) => render(&file, output, format.as_deref()),
         Some(Command::Schema { kind }) => {
             println!("{}", khuyencong::schema::json_schema(&kind));
             ExitCode::SUCCESS
@@ -500,3 +518,54 @@ fn check_templates(templates: PathBuf, data: DataArgs) -> ExitCode {
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn render(file: &std::path::Path, output: Option<PathBuf>, only: Option<&str>) -> ExitCode {
+    let fail = |message: String| {
+        eprintln!("Lỗi: {message}");
+        ExitCode::from(1)
+    };
+    let markdown = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) => {
+            return fail(format!(
+                "không đọc được {} ({}); tệp phải là văn bản UTF-8",
+                file.display(),
+                e.kind()
+            ))
+        }
+    };
+    let doc = match khuyencong::markdown::parse(&markdown) {
+        Ok(doc) => doc,
+        Err(e) => return fail(format!("{}: {e}", file.display())),
+    };
+    let wanted = |ext: &str| only.is_none_or(|o| o == ext);
+    let (docx, pdf) = rayon::join(
+        || wanted("docx").then(|| khuyencong::docx::write(&doc).map_err(|e| e.to_string())),
+        || wanted("pdf").then(|| khuyencong::pdf::write(&doc).map_err(|e| e.to_string())),
+    );
+    let mut files = Vec::new();
+    for (ext, result) in [("docx", docx), ("pdf", pdf)] {
+        match result {
+            Some(Ok(bytes)) => files.push((ext, bytes)),
+            Some(Err(e)) => return fail(e),
+            None => {}
+        }
+    }
+    let dir = output.unwrap_or_else(|| file.parent().map(PathBuf::from).unwrap_or_default());
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "bao-cao".into(), |s| s.to_string_lossy().into_owned());
+    let named: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|(ext, bytes)| (format!("{stem}.{ext}"), bytes))
+        .collect();
+    match output::commit(&dir, &named) {
+        Ok(paths) => {
+            for p in paths {
+                println!("Đã ghi: {}", p.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e.to_string()),
+    }
+}

@@ -151,3 +151,49 @@ fn usage_errors_exit_2_in_vietnamese() {
         "{text}"
     );
 }
+
+#[test]
+fn render_turns_a_markdown_file_into_the_same_docx_and_pdf() {
+    let out = scratch("render-build");
+    assert!(run(&["build", "--output", out.to_str().unwrap()])
+        .status
+        .success());
+    let md = out.join("bao-cao-khuyen-cong-2023.md");
+    let again = scratch("render-again");
+    let o = run(&[
+        "render",
+        md.to_str().unwrap(),
+        "--output",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for ext in ["docx", "pdf"] {
+        let name = format!("bao-cao-khuyen-cong-2023.{ext}");
+        assert_eq!(
+            std::fs::read(out.join(&name)).unwrap(),
+            std::fs::read(again.join(&name)).unwrap(),
+            "{ext} differs"
+        );
+    }
+    let only = scratch("render-only");
+    assert!(run(&[
+        "render",
+        md.to_str().unwrap(),
+        "--output",
+        only.to_str().unwrap(),
+        "--format",
+        "pdf"
+    ])
+    .status
+    .success());
+    let names: Vec<String> = files_in(&only).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, vec!["bao-cao-khuyen-cong-2023.pdf".to_string()]);
+    let broken = scratch("render-broken").join("x.md");
+    std::fs::write(&broken, "# I. Không có khối thông tin\n").unwrap();
+    let o = run(&["render", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("khối thông tin văn bản"));
+    for d in [out, again, only] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
