@@ -260,17 +260,21 @@ impl Date {
         }
         let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
         let (year, month, day) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1..=days)
+        (1..=days_in_month(year, month))
             .contains(&day)
             .then_some(Date { year, month, day })
+    }
+}
+
+/// Days in a month of the Gregorian calendar; 0 for a month that does not exist.
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
     }
 }
 

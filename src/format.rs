@@ -166,14 +166,7 @@ pub fn ty_le(part: Decimal, whole: Decimal) -> Option<Decimal> {
 }
 
 fn check_date(day: u32, month: u32, year: i32) -> Result<(), FormatError> {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
+    let days = crate::contract::days_in_month(year, month);
     // Four-digit years only: the formats below assume them.
     if (1..=days).contains(&day) && (1..=9999).contains(&year) {
         Ok(())

@@ -50,15 +50,14 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
                 Ok(e) => e,
                 Err(e) => {
                     let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
-                    let why = if e.loop_ancestor().is_some() {
-                        "liên kết tượng trưng (symlink) tạo thành vòng lặp; xóa liên kết này"
-                            .to_string()
-                    } else {
-                        format!(
-                            "không đọc được ({}); kiểm tra quyền truy cập",
-                            e.io_error()
-                                .map_or_else(|| e.to_string(), |io| io.kind().to_string())
-                        )
+                    let looped = e.loop_ancestor().is_some();
+                    let why = match (looped, e.into_io_error()) {
+                        (true, _) => {
+                            "liên kết tượng trưng (symlink) tạo thành vòng lặp; xóa liên kết này"
+                                .to_string()
+                        }
+                        (false, Some(io)) => unreadable_message(&io),
+                        (false, None) => "không đọc được mục này trong thư mục dữ liệu".to_string(),
                     };
                     diags.push(whole_file(&path, Code::Unreadable, why));
                     continue;
@@ -114,11 +113,7 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
     let size = match std::fs::metadata(path) {
         Ok(m) => m.len(),
         Err(e) => {
-            diags.push(whole_file(
-                path,
-                Code::Unreadable,
-                format!("không đọc được tệp ({}); kiểm tra quyền truy cập", e.kind()),
-            ));
+            diags.push(whole_file(path, Code::Unreadable, unreadable_message(&e)));
             return None;
         }
     };
@@ -136,11 +131,7 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(whole_file(
-                path,
-                Code::Unreadable,
-                format!("không đọc được tệp ({}); kiểm tra quyền truy cập", e.kind()),
-            ));
+            diags.push(whole_file(path, Code::Unreadable, unreadable_message(&e)));
             return None;
         }
     };
@@ -153,6 +144,19 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
         text,
         sha256,
     })
+}
+
+/// Why a file cannot be read, and what to do, in Vietnamese.
+fn unreadable_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "không tìm thấy tệp (có thể là liên kết trỏ tới tệp đã bị xóa hay đổi tên); chép tệp thật vào thư mục dữ liệu".into()
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "không có quyền đọc tệp; nhờ quản trị máy cấp quyền đọc hoặc chép lại tệp".into()
+        }
+        _ => format!("không đọc được tệp ({e}); kiểm tra tệp có bị hỏng hay đang bị chương trình khác khóa không"),
+    }
 }
 
 /// UTF-8 text without its BOM, or why the bytes are not acceptable.

@@ -1,26 +1,15 @@
 //! The command as a clerk runs it: exit codes, messages in Vietnamese,
 //! outputs untouched on error, byte-identical outputs on rebuild.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+use std::process::Output;
+
+use common::{copy_of_input, khuyencong, scratch};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_khuyencong"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kc-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    khuyencong(args).output().unwrap()
 }
 
 fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -86,16 +75,7 @@ fn rebuilding_gives_identical_bytes() {
 
 #[test]
 fn bad_data_exits_1_and_leaves_outputs_alone() {
-    let input = scratch("bad-input");
-    for entry in walkdir::WalkDir::new(root().join("input")) {
-        let entry = entry.unwrap();
-        let to = input.join(entry.path().strip_prefix(root().join("input")).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    let input = copy_of_input("bad-input");
     let unit = input.join("bao-cao/731-bien-hoa.json");
     let text = std::fs::read_to_string(&unit).unwrap();
     std::fs::write(

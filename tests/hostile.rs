@@ -8,6 +8,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use common::{copy_of_input, edit, root, scratch};
 use khuyencong::document::{plain_text, Block, Document};
 use khuyencong::format;
 use khuyencong::markdown;
@@ -20,34 +21,6 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use rust_decimal::Decimal;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// An empty private folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kc-hostile-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A private copy of the bundled input.
-fn copy_of_input(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    let src = root().join("input");
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let to = dir.join(entry.path().strip_prefix(&src).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
-}
-
 /// A folder with only the sample plan (units are added by the test).
 fn plan_only(name: &str) -> PathBuf {
     let dir = scratch(name);
@@ -58,12 +31,6 @@ fn plan_only(name: &str) -> PathBuf {
     )
     .unwrap();
     dir
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// Validation either explains every problem it found, or accepts the input

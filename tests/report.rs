@@ -3,39 +3,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
+use common::{copy_dir, root, scratch};
 use khuyencong::document::{plain_text, Block};
 use khuyencong::pipeline::{self, BuildError, Inputs};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn sample_inputs() -> Inputs {
     Inputs {
         input: root().join("input"),
         templates: root().join("templates"),
         year: None,
-    }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kc-report-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 

@@ -3,32 +3,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::{copy_of_input, edit};
 use khuyencong::validate;
 
-/// A private copy of the bundled input, to break.
-fn copy_of_input(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kc-validation-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("input");
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let to = dir.join(entry.path().strip_prefix(&src).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
-}
-
-fn edit(dir: &Path, file: &str, from: &str, to: &str) {
-    let path = dir.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+fn edit_in(dir: &Path, file: &str, from: &str, to: &str) {
+    edit(&dir.join(file), from, to);
 }
 
 /// (file, line, code) of every problem found.
@@ -96,7 +77,7 @@ fn each_bad_input_has_its_code() {
         (
             "huge money",
             |d| {
-                edit(
+                edit_in(
                     d,
                     UNIT,
                     "\"kinh_phi\": 64800000",
@@ -108,7 +89,7 @@ fn each_bad_input_has_its_code() {
         (
             "float money",
             |d| {
-                edit(
+                edit_in(
                     d,
                     UNIT,
                     "\"kinh_phi\": 64800000",
@@ -119,13 +100,13 @@ fn each_bad_input_has_its_code() {
         ),
         (
             "negative money",
-            |d| edit(d, UNIT, "\"kinh_phi\": 64800000", "\"kinh_phi\": -64800000"),
+            |d| edit_in(d, UNIT, "\"kinh_phi\": 64800000", "\"kinh_phi\": -64800000"),
             "KC020",
         ),
         (
             "formatted money",
             |d| {
-                edit(
+                edit_in(
                     d,
                     UNIT,
                     "\"kinh_phi\": 64800000",
@@ -136,23 +117,23 @@ fn each_bad_input_has_its_code() {
         ),
         (
             "negative quantity",
-            |d| edit(d, UNIT, "\"cong_tac_vien\": 8", "\"cong_tac_vien\": -8"),
+            |d| edit_in(d, UNIT, "\"cong_tac_vien\": 8", "\"cong_tac_vien\": -8"),
             "KC021",
         ),
         (
             "wrong type",
-            |d| edit(d, UNIT, "\"lan_nop\": 1", "\"lan_nop\": \"một\""),
+            |d| edit_in(d, UNIT, "\"lan_nop\": 1", "\"lan_nop\": \"một\""),
             "KC010",
         ),
         (
             "missing key",
-            |d| edit(d, UNIT, "\"nguoi_lap\"", "\"nguoi_lap_\""),
+            |d| edit_in(d, UNIT, "\"nguoi_lap\"", "\"nguoi_lap_\""),
             "KC011",
         ),
         (
             "unknown key",
             |d| {
-                edit(
+                edit_in(
                     d,
                     UNIT,
                     "\"nguoi_lap\"",
@@ -163,13 +144,13 @@ fn each_bad_input_has_its_code() {
         ),
         (
             "duplicate key",
-            |d| edit(d, UNIT, "\"nguoi_lap\"", "\"nam\": 2023, \"nguoi_lap\""),
+            |d| edit_in(d, UNIT, "\"nguoi_lap\"", "\"nam\": 2023, \"nguoi_lap\""),
             "KC013",
         ),
         (
             "bad date",
             |d| {
-                edit(
+                edit_in(
                     d,
                     UNIT,
                     "\"ngay_nop\": \"2023-11-",
@@ -180,28 +161,28 @@ fn each_bad_input_has_its_code() {
         ),
         (
             "other year",
-            |d| edit(d, UNIT, "\"nam\": 2023", "\"nam\": 2022"),
+            |d| edit_in(d, UNIT, "\"nam\": 2023", "\"nam\": 2022"),
             "KC031",
         ),
         (
             "unknown unit",
-            |d| edit(d, UNIT, "\"ma_don_vi\": \"731\"", "\"ma_don_vi\": \"799\""),
+            |d| edit_in(d, UNIT, "\"ma_don_vi\": \"731\"", "\"ma_don_vi\": \"799\""),
             "KC032",
         ),
         (
             "unknown item",
-            |d| edit(d, UNIT, "\"noi_dung\": \"CTV\"", "\"noi_dung\": \"CTX\""),
+            |d| edit_in(d, UNIT, "\"noi_dung\": \"CTV\"", "\"noi_dung\": \"CTX\""),
             "KC033",
         ),
         (
             "unknown indicator",
-            |d| edit(d, UNIT, "\"cong_tac_vien\"", "\"cong_tac\""),
+            |d| edit_in(d, UNIT, "\"cong_tac_vien\"", "\"cong_tac\""),
             "KC034",
         ),
         (
             "unknown source",
             |d| {
-                edit(
+                edit_in(
                     d,
                     UNIT,
                     "\"kinh_phi\": 64800000",
@@ -220,7 +201,7 @@ fn each_bad_input_has_its_code() {
         (
             "duplicate plan item",
             |d| {
-                edit(
+                edit_in(
                     d,
                     "ke-hoach-2023.json",
                     "\"ma\": \"HTKN\"",
@@ -237,7 +218,7 @@ fn each_bad_input_has_its_code() {
         (
             "unknown kind",
             |d| {
-                edit(
+                edit_in(
                     d,
                     UNIT,
                     "\"loai\": \"bao_cao\"",
@@ -277,7 +258,7 @@ fn plan_problems_say_what_is_wrong_with_the_plan() {
     let _ = std::fs::remove_dir_all(&dir);
     // A plan with its own error: that error, and no misleading "no plan".
     let dir = copy_of_input("broken-plan");
-    edit(
+    edit_in(
         &dir,
         "ke-hoach-2023.json",
         "\"kinh_phi\": 230000000",
@@ -297,25 +278,25 @@ fn plan_problems_say_what_is_wrong_with_the_plan() {
 #[test]
 fn every_problem_of_every_file_at_once() {
     let dir = copy_of_input("many");
-    edit(
+    edit_in(
         &dir,
         UNIT,
         "\"kinh_phi\": 64800000",
         "\"kinh_phi\": 64800000.5",
     );
-    edit(
+    edit_in(
         &dir,
         UNIT,
         "\"ma_don_vi\": \"731\"",
         "\"ma_don_vi\": \"799\"",
     );
-    edit(
+    edit_in(
         &dir,
         "bao-cao/732-long-khanh.json",
         "\"noi_dung\": \"KSDN\"",
         "\"noi_dung\": \"KSDM\"",
     );
-    edit(
+    edit_in(
         &dir,
         "bao-cao/734-tan-phu.json",
         "\"nguoi_lap\"",

@@ -1,53 +1,16 @@
 //! The year-end cycle: corrections, change reports, safe outputs, template
 //! editing, watching.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{copy_of_input, edit, khuyencong, root, scratch};
 use khuyencong::manifest::{self, Manifest};
 use khuyencong::output;
 use khuyencong::pipeline::{self, Inputs};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kc-flow-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn copy_input(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    let src = root().join("input");
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let to = dir.join(entry.path().strip_prefix(&src).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    dir
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
-
-fn khuyencong(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_khuyencong"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
 
 fn build(input: &Path, out: &Path) -> output::Written {
     let report = pipeline::run(&Inputs {
@@ -90,7 +53,7 @@ fn consistent(out: &Path) -> Manifest {
 
 #[test]
 fn a_resent_revision_is_named_in_the_change_report() {
-    let input = copy_input("resend");
+    let input = copy_of_input("resend");
     let out = scratch("resend-out");
     let first = build(&input, &out);
     assert!(
@@ -146,7 +109,7 @@ fn a_resent_revision_is_named_in_the_change_report() {
 
 #[test]
 fn diff_of_two_manifests_from_the_command_line() {
-    let input = copy_input("diff");
+    let input = copy_of_input("diff");
     let (a, b) = (scratch("diff-a"), scratch("diff-b"));
     build(&input, &a);
     edit(
@@ -160,7 +123,9 @@ fn diff_of_two_manifests_from_the_command_line() {
         "diff",
         a.join(name).to_str().unwrap(),
         b.join(name).to_str().unwrap(),
-    ]);
+    ])
+    .output()
+    .unwrap();
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success());
     assert!(stdout.contains("1.2 Kinh phí thực hiện: 119.068.000 → 120.000.000 đồng (Trung tâm Khuyến công và Tư vấn Phát triển Công nghiệp, lần nộp 1)"), "{stdout}");
@@ -168,9 +133,13 @@ fn diff_of_two_manifests_from_the_command_line() {
         "diff",
         a.join(name).to_str().unwrap(),
         a.join(name).to_str().unwrap(),
-    ]);
+    ])
+    .output()
+    .unwrap();
     assert!(String::from_utf8_lossy(&same.stdout).contains("Không có thay đổi nào"));
-    let missing = khuyencong(&["diff", "khong-co.json", a.join(name).to_str().unwrap()]);
+    let missing = khuyencong(&["diff", "khong-co.json", a.join(name).to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(1));
     for d in [input, a, b] {
         let _ = std::fs::remove_dir_all(d);
@@ -180,7 +149,7 @@ fn diff_of_two_manifests_from_the_command_line() {
 #[cfg(unix)]
 #[test]
 fn a_killed_build_never_leaves_a_mixed_set() {
-    let input = copy_input("kill");
+    let input = copy_of_input("kill");
     let out = scratch("kill-out");
     build(&input, &out);
     let old = consistent(&out);
@@ -218,7 +187,7 @@ fn a_killed_build_never_leaves_a_mixed_set() {
         if i % 2 == 1 {
             let _ = std::fs::remove_dir_all(&out);
             std::fs::create_dir_all(&out).unwrap();
-            let restored = copy_input("kill-restore");
+            let restored = copy_of_input("kill-restore");
             build(&restored, &out);
             let _ = std::fs::remove_dir_all(&restored);
         }
@@ -233,7 +202,7 @@ fn a_killed_build_never_leaves_a_mixed_set() {
 
 #[test]
 fn an_output_that_cannot_be_replaced_is_named() {
-    let input = copy_input("blocked");
+    let input = copy_of_input("blocked");
     let out = scratch("blocked-out");
     build(&input, &out);
     let before = consistent(&out);
@@ -251,7 +220,9 @@ fn an_output_that_cannot_be_replaced_is_named() {
         input.to_str().unwrap(),
         "--output",
         out.to_str().unwrap(),
-    ]);
+    ])
+    .output()
+    .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(
@@ -277,13 +248,21 @@ fn an_output_that_cannot_be_replaced_is_named() {
 fn templates_export_never_overwrites_an_edited_template() {
     let dir = scratch("export");
     let dir_s = dir.to_str().unwrap();
-    assert!(khuyencong(&["templates", "export", dir_s]).status.success());
+    assert!(khuyencong(&["templates", "export", dir_s])
+        .output()
+        .unwrap()
+        .status
+        .success());
     let main = dir.join("bao-cao.md");
     std::fs::write(&main, "mẫu đã sửa").unwrap();
-    let o = khuyencong(&["templates", "export", dir_s]);
+    let o = khuyencong(&["templates", "export", dir_s])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("Không ghi đè mẫu đã sửa"));
     assert_eq!(std::fs::read_to_string(&main).unwrap(), "mẫu đã sửa");
     assert!(khuyencong(&["templates", "export", dir_s, "--force"])
+        .output()
+        .unwrap()
         .status
         .success());
     assert_eq!(
@@ -297,6 +276,8 @@ fn templates_export_never_overwrites_an_edited_template() {
 fn templates_check_points_at_the_broken_line() {
     let dir = scratch("check");
     assert!(khuyencong(&["templates", "export", dir.to_str().unwrap()])
+        .output()
+        .unwrap()
         .status
         .success());
     let main = dir.join("bao-cao.md");
@@ -311,7 +292,9 @@ fn templates_check_points_at_the_broken_line() {
         "{{ van_ban.ten_co_quan }} báo cáo",
         "{{ van_ban.ten_co_quann }} báo cáo",
     );
-    let o = khuyencong(&["templates", "check", "--templates", dir.to_str().unwrap()]);
+    let o = khuyencong(&["templates", "check", "--templates", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr.contains(&format!("bao-cao.md:{line}:")), "{stderr}");
@@ -324,7 +307,7 @@ fn templates_check_points_at_the_broken_line() {
 
 #[test]
 fn context_lists_the_template_variables() {
-    let o = khuyencong(&["context"]);
+    let o = khuyencong(&["context"]).output().unwrap();
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["tong"]["thuc_hien"], 3_246_633_000_i64);
     assert_eq!(json["chuong_trinh"][0]["noi_dung"][0]["so"], "1.1");
@@ -332,7 +315,7 @@ fn context_lists_the_template_variables() {
 
 #[test]
 fn watch_rebuilds_after_a_change() {
-    let input = copy_input("watch");
+    let input = copy_of_input("watch");
     let out = scratch("watch-out");
     let inputs = Inputs {
         input: input.clone(),

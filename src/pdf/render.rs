@@ -142,38 +142,12 @@ fn document_id(doc: &Document) -> [u8; 16] {
 }
 
 fn parse_date(iso: &str) -> Result<DateTime, PdfError> {
-    let invalid = || PdfError::InvalidDate(iso.to_string());
-    let mut parts = iso.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(invalid());
-    };
-    let digits = |s: &str, len: usize| {
-        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| s.parse::<u16>().ok())
-            .flatten()
-    };
-    let (Some(year), Some(month), Some(day)) = (digits(y, 4), digits(m, 2), digits(d, 2)) else {
-        return Err(invalid());
-    };
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
-    if day == 0 || day > days {
-        return Err(invalid());
-    }
+    let d =
+        crate::contract::Date::parse(iso).ok_or_else(|| PdfError::InvalidDate(iso.to_string()))?;
+    let (month, day) = (d.month as u8, d.day as u8);
+    let year = d.year;
     Ok(DateTime::new_in_offset(
-        Date {
-            year: i32::from(year),
-            month: month as u8,
-            day: day as u8,
-        },
+        Date { year, month, day },
         Time {
             hour: 0,
             minute: 0,

@@ -34,3 +34,50 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// An empty private folder for one test (unique per test binary and name).
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kc-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Copies a folder tree.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A private copy of the bundled input, to change or break.
+pub fn copy_of_input(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    copy_dir(&root().join("input"), &dir);
+    dir
+}
+
+/// Replaces the first `from` in a file, which must contain it.
+pub fn edit(path: &std::path::Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Runs the built `khuyencong` binary from the repository root.
+pub fn khuyencong(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_khuyencong"));
+    c.args(args).current_dir(root());
+    c
+}
