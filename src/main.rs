@@ -65,10 +65,10 @@ enum Command {
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong diff BẢN_KÊ_CŨ BẢN_KÊ_MỚI")]
     Diff {
         /// Bản kê của lần tạo trước (…manifest.json)
-        #[arg(value_name = "BẢN_KÊ_CŨ", help_heading = "Tham số")]
+        #[arg(value_name = "BẢN_KÊ_CŨ", help_heading = "Tham số", display_order = 1)]
         old: PathBuf,
         /// Bản kê của lần tạo sau
-        #[arg(value_name = "BẢN_KÊ_MỚI", help_heading = "Tham số")]
+        #[arg(value_name = "BẢN_KÊ_MỚI", help_heading = "Tham số", display_order = 2)]
         new: PathBuf,
     },
     /// In (dạng JSON) mọi biến mà mẫu báo cáo dùng được, với số liệu hiện tại
@@ -124,7 +124,7 @@ enum TemplatesCommand {
         #[arg(long, help_heading = "Tùy chọn")]
         force: bool,
     },
-    /// Dựng mẫu với số liệu hiện tại và báo mọi lỗi (tệp, dòng, cột)
+    /// Dựng thử mẫu với số liệu hiện tại; báo lỗi kèm tệp, dòng, cột (mọi tên bộ lọc sai cùng lúc, lỗi khi dựng thì lỗi đầu tiên)
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong templates check [TÙY_CHỌN]")]
     Check {
         /// Thư mục mẫu báo cáo (mặc định: templates)
@@ -276,12 +276,19 @@ fn build(args: BuildArgs) -> ExitCode {
                 println!("  {}", f.display());
             }
             if let Some(changes) = &written.changes {
-                println!("{}", manifest::report(changes));
+                println!(
+                    "{}",
+                    manifest::report(changes, "so với lần tạo báo cáo trước")
+                );
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("Lỗi: {e}");
+            eprintln!(
+                "Các báo cáo cũ trong {} được giữ nguyên.",
+                args.output.display()
+            );
             ExitCode::from(1)
         }
     }
@@ -356,6 +363,25 @@ fn check(paths: Vec<PathBuf>, input: PathBuf, year: Option<i32>) -> ExitCode {
     };
     match validate::load(&paths, &[input], year) {
         Ok(data) => {
+            for old in &data.superseded {
+                let named = paths
+                    .iter()
+                    .any(|p| old.path.starts_with(p) || p == &old.path);
+                let newer = data
+                    .submissions
+                    .iter()
+                    .find(|s| s.value.ma_don_vi == old.value.ma_don_vi);
+                if let (true, Some(newer)) = (named, newer) {
+                    println!(
+                        "Lưu ý: {} là lần nộp {} của đơn vị {}, nhưng đã có lần nộp {} ({}) nên tệp này sẽ không được tính.",
+                        old.path.display(),
+                        old.value.lan_nop,
+                        old.value.ma_don_vi,
+                        newer.value.lan_nop,
+                        newer.path.display()
+                    );
+                }
+            }
             println!(
                 "Dữ liệu hợp lệ: kế hoạch năm {} ({}), {} báo cáo đơn vị, {} bản đã được thay thế.",
                 data.plan.value.nam,
@@ -390,7 +416,10 @@ fn watch(inputs: &pipeline::Inputs, output_dir: &std::path::Path) -> ExitCode {
                 Outcome::Built(w) => {
                     println!("Đã tạo lại báo cáo ({} tệp).", w.files.len());
                     if let Some(changes) = &w.changes {
-                        println!("{}", manifest::report(changes));
+                        println!(
+                            "{}",
+                            manifest::report(changes, "so với lần tạo báo cáo trước")
+                        );
                     }
                 }
                 Outcome::Failed(e) => {
@@ -420,7 +449,10 @@ fn diff(old: &std::path::Path, new: &std::path::Path) -> ExitCode {
     };
     match (read(old), read(new)) {
         (Ok(a), Ok(b)) => {
-            println!("{}", manifest::report(&manifest::diff(&a, &b)));
+            println!(
+                "{}",
+                manifest::report(&manifest::diff(&a, &b), "so với bản kê cũ")
+            );
             ExitCode::SUCCESS
         }
         (Err(e), _) | (_, Err(e)) => {

@@ -404,15 +404,13 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
     changes
 }
 
-/// The change report as printed.
-pub fn report(changes: &[Change]) -> String {
+/// The change report as printed; `against` says what the changes are
+/// relative to ("so với lần tạo báo cáo trước").
+pub fn report(changes: &[Change], against: &str) -> String {
     if changes.is_empty() {
-        return "Không có thay đổi nào so với lần tạo báo cáo trước.".to_string();
+        return format!("Không có thay đổi nào {against}.");
     }
-    let mut out = format!(
-        "Thay đổi so với lần tạo báo cáo trước ({} mục):",
-        changes.len()
-    );
+    let mut out = format!("Thay đổi {against} ({} mục):", changes.len());
     for c in changes {
         out.push_str(&format!("\n  - {c}"));
     }

@@ -78,13 +78,27 @@ pub enum OutputError {
         format: &'static str,
         message: String,
     },
-    #[error("không ghi được tệp {}: {}; kiểm tra tệp có đang mở trong chương trình khác (Word, trình đọc PDF) hoặc thư mục có bị khóa quyền ghi không", path.display(), kind)]
+    #[error("không ghi được tệp {}: {}; kiểm tra tệp có đang mở trong chương trình khác (Word, trình đọc PDF) hoặc thư mục có bị khóa quyền ghi không", path.display(), io_reason(*kind))]
     Write {
         path: PathBuf,
         kind: std::io::ErrorKind,
     },
     #[error("{} đã có nhưng là thư mục chứ không phải tệp; đổi tên hoặc xóa thư mục đó", .0.display())]
     NotAFile(PathBuf),
+}
+
+/// Why a write failed, in Vietnamese.
+fn io_reason(kind: std::io::ErrorKind) -> &'static str {
+    use std::io::ErrorKind as K;
+    match kind {
+        K::PermissionDenied => "không có quyền ghi",
+        K::NotFound => "không tìm thấy thư mục",
+        K::StorageFull => "ổ đĩa đã đầy",
+        K::ReadOnlyFilesystem => "ổ đĩa chỉ cho đọc",
+        K::IsADirectory => "đã có một thư mục trùng tên",
+        K::ResourceBusy => "tệp đang bị chương trình khác dùng",
+        _ => "lỗi hệ thống khi ghi",
+    }
 }
 
 /// The base name of the report files for a year.

@@ -348,6 +348,11 @@ fn decimal(v: &Value) -> tera::TeraResult<Decimal> {
         return Decimal::from_str(s.trim())
             .map_err(|_| filter_error(format!("`{s}` không phải là số")));
     }
+    if v.is_undefined() || v.is_none() {
+        return Err(filter_error(
+            "bộ lọc số nhận được một giá trị không tồn tại: kiểm tra tên biến hoặc trường đứng trước dấu `|` (xem các tên đúng bằng `khuyencong context`)",
+        ));
+    }
     Err(filter_error(format!(
         "bộ lọc số cần một số nguyên hoặc chuỗi số, nhận được {}",
         v.name()

@@ -50,27 +50,48 @@ impl Dataset {
     }
 }
 
-/// Loads and checks every `.json` under `paths`. `plan_dirs` are searched
-/// for the plan when none of `paths` holds one (`validate FILE` of a unit).
+/// Loads and checks every `.json` under `paths`, together with the files of
+/// `context_dirs` (the input folder), reporting only the problems of the
+/// named files and of the plan (`validate FILE` of one unit).
 pub fn load(
     paths: &[PathBuf],
-    plan_dirs: &[PathBuf],
+    context_dirs: &[PathBuf],
     year: Option<i32>,
 ) -> Result<Dataset, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut files = read_all(paths, &mut diags);
-    let is_plan = |f: &InputFile| f.text.contains("\"ke_hoach\"");
-    if !files.iter().any(is_plan) {
-        // Only unit files were named: take the plan from the input folder
-        // (the other files there are not this check's business).
-        let mut elsewhere = Diagnostics::default();
-        let plans: Vec<InputFile> = read_all(plan_dirs, &mut elsewhere)
-            .into_iter()
-            .filter(|p| is_plan(p) && !files.iter().any(|f| same_file(&f.path, &p.path)))
-            .collect();
-        files.extend(plans);
+    let named = read_all(paths, &mut diags);
+    // Files named on their own are checked against the rest of the input
+    // folder: the plan, and the unit's other revisions (a resent file with
+    // the same `lan_nop` must be caught before it is sent).
+    let mut elsewhere = Diagnostics::default();
+    let context: Vec<InputFile> = read_all(context_dirs, &mut elsewhere)
+        .into_iter()
+        .filter(|c| !named.iter().any(|f| same_file(&f.path, &c.path)))
+        .collect();
+    if context.is_empty() {
+        return check_files(&named, year, diags);
     }
-    check_files(&files, year, diags)
+    let all: Vec<InputFile> = named.iter().chain(&context).cloned().collect();
+    let is_plan = |f: &InputFile| f.text.contains("\"ke_hoach\"");
+    match check_files(&all, year, diags.clone()) {
+        Ok(data) => Ok(data),
+        Err(found) => {
+            let concerns_named = |d: &crate::diagnostic::Diagnostic| {
+                named.iter().any(|f| f.path == d.file)
+                    || context.iter().any(|f| f.path == d.file && is_plan(f))
+                    || d.code == Code::PlanMissing
+            };
+            let mine: Vec<_> = found.0.into_iter().filter(concerns_named).collect();
+            if mine.is_empty() {
+                // Only other units' files are broken: check these against the plan alone.
+                let plans = context.into_iter().filter(is_plan);
+                let alone: Vec<InputFile> = named.into_iter().chain(plans).collect();
+                check_files(&alone, year, diags)
+            } else {
+                Err(Diagnostics(mine).sorted())
+            }
+        }
+    }
 }
 
 /// Finds and reads every input file under `paths`.

@@ -38,6 +38,8 @@ pub fn watch(
                 .map_err(|e| format!("{}: {e}", dir.display()))?;
         }
     }
+    let dirs = [inputs.input.as_path(), inputs.templates.as_path()];
+    let mut last = fingerprint(&dirs);
     each(build_once(inputs, output_dir));
     loop {
         match stop.try_recv() {
@@ -45,7 +47,15 @@ pub fn watch(
             Err(std::sync::mpsc::TryRecvError::Empty) => {}
         }
         match changes.recv_timeout(Duration::from_millis(100)) {
-            Ok(Ok(events)) if !events.is_empty() => each(build_once(inputs, output_dir)),
+            Ok(Ok(events)) if !events.is_empty() => {
+                // Reading the files for a build raises events too: rebuild
+                // only when something was really written, moved or deleted.
+                let now = fingerprint(&dirs);
+                if now != last {
+                    last = now;
+                    each(build_once(inputs, output_dir));
+                }
+            }
             Ok(_) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         }
@@ -60,4 +70,17 @@ fn build_once(inputs: &Inputs, output_dir: &Path) -> Outcome {
         },
         Err(e) => Outcome::Failed(e),
     }
+}
+
+/// Path, size and modification time of every file under `dirs`.
+fn fingerprint(dirs: &[&Path]) -> Vec<(std::path::PathBuf, u64, Option<std::time::SystemTime>)> {
+    dirs.iter()
+        .flat_map(|d| walkdir::WalkDir::new(d).sort_by_file_name())
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            Some((e.into_path(), m.len(), m.modified().ok()))
+        })
+        .collect()
 }

@@ -177,3 +177,28 @@ fn render_turns_a_markdown_file_into_the_same_docx_and_pdf() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn validating_one_file_checks_it_against_the_folder() {
+    // A resent file that forgot to raise `lan_nop` is caught before sending.
+    let dir = scratch("one-file");
+    let copy = dir.join("742-ban-sua.json");
+    std::fs::copy("input/bao-cao/742-nhon-trach-lan-2.json", &copy).unwrap();
+    let o = run(&["validate", copy.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("KC036") && stderr.contains("742-nhon-trach-lan-2.json"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("731-bien-hoa"),
+        "problems of other units' files are not this check's business: {stderr}"
+    );
+    // An older revision is valid, but the clerk is told it will not count.
+    let o = run(&["validate", "input/bao-cao/742-nhon-trach-lan-1.json"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(stdout.contains("sẽ không được tính"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

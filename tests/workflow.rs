@@ -63,7 +63,7 @@ fn a_resent_revision_is_named_in_the_change_report() {
     let again = build(&input, &out);
     assert_eq!(again.changes, Some(vec![]));
     assert_eq!(
-        manifest::report(&[]),
+        manifest::report(&[], "so với lần tạo báo cáo trước"),
         "Không có thay đổi nào so với lần tạo báo cáo trước."
     );
 
@@ -338,6 +338,11 @@ fn watch_rebuilds_after_a_change() {
         .recv_timeout(Duration::from_secs(10))
         .unwrap()
         .expect("first build");
+    // Nothing changed: no rebuild (reading the inputs must not trigger one).
+    assert!(
+        seen.recv_timeout(Duration::from_millis(800)).is_err(),
+        "rebuilt although nothing changed"
+    );
     // A broken file: the rebuild fails and the last good outputs stay.
     let unit = input.join("bao-cao/ttkc.json");
     let good = std::fs::read_to_string(&unit).unwrap();
