@@ -2,7 +2,9 @@
 //! each stage runs on the same synthetic data set several times and the
 //! median is reported, in milliseconds, as a Markdown table.
 //!
-//! `cargo bench -- 12 1000 10000` picks the sizes (default: 12 1000 10000).
+//! `cargo bench -- mau 12 1000 10000` picks the data sets: `mau` is the
+//! bundled sample in input/, a number N a synthetic set of N units
+//! (default: mau 12 1000 10000).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -23,24 +25,30 @@ fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
+    let args: Vec<String> = std::env::args()
         .skip(1)
-        .filter_map(|a| a.parse().ok())
+        .filter(|a| a == "mau" || a.parse::<usize>().is_ok())
         .collect();
-    let sizes = if sizes.is_empty() {
-        vec![12, 1000, 10_000]
+    let sets = if args.is_empty() {
+        ["mau", "12", "1000", "10000"].map(String::from).to_vec()
     } else {
-        sizes
+        args
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    println!("| đơn vị | tệp | đọc | kiểm tra | tổng hợp | Markdown | mô hình | DOCX | PDF | trọn bộ (3 định dạng + manifest) | số trang PDF |");
+    println!("| dữ liệu (đơn vị) | tệp | đọc | kiểm tra | tổng hợp | Markdown | mô hình | DOCX | PDF | trọn bộ (3 định dạng + manifest) | số trang PDF |");
     println!("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-    for n in sizes {
-        let dir = std::env::temp_dir().join(format!("kc-bench-{n}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        synth::generate(&dir, n, 2025).expect("synthetic data");
-        let out = std::env::temp_dir().join(format!("kc-bench-out-{n}"));
-        let runs = (20_000 / n).clamp(3, 30);
+    for set in sets {
+        let (dir, n) = match set.parse::<usize>() {
+            Ok(n) => {
+                let dir = std::env::temp_dir().join(format!("kc-bench-{n}"));
+                let _ = std::fs::remove_dir_all(&dir);
+                synth::generate(&dir, n, 2025).expect("synthetic data");
+                (dir, n)
+            }
+            Err(_) => (root.join("input"), 12),
+        };
+        let out = std::env::temp_dir().join(format!("kc-bench-out-{set}"));
+        let runs = (20_000 / n).clamp(3, 50);
 
         let paths = [dir.clone()];
         let mut diags = Diagnostics::default();
@@ -87,11 +95,13 @@ fn main() {
             output::write(&report, &out).expect("writes");
         });
         println!(
-            "| {n} | {} | {read:.2} | {check:.2} | {aggregate:.2} | {render:.2} | {model:.2} | {docx_ms:.2} | {pdf_ms:.2} | {total:.2} | {pages} |",
+            "| {set} | {} | {read:.2} | {check:.2} | {aggregate:.2} | {render:.2} | {model:.2} | {docx_ms:.2} | {pdf_ms:.2} | {total:.2} | {pages} |",
             files.len()
         );
         assert!(!pdf_bytes.is_empty());
-        let _ = std::fs::remove_dir_all(&dir);
+        if set != "mau" {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
         let _ = std::fs::remove_dir_all(&out);
     }
 }
