@@ -820,7 +820,24 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
         s.tong.ngoai_ke_hoach,
         s.don_vi.iter().map(|u| u.kinh_phi_ngoai_ke_hoach).sum(),
     )?;
+    let by_programme =
+        |f: fn(&Figures) -> Decimal| s.chuong_trinh.iter().map(|p| f(&p.kinh_phi)).sum();
+    check(
+        "tổng kinh phí kế hoạch theo chương trình".into(),
+        by_programme(|f| f.ke_hoach),
+        raw_plan,
+    )?;
+    check(
+        "tổng kinh phí thực hiện theo chương trình".into(),
+        by_programme(|f| f.thuc_hien),
+        raw_actual,
+    )?;
     for p in &s.chuong_trinh {
+        check(
+            format!("kinh phí thực hiện của chương trình {}", p.ma),
+            p.kinh_phi.thuc_hien,
+            p.noi_dung.iter().map(|i| i.kinh_phi.thuc_hien).sum(),
+        )?;
         for i in &p.noi_dung {
             check(
                 format!("kinh phí thực hiện của nội dung {}", i.ma),
@@ -849,4 +866,45 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Dataset {
+        let input = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("input");
+        crate::validate::load(&[input], &[], None).expect("the sample is valid")
+    }
+
+    #[test]
+    fn the_sample_adds_up() {
+        let data = sample();
+        let s = summarise(&data).expect("sums add up");
+        assert_eq!(s.tong.kinh_phi.ke_hoach, Decimal::from(7_204_400_000_i64));
+        assert_eq!(s.tong.kinh_phi.thuc_hien, Decimal::from(3_246_633_000_i64));
+        self_check(&s, &data).expect("consistent");
+    }
+
+    #[test]
+    fn a_total_that_does_not_add_up_is_caught() {
+        let data = sample();
+        let good = summarise(&data).unwrap();
+        // Each printed total, nudged by one đồng, must be caught.
+        let nudges: [fn(&mut Summary); 5] = [
+            |s| s.tong.kinh_phi.thuc_hien += Decimal::ONE,
+            |s| s.chuong_trinh[0].kinh_phi.thuc_hien += Decimal::ONE,
+            |s| s.chuong_trinh[0].noi_dung[0].kinh_phi.thuc_hien += Decimal::ONE,
+            |s| s.don_vi[0].kinh_phi += Decimal::ONE,
+            |s| s.chuong_trinh[0].noi_dung[0].theo_don_vi[0].kinh_phi += Decimal::ONE,
+        ];
+        for (i, nudge) in nudges.iter().enumerate() {
+            let mut bad = good.clone();
+            nudge(&mut bad);
+            assert!(
+                self_check(&bad, &data).is_err(),
+                "nudge {i} slipped through"
+            );
+        }
+    }
 }
