@@ -445,6 +445,10 @@ fn is_grouped(raw: &str) -> bool {
             .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A value was invalid and its problem is already among the diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reported;
+
 /// The properties of one JSON object, with the keys read so far.
 pub struct Obj<'v, 'a> {
     props: &'v [ObjectProp<'a>],
@@ -484,17 +488,17 @@ impl<'v, 'a> Obj<'v, 'a> {
         }
     }
 
-    /// An optional key (absent or null → Ok(None)); Err(()) when present but invalid.
+    /// An optional key (absent or null → Ok(None)); Err when present but invalid.
     pub fn opt<T>(
         &mut self,
         r: &mut Reader,
         key: &'static str,
         decode: impl FnOnce(&mut Reader, &'v Value<'a>, &str) -> Option<T>,
-    ) -> Result<Option<T>, ()> {
+    ) -> Result<Option<T>, Reported> {
         let path = key_path(&self.path, key);
         match self.find(key) {
             None | Some(Value::NullKeyword(_)) => Ok(None),
-            Some(v) => decode(r, v, &path).map(Some).ok_or(()),
+            Some(v) => decode(r, v, &path).map(Some).ok_or(Reported),
         }
     }
 

@@ -108,12 +108,11 @@ impl Builder {
             Event::Text(t) | Event::Code(t) => self.text(&t),
             Event::SoftBreak => self.text(" "),
             Event::HardBreak => self.inlines.push(Inline::LineBreak),
-            Event::Html(html) | Event::InlineHtml(html) => {
-                if html.trim() == PAGE_BREAK {
-                    self.blocks.push(Block::PageBreak);
-                }
-                // Any other HTML is a template comment: not part of the report.
+            Event::Html(html) | Event::InlineHtml(html) if html.trim() == PAGE_BREAK => {
+                self.blocks.push(Block::PageBreak)
             }
+            // Any other HTML is a template comment: not part of the report.
+            Event::Html(_) | Event::InlineHtml(_) => {}
             Event::Rule => self.blocks.push(Block::PageBreak),
             _ => {}
         }
@@ -150,13 +149,11 @@ impl Builder {
                 let level = self.heading.take().unwrap_or(4);
                 self.blocks.push(Block::Heading { level, content });
             }
-            TagEnd::Paragraph => {
-                // Paragraphs inside list items belong to the item.
-                if self.list.is_none() {
-                    let content = self.take_inlines();
-                    if !content.is_empty() {
-                        self.blocks.push(Block::Paragraph(content));
-                    }
+            // Paragraphs inside list items belong to the item.
+            TagEnd::Paragraph if self.list.is_none() => {
+                let content = self.take_inlines();
+                if !content.is_empty() {
+                    self.blocks.push(Block::Paragraph(content));
                 }
             }
             TagEnd::Item => {

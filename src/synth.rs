@@ -24,7 +24,14 @@ impl Draw {
     }
 }
 
-const PROGRAMMES: &[(&str, &str, &[(&str, &str, &str)])] = &[
+/// (code, title, items); an item is (code, title, "indicator:name:unit").
+type Catalogue = &'static [(
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str, &'static str)],
+)];
+
+const PROGRAMMES: Catalogue = &[
     (
         "NANG_LUC_QL",
         "Chương trình nâng cao năng lực quản lý cho cơ sở CNNT",

@@ -169,7 +169,7 @@ fn data_text_cannot_change_the_structure() {
     let kinds = |d: &khuyencong::document::Document| {
         d.blocks
             .iter()
-            .map(|b| std::mem::discriminant(b))
+            .map(std::mem::discriminant)
             .collect::<Vec<_>>()
     };
     assert_eq!(

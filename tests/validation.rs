@@ -249,7 +249,7 @@ fn plan_problems_say_what_is_wrong_with_the_plan() {
         dir.join("ke-hoach-2023-ban-sao.json"),
     )
     .unwrap();
-    let err = validate::load(&[dir.clone()], &[], None).unwrap_err();
+    let err = validate::load(std::slice::from_ref(&dir), &[], None).unwrap_err();
     assert!(
         err.0.iter().any(|d| d.code.id() == "KC038"
             && d.message.contains("hơn một tệp kế hoạch cho cùng một năm")),
@@ -333,7 +333,8 @@ fn bom_nfd_and_editor_temporaries_are_handled() {
     std::fs::write(dir.join("bao-cao/.~lock.731-bien-hoa.json#"), "garbage").unwrap();
     std::fs::write(dir.join("bao-cao/~$ban-nhap.json"), "garbage").unwrap();
     std::fs::write(dir.join("bao-cao/731-bien-hoa.json~"), "garbage").unwrap();
-    let data = validate::load(&[dir.clone()], &[], None).unwrap_or_else(|d| panic!("{d}"));
+    let data =
+        validate::load(std::slice::from_ref(&dir), &[], None).unwrap_or_else(|d| panic!("{d}"));
     let unit = data
         .submissions
         .iter()
@@ -389,7 +390,7 @@ fn unreadable_file_is_reported() {
 #[test]
 fn the_sample_is_clean_and_revisions_replace() {
     let dir = copy_of_input("revision");
-    let before = validate::load(&[dir.clone()], &[], None).unwrap();
+    let before = validate::load(std::slice::from_ref(&dir), &[], None).unwrap();
     let total = |d: &validate::Dataset| {
         khuyencong::aggregate::summarise(d)
             .unwrap()
@@ -405,7 +406,7 @@ fn the_sample_is_clean_and_revisions_replace() {
         .replacen("\"kinh_phi\": 39500000", "\"kinh_phi\": 40500000", 1);
     assert_ne!(lan2, lan3);
     std::fs::write(dir.join("bao-cao/742-nhon-trach-lan-3.json"), lan3).unwrap();
-    let after = validate::load(&[dir.clone()], &[], None).unwrap();
+    let after = validate::load(std::slice::from_ref(&dir), &[], None).unwrap();
     assert_eq!(after.superseded.len(), 2);
     assert_eq!(
         total(&after) - old_total,
