@@ -119,22 +119,15 @@ fn read_hhea(bytes: &[u8]) -> Result<HheaTable, String> {
 pub fn face(face: Face) -> Result<&'static FaceData, PdfError> {
     static FACES: OnceLock<Result<[FaceData; 4], String>> = OnceLock::new();
     let faces = FACES.get_or_init(|| {
-        // Parsing a face takes about a millisecond: the four side by side.
-        let ((regular, bold), (italic, bold_italic)) = rayon::join(
-            || {
-                rayon::join(
-                    || FaceData::parse(Face::Regular),
-                    || FaceData::parse(Face::Bold),
-                )
-            },
-            || {
-                rayon::join(
-                    || FaceData::parse(Face::Italic),
-                    || FaceData::parse(Face::BoldItalic),
-                )
-            },
-        );
-        Ok([regular?, bold?, italic?, bold_italic?])
+        // Parsing a face takes about a millisecond: the four side by side,
+        // on threads of their own. Not rayon: a pool worker waiting here for
+        // the pool would deadlock when the pool is busy rendering.
+        std::thread::scope(|scope| {
+            let parsing = Face::ALL.map(|f| scope.spawn(move || FaceData::parse(f)));
+            let [regular, bold, italic, bold_italic] =
+                parsing.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            Ok([regular?, bold?, italic?, bold_italic?])
+        })
     });
     match faces {
         Ok(faces) => Ok(&faces[face.index()]),
