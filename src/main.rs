@@ -48,18 +48,8 @@ enum Command {
         /// Tệp hoặc thư mục cần kiểm tra (mặc định: thư mục dữ liệu)
         #[arg(value_name = "ĐƯỜNG_DẪN", help_heading = "Tham số")]
         paths: Vec<PathBuf>,
-        /// Thư mục dữ liệu, nơi tìm tệp kế hoạch khi chỉ kiểm tra tệp của đơn vị (mặc định: input)
-        #[arg(
-            long,
-            value_name = "THƯ_MỤC",
-            default_value = "input",
-            hide_default_value = true,
-            help_heading = "Tùy chọn"
-        )]
-        input: PathBuf,
-        /// Năm cần kiểm tra (mặc định: năm của tệp kế hoạch)
-        #[arg(long, value_name = "NĂM", help_heading = "Tùy chọn")]
-        year: Option<i32>,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// So sánh hai bản kê (manifest) và in những gì đã thay đổi
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong diff BẢN_KÊ_CŨ BẢN_KÊ_MỚI")]
@@ -159,15 +149,8 @@ struct DataArgs {
 
 #[derive(Args, Clone)]
 struct BuildArgs {
-    /// Thư mục chứa tệp kế hoạch và báo cáo của các đơn vị (mặc định: input)
-    #[arg(
-        long,
-        value_name = "THƯ_MỤC",
-        default_value = "input",
-        hide_default_value = true,
-        help_heading = "Tùy chọn"
-    )]
-    input: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
     /// Thư mục mẫu báo cáo, mẫu nào thiếu sẽ dùng mẫu mặc định (mặc định: templates)
     #[arg(
         long,
@@ -186,9 +169,6 @@ struct BuildArgs {
         help_heading = "Tùy chọn"
     )]
     output: PathBuf,
-    /// Năm báo cáo (mặc định: năm của tệp kế hoạch)
-    #[arg(long, value_name = "NĂM", help_heading = "Tùy chọn")]
-    year: Option<i32>,
     /// Theo dõi thư mục dữ liệu và mẫu, tự tạo lại báo cáo khi có tệp thay đổi (Ctrl+C để dừng)
     #[arg(long, help_heading = "Tùy chọn")]
     watch: bool,
@@ -202,7 +182,7 @@ fn main() -> ExitCode {
     match cli.command {
         None => build(cli.build),
         Some(Command::Build(args)) => build(args),
-        Some(Command::Validate { paths, input, year }) => check(paths, input, year),
+        Some(Command::Validate { paths, data }) => check(paths, data.input, data.year),
         Some(Command::Diff { old, new }) => diff(&old, &new),
         Some(Command::Context { data }) => context(data),
         Some(Command::Templates(TemplatesCommand::Export { dir, force })) => export(&dir, force),
@@ -250,9 +230,9 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 fn build(args: BuildArgs) -> ExitCode {
     let inputs = pipeline::Inputs {
-        input: args.input,
+        input: args.data.input,
         templates: args.templates,
-        year: args.year,
+        year: args.data.year,
     };
     if args.watch {
         return watch(&inputs, &args.output);
