@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -387,10 +386,10 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
 
     // Items are independent: each scans the submissions, in parallel.
     let plan_items: Vec<&PlanItem> = plan.chuong_trinh.iter().flat_map(|p| &p.noi_dung).collect();
-    let summarised: Vec<ItemSummary> = plan_items
-        .par_iter()
-        .map(|item| summarise_item(item, data, &index, declared.get(item.ma.as_str())))
-        .collect();
+    let large = data.submissions.len() >= crate::par::PARALLEL_FROM;
+    let summarised: Vec<ItemSummary> = crate::par::map_if(large, &plan_items, |item| {
+        summarise_item(item, data, &index, declared.get(item.ma.as_str()))
+    });
     let mut summarised = summarised.into_iter();
     let mut programmes = Vec::new();
     let mut by_source: BTreeMap<&str, (Decimal, Decimal)> = BTreeMap::new();

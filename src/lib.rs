@@ -12,6 +12,7 @@ pub mod load;
 pub mod manifest;
 pub mod markdown;
 pub mod output;
+pub mod par;
 pub mod pdf;
 pub mod pipeline;
 pub mod schema;

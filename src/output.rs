@@ -12,8 +12,6 @@
 //! ever half-written.
 
 use std::io::Write;
-
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use crate::manifest::{self, Change, Manifest};
@@ -121,17 +119,33 @@ pub struct Written {
 /// Renders every format and writes the set with its manifest.
 pub fn write(report: &Report, dir: &Path) -> Result<Written, OutputError> {
     let base = base_name(report.summary.nam);
-    // The formats are independent: render them side by side.
-    let mut files = renderers()
-        .par_iter()
-        .map(|r| {
-            let bytes = r.render(report).map_err(|message| OutputError::Render {
-                format: r.extension(),
-                message,
-            })?;
-            Ok((format!("{base}.{}", r.extension()), bytes))
-        })
-        .collect::<Result<Vec<_>, OutputError>>()?;
+    // The formats are independent: render them side by side, each on a
+    // thread of its own (the last on this one).
+    let render = |r: &dyn Renderer| {
+        let bytes = r.render(report).map_err(|message| OutputError::Render {
+            format: r.extension(),
+            message,
+        })?;
+        Ok((format!("{base}.{}", r.extension()), bytes))
+    };
+    let all = renderers();
+    let (last, others) = all.split_last().expect("there is a renderer");
+    let mut files = std::thread::scope(|scope| {
+        let started: Vec<_> = others
+            .iter()
+            .map(|r| scope.spawn(move || render(r.as_ref())))
+            .collect();
+        let last = render(last.as_ref());
+        let mut done: Vec<Result<(String, Vec<u8>), OutputError>> = started
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        done.push(last);
+        done.into_iter().collect::<Result<Vec<_>, OutputError>>()
+    })?;
     let manifest = manifest::of(report, &files);
     let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
     json.push('\n');

@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use jsonc_parser::ast::Value;
-use rayon::prelude::*;
 
 use crate::contract::*;
 use crate::diagnostic::{hint, Code, Diagnostics};
@@ -96,13 +95,11 @@ pub fn load(
 
 /// Finds and reads every input file under `paths`.
 pub fn read_all(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<InputFile> {
-    let read: Vec<(Option<InputFile>, Diagnostics)> = load::discover(paths, diags)
-        .par_iter()
-        .map(|p| {
+    let read: Vec<(Option<InputFile>, Diagnostics)> =
+        crate::par::map(&load::discover(paths, diags), |p| {
             let mut d = Diagnostics::default();
             (load::read(p, &mut d), d)
-        })
-        .collect();
+        });
     let mut files = Vec::with_capacity(read.len());
     for (f, d) in read {
         diags.0.extend(d.0);
@@ -140,13 +137,10 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         .map(|f| Source::new(&f.path, &f.text))
         .collect();
     // Files are independent until checked against each other: in parallel.
-    let parsed: Vec<(Option<Value>, Diagnostics)> = sources
-        .par_iter()
-        .map(|s| {
-            let mut d = Diagnostics::default();
-            (json::parse(s, &mut d), d)
-        })
-        .collect();
+    let parsed: Vec<(Option<Value>, Diagnostics)> = crate::par::map(&sources, |s| {
+        let mut d = Diagnostics::default();
+        (json::parse(s, &mut d), d)
+    });
     let mut trees = Vec::with_capacity(parsed.len());
     for (tree, d) in parsed {
         diags.0.extend(d.0);
@@ -182,29 +176,26 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         plan: &plan,
         index: plan.index(),
     };
-    let decoded: Vec<(Option<Placed>, Diagnostics)> = unit_files
-        .par_iter()
-        .map(|&i| {
-            let mut d = Diagnostics::default();
-            let placed = trees[i].as_ref().and_then(|tree| {
-                let mut r = Reader {
-                    src: &sources[i],
-                    diags: &mut d,
-                };
-                decode_submission(&mut r, tree, &against)
-            });
-            let placed = placed.map(|(submission, revision_offset)| Placed {
-                submission: Loaded {
-                    path: files[i].path.clone(),
-                    sha256: files[i].sha256.clone(),
-                    value: submission,
-                },
-                revision_offset,
-                text: i,
-            });
-            (placed, d)
-        })
-        .collect();
+    let decoded: Vec<(Option<Placed>, Diagnostics)> = crate::par::map(&unit_files, |&i| {
+        let mut d = Diagnostics::default();
+        let placed = trees[i].as_ref().and_then(|tree| {
+            let mut r = Reader {
+                src: &sources[i],
+                diags: &mut d,
+            };
+            decode_submission(&mut r, tree, &against)
+        });
+        let placed = placed.map(|(submission, revision_offset)| Placed {
+            submission: Loaded {
+                path: files[i].path.clone(),
+                sha256: files[i].sha256.clone(),
+                value: submission,
+            },
+            revision_offset,
+            text: i,
+        });
+        (placed, d)
+    });
     let mut placed = Vec::with_capacity(decoded.len());
     for (p, d) in decoded {
         diags.0.extend(d.0);
