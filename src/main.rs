@@ -248,9 +248,9 @@ fn build(args: BuildArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match output::write(&report, &args.output) {
+    print_summary(&report);
+    match output::write(report, &args.output) {
         Ok(written) => {
-            print_summary(&report);
             println!("Đã ghi:");
             for f in &written.files {
                 println!("  {}", f.display());

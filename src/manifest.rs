@@ -85,8 +85,8 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// The manifest of a build whose outputs are `outputs` (file name, bytes).
-pub fn of(report: &Report, outputs: &[(String, Vec<u8>)]) -> Manifest {
+/// The manifest of a build, before its outputs exist (see [`outputs`]).
+pub fn of(report: &Report) -> Manifest {
     let data = &report.data;
     let plan = &data.plan;
     let mut dau_vao = vec![InputEntry {
@@ -175,14 +175,19 @@ pub fn of(report: &Report, outputs: &[(String, Vec<u8>)]) -> Manifest {
             ngoai_ke_hoach: s.tong.ngoai_ke_hoach,
             noi_dung,
         },
-        dau_ra: outputs
-            .iter()
-            .map(|(name, bytes)| OutputEntry {
-                tep: name.clone(),
-                sha256: sha256(bytes),
-            })
-            .collect(),
+        dau_ra: Vec::new(),
     }
+}
+
+/// The output entries of a manifest: each file's name and SHA-256.
+pub fn outputs(files: &[(String, Vec<u8>)]) -> Vec<OutputEntry> {
+    files
+        .iter()
+        .map(|(name, bytes)| OutputEntry {
+            tep: name.clone(),
+            sha256: sha256(bytes),
+        })
+        .collect()
 }
 
 /// One difference between two builds, said in Vietnamese by Display.

@@ -17,11 +17,17 @@ use std::path::{Path, PathBuf};
 use crate::manifest::{self, Change, Manifest};
 use crate::pipeline::Report;
 
+/// What the writers render: the Markdown and its document model.
+pub struct Rendering {
+    pub markdown: String,
+    pub document: crate::document::Document,
+}
+
 /// One output format, rendered from the same report.
 pub trait Renderer: Sync {
     /// File extension, also the renderer's name ("md", "docx", "pdf").
     fn extension(&self) -> &'static str;
-    fn render(&self, report: &Report) -> Result<Vec<u8>, String>;
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, String>;
 }
 
 /// The Markdown as the templates produced it.
@@ -31,8 +37,8 @@ impl Renderer for MarkdownRenderer {
     fn extension(&self) -> &'static str {
         "md"
     }
-    fn render(&self, report: &Report) -> Result<Vec<u8>, String> {
-        Ok(report.markdown.clone().into_bytes())
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, String> {
+        Ok(doc.markdown.clone().into_bytes())
     }
 }
 
@@ -43,8 +49,8 @@ impl Renderer for DocxRenderer {
     fn extension(&self) -> &'static str {
         "docx"
     }
-    fn render(&self, report: &Report) -> Result<Vec<u8>, String> {
-        crate::docx::write(&report.document).map_err(|e| e.to_string())
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, String> {
+        crate::docx::write(&doc.document).map_err(|e| e.to_string())
     }
 }
 
@@ -55,8 +61,8 @@ impl Renderer for PdfRenderer {
     fn extension(&self) -> &'static str {
         "pdf"
     }
-    fn render(&self, report: &Report) -> Result<Vec<u8>, String> {
-        crate::pdf::write(&report.document).map_err(|e| e.to_string())
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, String> {
+        crate::pdf::write(&doc.document).map_err(|e| e.to_string())
     }
 }
 
@@ -116,13 +122,26 @@ pub struct Written {
     pub changes: Option<Vec<Change>>,
 }
 
-/// Renders every format and writes the set with its manifest.
-pub fn write(report: &Report, dir: &Path) -> Result<Written, OutputError> {
-    let base = base_name(report.summary.nam);
+/// Renders every format and writes the set with its manifest. Takes the
+/// report by value: the data and the summary go into the manifest first and
+/// are dropped before rendering, which is where a large build peaks.
+pub fn write(report: Report, dir: &Path) -> Result<Written, OutputError> {
+    let year = report.summary.nam;
+    let base = base_name(year);
+    let mut manifest = manifest::of(&report);
+    let Report {
+        data,
+        summary,
+        templates,
+        markdown,
+        document,
+    } = report;
+    drop((data, summary, templates));
+    let doc = Rendering { markdown, document };
     // The formats are independent: render them side by side, each on a
     // thread of its own (the last on this one).
     let render = |r: &dyn Renderer| {
-        let bytes = r.render(report).map_err(|message| OutputError::Render {
+        let bytes = r.render(&doc).map_err(|message| OutputError::Render {
             format: r.extension(),
             message,
         })?;
@@ -146,10 +165,10 @@ pub fn write(report: &Report, dir: &Path) -> Result<Written, OutputError> {
         done.push(last);
         done.into_iter().collect::<Result<Vec<_>, OutputError>>()
     })?;
-    let manifest = manifest::of(report, &files);
+    manifest.dau_ra = manifest::outputs(&files);
     let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
     json.push('\n');
-    let manifest_file = manifest_path(dir, report.summary.nam);
+    let manifest_file = manifest_path(dir, year);
     files.push((
         manifest_file
             .file_name()

@@ -64,7 +64,7 @@ pub fn watch(
 
 fn build_once(inputs: &Inputs, output_dir: &Path) -> Outcome {
     match pipeline::run(inputs) {
-        Ok(report) => match output::write(&report, output_dir) {
+        Ok(report) => match output::write(report, output_dir) {
             Ok(w) => Outcome::Built(Box::new(w)),
             Err(e) => Outcome::NotWritten(e),
         },

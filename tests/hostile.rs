@@ -575,7 +575,7 @@ proptest! {
         let shown = format::so(expected, Some(0));
         prop_assert!(report.markdown.contains(&shown), "{} not in the Markdown", shown);
         let out = dir.join("ra");
-        output::write(&report, &out).unwrap_or_else(|e| panic!("{e}"));
+        output::write(report, &out).unwrap_or_else(|e| panic!("{e}"));
         let base = out.join(output::base_name(2023));
         let docx = std::fs::read(base.with_extension("docx")).unwrap();
         prop_assert!(docx_text(&docx).contains(&shown), "{} not in the DOCX", shown);
@@ -833,7 +833,7 @@ fn characters_outside_the_font_are_reported_not_dropped() {
             "{name}: not reported as missing glyphs"
         );
         let out = dir.join("ra");
-        match output::write(&report, &out) {
+        match output::write(report, &out) {
             Err(OutputError::Render { format, message }) => {
                 assert_eq!(format, "pdf", "{name}");
                 assert!(message.contains("không vẽ được"), "{name}: {message}");

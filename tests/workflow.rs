@@ -19,7 +19,7 @@ fn build(input: &Path, out: &Path) -> output::Written {
         year: None,
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    output::write(&report, out).unwrap()
+    output::write(report, out).unwrap()
 }
 
 /// The output set is complete and from one build: every file the manifest
