@@ -161,7 +161,7 @@ impl fmt::Display for Diagnostics {
 
 /// The closest of `candidates` to `word` (Levenshtein distance ≤ 1/3 of its
 /// length, at least 2), for "did you mean" hints.
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
     candidates
         .into_iter()

@@ -278,6 +278,12 @@ fn print_summary(report: &pipeline::Report) {
     let data = &report.data;
     let s = &report.summary;
     println!("Kế hoạch năm {}: {}", s.nam, data.plan.path.display());
+    for other in &data.other_plans {
+        println!(
+            "  Kế hoạch năm khác, không dùng lần này: {}",
+            other.display()
+        );
+    }
     println!("Đã đọc {} báo cáo đơn vị:", data.submissions.len());
     // A province lists every unit; at national scale only the re-sent ones.
     const LIST_ALL: usize = 30;
