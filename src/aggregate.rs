@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::contract::{Date, Indicator, PlanIndex, PlanItem};
+use crate::contract::{Date, DocumentInfo, Indicator, PlanIndex, PlanItem};
 use crate::validate::Dataset;
 
 /// Serialises a decimal as a JSON integer when whole (so templates can
@@ -92,7 +92,8 @@ impl Status {
 pub struct Summary {
     pub nam: i32,
     pub tinh: String,
-    pub van_ban: DocumentContext,
+    /// The plan's document information, as written in the plan file.
+    pub van_ban: DocumentInfo,
     /// Programmes with their items, in plan order.
     pub chuong_trinh: Vec<ProgrammeSummary>,
     /// Items nobody implemented, numbered (1), (2)...
@@ -107,22 +108,6 @@ pub struct Summary {
     pub tong: TotalSummary,
     /// Earlier revisions that were replaced (never counted).
     pub ban_thay_the: Vec<SupersededSummary>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DocumentContext {
-    pub co_quan_chu_quan: String,
-    pub co_quan_ban_hanh: String,
-    pub ten_co_quan: String,
-    pub so_ky_hieu: String,
-    pub dia_danh: String,
-    pub ngay: DateContext,
-    pub trich_yeu: String,
-    pub can_cu: String,
-    pub tham_quyen: Vec<String>,
-    pub nguoi_ky: String,
-    pub noi_nhan: Vec<String>,
-    pub luu: String,
 }
 
 /// A date as templates use it: `{{ d.iso }}`, `{{ d | ngay }}`, `{{ d.nam }}`.
@@ -524,24 +509,10 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         })
         .collect();
 
-    let d = &plan.van_ban;
     let summary = Summary {
         nam: plan.nam,
         tinh: plan.tinh.clone(),
-        van_ban: DocumentContext {
-            co_quan_chu_quan: d.co_quan_chu_quan.clone(),
-            co_quan_ban_hanh: d.co_quan_ban_hanh.clone(),
-            ten_co_quan: d.ten_co_quan.clone(),
-            so_ky_hieu: d.so_ky_hieu.clone(),
-            dia_danh: d.dia_danh.clone(),
-            ngay: d.ngay.into(),
-            trich_yeu: d.trich_yeu.clone(),
-            can_cu: d.can_cu.clone(),
-            tham_quyen: d.tham_quyen.clone(),
-            nguoi_ky: d.nguoi_ky.clone(),
-            noi_nhan: d.noi_nhan.clone(),
-            luu: d.luu.clone(),
-        },
+        van_ban: plan.van_ban.clone(),
         chuong_trinh: programmes,
         khong_thuc_hien,
         ngoai_ke_hoach: extras,
