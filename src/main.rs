@@ -117,18 +117,24 @@ enum TemplatesCommand {
     /// Dựng thử mẫu với số liệu hiện tại; báo lỗi kèm tệp, dòng, cột (mọi tên bộ lọc sai cùng lúc, lỗi khi dựng thì lỗi đầu tiên)
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong templates check [TÙY_CHỌN]")]
     Check {
-        /// Thư mục mẫu báo cáo (mặc định: templates)
-        #[arg(
-            long,
-            value_name = "THƯ_MỤC",
-            default_value = "templates",
-            hide_default_value = true,
-            help_heading = "Tùy chọn"
-        )]
-        templates: PathBuf,
+        #[command(flatten)]
+        templates: TemplatesArg,
         #[command(flatten)]
         data: DataArgs,
     },
+}
+
+#[derive(Args, Clone)]
+struct TemplatesArg {
+    /// Thư mục mẫu báo cáo, mẫu nào thiếu sẽ dùng mẫu mặc định (mặc định: templates)
+    #[arg(
+        long = "templates",
+        value_name = "THƯ_MỤC",
+        default_value = "templates",
+        hide_default_value = true,
+        help_heading = "Tùy chọn"
+    )]
+    dir: PathBuf,
 }
 
 #[derive(Args, Clone)]
@@ -151,15 +157,8 @@ struct DataArgs {
 struct BuildArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// Thư mục mẫu báo cáo, mẫu nào thiếu sẽ dùng mẫu mặc định (mặc định: templates)
-    #[arg(
-        long,
-        value_name = "THƯ_MỤC",
-        default_value = "templates",
-        hide_default_value = true,
-        help_heading = "Tùy chọn"
-    )]
-    templates: PathBuf,
+    #[command(flatten)]
+    templates: TemplatesArg,
     /// Thư mục ghi báo cáo (mặc định: output)
     #[arg(
         long,
@@ -187,7 +186,7 @@ fn main() -> ExitCode {
         Some(Command::Context { data }) => context(data),
         Some(Command::Templates(TemplatesCommand::Export { dir, force })) => export(&dir, force),
         Some(Command::Templates(TemplatesCommand::Check { templates, data })) => {
-            check_templates(templates, data)
+            check_templates(templates.dir, data)
         }
         Some(Command::Render {
             file,
@@ -231,7 +230,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
 fn build(args: BuildArgs) -> ExitCode {
     let inputs = pipeline::Inputs {
         input: args.data.input,
-        templates: args.templates,
+        templates: args.templates.dir,
         year: args.data.year,
     };
     if args.watch {
