@@ -6,10 +6,12 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use allsorts::binary::read::ReadScope;
+use allsorts::font::read_cmap_subtable;
 use allsorts::font_data::FontData;
 use allsorts::subset::{subset as subset_glyphs, CmapTarget, SubsetProfile};
-use allsorts::tables::{FontTableProvider, HheaTable};
-use allsorts::tag;
+use allsorts::tables::cmap::{Cmap, CmapSubtable};
+use allsorts::tables::{HeadTable, HheaTable, HmtxTable, MaxpTable, OpenTypeData, OpenTypeFont};
+use allsorts::tag::{self, DisplayTag};
 use printpdf::ParsedFont;
 use sha2::{Digest, Sha256};
 
@@ -60,10 +62,14 @@ impl Face {
     }
 }
 
-/// A parsed face and its vertical metrics in em.
-#[derive(Debug)]
+/// A face's character map and advance widths, read in place from the
+/// bytes compiled into the binary (nothing is copied into maps: a build
+/// that draws ten pages looks up a few thousand characters, not all 2.600
+/// glyphs of four faces), and its vertical metrics in em.
 pub struct FaceData {
-    font: ParsedFont,
+    cmap: CmapSubtable<'static>,
+    hmtx: HmtxTable<'static>,
+    units_per_em: f32,
     /// Height above the baseline, in em.
     pub ascent: f32,
     /// Depth below the baseline, in em (positive).
@@ -74,60 +80,75 @@ pub struct FaceData {
 
 impl FaceData {
     fn parse(face: Face) -> Result<FaceData, String> {
-        let bytes = face.bytes();
-        let font = ParsedFont::from_bytes(bytes, 0, &mut Vec::new())
-            .ok_or_else(|| format!("không đọc được phông {}", face.postscript_name()))?;
-        let hhea = read_hhea(bytes).map_err(|e| format!("{}: {e}", face.postscript_name()))?;
-        let upm = f32::from(font.units_per_em);
+        let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", face.postscript_name());
+        let scope = ReadScope::new(face.bytes());
+        let font = scope
+            .read::<OpenTypeFont<'static>>()
+            .map_err(|e| fail(&e))?;
+        let OpenTypeData::Single(tables) = font.data else {
+            return Err(fail(&"là một bộ sưu tập phông, không phải một phông"));
+        };
+        let table = |tag| match tables.read_table(&font.scope, tag) {
+            Ok(Some(table)) => Ok(table),
+            Ok(None) => Err(fail(&format!("thiếu bảng {}", DisplayTag(tag)))),
+            Err(e) => Err(fail(&e)),
+        };
+        let head = table(tag::HEAD)?
+            .read::<HeadTable>()
+            .map_err(|e| fail(&e))?;
+        let hhea = table(tag::HHEA)?
+            .read::<HheaTable>()
+            .map_err(|e| fail(&e))?;
+        let maxp = table(tag::MAXP)?
+            .read::<MaxpTable>()
+            .map_err(|e| fail(&e))?;
+        let hmtx = table(tag::HMTX)?
+            .read_dep::<HmtxTable<'_>>((
+                usize::from(maxp.num_glyphs),
+                usize::from(hhea.num_h_metrics),
+            ))
+            .map_err(|e| fail(&e))?;
+        let cmap = table(tag::CMAP)?.read::<Cmap<'_>>().map_err(|e| fail(&e))?;
+        let (_, cmap) = read_cmap_subtable(&cmap)
+            .map_err(|e| fail(&e))?
+            .ok_or_else(|| fail(&"không có bảng mã Unicode"))?;
+        let upm = f32::from(head.units_per_em);
         Ok(FaceData {
+            cmap,
+            hmtx,
+            units_per_em: upm,
             ascent: f32::from(hhea.ascender) / upm,
             descent: -f32::from(hhea.descender) / upm,
             line_height: (f32::from(hhea.ascender) - f32::from(hhea.descender)
                 + f32::from(hhea.line_gap))
                 / upm,
-            font,
         })
+    }
+
+    /// The face's glyph for `ch`, if it has one (glyph 0 is .notdef).
+    fn glyph(&self, ch: char) -> Option<u16> {
+        self.cmap
+            .map_glyph(ch as u32)
+            .ok()
+            .flatten()
+            .filter(|&g| g != 0)
     }
 
     /// Advance of `ch` in thousandths of an em, or `None` when the face has
     /// no glyph for it. Truncated to an integer exactly as printpdf writes
     /// `/W`, so the viewer's pen lands where the layout put it.
     pub fn advance(&self, ch: char) -> Option<f32> {
-        let gid = self
-            .font
-            .lookup_glyph_index(ch as u32)
-            .filter(|&g| g != 0)?;
-        let width = self.font.get_glyph_width(gid)?;
-        Some((f32::from(width) * 1000.0 / f32::from(self.font.units_per_em)) as i64 as f32)
+        let width = self.hmtx.horizontal_advance(self.glyph(ch)?).ok()?;
+        Some((f32::from(width) * 1000.0 / self.units_per_em) as i64 as f32)
     }
 }
 
-fn read_hhea(bytes: &[u8]) -> Result<HheaTable, String> {
-    let data = ReadScope::new(bytes)
-        .read::<FontData<'_>>()
-        .map_err(|e| e.to_string())?;
-    let provider = data.table_provider(0).map_err(|e| e.to_string())?;
-    let table = provider
-        .read_table_data(tag::HHEA)
-        .map_err(|e| e.to_string())?;
-    ReadScope::new(&table)
-        .read::<HheaTable>()
-        .map_err(|e| e.to_string())
-}
-
-/// The four faces, parsed on first use and shared by every document.
+/// The four faces, read on first use and shared by every document.
 pub fn face(face: Face) -> Result<&'static FaceData, PdfError> {
     static FACES: OnceLock<Result<[FaceData; 4], String>> = OnceLock::new();
     let faces = FACES.get_or_init(|| {
-        // Parsing a face takes about a millisecond: the four side by side,
-        // on threads of their own. Not rayon: a pool worker waiting here for
-        // the pool would deadlock when the pool is busy rendering.
-        std::thread::scope(|scope| {
-            let parsing = Face::ALL.map(|f| scope.spawn(move || FaceData::parse(f)));
-            let [regular, bold, italic, bold_italic] =
-                parsing.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            Ok([regular?, bold?, italic?, bold_italic?])
-        })
+        let [regular, bold, italic, bold_italic] = Face::ALL.map(FaceData::parse);
+        Ok([regular?, bold?, italic?, bold_italic?])
     });
     match faces {
         Ok(faces) => Ok(&faces[face.index()]),
@@ -139,13 +160,9 @@ pub fn face(face: Face) -> Result<&'static FaceData, PdfError> {
 /// ready for `PdfDocument` resources. Its name carries a subset tag derived
 /// from the glyph set, so the same text always gives the same bytes.
 pub fn subset(face_id: Face, chars: &BTreeSet<char>) -> Result<ParsedFont, PdfError> {
-    let full = &face(face_id)?.font;
+    let full = face(face_id)?;
     let mut gids: Vec<u16> = std::iter::once(0)
-        .chain(
-            chars
-                .iter()
-                .filter_map(|&c| full.lookup_glyph_index(c as u32)),
-        )
+        .chain(chars.iter().filter_map(|&c| full.glyph(c)))
         .collect();
     gids.sort_unstable();
     gids.dedup();

@@ -66,17 +66,37 @@ pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
         return Err(PdfError::Write(w.msg.clone()));
     }
     drop_pdfx_claim(&mut lopdf_doc);
-    let id = document_id(doc);
-    let id = lopdf::Object::String(id.to_vec(), lopdf::StringFormat::Hexadecimal);
-    lopdf_doc
-        .trailer
-        .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    let placeholder = lopdf::Object::String(vec![0; 16], lopdf::StringFormat::Hexadecimal);
+    lopdf_doc.trailer.set(
+        "ID",
+        lopdf::Object::Array(vec![placeholder.clone(), placeholder]),
+    );
     compress_streams(&mut lopdf_doc);
     let mut bytes = Vec::new();
     lopdf_doc
         .save_to(&mut bytes)
         .map_err(|e| PdfError::Write(e.to_string()))?;
+    set_document_id(&mut bytes)?;
     Ok(bytes)
+}
+
+/// A stable /ID: the hash of the file as written with an all-zero ID, put
+/// in the placeholder's place (the trailer is the file's last dictionary,
+/// so its two placeholders are the last two in the file).
+fn set_document_id(bytes: &mut [u8]) -> Result<(), PdfError> {
+    const PLACEHOLDER: &[u8] = b"<00000000000000000000000000000000>";
+    let digest = Sha256::digest(&*bytes);
+    let id: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let mut end = bytes.len();
+    for _ in 0..2 {
+        let at = bytes[..end]
+            .windows(PLACEHOLDER.len())
+            .rposition(|w| w == PLACEHOLDER)
+            .ok_or_else(|| PdfError::Write("thiếu chỗ cho mã /ID của tệp".into()))?;
+        bytes[at + 1..at + 33].copy_from_slice(id.as_bytes());
+        end = at;
+    }
+    Ok(())
 }
 
 /// Compresses every stream at zlib's fast level: lopdf's own `compress`
@@ -85,6 +105,9 @@ pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
 fn compress_streams(doc: &mut lopdf::Document) {
     use flate2::{write::ZlibEncoder, Compression};
     use std::io::Write;
+    // One encoder, reset between streams: setting one up clears a few
+    // hundred kilobytes of tables, more than a small stream costs to pack.
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::fast());
     for object in doc.objects.values_mut() {
         let lopdf::Object::Stream(stream) = object else {
             continue;
@@ -92,10 +115,9 @@ fn compress_streams(doc: &mut lopdf::Document) {
         if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
             continue;
         }
-        let mut encoder = ZlibEncoder::new(Vec::new(), Compression::fast());
         let compressed = encoder
             .write_all(&stream.content)
-            .and_then(|()| encoder.finish());
+            .and_then(|()| encoder.reset(Vec::new()));
         // Writing to a Vec cannot fail; a stream left uncompressed is still valid.
         if let Some(c) = compressed.ok().filter(|c| c.len() < stream.content.len()) {
             stream.dict.set("Filter", "FlateDecode");
@@ -129,16 +151,6 @@ fn text(item: &Item) -> Option<&Span> {
 /// Fixed resource names, so nothing depends on printpdf's id counter.
 fn font_id(face: Face) -> FontId {
     FontId(face.postscript_name().replace('-', ""))
-}
-
-/// A stable /ID: the hash of the document model.
-fn document_id(doc: &Document) -> [u8; 16] {
-    let mut hash = Sha256::new();
-    hash.update(format!("{doc:?}"));
-    let digest = hash.finalize();
-    let mut id = [0; 16];
-    id.copy_from_slice(&digest[..16]);
-    id
 }
 
 fn parse_date(iso: &str) -> Result<DateTime, PdfError> {
