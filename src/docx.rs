@@ -604,11 +604,22 @@ fn parse_date(s: &str) -> Result<Date, DocxError> {
 fn package(xml: XMLDocx, body: &[u8], meta: &Metadata, date: &Date) -> Result<Vec<u8>, DocxError> {
     let stamp = DateTime::from_date_and_time(date.year, date.month, date.day, 0, 0, 0)
         .map_err(|_| DocxError::InvalidDate(meta.ngay.clone()))?;
-    let options = SimpleFileOptions::default()
+    let deflated = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         // The fast level: a few percent larger, several times quicker.
         .compression_level(Some(1))
         .last_modified_time(stamp);
+    // Parts under 1 KiB are stored: packing one saves a few hundred bytes,
+    // but each compressor the zip writer sets up zeroes ~400 KB of tables.
+    let options = |len: usize| {
+        if len < 1024 {
+            deflated
+                .compression_method(CompressionMethod::Stored)
+                .compression_level(None)
+        } else {
+            deflated
+        }
+    };
     let mut parts: Vec<(String, Vec<u8>)> = vec![
         ("[Content_Types].xml".into(), xml.content_type),
         ("_rels/.rels".into(), xml.rels),
@@ -640,10 +651,10 @@ fn package(xml: XMLDocx, body: &[u8], meta: &Metadata, date: &Date) -> Result<Ve
     // archive without assembling a copy.
     let slot = body_slot(&xml.document);
     for (name, bytes) in parts {
-        zip.start_file(name.as_str(), options)?;
+        zip.start_file(name.as_str(), options(bytes.len()))?;
         zip.write_all(&bytes)?;
         if name == "word/_rels/document.xml.rels" {
-            zip.start_file("word/document.xml", options)?;
+            zip.start_file("word/document.xml", deflated)?;
             zip.write_all(&xml.document[..slot.start])?;
             zip.write_all(body)?;
             zip.write_all(&xml.document[slot.end..])?;

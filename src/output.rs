@@ -124,7 +124,9 @@ pub struct Written {
 
 /// Renders every format and writes the set with its manifest. Takes the
 /// report by value: the data and the summary go into the manifest first and
-/// are dropped before rendering, which is where a large build peaks.
+/// are dropped before rendering, which is where a large build peaks. Each
+/// file is staged by the thread that rendered it, so the disk works while
+/// the slower formats are still being made.
 pub fn write(report: Report, dir: &Path) -> Result<Written, OutputError> {
     let year = report.summary.nam;
     let base = base_name(year);
@@ -138,23 +140,38 @@ pub fn write(report: Report, dir: &Path) -> Result<Written, OutputError> {
     } = report;
     drop((data, summary, templates));
     let doc = Rendering { markdown, document };
+    let all = renderers();
+    let manifest_file = manifest_path(dir, year);
+    let manifest_name = manifest_file
+        .file_name()
+        .expect("has a name")
+        .to_string_lossy()
+        .into_owned();
+    let names: Vec<String> = all
+        .iter()
+        .map(|r| format!("{base}.{}", r.extension()))
+        .chain([manifest_name.clone()])
+        .collect();
+    let staging = Staging::new(dir, &names)?;
+    let previous = read_manifest(&manifest_file);
     // The formats are independent: render them side by side, each on a
     // thread of its own (the last on this one).
-    let render = |r: &dyn Renderer| {
+    let render = |(r, name): (&dyn Renderer, &String)| {
         let bytes = r.render(&doc).map_err(|message| OutputError::Render {
             format: r.extension(),
             message,
         })?;
-        Ok((format!("{base}.{}", r.extension()), bytes))
+        staging.stage(name, &bytes)?;
+        Ok((name.clone(), bytes))
     };
-    let all = renderers();
-    let (last, others) = all.split_last().expect("there is a renderer");
-    let mut files = std::thread::scope(|scope| {
+    let jobs: Vec<_> = all.iter().map(AsRef::as_ref).zip(&names).collect();
+    let (last, others) = jobs.split_last().expect("there is a renderer");
+    let files = std::thread::scope(|scope| {
         let started: Vec<_> = others
             .iter()
-            .map(|r| scope.spawn(move || render(r.as_ref())))
+            .map(|&job| scope.spawn(move || render(job)))
             .collect();
-        let last = render(last.as_ref());
+        let last = render(*last);
         let mut done: Vec<Result<(String, Vec<u8>), OutputError>> = started
             .into_iter()
             .map(|h| {
@@ -166,21 +183,11 @@ pub fn write(report: Report, dir: &Path) -> Result<Written, OutputError> {
         done.into_iter().collect::<Result<Vec<_>, OutputError>>()
     })?;
     manifest.dau_ra = manifest::outputs(&files);
+    drop(files);
     let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
     json.push('\n');
-    let manifest_file = manifest_path(dir, year);
-    files.push((
-        manifest_file
-            .file_name()
-            .expect("has a name")
-            .to_string_lossy()
-            .into_owned(),
-        json.into_bytes(),
-    ));
-
-    recover(dir)?;
-    let previous = read_manifest(&manifest_file);
-    let written = commit(dir, &files)?;
+    staging.stage(&manifest_name, json.as_bytes())?;
+    let written = staging.commit()?;
     let changes = previous.map(|old| manifest::diff(&old, &manifest));
     Ok(Written {
         files: written,
@@ -220,30 +227,79 @@ fn sync_dir(dir: &Path) {
 
 /// Writes `files` (name, bytes) into `dir` as one set, all or nothing.
 pub fn commit(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, OutputError> {
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    // Refuse early what a rename would refuse midway.
-    for (name, _) in files {
-        let target = dir.join(name);
-        match std::fs::metadata(&target) {
-            Ok(m) if m.is_dir() => return Err(OutputError::NotAFile(target)),
-            Ok(m) if m.permissions().readonly() => {
-                return Err(OutputError::Write {
-                    path: target,
-                    kind: std::io::ErrorKind::PermissionDenied,
-                })
-            }
-            _ => {}
-        }
+    let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
+    let staging = Staging::new(dir, &names)?;
+    for (name, bytes) in files {
+        staging.stage(name, bytes)?;
     }
-    let pairs: Vec<(PathBuf, PathBuf)> = files
-        .iter()
-        .map(|(name, _)| (dir.join(format!(".{name}{TEMP_MARK}")), dir.join(name)))
-        .collect();
-    let staged = (|| {
-        for ((_, bytes), (temp, _)) in files.iter().zip(&pairs) {
-            durable_write(temp, bytes)?;
+    staging.commit()
+}
+
+/// A set of files on its way into a folder: each is staged (written in full
+/// and synced under a temporary name) as soon as it exists, from any
+/// thread, and [`Staging::commit`] puts them all in place. Dropped without
+/// a commit, it removes what it staged.
+pub struct Staging<'a> {
+    dir: &'a Path,
+    /// (temporary, final) paths, in the order the set is listed.
+    pairs: Vec<(PathBuf, PathBuf)>,
+    staged: Vec<std::sync::atomic::AtomicBool>,
+    committed: bool,
+}
+
+impl<'a> Staging<'a> {
+    /// Readies `dir` for the files `names`: creates it, finishes or discards
+    /// an interrupted build, and refuses early what a rename would refuse
+    /// midway.
+    pub fn new(dir: &'a Path, names: &[String]) -> Result<Staging<'a>, OutputError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        recover(dir)?;
+        for name in names {
+            let target = dir.join(name);
+            match std::fs::metadata(&target) {
+                Ok(m) if m.is_dir() => return Err(OutputError::NotAFile(target)),
+                Ok(m) if m.permissions().readonly() => {
+                    return Err(OutputError::Write {
+                        path: target,
+                        kind: std::io::ErrorKind::PermissionDenied,
+                    })
+                }
+                _ => {}
+            }
         }
-        let journal: Vec<[String; 2]> = pairs
+        Ok(Staging {
+            dir,
+            pairs: names
+                .iter()
+                .map(|name| (dir.join(format!(".{name}{TEMP_MARK}")), dir.join(name)))
+                .collect(),
+            staged: names.iter().map(|_| Default::default()).collect(),
+            committed: false,
+        })
+    }
+
+    /// Writes one file of the set under its temporary name.
+    pub fn stage(&self, name: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let i = self
+            .pairs
+            .iter()
+            .position(|(_, target)| target.file_name() == Some(name.as_ref()))
+            .expect("a file of the set");
+        durable_write(&self.pairs[i].0, bytes)?;
+        self.staged[i].store(true, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Puts every staged file in place, all or nothing.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, OutputError> {
+        assert!(
+            self.staged
+                .iter()
+                .all(|s| s.load(std::sync::atomic::Ordering::Acquire)),
+            "every file of the set is staged before the commit"
+        );
+        let journal: Vec<[String; 2]> = self
+            .pairs
             .iter()
             .map(|(t, f)| {
                 [t.file_name(), f.file_name()]
@@ -251,20 +307,29 @@ pub fn commit(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, O
             })
             .collect();
         durable_write(
-            &dir.join(JOURNAL),
+            &self.dir.join(JOURNAL),
             serde_json::to_string(&journal).expect("strings").as_bytes(),
         )?;
-        sync_dir(dir);
-        Ok(())
-    })();
-    if let Err(e) = staged {
-        for (temp, _) in &pairs {
-            let _ = std::fs::remove_file(temp); // may not exist yet
-        }
-        return Err(e);
+        sync_dir(self.dir);
+        // From here on the set is complete on disk: an error leaves the
+        // journal, and the next run finishes the renames.
+        self.committed = true;
+        finish(self.dir, &self.pairs)?;
+        Ok(std::mem::take(&mut self.pairs)
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect())
     }
-    finish(dir, &pairs)?;
-    Ok(pairs.into_iter().map(|(_, f)| f).collect())
+}
+
+impl Drop for Staging<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            for (temp, _) in &self.pairs {
+                let _ = std::fs::remove_file(temp); // may not exist
+            }
+        }
+    }
 }
 
 /// Renames the staged files into place and drops the journal.
@@ -275,9 +340,10 @@ fn finish(dir: &Path, pairs: &[(PathBuf, PathBuf)]) -> Result<(), OutputError> {
         }
     }
     sync_dir(dir);
+    // The removal needs no sync of its own: a journal that comes back after
+    // a crash names temporaries that no longer exist, and is then removed.
     let journal = dir.join(JOURNAL);
     std::fs::remove_file(&journal).map_err(io(&journal))?;
-    sync_dir(dir);
     Ok(())
 }
 
