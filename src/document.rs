@@ -146,6 +146,7 @@ pub enum Inline {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Run {
+    /// In NFC (the Markdown parser normalises it).
     pub text: String,
     pub bold: bool,
     pub italic: bool,

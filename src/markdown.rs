@@ -213,7 +213,22 @@ impl Builder {
     fn take_inlines(&mut self) -> Vec<Inline> {
         let mut inlines = std::mem::take(&mut self.inlines);
         trim_edges(&mut inlines);
+        for inline in &mut inlines {
+            if let Inline::Text(run) = inline {
+                to_nfc(&mut run.text);
+            }
+        }
         inlines
+    }
+}
+
+/// Puts text in NFC, the form the fonts' character maps and Word expect
+/// (a template typed with decomposed accents would otherwise draw them
+/// apart). Data is already NFC from loading; this catches template text.
+fn to_nfc(text: &mut String) {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if is_nfc_quick(text.chars()) != IsNormalized::Yes {
+        *text = text.nfc().collect();
     }
 }
 
@@ -281,6 +296,24 @@ mod tests {
             }
         );
         assert_eq!(doc.blocks[5], Block::PageBreak);
+    }
+
+    #[test]
+    fn text_is_nfc_whatever_the_template_typed() {
+        use unicode_normalization::UnicodeNormalization;
+        let nfd: String = "Kết quả **thực hiện** năm".nfd().collect();
+        let doc = parse(&format!("{FRONT}\n{nfd}\n")).unwrap();
+        let Block::Paragraph(inlines) = &doc.blocks[0] else {
+            panic!("{:?}", doc.blocks[0]);
+        };
+        let text: Vec<&str> = inlines
+            .iter()
+            .map(|i| match i {
+                Inline::Text(run) => run.text.as_str(),
+                Inline::LineBreak => "\n",
+            })
+            .collect();
+        assert_eq!(text, ["Kết quả ", "thực hiện", " năm"]);
     }
 
     #[test]

@@ -275,7 +275,8 @@ const FRONT: &str = "+++\nco_quan_ban_hanh = \"TRUNG TÂM\"\nso_ky_hieu = \"581/
 
 /// What the reader sees of data text: a whitespace run holding a line
 /// break or a tab becomes one space (runs of plain spaces are kept, as
-/// `escape_markdown` documents), and the model trims the edges.
+/// `escape_markdown` documents), the model trims the edges and holds the
+/// text in NFC.
 fn as_read(s: &str) -> String {
     let md_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}');
     let mut out = String::new();
@@ -295,7 +296,7 @@ fn as_read(s: &str) -> String {
         }
         out.push(c);
     }
-    out.trim().to_string()
+    unicode_normalization::UnicodeNormalization::nfc(out.trim()).collect()
 }
 
 fn markdown_piece() -> impl Strategy<Value = String> {

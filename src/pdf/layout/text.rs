@@ -1,7 +1,5 @@
 //! Text → measured glyphs → broken lines → positioned spans.
 
-use unicode_normalization::UnicodeNormalization;
-
 use super::{Item, Layouter, MissingGlyph, Span, Stacked, Style, EPS};
 use crate::document::Inline;
 use crate::pdf::fonts::Face;
@@ -45,8 +43,8 @@ pub(super) enum TextAlign {
 
 impl Layouter<'_> {
     /// Splits inlines into words, spaces and hard breaks, measuring each
-    /// character in the face its run asks for. Text is NFC-normalised so a
-    /// decomposed accent still maps to the precomposed glyph.
+    /// character in the face its run asks for. Text comes in NFC (see
+    /// `document::Run`), so an accented letter is one precomposed glyph.
     fn tokens(&mut self, inlines: &[Inline], style: &Style) -> Vec<Token> {
         let mut tokens = Vec::new();
         for inline in inlines {
@@ -58,7 +56,7 @@ impl Layouter<'_> {
                 }
             };
             let face = Face::new(run.bold || style.bold, run.italic || style.italic);
-            for ch in run.text.nfc() {
+            for ch in run.text.chars() {
                 let ch = if matches!(ch, '\t' | '\n' | '\r') {
                     ' '
                 } else {
