@@ -9,7 +9,7 @@ use allsorts::binary::read::ReadScope;
 use allsorts::font::read_cmap_subtable;
 use allsorts::font_data::FontData;
 use allsorts::subset::{subset as subset_glyphs, CmapTarget, SubsetProfile};
-use allsorts::tables::cmap::{Cmap, CmapSubtable};
+use allsorts::tables::cmap::Cmap;
 use allsorts::tables::{HeadTable, HheaTable, HmtxTable, MaxpTable, OpenTypeData, OpenTypeFont};
 use allsorts::tag::{self, DisplayTag};
 use printpdf::ParsedFont;
@@ -62,12 +62,13 @@ impl Face {
     }
 }
 
-/// A face's character map and advance widths, read in place from the
-/// bytes compiled into the binary (nothing is copied into maps: a build
-/// that draws ten pages looks up a few thousand characters, not all 2.600
-/// glyphs of four faces), and its vertical metrics in em.
+/// A face's character map, its advance widths (read in place from the bytes
+/// compiled into the binary) and its vertical metrics in em.
 pub struct FaceData {
-    cmap: CmapSubtable<'static>,
+    /// (code point, glyph) sorted by code point: allsorts looks a character
+    /// up by scanning every cmap segment, hundreds of steps for the
+    /// Vietnamese letters at the end of the table; this is a binary search.
+    chars: Vec<(u32, u16)>,
     hmtx: HmtxTable<'static>,
     units_per_em: f32,
     /// Height above the baseline, in em.
@@ -112,9 +113,14 @@ impl FaceData {
         let (_, cmap) = read_cmap_subtable(&cmap)
             .map_err(|e| fail(&e))?
             .ok_or_else(|| fail(&"không có bảng mã Unicode"))?;
+        let mut chars = Vec::new();
+        cmap.mappings_fn(|ch, gid| chars.push((ch, gid)))
+            .map_err(|e| fail(&e))?;
+        chars.sort_unstable();
+        chars.dedup_by_key(|&mut (ch, _)| ch);
         let upm = f32::from(head.units_per_em);
         Ok(FaceData {
-            cmap,
+            chars,
             hmtx,
             units_per_em: upm,
             ascent: f32::from(hhea.ascender) / upm,
@@ -127,11 +133,11 @@ impl FaceData {
 
     /// The face's glyph for `ch`, if it has one (glyph 0 is .notdef).
     fn glyph(&self, ch: char) -> Option<u16> {
-        self.cmap
-            .map_glyph(ch as u32)
-            .ok()
-            .flatten()
-            .filter(|&g| g != 0)
+        let at = self
+            .chars
+            .binary_search_by_key(&(ch as u32), |&(c, _)| c)
+            .ok()?;
+        Some(self.chars[at].1).filter(|&g| g != 0)
     }
 
     /// Advance of `ch` in thousandths of an em, or `None` when the face has
