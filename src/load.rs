@@ -84,6 +84,11 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
             found.push(entry.into_path());
         }
     }
+    if paths.len() > 1 {
+        // A file named twice, or named and inside a named folder, is one file.
+        let mut seen = std::collections::HashSet::new();
+        found.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+    }
     found
 }
 

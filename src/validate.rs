@@ -1,7 +1,7 @@
 //! Decoding the input files into the contract's types and checking them
 //! against each other: every problem of every file, in one pass.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use jsonc_parser::ast::Value;
@@ -61,11 +61,19 @@ pub fn load(
     let named = read_all(paths, &mut diags);
     // Files named on their own are checked against the rest of the input
     // folder: the plan, and the unit's other revisions (a resent file with
-    // the same `lan_nop` must be caught before it is sent).
+    // the same `lan_nop` must be caught before it is sent). A folder that is
+    // itself named needs no second reading.
+    let named_dirs: HashSet<PathBuf> = paths.iter().map(|p| identity(p)).collect();
+    let context_dirs: Vec<PathBuf> = context_dirs
+        .iter()
+        .filter(|d| !named_dirs.contains(&identity(d)))
+        .cloned()
+        .collect();
+    let named_files: HashSet<PathBuf> = named.iter().map(|f| identity(&f.path)).collect();
     let mut elsewhere = Diagnostics::default();
-    let context: Vec<InputFile> = read_all(context_dirs, &mut elsewhere)
+    let context: Vec<InputFile> = read_all(&context_dirs, &mut elsewhere)
         .into_iter()
-        .filter(|c| !named.iter().any(|f| same_file(&f.path, &c.path)))
+        .filter(|c| !named_files.contains(&identity(&c.path)))
         .collect();
     if context.is_empty() {
         return check_files(&named, year, diags);
@@ -75,9 +83,15 @@ pub fn load(
     match check_files(&all, year, diags.clone()) {
         Ok(data) => Ok(data),
         Err(found) => {
+            let named_paths: HashSet<&Path> = named.iter().map(|f| f.path.as_path()).collect();
+            let plan_paths: HashSet<&Path> = context
+                .iter()
+                .filter(|f| is_plan(f))
+                .map(|f| f.path.as_path())
+                .collect();
             let concerns_named = |d: &crate::diagnostic::Diagnostic| {
-                named.iter().any(|f| f.path == d.file)
-                    || context.iter().any(|f| f.path == d.file && is_plan(f))
+                named_paths.contains(d.file.as_path())
+                    || plan_paths.contains(d.file.as_path())
                     || d.code == Code::PlanMissing
             };
             let mine: Vec<_> = found.0.into_iter().filter(concerns_named).collect();
@@ -120,8 +134,9 @@ pub fn check_files(
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    a == b || a.canonicalize().ok() == b.canonicalize().ok()
+/// What a path names on disk, so one file reached by two paths is seen once.
+fn identity(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Where a decoded submission's key facts sit in its file.

@@ -179,6 +179,30 @@ fn render_turns_a_markdown_file_into_the_same_docx_and_pdf() {
 }
 
 #[test]
+fn a_file_named_twice_is_one_file() {
+    for args in [
+        &[
+            "validate",
+            "input/bao-cao/731-bien-hoa.json",
+            "./input/bao-cao/../bao-cao/731-bien-hoa.json",
+        ][..],
+        &[
+            "validate",
+            "input/bao-cao/731-bien-hoa.json",
+            "input/bao-cao",
+        ],
+    ] {
+        let o = run(args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{args:?}: {stderr}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("12 báo cáo đơn vị"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
 fn validating_one_file_checks_it_against_the_folder() {
     // A resent file that forgot to raise `lan_nop` is caught before sending.
     let dir = scratch("one-file");
