@@ -53,10 +53,6 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     let date = parse_date(&doc.meta.ngay)?;
     let page = Page::new(&doc.meta.trang)?;
     let meta = &doc.meta;
-    // Body first, so its paragraph ids come before the frame's (docx-rs
-    // numbers paragraphs as they are created and renumbers at build).
-    let body = page.body_xml(&doc.blocks);
-
     let mut docx = Docx::new()
         .page_size(
             mm(page.s.kho_giay_rong_mm) as u32,
@@ -94,7 +90,12 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_text(BODY_MARKER)));
     docx = docx.add_table(page.closing_block(meta));
 
-    package(docx.build(), &body, meta, &date)
+    package(
+        docx.build(),
+        |out| page.body_xml(&doc.blocks, out),
+        meta,
+        &date,
+    )
 }
 
 /// Page settings with the text width they leave, and the builders that
@@ -103,6 +104,8 @@ struct Page<'a> {
     s: &'a PageSettings,
     /// Width between the margins, in twips.
     width: i32,
+    /// The next body paragraph id (see [`Page::numbered`]).
+    next_id: std::cell::Cell<u32>,
 }
 
 impl<'a> Page<'a> {
@@ -115,7 +118,11 @@ impl<'a> Page<'a> {
                 width: s.kho_giay_rong_mm,
             });
         }
-        Ok(Self { s, width })
+        Ok(Self {
+            s,
+            width,
+            next_id: std::cell::Cell::new(BODY_PARAGRAPH_IDS),
+        })
     }
 
     fn fonts(&self) -> RunFonts {
@@ -262,20 +269,20 @@ impl<'a> Page<'a> {
         two_columns((lw, rw), left, right)
     }
 
-    /// The body blocks as XML, serialised one element (one table row) at a
-    /// time: a national report has tens of thousands of rows, and a docx-rs
-    /// element tree of them all would take gigabytes.
-    fn body_xml(&self, blocks: &[Block]) -> Vec<u8> {
-        let mut out = Vec::new();
+    /// The body blocks as XML, written one element (one table row) at a
+    /// time straight into the archive: a national report has tens of
+    /// thousands of rows, and neither a docx-rs tree of them all nor their
+    /// XML (≈50 MB for 10.000 units) is ever held in memory.
+    fn body_xml(&self, blocks: &[Block], out: &mut dyn Write) -> std::io::Result<()> {
         // Word and LibreOffice merge adjacent tables and glue text to a
         // table's bottom edge: keep them apart with a paragraph or some space.
         let mut after_table = false;
         for (n, block) in blocks.iter().enumerate() {
             if let Block::Table(table) = block {
                 if after_table {
-                    out.extend(Paragraph::new().build());
+                    out.write_all(&self.numbered(Paragraph::new()).build())?;
                 }
-                self.table_xml(table, &mut out);
+                self.table_xml(table, out)?;
                 after_table = true;
                 continue;
             }
@@ -293,19 +300,28 @@ impl<'a> Page<'a> {
                 } else {
                     p
                 };
-                out.extend(p.build());
+                out.write_all(&self.numbered(p).build())?;
             }
             after_table = false;
         }
         if after_table {
-            out.extend(Paragraph::new().build());
+            out.write_all(&self.numbered(Paragraph::new()).build())?;
         }
-        out
+        Ok(())
+    }
+
+    /// Gives a body paragraph the next id of the body's own range. The
+    /// frame is built (and its paragraphs numbered by docx-rs) before the
+    /// body exists, so the body cannot take docx-rs's numbers.
+    fn numbered(&self, p: Paragraph) -> Paragraph {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        p.id(format!("{id:08x}"))
     }
 
     /// A bordered body table with its header row repeated on every page
-    /// (see [`repeat_on_each_page`]), appended to `out` row by row.
-    fn table_xml(&self, t: &document::Table, out: &mut Vec<u8>) {
+    /// (see [`repeat_on_each_page`]), written to `out` row by row.
+    fn table_xml(&self, t: &document::Table, out: &mut dyn Write) -> std::io::Result<()> {
         let columns = t
             .rows
             .iter()
@@ -322,7 +338,7 @@ impl<'a> Page<'a> {
                     } else {
                         alignment(t.align.get(i).copied().unwrap_or(Align::None))
                     };
-                    let p = Paragraph::new().style(TABLE_TEXT).align(align);
+                    let p = self.numbered(Paragraph::new().style(TABLE_TEXT).align(align));
                     TableCell::new()
                         .width(widths[i] as usize, WidthType::Dxa)
                         .vertical_align(VAlignType::Center)
@@ -364,12 +380,12 @@ impl<'a> Page<'a> {
             frame.ends_with(END),
             "docx-rs writes a table as <w:tbl>...</w:tbl>"
         );
-        out.extend_from_slice(&frame[..open]);
-        out.extend(repeat_on_each_page(row(&t.header, true).build()));
+        out.write_all(&frame[..open])?;
+        out.write_all(&repeat_on_each_page(row(&t.header, true).build()))?;
         for r in &t.rows {
-            out.extend(row(r, false).build());
+            out.write_all(&row(r, false).build())?;
         }
-        out.extend_from_slice(END);
+        out.write_all(END)
     }
 
     /// Widths of the two columns of the header and closing tables.
@@ -601,7 +617,12 @@ fn parse_date(s: &str) -> Result<Date, DocxError> {
 
 /// Patches what docx-rs cannot express and zips the parts, every entry
 /// dated with the report date (never the clock) so output is reproducible.
-fn package(xml: XMLDocx, body: &[u8], meta: &Metadata, date: &Date) -> Result<Vec<u8>, DocxError> {
+fn package(
+    xml: XMLDocx,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    meta: &Metadata,
+    date: &Date,
+) -> Result<Vec<u8>, DocxError> {
     let stamp = DateTime::from_date_and_time(date.year, date.month, date.day, 0, 0, 0)
         .map_err(|_| DocxError::InvalidDate(meta.ngay.clone()))?;
     let deflated = SimpleFileOptions::default()
@@ -650,18 +671,25 @@ fn package(xml: XMLDocx, body: &[u8], meta: &Metadata, date: &Date) -> Result<Ve
     // docx-rs built with the body in the marker's place, streamed into the
     // archive without assembling a copy.
     let slot = body_slot(&xml.document);
+    let mut body = Some(body);
     for (name, bytes) in parts {
         zip.start_file(name.as_str(), options(bytes.len()))?;
         zip.write_all(&bytes)?;
         if name == "word/_rels/document.xml.rels" {
             zip.start_file("word/document.xml", deflated)?;
             zip.write_all(&xml.document[..slot.start])?;
-            zip.write_all(body)?;
+            if let Some(body) = body.take() {
+                body(&mut zip)?;
+            }
             zip.write_all(&xml.document[slot.end..])?;
         }
     }
     Ok(zip.finish()?.into_inner())
 }
+
+/// First id of the body's paragraphs: far above the few dozen docx-rs gives
+/// the frame, below the 0x80000000 the format allows.
+const BODY_PARAGRAPH_IDS: u32 = 0x1000_0000;
 
 /// Put where the body goes: a paragraph no report text can contain (a
 /// private-use character).

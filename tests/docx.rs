@@ -452,6 +452,32 @@ fn properties_come_from_the_metadata_and_output_is_reproducible() {
 }
 
 #[test]
+fn paragraph_ids_are_unique_across_the_package() {
+    // The frame's paragraphs are numbered by docx-rs, the streamed body's
+    // by the writer: Word repairs (and warns about) a repeated w14:paraId.
+    let mut p = render();
+    let mut ids = Vec::new();
+    for name in p.names() {
+        if !name.ends_with(".xml") {
+            continue;
+        }
+        let xml = p.part(&name);
+        for piece in xml.split("w14:paraId=\"").skip(1) {
+            let id = &piece[..piece.find('"').expect("attribute closed")];
+            let value = u32::from_str_radix(id, 16).expect("hex id");
+            assert!(value < 0x8000_0000, "{name}: id {id} out of range");
+            ids.push(format!("{name}: {id}"));
+        }
+    }
+    assert!(ids.len() > 100, "{} ids", ids.len());
+    let mut values: Vec<&str> = ids.iter().map(|i| i.rsplit(' ').next().unwrap()).collect();
+    values.sort_unstable();
+    let before = values.len();
+    values.dedup();
+    assert_eq!(values.len(), before, "repeated paragraph ids: {ids:?}");
+}
+
+#[test]
 fn a_malformed_date_is_refused_in_vietnamese() {
     let mut doc = sample();
     doc.meta.ngay = "15/12/2023".into();
