@@ -20,7 +20,7 @@ use text::TextAlign;
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
 /// Tolerance for "fits" comparisons, far below anything visible.
-const EPS: f32 = 0.01;
+pub(super) const EPS: f32 = 0.01;
 
 /// The laid-out document.
 #[derive(Debug, Clone)]
