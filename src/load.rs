@@ -92,6 +92,12 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
     found
 }
 
+/// A size in MiB with one decimal, written the Vietnamese way ("50,0").
+fn mib(bytes: u64) -> String {
+    let tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
+    format!("{},{}", tenths / 10, tenths % 10)
+}
+
 /// Hidden files and the temporaries of editors and Office.
 fn is_ignored(name: &str) -> bool {
     name.starts_with('.') || name.starts_with("~$") || name.ends_with('~') || name.ends_with(".swp")
@@ -127,8 +133,9 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
             path,
             Code::TooLarge,
             format!(
-                "tệp nặng {} byte, vượt giới hạn {} byte (10 MiB); một báo cáo đơn vị chỉ vài KB — kiểm tra xem có chép nhầm tệp khác vào không",
-                size, MAX_FILE_BYTES
+                "tệp nặng {} MiB, vượt giới hạn {} MiB của một tệp dữ liệu; một báo cáo đơn vị chỉ vài KB — kiểm tra xem có chép nhầm tệp khác vào không",
+                mib(size),
+                mib(MAX_FILE_BYTES)
             ),
         ));
         return None;

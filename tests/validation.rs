@@ -65,8 +65,12 @@ fn each_bad_input_has_its_code() {
             "KC002",
         ),
         (
-            "too large",
-            |d| std::fs::write(d.join("bao-cao/lon.json"), vec![b' '; 11 * 1024 * 1024]).unwrap(),
+            "50 MB",
+            |d| {
+                // Sparse: the size is refused before a byte is read.
+                let f = std::fs::File::create(d.join("bao-cao/lon.json")).unwrap();
+                f.set_len(50 * 1024 * 1024).unwrap()
+            },
             "KC003",
         ),
         (
@@ -238,6 +242,25 @@ fn each_bad_input_has_its_code() {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+#[test]
+fn a_file_over_the_limit_is_refused_saying_the_limit() {
+    let dir = copy_of_input("50mb");
+    let f = std::fs::File::create(dir.join("bao-cao/lon.json")).unwrap();
+    f.set_len(50 * 1024 * 1024).unwrap();
+    let err = validate::load(std::slice::from_ref(&dir), &[], None).unwrap_err();
+    let d = err
+        .0
+        .iter()
+        .find(|d| d.code.id() == "KC003")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        d.message.contains("50,0 MiB") && d.message.contains("giới hạn 10,0 MiB"),
+        "{}",
+        d.message
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
