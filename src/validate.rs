@@ -69,6 +69,9 @@ pub fn load(
         .filter(|d| !named_dirs.contains(&identity(d)))
         .cloned()
         .collect();
+    if context_dirs.is_empty() {
+        return check_files(&named, year, diags);
+    }
     let named_files: HashSet<PathBuf> = named.iter().map(|f| identity(&f.path)).collect();
     let mut elsewhere = Diagnostics::default();
     let context: Vec<InputFile> = read_all(&context_dirs, &mut elsewhere)
