@@ -177,11 +177,19 @@ fn parse_date(iso: &str) -> Result<DateTime, PdfError> {
 
 /// All text of a page in one BT/ET section, then the rules.
 fn page_ops(page: &Page, page_height: f32) -> Vec<Op> {
+    let rules = joined(
+        page.items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Rule(rule) => Some(rule.clone()),
+                Item::Text(_) => None,
+            })
+            .collect(),
+    );
     // Sized once: at 128 bytes an operation, letting a thousand pages' lists
     // grow by doubling cost a hundred megabytes.
     let spans = page.items.iter().filter_map(text).count();
-    let rules = page.items.len() - spans;
-    let mut ops = Vec::with_capacity(3 * spans + 2 * rules + 3);
+    let mut ops = Vec::with_capacity(3 * spans + 2 * rules.len() + 3);
     ops.push(Op::StartTextSection);
     let mut font: Option<(Face, f32)> = None;
     for span in page.items.iter().filter_map(text) {
@@ -201,15 +209,6 @@ fn page_ops(page: &Page, page_height: f32) -> Vec<Op> {
     }
     ops.push(Op::EndTextSection);
 
-    let rules = joined(
-        page.items
-            .iter()
-            .filter_map(|item| match item {
-                Item::Rule(rule) => Some(rule.clone()),
-                Item::Text(_) => None,
-            })
-            .collect(),
-    );
     if !rules.is_empty() {
         ops.push(Op::SetOutlineColor {
             col: Color::Greyscale(Greyscale {
