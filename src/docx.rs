@@ -104,8 +104,11 @@ struct Page<'a> {
     s: &'a PageSettings,
     /// Width between the margins, in twips.
     width: i32,
-    /// The next body paragraph id (see [`Page::numbered`]).
+    /// The next body paragraph id (see [`Page::paragraph`]).
     next_id: std::cell::Cell<u32>,
+    /// An empty paragraph made before the frame is built, copied for every
+    /// body paragraph (see [`Page::paragraph`]).
+    blank: Paragraph,
 }
 
 impl<'a> Page<'a> {
@@ -122,6 +125,7 @@ impl<'a> Page<'a> {
             s,
             width,
             next_id: std::cell::Cell::new(BODY_PARAGRAPH_IDS),
+            blank: Paragraph::new(),
         })
     }
 
@@ -179,19 +183,25 @@ impl<'a> Page<'a> {
         match block {
             Block::Heading { level, content } => {
                 let style = HEADINGS[usize::from(*level).clamp(1, 4) - 1];
-                vec![add_inlines(Paragraph::new().style(style), content, false)]
+                vec![add_inlines(self.paragraph().style(style), content, false)]
             }
-            Block::Paragraph(inlines) => vec![add_inlines(body(), inlines, false)],
+            Block::Paragraph(inlines) => vec![add_inlines(self.body(), inlines, false)],
             Block::List { start, items } => items
                 .iter()
                 .zip(0..)
                 .map(|(item, i)| {
                     let marker = start.map_or_else(|| "- ".to_string(), |n| format!("{}. ", n + i));
-                    add_inlines(body().add_run(Run::new().add_text(marker)), item, false)
+                    add_inlines(
+                        self.body().add_run(Run::new().add_text(marker)),
+                        item,
+                        false,
+                    )
                 })
                 .collect(),
             Block::PageBreak => {
-                vec![Paragraph::new().add_run(Run::new().add_break(BreakType::Page))]
+                vec![self
+                    .paragraph()
+                    .add_run(Run::new().add_break(BreakType::Page))]
             }
             Block::Table(_) => Vec::new(),
         }
@@ -280,7 +290,7 @@ impl<'a> Page<'a> {
         for (n, block) in blocks.iter().enumerate() {
             if let Block::Table(table) = block {
                 if after_table {
-                    out.write_all(&self.numbered(Paragraph::new()).build())?;
+                    out.write_all(&self.paragraph().build())?;
                 }
                 self.table_xml(table, out)?;
                 after_table = true;
@@ -300,23 +310,30 @@ impl<'a> Page<'a> {
                 } else {
                     p
                 };
-                out.write_all(&self.numbered(p).build())?;
+                out.write_all(&p.build())?;
             }
             after_table = false;
         }
         if after_table {
-            out.write_all(&self.numbered(Paragraph::new()).build())?;
+            out.write_all(&self.paragraph().build())?;
         }
         Ok(())
     }
 
-    /// Gives a body paragraph the next id of the body's own range. The
+    /// A new body paragraph, with the next id of the body's own range. The
     /// frame is built (and its paragraphs numbered by docx-rs) before the
-    /// body exists, so the body cannot take docx-rs's numbers.
-    fn numbered(&self, p: Paragraph) -> Paragraph {
+    /// body exists, so the body cannot take docx-rs's numbers; and as a copy
+    /// of `blank` it does not advance docx-rs's per-thread counter either,
+    /// which `Docx::build` left at its start, so the next document written on
+    /// this thread (`build --watch`) numbers its frame the same way.
+    fn paragraph(&self) -> Paragraph {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        p.id(format!("{id:08x}"))
+        self.blank.clone().id(format!("{id:08x}"))
+    }
+
+    fn body(&self) -> Paragraph {
+        self.paragraph().style(BODY)
     }
 
     /// A bordered body table with its header row repeated on every page
@@ -338,7 +355,7 @@ impl<'a> Page<'a> {
                     } else {
                         alignment(t.align.get(i).copied().unwrap_or(Align::None))
                     };
-                    let p = self.numbered(Paragraph::new().style(TABLE_TEXT).align(align));
+                    let p = self.paragraph().style(TABLE_TEXT).align(align);
                     TableCell::new()
                         .width(widths[i] as usize, WidthType::Dxa)
                         .vertical_align(VAlignType::Center)
@@ -442,10 +459,6 @@ fn add_inlines(p: Paragraph, inlines: &[Inline], bold: bool) -> Paragraph {
         // docx-rs drops a `\n` inside text: a line break is a break element.
         Inline::LineBreak => p.add_run(Run::new().add_break(BreakType::TextWrapping)),
     })
-}
-
-fn body() -> Paragraph {
-    Paragraph::new().style(BODY)
 }
 
 /// One fixed line (Normal style: no indent, no space after).

@@ -422,7 +422,10 @@ fn level_four_headings_page_breaks_and_adjacent_tables() {
 fn properties_come_from_the_metadata_and_output_is_reproducible() {
     let doc = sample();
     let first = docx::write(&doc).expect("ghi DOCX");
-    // docx-rs numbers paragraphs per thread: a fresh thread must agree too.
+    // docx-rs numbers paragraphs per thread: the same thread again (as in
+    // `build --watch`) and a fresh thread must both agree.
+    let same_thread = docx::write(&doc).expect("ghi DOCX");
+    assert!(first == same_thread, "hai lần ghi phải giống hệt từng byte");
     let again = std::thread::spawn(move || docx::write(&doc).expect("ghi DOCX"))
         .join()
         .expect("luồng");
