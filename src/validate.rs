@@ -59,6 +59,10 @@ pub fn load(
 ) -> Result<Dataset, Diagnostics> {
     let mut diags = Diagnostics::default();
     let named = read_all(paths, &mut diags);
+    if !paths.is_empty() && paths.iter().all(|p| !p.exists()) {
+        // Nothing named exists (KC001 says so): a missing plan would be noise.
+        return Err(diags.sorted());
+    }
     // Files named on their own are checked against the rest of the input
     // folder: the plan, and the unit's other revisions (a resent file with
     // the same `lan_nop` must be caught before it is sent). A folder that is

@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{copy_of_input, edit};
+use common::{copy_of_input, edit, scratch};
 use khuyencong::validate;
 
 fn edit_in(dir: &Path, file: &str, from: &str, to: &str) {
@@ -242,6 +242,16 @@ fn each_bad_input_has_its_code() {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+#[test]
+fn a_missing_input_folder_is_one_problem() {
+    let dir = scratch("khong-co");
+    let missing = dir.join("input");
+    let err = validate::load(std::slice::from_ref(&missing), &[], None).unwrap_err();
+    let codes: Vec<&str> = err.0.iter().map(|d| d.code.id()).collect();
+    assert_eq!(codes, ["KC001"], "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
