@@ -87,9 +87,14 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
     if paths.len() > 1 {
         // A file named twice, or named and inside a named folder, is one file.
         let mut seen = std::collections::HashSet::new();
-        found.retain(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone())));
+        found.retain(|p| seen.insert(identity(p)));
     }
     found
+}
+
+/// What a path names on disk, so one file reached by two paths is seen once.
+pub fn identity(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// A size in MiB with one decimal, written the Vietnamese way ("50,0").

@@ -9,7 +9,7 @@ use jsonc_parser::ast::Value;
 use crate::contract::*;
 use crate::diagnostic::{hint, Code, Diagnostics};
 use crate::json::{self, Obj, Reader, Source};
-use crate::load::{self, InputFile};
+use crate::load::{self, identity, InputFile};
 
 /// A decoded file with where it came from.
 #[derive(Debug, Clone)]
@@ -139,11 +139,6 @@ pub fn check_files(
         Some(d) if diags.is_empty() => Ok(d),
         _ => Err(diags.sorted()),
     }
-}
-
-/// What a path names on disk, so one file reached by two paths is seen once.
-fn identity(path: &Path) -> PathBuf {
-    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Where a decoded submission's key facts sit in its file.
