@@ -10,7 +10,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use khuyencong::diagnostic::Diagnostics;
-use khuyencong::{aggregate, docx, markdown, output, pdf, pipeline, synth, templating, validate};
+use khuyencong::render::{docx, pdf};
+use khuyencong::{aggregate, markdown, output, pipeline, synth, templating, validate};
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..runs)

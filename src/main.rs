@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use khuyencong::render::Format;
 use khuyencong::{format, manifest, output, pipeline, validate};
 
 const HELP_TEMPLATE: &str = "{about}\n\nCách dùng: {usage}\n\n{all-args}{after-help}";
@@ -555,28 +556,16 @@ fn render(file: &std::path::Path, output: Option<PathBuf>, only: Option<&str>) -
         Ok(doc) => doc,
         Err(e) => return fail(format!("{}: {e}", file.display())),
     };
-    let wanted = |ext: &str| only.is_none_or(|o| o == ext);
-    let (docx, pdf) = rayon::join(
-        || wanted("docx").then(|| khuyencong::docx::write(&doc).map_err(|e| e.to_string())),
-        || wanted("pdf").then(|| khuyencong::pdf::write(&doc).map_err(|e| e.to_string())),
-    );
-    let mut files = Vec::new();
-    for (ext, result) in [("docx", docx), ("pdf", pdf)] {
-        match result {
-            Some(Ok(bytes)) => files.push((ext, bytes)),
-            Some(Err(e)) => return fail(e),
-            None => {}
-        }
-    }
+    let formats: Vec<Format> = match only {
+        Some(name) => Format::from_extension(name).into_iter().collect(),
+        None => vec![Format::Docx, Format::Pdf],
+    };
     let dir = output.unwrap_or_else(|| file.parent().map(PathBuf::from).unwrap_or_default());
     let stem = file
         .file_stem()
         .map_or_else(|| "bao-cao".into(), |s| s.to_string_lossy().into_owned());
-    let named: Vec<(String, Vec<u8>)> = files
-        .into_iter()
-        .map(|(ext, bytes)| (format!("{stem}.{ext}"), bytes))
-        .collect();
-    match output::commit(&dir, &named) {
+    let doc = khuyencong::render::Rendering { markdown, document: doc };
+    match output::write_formats(&dir, &stem, &doc, &formats) {
         Ok(paths) => {
             for p in paths {
                 println!("Đã ghi: {}", p.display());

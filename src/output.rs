@@ -1,5 +1,4 @@
-//! The writers behind one interface (as mdBook's renderers), and writing
-//! their files as one set: a failed or interrupted build never leaves a
+//! Writing the rendered files as one set: a failed or interrupted build never leaves a
 //! partial file, and the previous good report stays until the new one is
 //! complete.
 //!
@@ -16,72 +15,12 @@ use std::path::{Path, PathBuf};
 
 use crate::manifest::{self, Change, Manifest};
 use crate::pipeline::Report;
-
-/// What the writers render: the Markdown and its document model.
-pub struct Rendering {
-    pub markdown: String,
-    pub document: crate::document::Document,
-}
-
-/// One output format, rendered from the same report.
-pub trait Renderer: Sync {
-    /// File extension, also the renderer's name ("md", "docx", "pdf").
-    fn extension(&self) -> &'static str;
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, String>;
-}
-
-/// The Markdown as the templates produced it.
-pub struct MarkdownRenderer;
-
-impl Renderer for MarkdownRenderer {
-    fn extension(&self) -> &'static str {
-        "md"
-    }
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, String> {
-        Ok(doc.markdown.clone().into_bytes())
-    }
-}
-
-/// The Word document (docx-rs), from the document model.
-pub struct DocxRenderer;
-
-impl Renderer for DocxRenderer {
-    fn extension(&self) -> &'static str {
-        "docx"
-    }
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, String> {
-        crate::docx::write(&doc.document).map_err(|e| e.to_string())
-    }
-}
-
-/// The PDF, typeset by our own layout engine (printpdf), from the same model.
-pub struct PdfRenderer;
-
-impl Renderer for PdfRenderer {
-    fn extension(&self) -> &'static str {
-        "pdf"
-    }
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, String> {
-        crate::pdf::write(&doc.document).map_err(|e| e.to_string())
-    }
-}
-
-/// Every renderer, in the order files are listed.
-pub fn renderers() -> Vec<Box<dyn Renderer>> {
-    vec![
-        Box::new(MarkdownRenderer),
-        Box::new(DocxRenderer),
-        Box::new(PdfRenderer),
-    ]
-}
+use crate::render::{self, Format, RenderError, Renderer, Rendering};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    #[error("không tạo được định dạng {format}: {message}")]
-    Render {
-        format: &'static str,
-        message: String,
-    },
+    #[error(transparent)]
+    Render(#[from] RenderError),
     #[error("không ghi được tệp {}: {}; kiểm tra tệp có đang mở trong chương trình khác (Word, trình đọc PDF) hoặc thư mục có bị khóa quyền ghi không", path.display(), io_reason(*kind))]
     Write {
         path: PathBuf,
@@ -129,7 +68,6 @@ pub struct Written {
 /// the slower formats are still being made.
 pub fn write(report: Report, dir: &Path) -> Result<Written, OutputError> {
     let year = report.summary.nam;
-    let base = base_name(year);
     let mut manifest = manifest::of(&report);
     let Report {
         data,
@@ -140,48 +78,20 @@ pub fn write(report: Report, dir: &Path) -> Result<Written, OutputError> {
     } = report;
     drop((data, summary, templates));
     let doc = Rendering { markdown, document };
-    let all = renderers();
     let manifest_file = manifest_path(dir, year);
     let manifest_name = manifest_file
         .file_name()
         .expect("has a name")
         .to_string_lossy()
         .into_owned();
-    let names: Vec<String> = all
-        .iter()
-        .map(|r| format!("{base}.{}", r.extension()))
-        .chain([manifest_name.clone()])
-        .collect();
-    let staging = Staging::new(dir, &names)?;
     let previous = read_manifest(&manifest_file);
-    // The formats are independent: render them side by side, each on a
-    // thread of its own (the last on this one).
-    let render = |(r, name): (&dyn Renderer, &String)| {
-        let bytes = r.render(&doc).map_err(|message| OutputError::Render {
-            format: r.extension(),
-            message,
-        })?;
-        staging.stage(name, &bytes)?;
-        Ok((name.clone(), bytes))
-    };
-    let jobs: Vec<_> = all.iter().map(AsRef::as_ref).zip(&names).collect();
-    let (last, others) = jobs.split_last().expect("there is a renderer");
-    let files = std::thread::scope(|scope| {
-        let started: Vec<_> = others
-            .iter()
-            .map(|&job| scope.spawn(move || render(job)))
-            .collect();
-        let last = render(*last);
-        let mut done: Vec<Result<(String, Vec<u8>), OutputError>> = started
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect();
-        done.push(last);
-        done.into_iter().collect::<Result<Vec<_>, OutputError>>()
-    })?;
+    let (staging, files) = stage_formats(
+        dir,
+        &base_name(year),
+        &doc,
+        &Format::ALL,
+        std::slice::from_ref(&manifest_name),
+    )?;
     manifest.dau_ra = manifest::outputs(&files);
     drop(files);
     let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
@@ -194,6 +104,65 @@ pub fn write(report: Report, dir: &Path) -> Result<Written, OutputError> {
         manifest,
         changes,
     })
+}
+
+/// Renders `formats` of a document as `<stem>.<extension>` into `dir`, as
+/// one set (`khuyencong render`).
+pub fn write_formats(
+    dir: &Path,
+    stem: &str,
+    doc: &Rendering,
+    formats: &[Format],
+) -> Result<Vec<PathBuf>, OutputError> {
+    let (staging, _) = stage_formats(dir, stem, doc, formats, &[])?;
+    staging.commit()
+}
+
+/// Readies `dir` for the files of `formats` (and `extra` names staged by the
+/// caller), then renders every format, each on a thread of its own (the
+/// last on this one), staging each file as soon as it is made: the disk
+/// works while the slower formats are still being rendered. Returns the
+/// staging and the (name, bytes) of every rendered file.
+fn stage_formats<'a>(
+    dir: &'a Path,
+    stem: &str,
+    doc: &Rendering,
+    formats: &[Format],
+    extra: &[String],
+) -> Result<(Staging<'a>, Vec<(String, Vec<u8>)>), OutputError> {
+    let all = render::renderers(formats);
+    let names: Vec<String> = all
+        .iter()
+        .map(|r| format!("{stem}.{}", r.format().extension()))
+        .collect();
+    let everything: Vec<String> = names.iter().chain(extra).cloned().collect();
+    let staging = Staging::new(dir, &everything)?;
+    let render = |(r, name): (&dyn Renderer, &String)| {
+        let bytes = r.render(doc)?;
+        staging.stage(name, &bytes)?;
+        Ok((name.clone(), bytes))
+    };
+    let jobs: Vec<_> = all.iter().map(AsRef::as_ref).zip(&names).collect();
+    let files = match jobs.split_last() {
+        None => Vec::new(),
+        Some((last, others)) => std::thread::scope(|scope| {
+            let started: Vec<_> = others
+                .iter()
+                .map(|&job| scope.spawn(move || render(job)))
+                .collect();
+            let last = render(*last);
+            let mut done: Vec<Result<(String, Vec<u8>), OutputError>> = started
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            done.push(last);
+            done.into_iter().collect::<Result<Vec<_>, OutputError>>()
+        })?,
+    };
+    Ok((staging, files))
 }
 
 /// A previous manifest, if there is a readable one.
@@ -223,16 +192,6 @@ fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-}
-
-/// Writes `files` (name, bytes) into `dir` as one set, all or nothing.
-pub fn commit(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>, OutputError> {
-    let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
-    let staging = Staging::new(dir, &names)?;
-    for (name, bytes) in files {
-        staging.stage(name, bytes)?;
-    }
-    staging.commit()
 }
 
 /// A set of files on its way into a folder: each is staged (written in full

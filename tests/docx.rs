@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use khuyencong::document::{plain_text, Align, Block, Document, Inline, Table};
-use khuyencong::docx::{self, DocxError};
+use khuyencong::render::docx::{self, DocxError};
 use khuyencong::markdown;
 
 fn sample() -> Document {

@@ -13,7 +13,8 @@ use khuyencong::document::{plain_text, Block, Document};
 use khuyencong::format;
 use khuyencong::markdown;
 use khuyencong::output::{self, OutputError};
-use khuyencong::pdf::{self, fonts, layout};
+use khuyencong::render::{fonts, RenderError};
+use khuyencong::render::pdf::{self, layout};
 use khuyencong::pipeline::{self, Inputs};
 use khuyencong::validate;
 use proptest::collection::vec;
@@ -745,7 +746,7 @@ fn hostile_content_keeps_the_structure_and_the_page() {
         assert_eq!(shape(&report.document), shape(&sample.document), "{name}");
         let layout = layout::layout(&report.document).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_inside_frame(&layout);
-        let docx = docx_text(&khuyencong::docx::write(&report.document).unwrap());
+        let docx = docx_text(&khuyencong::render::docx::write(&report.document).unwrap());
         for c in *long_words {
             let n = written(&report.document, *c);
             assert!(n >= 400, "{name}: {c} written {n} times");
@@ -835,8 +836,8 @@ fn characters_outside_the_font_are_reported_not_dropped() {
         );
         let out = dir.join("ra");
         match output::write(report, &out) {
-            Err(OutputError::Render { format, message }) => {
-                assert_eq!(format, "pdf", "{name}");
+            Err(OutputError::Render(err @ RenderError::Pdf(_))) => {
+                let message = err.to_string();
                 assert!(message.contains("không vẽ được"), "{name}: {message}");
                 for part in *expected {
                     assert!(message.contains(part), "{name}: no {part:?} in {message}");

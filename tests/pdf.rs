@@ -26,7 +26,7 @@ impl Rendered {
     fn new() -> Rendered {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let doc = sample();
-        let bytes = khuyencong::pdf::write(&doc).unwrap();
+        let bytes = khuyencong::render::pdf::write(&doc).unwrap();
         let path = std::env::temp_dir().join(format!(
             "khuyencong-pdf-{}-{}.pdf",
             std::process::id(),
@@ -64,13 +64,13 @@ impl Drop for Rendered {
 #[test]
 fn renders_identical_bytes_every_time() {
     let doc = sample();
-    let first = khuyencong::pdf::write(&doc).unwrap();
+    let first = khuyencong::render::pdf::write(&doc).unwrap();
     // Another document in between must not shift any id or counter.
     let mut other = doc.clone();
     other.meta.trich_yeu = "Báo cáo khác".into();
-    let between = khuyencong::pdf::write(&other).unwrap();
+    let between = khuyencong::render::pdf::write(&other).unwrap();
     assert!(between != first);
-    let second = khuyencong::pdf::write(&doc).unwrap();
+    let second = khuyencong::render::pdf::write(&doc).unwrap();
     assert!(first.starts_with(b"%PDF-"));
     assert!(first == second, "two renders in one process differ");
     // The clock never leaks in: dates come from `ngay`.
@@ -303,7 +303,7 @@ fn page_one_carries_the_official_header() {
 fn missing_glyphs_are_an_error_not_a_gap() {
     let mut doc = sample();
     doc.meta.nguoi_ky = "Nguyễn 中".into();
-    let err = khuyencong::pdf::write(&doc).unwrap_err().to_string();
+    let err = khuyencong::render::pdf::write(&doc).unwrap_err().to_string();
     assert!(
         err.contains("U+4E2D") && err.contains("ký và nơi nhận"),
         "{err}"

@@ -2,7 +2,7 @@
 
 use super::{Item, Layouter, MissingGlyph, Span, Stacked, Style, EPS};
 use crate::document::Inline;
-use crate::pdf::fonts::Face;
+use crate::render::fonts::Face;
 
 /// One character to draw, measured in its face.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,6 @@
 //! embedded and subset). `layout` positions everything as plain data; `render`
 //! transcribes that into printpdf operations and serialises deterministically.
 
-pub mod fonts;
 pub mod layout;
 mod render;
 
@@ -23,8 +22,8 @@ pub enum PdfError {
     MissingGlyphs(Vec<MissingGlyph>),
     #[error("khóa `ngay` phải là ngày dạng NNNN-TT-NN (ví dụ 2023-12-15), nhận được \"{0}\"")]
     InvalidDate(String),
-    #[error("lỗi phông chữ: {0}")]
-    Font(String),
+    #[error(transparent)]
+    Font(#[from] super::fonts::FontError),
     #[error("không tạo được tệp PDF: {0}")]
     Write(String),
 }

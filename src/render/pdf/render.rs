@@ -11,7 +11,7 @@ use printpdf::{
 };
 use sha2::{Digest, Sha256};
 
-use super::fonts::{self, Face};
+use crate::render::fonts::{self, Face};
 use super::layout::{Item, Layout, Page, Rule, Span, EPS};
 use super::PdfError;
 use crate::document::Document;

@@ -1,6 +1,7 @@
 //! The four Liberation Serif faces compiled into the binary: parsed once,
-//! measured in exactly the units the PDF `/W` array will carry, and subset
-//! per document so only the glyphs actually drawn are embedded.
+//! measured in exactly the units the PDF `/W` array will carry (the frame
+//! and the DOCX table widths measure with the same numbers), and subset per
+//! PDF so only the glyphs actually drawn are embedded.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -15,7 +16,11 @@ use allsorts::tag::{self, DisplayTag};
 use printpdf::ParsedFont;
 use sha2::{Digest, Sha256};
 
-use super::PdfError;
+
+/// A face that cannot be read or subset (a damaged build, never user data).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("lỗi phông chữ: {0}")]
+pub struct FontError(pub String);
 
 /// One of the four faces; a run's bold/italic flags choose it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -150,7 +155,7 @@ impl FaceData {
 }
 
 /// The four faces, read on first use and shared by every document.
-pub fn face(face: Face) -> Result<&'static FaceData, PdfError> {
+pub fn face(face: Face) -> Result<&'static FaceData, FontError> {
     static FACES: OnceLock<Result<[FaceData; 4], String>> = OnceLock::new();
     let faces = FACES.get_or_init(|| {
         let [regular, bold, italic, bold_italic] = Face::ALL.map(FaceData::parse);
@@ -158,14 +163,14 @@ pub fn face(face: Face) -> Result<&'static FaceData, PdfError> {
     });
     match faces {
         Ok(faces) => Ok(&faces[face.index()]),
-        Err(message) => Err(PdfError::Font(message.clone())),
+        Err(message) => Err(FontError(message.clone())),
     }
 }
 
 /// A copy of `face` holding only the glyphs for `chars` (plus .notdef),
 /// ready for `PdfDocument` resources. Its name carries a subset tag derived
 /// from the glyph set, so the same text always gives the same bytes.
-pub fn subset(face_id: Face, chars: &BTreeSet<char>) -> Result<ParsedFont, PdfError> {
+pub fn subset(face_id: Face, chars: &BTreeSet<char>) -> Result<ParsedFont, FontError> {
     let full = face(face_id)?;
     let mut gids: Vec<u16> = std::iter::once(0)
         .chain(chars.iter().filter_map(|&c| full.glyph(c)))
@@ -174,7 +179,7 @@ pub fn subset(face_id: Face, chars: &BTreeSet<char>) -> Result<ParsedFont, PdfEr
     gids.dedup();
 
     let fail = |e: &dyn std::fmt::Display| {
-        PdfError::Font(format!(
+        FontError(format!(
             "không tạo được tập con phông {}: {e}",
             face_id.postscript_name()
         ))

@@ -11,7 +11,7 @@ fn lay(body: &str) -> Layout {
 }
 
 fn fixture() -> Layout {
-    let md = include_str!("../../../tests/fixtures/bao-cao-mau.md");
+    let md = include_str!("../../../../tests/fixtures/bao-cao-mau.md");
     layout(&markdown::parse(md).unwrap()).unwrap()
 }
 

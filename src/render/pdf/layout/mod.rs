@@ -13,7 +13,7 @@ mod official;
 mod table;
 mod text;
 
-use super::fonts::{self, Face, FaceData};
+use crate::render::fonts::{self, Face, FaceData};
 use super::{MissingGlyph, PdfError};
 use crate::document::{plain_text, Block, Document, Inline, PageSettings};
 use text::TextAlign;

@@ -1,0 +1,114 @@
+//! The writers, behind one interface (as mdBook's renderers) and one list.
+//!
+//! Everything both documents share is decided upstream, once: the report
+//! date and page settings are checked when the Markdown is parsed
+//! (`markdown`), the official frame (header block, title, closing block,
+//! their words and geometry) and the keep-together rules in [`frame`], and
+//! every width is measured with the embedded faces ([`fonts`]). The DOCX
+//! and PDF writers only transcribe that into their formats. No command
+//! calls a writer except through [`renderers`].
+
+pub mod docx;
+pub mod fonts;
+pub mod pdf;
+
+use crate::document::Document;
+
+/// What the writers render: the Markdown and its document model.
+pub struct Rendering {
+    pub markdown: String,
+    pub document: Document,
+}
+
+/// An output format. Its extension is also its name on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Markdown,
+    Docx,
+    Pdf,
+}
+
+impl Format {
+    /// Every format, in the order files are listed.
+    pub const ALL: [Format; 3] = [Format::Markdown, Format::Docx, Format::Pdf];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    /// The format whose extension is `name` ("md", "docx", "pdf").
+    pub fn from_extension(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.extension() == name)
+    }
+}
+
+/// One output format, rendered from the same report.
+pub trait Renderer: Sync {
+    fn format(&self) -> Format;
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError>;
+}
+
+/// Why a writer could not make its file; the cause is kept.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("không tạo được tệp DOCX: {0}")]
+    Docx(#[from] docx::DocxError),
+    #[error("không tạo được tệp PDF: {0}")]
+    Pdf(#[from] pdf::PdfError),
+}
+
+/// The Markdown as the templates produced it.
+struct MarkdownRenderer;
+
+impl Renderer for MarkdownRenderer {
+    fn format(&self) -> Format {
+        Format::Markdown
+    }
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
+        Ok(doc.markdown.clone().into_bytes())
+    }
+}
+
+/// The Word document (docx-rs), from the document model.
+struct DocxRenderer;
+
+impl Renderer for DocxRenderer {
+    fn format(&self) -> Format {
+        Format::Docx
+    }
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
+        Ok(docx::write(&doc.document)?)
+    }
+}
+
+/// The PDF, typeset by our own layout engine (printpdf), from the same model.
+struct PdfRenderer;
+
+impl Renderer for PdfRenderer {
+    fn format(&self) -> Format {
+        Format::Pdf
+    }
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
+        Ok(pdf::write(&doc.document)?)
+    }
+}
+
+/// The one place that decides which writers run: the renderers of
+/// `formats`, in the order of [`Format::ALL`].
+pub fn renderers(formats: &[Format]) -> Vec<Box<dyn Renderer>> {
+    Format::ALL
+        .into_iter()
+        .filter(|f| formats.contains(f))
+        .map(|f| -> Box<dyn Renderer> {
+            match f {
+                Format::Markdown => Box::new(MarkdownRenderer),
+                Format::Docx => Box::new(DocxRenderer),
+                Format::Pdf => Box::new(PdfRenderer),
+            }
+        })
+        .collect()
+}
