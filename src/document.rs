@@ -1,7 +1,26 @@
 //! The document model shared by every writer: what the Markdown says, once
 //! parsed. The DOCX and PDF writers render this; neither re-parses Markdown.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::contract::Date;
+
+/// Years a report may be dated in: a DOCX is a zip, whose entries cannot
+/// be dated outside 1980–2107; no real report is.
+pub const REPORT_YEARS: std::ops::RangeInclusive<i32> = 1980..=2107;
+
+fn report_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+    let text = String::deserialize(d)?;
+    Date::parse(&text)
+        .filter(|date| REPORT_YEARS.contains(&date.year))
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "khóa `ngay` phải là một ngày có thật dạng NNNN-TT-NN trong các năm {}–{} (ví dụ 2023-12-15), nhận được \"{text}\"",
+                REPORT_YEARS.start(),
+                REPORT_YEARS.end()
+            ))
+        })
+}
 
 /// A whole report: the official frame (header, signature, recipients, page
 /// settings) from the front matter, and the body blocks in order.
@@ -29,9 +48,11 @@ pub struct Metadata {
     pub tieu_ngu: String,
     /// Place and date line, e.g. "Đồng Nai, ngày 15 tháng 12 năm 2023".
     pub dia_danh_ngay: String,
-    /// ISO date of the report (YYYY-MM-DD): used for document properties so
-    /// outputs never depend on the clock.
-    pub ngay: String,
+    /// Date of the report (YYYY-MM-DD in the front matter), checked once
+    /// here for both writers: their document properties carry it, so no
+    /// output depends on the clock.
+    #[serde(deserialize_with = "report_date")]
+    pub ngay: Date,
     #[serde(default = "default_loai_van_ban")]
     pub loai_van_ban: String,
     /// Trích yếu, the summary line under the title.
@@ -91,6 +112,50 @@ pub struct PageSettings {
     pub cach_doan_pt: f32,
     /// Line spacing as a multiple of single spacing.
     pub gian_dong: f32,
+}
+
+impl PageSettings {
+    /// What both writers need of the settings: a page with room for text
+    /// and sizes a writer can set.
+    pub fn check(&self) -> Result<(), String> {
+        let lengths = [
+            ("kho_giay_rong_mm", self.kho_giay_rong_mm),
+            ("kho_giay_cao_mm", self.kho_giay_cao_mm),
+            ("le_tren_mm", self.le_tren_mm),
+            ("le_duoi_mm", self.le_duoi_mm),
+            ("le_trai_mm", self.le_trai_mm),
+            ("le_phai_mm", self.le_phai_mm),
+            ("thut_dau_dong_cm", self.thut_dau_dong_cm),
+            ("cach_doan_pt", self.cach_doan_pt),
+        ];
+        let sizes = [
+            ("co_chu", self.co_chu),
+            ("co_chu_dau_trang", self.co_chu_dau_trang),
+            ("co_chu_so_trang", self.co_chu_so_trang),
+            ("co_chu_noi_nhan", self.co_chu_noi_nhan),
+            ("co_chu_bang", self.co_chu_bang),
+            ("gian_dong", self.gian_dong),
+        ];
+        if let Some((key, v)) = lengths.iter().find(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
+            return Err(format!("khóa `{key}` phải là một số không âm, nhận được {v}"));
+        }
+        if let Some((key, v)) = sizes.iter().find(|(_, v)| !(v.is_finite() && (0.5..=200.0).contains(v))) {
+            return Err(format!("khóa `{key}` phải là một số từ 0,5 đến 200, nhận được {v}"));
+        }
+        if self.le_trai_mm + self.le_phai_mm + 10.0 > self.kho_giay_rong_mm {
+            return Err(format!(
+                "lề trái và lề phải ({} mm + {} mm) không chừa đủ chỗ cho chữ (ít nhất 10 mm) trên khổ giấy rộng {} mm",
+                self.le_trai_mm, self.le_phai_mm, self.kho_giay_rong_mm
+            ));
+        }
+        if self.le_tren_mm + self.le_duoi_mm + 10.0 > self.kho_giay_cao_mm {
+            return Err(format!(
+                "lề trên và lề dưới ({} mm + {} mm) không chừa đủ chỗ cho chữ (ít nhất 10 mm) trên khổ giấy cao {} mm",
+                self.le_tren_mm, self.le_duoi_mm, self.kho_giay_cao_mm
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for PageSettings {

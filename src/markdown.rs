@@ -24,6 +24,8 @@ pub enum MarkdownError {
         column: usize,
         message: String,
     },
+    #[error("khổ trang trong khối thông tin văn bản (`[trang]`) không dùng được: {0}")]
+    Page(String),
 }
 
 /// Parses the rendered Markdown into the document model.
@@ -53,6 +55,7 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
         }
     }
     let meta = meta.ok_or(MarkdownError::MissingFrontMatter)?;
+    meta.trang.check().map_err(MarkdownError::Page)?;
     Ok(Document {
         meta,
         blocks: builder.blocks,
@@ -69,6 +72,10 @@ fn explain_toml(message: &str) -> String {
             crate::diagnostic::hint(name, valid.iter().copied()),
             valid.join(", ")
         );
+    }
+    // The model's own checks already speak Vietnamese.
+    if message.starts_with("khóa `") {
+        return message.trim().to_string();
     }
     if message.starts_with("missing field") {
         return format!("thiếu khóa bắt buộc `{}`", quoted.first().unwrap_or(&""));

@@ -610,7 +610,7 @@ fn shape(doc: &Document) -> Vec<String> {
 /// Every text span lies inside the text frame (page numbers in the top
 /// margin), whatever the content.
 fn assert_inside_frame(layout: &layout::Layout) {
-    let f = layout.frame;
+    let f = layout.area;
     const EPS: f32 = 0.01;
     for (index, page) in layout.pages.iter().enumerate() {
         for item in &page.items {

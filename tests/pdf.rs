@@ -81,6 +81,21 @@ fn renders_identical_bytes_every_time() {
     );
 }
 
+/// Nghị định 30/2020: electronic documents are PDF 1.4 or later; the XMP
+/// metadata carries the title, the author and the report's date.
+#[test]
+fn is_pdf_1_4_with_xmp_metadata() {
+    let doc = sample();
+    let bytes = khuyencong::render::pdf::write(&doc).unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.4"), "{:?}", String::from_utf8_lossy(&bytes[..8]));
+    let text = String::from_utf8_lossy(&bytes);
+    let xmp = &text[text.find("<x:xmpmeta").expect("có XMP")..text.find("</x:xmpmeta>").expect("XMP đóng")];
+    assert!(xmp.contains(&doc.meta.trich_yeu), "{xmp}");
+    assert!(xmp.contains(&doc.meta.co_quan_ban_hanh.replace('&', "&amp;")), "{xmp}");
+    assert!(xmp.contains("<xmp:CreateDate>2023-12-15T00:00:00Z</xmp:CreateDate>"), "{xmp}");
+    assert!(text.contains("/Metadata"), "catalog links the metadata");
+}
+
 #[test]
 fn qpdf_finds_no_problem() {
     if !have_tool("qpdf") {

@@ -10,6 +10,7 @@
 
 pub mod docx;
 pub mod fonts;
+pub mod frame;
 pub mod pdf;
 
 use crate::document::Document;

@@ -81,3 +81,32 @@ pub fn khuyencong(args: &[&str]) -> Command {
     c.args(args).current_dir(root());
     c
 }
+
+/// Asserts that an independent OOXML validator (`openxml-audit`, the
+/// schema and semantic rules Word applies) finds nothing in each DOCX.
+/// Returns false (after a loud skip message) when the validator is absent
+/// outside CI.
+pub fn assert_word_valid(files: &[PathBuf]) -> bool {
+    if files.is_empty() || !have_tool("openxml-audit") {
+        return false;
+    }
+    let mut problems = Vec::new();
+    for file in files {
+        let out = Command::new("openxml-audit")
+            .args(["-m", "0", "-o", "json"])
+            .arg(file)
+            .output()
+            .expect("chạy openxml-audit");
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+                panic!("openxml-audit {}: {e}: {}", file.display(), String::from_utf8_lossy(&out.stderr))
+            });
+        for entry in report.as_array().expect("một danh sách kết quả") {
+            for error in entry["errors"].as_array().into_iter().flatten() {
+                problems.push(format!("{}: {} {} ({})", file.display(), error["part_uri"], error["path"], error["description"]));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} lỗi lược đồ OOXML:\n{}", problems.len(), problems.join("\n"));
+    true
+}

@@ -1,10 +1,17 @@
 //! Document model → DOCX, laid out as Nghị định 30/2020/NĐ-CP asks.
 //!
-//! docx-rs builds the parts; what it cannot express is patched in the XML
-//! before packing: repeated table header rows (`w:tblHeader`), the document
-//! language, Normal as the default style, and the core properties (title,
-//! author, dates). The package is zipped here with every timestamp taken
-//! from the report's date, so the same Markdown always gives the same bytes.
+//! docx-rs builds the parts; [`schema`] then puts every part (and each body
+//! element as it is streamed) in the element order the OOXML schema
+//! requires, which docx-rs does not. What docx-rs cannot express is spliced
+//! into its XML by [`splice`], which fails rather than silently doing
+//! nothing when its anchor is missing: repeated table header rows
+//! (`w:tblHeader`), the document language, Normal as the default style,
+//! the theme part. The official frame comes from [`crate::render::frame`],
+//! shared with the PDF. The package is zipped here with every timestamp
+//! taken from the report's date, so the same Markdown always gives the same
+//! bytes.
+
+mod schema;
 
 use std::io::{Cursor, Write};
 
@@ -18,16 +25,27 @@ use docx_rs::{
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
+pub use schema::SchemaError;
+
 use crate::document::{self, Align, Block, Document, Inline, Metadata, PageSettings};
+use crate::render::fonts::FontError;
+use crate::render::frame::{self, Frame, Line, Look};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
-    #[error("ngày văn bản `{0}` (khóa `ngay`) phải có dạng NNNN-TT-NN, ví dụ 2023-12-15")]
-    InvalidDate(String),
-    #[error(
-        "lề trang ({left} mm + {right} mm) không chừa chỗ cho chữ trên khổ giấy rộng {width} mm"
-    )]
-    NoTextWidth { left: f32, right: f32, width: f32 },
+    #[error(transparent)]
+    Font(#[from] FontError),
+    #[error("XML của phần {part} sai thứ tự lược đồ OOXML: {source}")]
+    Schema {
+        part: String,
+        #[source]
+        source: SchemaError,
+    },
+    #[error("không chèn được {what} vào phần {part}: không thấy chỗ chèn trong XML của docx-rs")]
+    Splice {
+        part: &'static str,
+        what: &'static str,
+    },
     #[error("không ghi được tệp DOCX: {0}")]
     Zip(#[from] zip::result::ZipError),
     #[error("không ghi được tệp DOCX: {0}")]
@@ -40,95 +58,74 @@ const BODY: &str = "BodyText";
 const TABLE_TEXT: &str = "TableText";
 const HEADINGS: [&str; 4] = ["Heading1", "Heading2", "Heading3", "Heading4"];
 
-/// Left share of the text width for the two-column header and closing tables.
-const HEADER_LEFT: f32 = 0.40;
-const CLOSING_LEFT: f32 = 0.45;
-/// Left and right cell margins of body tables (twips).
-const CELL_MARGIN: i32 = 85;
-/// Empty lines left for the handwritten signature and the seal.
-const SIGNATURE_LINES: usize = 4;
-
 /// Renders the report as a DOCX package.
 pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
-    let date = parse_date(&doc.meta.ngay)?;
-    let page = Page::new(&doc.meta.trang)?;
-    let meta = &doc.meta;
+    let frame = frame::frame(&doc.meta)?;
+    let b = Builder::new(&doc.meta.trang, &frame);
+    let s = b.s;
     let mut docx = Docx::new()
         .page_size(
-            mm(page.s.kho_giay_rong_mm) as u32,
-            mm(page.s.kho_giay_cao_mm) as u32,
+            mm(s.kho_giay_rong_mm) as u32,
+            mm(s.kho_giay_cao_mm) as u32,
         )
         .page_margin(
             PageMargin::new()
-                .top(mm(page.s.le_tren_mm))
-                .bottom(mm(page.s.le_duoi_mm))
-                .left(mm(page.s.le_trai_mm))
-                .right(mm(page.s.le_phai_mm))
-                .header(mm(page.s.le_tren_mm / 2.0))
-                .footer(mm(page.s.le_duoi_mm / 2.0)),
+                .top(mm(s.le_tren_mm))
+                .bottom(mm(s.le_duoi_mm))
+                .left(mm(s.le_trai_mm))
+                .right(mm(s.le_phai_mm))
+                .header(mm(s.le_tren_mm / 2.0))
+                .footer(mm(s.le_duoi_mm / 2.0)),
         )
-        .default_fonts(page.fonts())
-        .default_size(half_points(page.s.co_chu))
+        .default_fonts(b.fonts())
+        .default_size(half_points(s.co_chu))
         .default_line_spacing(
             LineSpacing::new()
                 .after(0)
                 .line(240)
                 .line_rule(LineSpacingType::Auto),
         )
-        .header(Header::new().add_paragraph(page.page_number()))
+        .header(Header::new().add_paragraph(b.page_number()))
         // A first-page header of its own (empty) keeps the number off page 1.
         .first_header(Header::new().add_paragraph(Paragraph::new()));
-    for style in page.styles() {
+    for style in b.styles() {
         docx = docx.add_style(style);
     }
 
-    docx = docx.add_table(page.header_block(meta));
-    for p in page.title_block(meta) {
+    docx = docx.add_table(b.header_block());
+    for p in b.title_block() {
         docx = docx.add_paragraph(p);
     }
     // The body goes in where this marker paragraph is (see `body_slot`).
     docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_text(BODY_MARKER)));
-    docx = docx.add_table(page.closing_block(meta));
+    docx = docx.add_table(b.closing_block());
 
-    package(
-        docx.build(),
-        |out| page.body_xml(&doc.blocks, out),
-        meta,
-        &date,
-    )
+    package(docx.build(), |out| b.body_xml(&doc.blocks, out), &doc.meta)
 }
 
-/// Page settings with the text width they leave, and the builders that
-/// need them.
-struct Page<'a> {
+/// Page settings and the frame, with the builders that need them.
+struct Builder<'a> {
     s: &'a PageSettings,
+    frame: &'a Frame,
     /// Width between the margins, in twips.
     width: i32,
-    /// The next body paragraph id (see [`Page::paragraph`]).
+    /// The next body paragraph id (see [`Builder::paragraph`]).
     next_id: std::cell::Cell<u32>,
     /// An empty paragraph made before the frame is built, copied for every
-    /// body paragraph (see [`Page::paragraph`]).
+    /// body paragraph (see [`Builder::paragraph`]).
     blank: Paragraph,
 }
 
-impl<'a> Page<'a> {
-    fn new(s: &'a PageSettings) -> Result<Self, DocxError> {
-        let width = mm(s.kho_giay_rong_mm) - mm(s.le_trai_mm) - mm(s.le_phai_mm);
-        if width <= 0 {
-            return Err(DocxError::NoTextWidth {
-                left: s.le_trai_mm,
-                right: s.le_phai_mm,
-                width: s.kho_giay_rong_mm,
-            });
-        }
-        Ok(Self {
+impl<'a> Builder<'a> {
+    fn new(s: &'a PageSettings, frame: &'a Frame) -> Self {
+        Self {
             s,
-            width,
+            frame,
+            width: twips(frame.text_width),
             next_id: std::cell::Cell::new(BODY_PARAGRAPH_IDS),
             blank: Paragraph::new(),
-        })
+        }
     }
-
     fn fonts(&self) -> RunFonts {
         let f = &self.s.phong_chu;
         RunFonts::new().ascii(f).hi_ansi(f).cs(f).east_asia(f)
@@ -219,103 +216,98 @@ impl<'a> Page<'a> {
         Paragraph::new().align(AlignmentType::Center).add_run(field)
     }
 
-    /// Agency and number on the left, national name and motto on the right.
-    fn header_block(&self, m: &Metadata) -> Table {
-        let (lw, rw) = self.split(HEADER_LEFT);
-        let small = Look::new(self.s.co_chu_dau_trang);
-        let body = Look::new(self.s.co_chu);
-        let mut left = Vec::new();
-        if !m.co_quan_chu_quan.is_empty() {
-            left.push(centred(&m.co_quan_chu_quan.to_uppercase(), small));
-        }
-        left.push(centred(&m.co_quan_ban_hanh.to_uppercase(), small.bold()));
-        left.push(rule(lw / 3, lw, 6.0));
-        left.push(centred(&format!("Số: {}", m.so_ky_hieu), small));
-        let right = vec![
-            centred(&m.quoc_hieu.to_uppercase(), small.bold()),
-            centred(&m.tieu_ngu, body.bold()),
-            rule(text_width(&m.tieu_ngu, body.bold()), rw, 6.0),
-            centred(&m.dia_danh_ngay, body.italic()),
-        ];
-        two_columns((lw, rw), left, right)
+    /// Agencies over the number on the left, national name and motto over
+    /// the place and date on the right: two rows, so the number and the
+    /// date start on one line however the agency name wraps.
+    fn header_block(&self) -> Table {
+        let h = &self.frame.header;
+        let (lw, rw) = self.columns();
+        let mut left: Vec<Paragraph> = h.left.iter().flat_map(|s| &s.lines).map(centred).collect();
+        left.push(rule(twips(h.left_rule.length), lw, 6.0));
+        let mut right: Vec<Paragraph> = h.right.iter().flat_map(|s| &s.lines).map(centred).collect();
+        right.push(rule(twips(h.right_rule.length), rw, 6.0));
+        let number = h.number.lines.iter().map(centred).collect();
+        let date = h.place_date.lines.iter().map(centred).collect();
+        two_columns((lw, rw), vec![(left, right), (number, date)])
     }
 
     /// Document type and summary, centred under the header block.
-    fn title_block(&self, m: &Metadata) -> Vec<Paragraph> {
-        let look = Look::new(self.s.co_chu).bold();
-        let summary = text_width(&m.trich_yeu, look).min(self.width);
-        vec![
-            centred(&m.loai_van_ban.to_uppercase(), look)
-                .line_spacing(LineSpacing::new().before(pt(18.0) as u32)),
-            centred(&m.trich_yeu, look),
-            rule(summary / 3, self.width, 12.0),
-        ]
+    fn title_block(&self) -> Vec<Paragraph> {
+        let t = &self.frame.title;
+        let mut ps: Vec<Paragraph> = t.lines.iter().flat_map(|s| &s.lines).map(centred).collect();
+        if let Some(first) = ps.first_mut() {
+            *first = first
+                .clone()
+                .line_spacing(LineSpacing::new().before(pt(18.0) as u32));
+        }
+        ps.push(rule(twips(t.rule.length), self.width, 12.0));
+        ps
     }
 
-    /// Recipients on the left, authority and signer on the right.
-    fn closing_block(&self, m: &Metadata) -> Table {
-        let (lw, rw) = self.split(CLOSING_LEFT);
-        let label = Look::new(self.s.co_chu_noi_nhan);
-        let recipient = Look::new(self.s.co_chu_noi_nhan - 1.0);
-        let body = Look::new(self.s.co_chu);
-        let left = std::iter::once(line(
-            "Nơi nhận:",
-            label.bold().italic(),
-            AlignmentType::Left,
-        ))
-        .chain(
-            m.noi_nhan
-                .iter()
-                .map(|r| line(r, recipient, AlignmentType::Left)),
-        )
-        .collect();
-        let right = m
-            .tham_quyen
+    /// Recipients on the left, authority and signer on the right: one row
+    /// that cannot split, so the block is always on one page.
+    fn closing_block(&self) -> Table {
+        let c = &self.frame.closing;
+        let left = c
+            .left
             .iter()
-            .map(|t| centred(&t.to_uppercase(), body.bold()))
-            .chain((0..SIGNATURE_LINES).map(|_| centred("", body)))
-            .chain(std::iter::once(centred(&m.nguoi_ky, body.bold())))
+            .map(|l| line(l, AlignmentType::Left))
             .collect();
-        two_columns((lw, rw), left, right)
+        let blank = Line {
+            text: String::new(),
+            look: c.signer.look,
+        };
+        let right = c
+            .authority
+            .iter()
+            .chain(std::iter::repeat_n(&blank, c.signature_lines))
+            .chain([&c.signer])
+            .map(centred)
+            .collect();
+        two_columns(self.columns(), vec![(left, right)])
+    }
+
+    fn columns(&self) -> (i32, i32) {
+        let left = twips(self.frame.columns.0);
+        (left, self.width - left)
     }
 
     /// The body blocks as XML, written one element (one table row) at a
-    /// time straight into the archive: a national report has tens of
-    /// thousands of rows, and neither a docx-rs tree of them all nor their
-    /// XML (≈50 MB for 10.000 units) is ever held in memory.
-    fn body_xml(&self, blocks: &[Block], out: &mut dyn Write) -> std::io::Result<()> {
+    /// time straight into the archive, each in schema order: a national
+    /// report has tens of thousands of rows, and neither a docx-rs tree of
+    /// them all nor their XML (≈50 MB for 10.000 units) is ever held in
+    /// memory.
+    fn body_xml(&self, blocks: &[Block], out: &mut dyn Write) -> Result<(), DocxError> {
+        let mut out = Body {
+            out,
+            xml: Vec::new(),
+        };
         // Word and LibreOffice merge adjacent tables and glue text to a
         // table's bottom edge: keep them apart with a paragraph or some space.
         let mut after_table = false;
         for (n, block) in blocks.iter().enumerate() {
             if let Block::Table(table) = block {
                 if after_table {
-                    out.write_all(&self.paragraph().build())?;
+                    out.element(&self.paragraph().build())?;
                 }
-                self.table_xml(table, out)?;
+                self.table_xml(table, &mut out)?;
                 after_table = true;
                 continue;
             }
-            // A caption paragraph ("Bảng 1. ...") stays on the page of its
-            // table; the closing sentence stays with the signature block.
-            let introduces_table = matches!(blocks.get(n + 1), Some(Block::Table(_)) | None);
+            let keep = frame::keeps_with_next(blocks, n, self.s);
             for (i, p) in self.paragraphs(block).into_iter().enumerate() {
                 let p = if after_table && i == 0 {
                     p.line_spacing(LineSpacing::new().before(pt(self.s.cach_doan_pt) as u32))
                 } else {
                     p
                 };
-                let p = if introduces_table {
-                    p.keep_next(true)
-                } else {
-                    p
-                };
-                out.write_all(&p.build())?;
+                let p = if keep { p.keep_next(true) } else { p };
+                out.element(&p.build())?;
             }
             after_table = false;
         }
         if after_table {
-            out.write_all(&self.paragraph().build())?;
+            out.element(&self.paragraph().build())?;
         }
         Ok(())
     }
@@ -337,8 +329,8 @@ impl<'a> Page<'a> {
     }
 
     /// A bordered body table with its header row repeated on every page
-    /// (see [`repeat_on_each_page`]), written to `out` row by row.
-    fn table_xml(&self, t: &document::Table, out: &mut dyn Write) -> std::io::Result<()> {
+    /// and its last rows kept together, passed to `emit` row by row.
+    fn table_xml(&self, t: &document::Table, out: &mut Body<'_>) -> Result<(), DocxError> {
         let columns = t
             .rows
             .iter()
@@ -346,8 +338,18 @@ impl<'a> Page<'a> {
             .chain([t.header.len(), t.align.len()])
             .max()
             .unwrap_or(0);
-        let widths = column_widths(t, columns, self.width, Look::new(self.s.co_chu_bang));
-        let row = |cells: &[document::Cell], header: bool| {
+        let look = Look {
+            size: self.s.co_chu_bang,
+            bold: false,
+            italic: false,
+        };
+        let (pad_x, pad_y) = frame::cell_padding(self.s);
+        let (pad_x, pad_y) = (twips(pad_x), twips(pad_y));
+        let widths = column_widths(t, columns, self.width, look, pad_x)?;
+        // Word keeps a row on the page of the next when its paragraphs keep
+        // with the next one.
+        let kept_from = t.rows.len().saturating_sub(frame::TABLE_END_ROWS);
+        let row = |cells: &[document::Cell], header: bool, keep: bool| {
             let cells = (0..columns)
                 .map(|i| {
                     let align = if header {
@@ -355,7 +357,11 @@ impl<'a> Page<'a> {
                     } else {
                         alignment(t.align.get(i).copied().unwrap_or(Align::None))
                     };
-                    let p = self.paragraph().style(TABLE_TEXT).align(align);
+                    let p = self
+                        .paragraph()
+                        .style(TABLE_TEXT)
+                        .align(align)
+                        .keep_next(keep);
                     TableCell::new()
                         .width(widths[i] as usize, WidthType::Dxa)
                         .vertical_align(VAlignType::Center)
@@ -385,57 +391,61 @@ impl<'a> Page<'a> {
             .layout(TableLayoutType::Fixed)
             .set_borders(borders)
             .margins(TableCellMargins::new().margin(
-                30,
-                CELL_MARGIN as usize,
-                30,
-                CELL_MARGIN as usize,
+                pad_y as usize,
+                pad_x as usize,
+                pad_y as usize,
+                pad_x as usize,
             ))
             .build();
         const END: &[u8] = b"</w:tbl>";
-        let open = frame.len().saturating_sub(END.len());
-        debug_assert!(
-            frame.ends_with(END),
-            "docx-rs writes a table as <w:tbl>...</w:tbl>"
-        );
-        out.write_all(&frame[..open])?;
-        out.write_all(&repeat_on_each_page(row(&t.header, true).build()))?;
-        for r in &t.rows {
-            out.write_all(&row(r, false).build())?;
+        // The schema pass reads whole elements: the empty table is opened,
+        // then each row written, then the table closed.
+        out.open(&frame, END)?;
+        let header = splice(
+            "word/document.xml",
+            "hàng tiêu đề lặp lại (w:tblHeader)",
+            &String::from_utf8_lossy(&row(&t.header, true, true).build()),
+            "<w:cantSplit />",
+            "<w:cantSplit /><w:tblHeader />",
+        )?;
+        out.element(header.as_bytes())?;
+        for (i, r) in t.rows.iter().enumerate() {
+            out.element(&row(r, false, i >= kept_from && i + 1 < t.rows.len()).build())?;
         }
-        out.write_all(END)
-    }
-
-    /// Widths of the two columns of the header and closing tables.
-    fn split(&self, left_share: f32) -> (i32, i32) {
-        let left = (self.width as f32 * left_share).round() as i32;
-        (left, self.width - left)
+        Ok(out.out.write_all(END)?)
     }
 }
 
-/// Size and weight of a piece of text.
-#[derive(Clone, Copy)]
-struct Look {
-    size: f32,
-    bold: bool,
-    italic: bool,
+/// Where the body goes: every element passes the schema pass on its way
+/// into the archive.
+struct Body<'w> {
+    out: &'w mut dyn Write,
+    /// The element in schema order (reused).
+    xml: Vec<u8>,
 }
 
-impl Look {
-    fn new(size: f32) -> Self {
-        Self {
-            size,
-            bold: false,
-            italic: false,
-        }
+impl Body<'_> {
+    fn order(&mut self, element: &[u8]) -> Result<(), DocxError> {
+        self.xml.clear();
+        schema::write_ordered(element, &mut self.xml).map_err(|source| DocxError::Schema {
+            part: "word/document.xml".into(),
+            source,
+        })
     }
-    fn bold(self) -> Self {
-        Self { bold: true, ..self }
+
+    fn element(&mut self, element: &[u8]) -> Result<(), DocxError> {
+        self.order(element)?;
+        Ok(self.out.write_all(&self.xml)?)
     }
-    fn italic(self) -> Self {
-        Self {
-            italic: true,
-            ..self
-        }
+
+    /// Writes all of `element` but its end tag `end`: its children follow.
+    fn open(&mut self, element: &[u8], end: &[u8]) -> Result<(), DocxError> {
+        self.order(element)?;
+        let start = self.xml.strip_suffix(end).ok_or(DocxError::Splice {
+            part: "word/document.xml",
+            what: "các hàng của bảng",
+        })?;
+        Ok(self.out.write_all(start)?)
     }
 }
 
@@ -461,14 +471,15 @@ fn add_inlines(p: Paragraph, inlines: &[Inline], bold: bool) -> Paragraph {
     })
 }
 
-/// One fixed line (Normal style: no indent, no space after).
-fn line(text: &str, look: Look, align: AlignmentType) -> Paragraph {
-    let run = run(text, look.bold, look.italic).size(half_points(look.size));
+/// One line of the frame (Normal style: no indent, no space after).
+fn line(l: &Line, align: AlignmentType) -> Paragraph {
+    let look = l.look;
+    let run = run(&l.text, look.bold, look.italic).size(half_points(look.size));
     Paragraph::new().align(align).add_run(run)
 }
 
-fn centred(text: &str, look: Look) -> Paragraph {
-    line(text, look, AlignmentType::Center)
+fn centred(l: &Line) -> Paragraph {
+    line(l, AlignmentType::Center)
 }
 
 /// A centred solid rule `length` twips long in a column `column` twips wide,
@@ -496,15 +507,20 @@ fn rule(length: i32, column: i32, after_pt: f32) -> Paragraph {
     p
 }
 
-/// A borderless full-width table of two cells.
-fn two_columns((lw, rw): (i32, i32), left: Vec<Paragraph>, right: Vec<Paragraph>) -> Table {
+/// A borderless full-width table of two columns, one row per (left,
+/// right) pair of cell contents; its rows never split across pages.
+fn two_columns((lw, rw): (i32, i32), rows: Vec<(Vec<Paragraph>, Vec<Paragraph>)>) -> Table {
     let cell = |width: i32, ps: Vec<Paragraph>| {
         ps.into_iter().fold(
             TableCell::new().width(width as usize, WidthType::Dxa),
             TableCell::add_paragraph,
         )
     };
-    Table::without_borders(vec![TableRow::new(vec![cell(lw, left), cell(rw, right)])])
+    let rows = rows
+        .into_iter()
+        .map(|(left, right)| TableRow::new(vec![cell(lw, left), cell(rw, right)]).cant_split())
+        .collect();
+    Table::without_borders(rows)
         .set_grid(vec![lw as usize, rw as usize])
         .width((lw + rw) as usize, WidthType::Dxa)
         .layout(TableLayoutType::Fixed)
@@ -519,30 +535,23 @@ fn alignment(align: Align) -> AlignmentType {
     }
 }
 
-/// Estimated printed width (twips) of `text` in Times New Roman: capitals
-/// are wider than the half-em of digits and small letters. Close enough for
-/// rule lengths and column widths; no font file is read.
-fn text_width(text: &str, look: Look) -> i32 {
-    let ems: f32 = text
-        .chars()
-        .map(|c| match c {
-            ' ' | '.' | ',' | ';' | ':' | '/' => 0.25,
-            '%' => 0.83,
-            '&' | '@' => 0.78,
-            c if c.is_uppercase() => 0.72,
-            c if c.is_alphanumeric() => 0.50,
-            _ => 0.33,
-        })
-        .sum();
-    let weight = if look.bold { 1.05 } else { 1.0 };
-    (ems * weight * look.size * 20.0).round() as i32
+/// Printed width (twips) of `text`, measured with the faces the PDF
+/// embeds (metric-compatible with Times New Roman).
+fn text_width(text: &str, look: Look) -> Result<i32, FontError> {
+    Ok(twips(frame::width(text, look)?))
 }
 
 /// Column widths (twips) summing to `total`. Each column gets at least its
 /// longest word, so numbers never break inside a cell; the space left goes
 /// to the columns whose text would otherwise wrap (the item column).
-fn column_widths(t: &document::Table, columns: usize, total: i32, look: Look) -> Vec<i32> {
-    let pad = 2 * CELL_MARGIN + 60;
+fn column_widths(
+    t: &document::Table,
+    columns: usize,
+    total: i32,
+    look: Look,
+    pad_x: i32,
+) -> Result<Vec<i32>, FontError> {
+    let pad = 2 * pad_x + 60;
     let mut min = vec![pad; columns];
     let mut want = vec![pad; columns];
     let cells = t
@@ -552,18 +561,16 @@ fn column_widths(t: &document::Table, columns: usize, total: i32, look: Look) ->
         .chain(t.header.iter().enumerate().map(|(i, c)| (i, c, true)));
     for (i, cell, header) in cells {
         let text = document::plain_text(cell);
-        let look = if header || cell.iter().any(|x| matches!(x, Inline::Text(r) if r.bold)) {
-            look.bold()
-        } else {
-            look
+        let look = Look {
+            bold: header || cell.iter().any(|x| matches!(x, Inline::Text(r) if r.bold)),
+            ..look
         };
-        let longest_word = text
-            .split_whitespace()
-            .map(|w| text_width(w, look))
-            .max()
-            .unwrap_or(0);
+        let mut longest_word = 0;
+        for word in text.split_whitespace() {
+            longest_word = longest_word.max(text_width(word, look)?);
+        }
         min[i] = min[i].max(longest_word + pad);
-        want[i] = want[i].max(text_width(&text, look) + pad);
+        want[i] = want[i].max(text_width(&text, look)? + pad);
     }
     let (min_sum, want_sum): (i32, i32) = (min.iter().sum(), want.iter().sum());
     let mut widths: Vec<i32> = if want_sum <= total {
@@ -583,7 +590,7 @@ fn column_widths(t: &document::Table, columns: usize, total: i32, look: Look) ->
     if let Some(widest) = widths.iter_mut().max() {
         *widest += rest;
     }
-    widths
+    Ok(widths)
 }
 
 fn mm(v: f32) -> i32 {
@@ -598,46 +605,55 @@ fn pt(v: f32) -> i32 {
     (v * 20.0).round() as i32
 }
 
+fn twips(points: f32) -> i32 {
+    pt(points)
+}
+
 fn half_points(v: f32) -> usize {
     (v * 2.0).round() as usize
 }
 
-/// The report date (`YYYY-MM-DD`), checked.
-struct Date {
-    year: u16,
-    month: u8,
-    day: u8,
-}
-
-impl Date {
-    fn iso(&self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}T00:00:00Z",
-            self.year, self.month, self.day
-        )
+/// Replaces the one `anchor` in `part`'s XML; its absence (a docx-rs that
+/// writes the part differently) is an error, never a silent no-op.
+fn splice(
+    part: &'static str,
+    what: &'static str,
+    xml: &str,
+    anchor: &str,
+    replacement: &str,
+) -> Result<String, DocxError> {
+    match xml.match_indices(anchor).count() {
+        1 => Ok(xml.replacen(anchor, replacement, 1)),
+        _ => Err(DocxError::Splice { part, what }),
     }
 }
 
-fn parse_date(s: &str) -> Result<Date, DocxError> {
-    let d = crate::contract::Date::parse(s).filter(|d| (1980..=2107).contains(&d.year));
-    let d = d.ok_or_else(|| DocxError::InvalidDate(s.to_string()))?;
-    Ok(Date {
-        year: d.year as u16,
-        month: d.month as u8,
-        day: d.day as u8,
-    })
+/// A part's XML in schema order.
+fn ordered(part: &str, xml: &[u8]) -> Result<Vec<u8>, DocxError> {
+    let mut out = Vec::with_capacity(xml.len());
+    schema::write_ordered(xml, &mut out).map_err(|source| DocxError::Schema {
+        part: part.into(),
+        source,
+    })?;
+    Ok(out)
 }
 
-/// Patches what docx-rs cannot express and zips the parts, every entry
-/// dated with the report date (never the clock) so output is reproducible.
+/// Patches what docx-rs cannot express, puts every part in schema order
+/// and zips them, every entry dated with the report date (never the clock)
+/// so output is reproducible.
 fn package(
     xml: XMLDocx,
-    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    body: impl FnOnce(&mut dyn Write) -> Result<(), DocxError>,
     meta: &Metadata,
-    date: &Date,
 ) -> Result<Vec<u8>, DocxError> {
-    let stamp = DateTime::from_date_and_time(date.year, date.month, date.day, 0, 0, 0)
-        .map_err(|_| DocxError::InvalidDate(meta.ngay.clone()))?;
+    let date = meta.ngay;
+    // The date was checked against `document::REPORT_YEARS`, which a zip
+    // entry can carry.
+    let stamp = DateTime::from_date_and_time(date.year as u16, date.month as u8, date.day as u8, 0, 0, 0)
+        .map_err(|_| DocxError::Splice {
+            part: "[Content_Types].xml",
+            what: "ngày của các phần",
+        })?;
     let deflated = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         // The fast level: a few percent larger, several times quicker.
@@ -654,47 +670,64 @@ fn package(
             deflated
         }
     };
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let content_types = splice(
+        "[Content_Types].xml",
+        "phần theme",
+        &text(&xml.content_type),
+        "</Types>",
+        &format!(r#"<Override PartName="/{THEME}" ContentType="application/vnd.openxmlformats-officedocument.theme+xml" /></Types>"#),
+    )?;
+    let document_rels = splice(
+        "word/_rels/document.xml.rels",
+        "quan hệ tới phần theme",
+        &text(&xml.document_rels),
+        "</Relationships>",
+        r#"<Relationship Id="rIdThemeKhuyencong" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml" /></Relationships>"#,
+    )?;
+    let styles = patch_styles(&text(&xml.styles))?;
     let mut parts: Vec<(String, Vec<u8>)> = vec![
-        ("[Content_Types].xml".into(), xml.content_type),
+        ("[Content_Types].xml".into(), content_types.into_bytes()),
         ("_rels/.rels".into(), xml.rels),
         ("docProps/app.xml".into(), xml.doc_props.app),
         (
             "docProps/core.xml".into(),
-            core_properties(meta, date).into_bytes(),
+            core_properties(meta).into_bytes(),
         ),
         ("docProps/custom.xml".into(), xml.doc_props.custom),
-        ("word/_rels/document.xml.rels".into(), xml.document_rels),
-        (
-            "word/styles.xml".into(),
-            patch_styles(&String::from_utf8_lossy(&xml.styles)).into_bytes(),
-        ),
-        ("word/settings.xml".into(), xml.settings),
+        ("word/_rels/document.xml.rels".into(), document_rels.into_bytes()),
+        ("word/styles.xml".into(), ordered("word/styles.xml", styles.as_bytes())?),
+        ("word/settings.xml".into(), ordered("word/settings.xml", &xml.settings)?),
         ("word/fontTable.xml".into(), xml.font_table),
+        (THEME.into(), THEME_XML.as_bytes().to_vec()),
         ("word/comments.xml".into(), xml.comments),
-        ("word/numbering.xml".into(), xml.numberings),
+        ("word/numbering.xml".into(), ordered("word/numbering.xml", &xml.numberings)?),
         ("word/commentsExtended.xml".into(), xml.comments_extended),
-        ("word/footnotes.xml".into(), xml.footnotes),
+        ("word/footnotes.xml".into(), ordered("word/footnotes.xml", &xml.footnotes)?),
     ];
     for (i, (header, rels)) in xml.headers.into_iter().zip(xml.header_rels).enumerate() {
-        parts.push((format!("word/header{}.xml", i + 1), header));
+        let name = format!("word/header{}.xml", i + 1);
+        let header = ordered(&name, &header)?;
+        parts.push((name, header));
         parts.push((format!("word/_rels/header{}.xml.rels", i + 1), rels));
     }
+    let frame = ordered("word/document.xml", &xml.document)?;
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     // The document (after its relationships, as Word writes it): the frame
     // docx-rs built with the body in the marker's place, streamed into the
     // archive without assembling a copy.
-    let slot = body_slot(&xml.document);
+    let slot = body_slot(&frame)?;
     let mut body = Some(body);
     for (name, bytes) in parts {
         zip.start_file(name.as_str(), options(bytes.len()))?;
         zip.write_all(&bytes)?;
         if name == "word/_rels/document.xml.rels" {
             zip.start_file("word/document.xml", deflated)?;
-            zip.write_all(&xml.document[..slot.start])?;
+            zip.write_all(&frame[..slot.start])?;
             if let Some(body) = body.take() {
                 body(&mut zip)?;
             }
-            zip.write_all(&xml.document[slot.end..])?;
+            zip.write_all(&frame[slot.end..])?;
         }
     }
     Ok(zip.finish()?.into_inner())
@@ -710,53 +743,47 @@ const BODY_MARKER: &str = "\u{E000}khuyencong-body\u{E000}";
 
 /// Where the marker paragraph sits in the frame document: the body is
 /// written in its place.
-fn body_slot(frame: &[u8]) -> std::ops::Range<usize> {
+fn body_slot(frame: &[u8]) -> Result<std::ops::Range<usize>, DocxError> {
+    let missing = || DocxError::Splice {
+        part: "word/document.xml",
+        what: "phần thân văn bản",
+    };
     let text = String::from_utf8_lossy(frame);
-    let at = text
-        .find(BODY_MARKER)
-        .expect("the frame always carries the body marker");
-    let start = text[..at]
-        .rfind("<w:p ")
-        .expect("the marker is inside a paragraph");
-    let end = at
-        + text[at..]
-            .find("</w:p>")
-            .expect("the marker paragraph is closed")
-        + "</w:p>".len();
-    start..end
-}
-
-/// Marks a header row to repeat at the top of every page (`w:tblHeader`),
-/// which docx-rs has no API for.
-fn repeat_on_each_page(row: Vec<u8>) -> Vec<u8> {
-    const PLAIN: &str = "<w:trPr><w:cantSplit /></w:trPr>";
-    const HEADER: &str = "<w:trPr><w:cantSplit /><w:tblHeader /></w:trPr>";
-    String::from_utf8_lossy(&row)
-        .replacen(PLAIN, HEADER, 1)
-        .into_bytes()
+    let at = text.find(BODY_MARKER).ok_or_else(missing)?;
+    let start = text[..at].rfind("<w:p ").ok_or_else(missing)?;
+    let end = text[at..].find("</w:p>").ok_or_else(missing)? + at + "</w:p>".len();
+    Ok(start..end)
 }
 
 /// Marks the default text as Vietnamese (spelling, hyphenation) and Normal
-/// as the default paragraph style, which docx-rs leaves unmarked. `w:lang`
-/// comes after `w:sz` in `w:rPr`, so it goes at the end of the defaults.
-fn patch_styles(styles: &str) -> String {
-    styles
-        .replacen(
-            "</w:rPr></w:rPrDefault>",
-            r#"<w:lang w:val="vi-VN" w:eastAsia="vi-VN" w:bidi="ar-SA" /></w:rPr></w:rPrDefault>"#,
-            1,
-        )
-        .replacen(
-            r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
-            r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
-            1,
-        )
+/// as the default paragraph style, which docx-rs leaves unmarked.
+fn patch_styles(styles: &str) -> Result<String, DocxError> {
+    let styles = splice(
+        "word/styles.xml",
+        "ngôn ngữ mặc định",
+        styles,
+        "</w:rPr></w:rPrDefault>",
+        r#"<w:lang w:val="vi-VN" w:eastAsia="vi-VN" w:bidi="ar-SA" /></w:rPr></w:rPrDefault>"#,
+    )?;
+    splice(
+        "word/styles.xml",
+        "kiểu Normal mặc định",
+        &styles,
+        r#"<w:style w:type="paragraph" w:styleId="Normal">"#,
+        r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal">"#,
+    )
 }
 
-fn core_properties(meta: &Metadata, date: &Date) -> String {
+const THEME: &str = "word/theme/theme1.xml";
+
+/// The theme part Word expects beside the document: Office's colours, with
+/// Times New Roman as the theme fonts.
+const THEME_XML: &str = include_str!("theme1.xml");
+
+fn core_properties(meta: &Metadata) -> String {
     let title = escape(&meta.trich_yeu);
     let author = escape(&meta.co_quan_ban_hanh);
-    let when = date.iso();
+    let when = format!("{}T00:00:00Z", meta.ngay);
     format!(
         concat!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,

@@ -20,8 +20,6 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, PdfError> {
 pub enum PdfError {
     #[error("phông Liberation Serif không vẽ được {} ký tự sau; hãy thay hoặc xóa chúng trong văn bản:\n{}", .0.len(), MissingList(.0))]
     MissingGlyphs(Vec<MissingGlyph>),
-    #[error("khóa `ngay` phải là ngày dạng NNNN-TT-NN (ví dụ 2023-12-15), nhận được \"{0}\"")]
-    InvalidDate(String),
     #[error(transparent)]
     Font(#[from] super::fonts::FontError),
     #[error("không tạo được tệp PDF: {0}")]

@@ -14,6 +14,7 @@ mod table;
 mod text;
 
 use crate::render::fonts::{self, Face, FaceData};
+use crate::render::frame;
 use super::{MissingGlyph, PdfError};
 use crate::document::{plain_text, Block, Document, Inline, PageSettings};
 use text::TextAlign;
@@ -28,20 +29,20 @@ pub struct Layout {
     pub width: f32,
     pub height: f32,
     /// The text area inside the margins.
-    pub frame: Frame,
+    pub area: TextArea,
     pub pages: Vec<Page>,
 }
 
 /// Edges of the text area, in page coordinates.
 #[derive(Debug, Clone, Copy)]
-pub struct Frame {
+pub struct TextArea {
     pub left: f32,
     pub right: f32,
     pub top: f32,
     pub bottom: f32,
 }
 
-impl Frame {
+impl TextArea {
     pub fn width(&self) -> f32 {
         self.right - self.left
     }
@@ -114,20 +115,23 @@ impl Item {
 
 /// Lays out the whole report.
 pub fn layout(doc: &Document) -> Result<Layout, PdfError> {
+    let frame = frame::frame(&doc.meta)?;
     let mut layouter = Layouter::new(&doc.meta.trang)?;
-    let mut slots = vec![layouter.header(&doc.meta)];
+    let mut slots = vec![layouter.header(&frame)];
     let mut headers = Vec::new();
     for (index, block) in doc.blocks.iter().enumerate() {
         layouter.location = block_location(index, block);
         layouter.block(block, &mut slots, &mut headers);
+        // A caption stays with its table, the closing sentence with the
+        // signature (the rules both writers share).
+        if frame::keeps_with_next(&doc.blocks, index, &doc.meta.trang) {
+            if let Some(last) = slots.last_mut() {
+                last.keep_with_next = true;
+            }
+        }
     }
     layouter.location = "khối ký và nơi nhận".into();
-    // The signature never stands alone on a page: the closing sentence
-    // ("Trên đây là báo cáo…") goes with it.
-    if let Some(last) = slots.last_mut() {
-        last.keep_with_next = true;
-    }
-    slots.push(layouter.closing(&doc.meta));
+    slots.push(layouter.closing(&frame));
     if !layouter.missing.is_empty() {
         return Err(PdfError::MissingGlyphs(layouter.missing));
     }
@@ -220,7 +224,7 @@ struct Layouter<'a> {
     settings: &'a PageSettings,
     width: f32,
     height: f32,
-    frame: Frame,
+    area: TextArea,
     faces: [&'static FaceData; 4],
     /// Where the text being measured comes from, for missing-glyph reports.
     location: String,
@@ -231,7 +235,7 @@ impl<'a> Layouter<'a> {
     fn new(settings: &'a PageSettings) -> Result<Self, PdfError> {
         let width = settings.kho_giay_rong_mm * PT_PER_MM;
         let height = settings.kho_giay_cao_mm * PT_PER_MM;
-        let frame = Frame {
+        let area = TextArea {
             left: settings.le_trai_mm * PT_PER_MM,
             right: width - settings.le_phai_mm * PT_PER_MM,
             top: settings.le_tren_mm * PT_PER_MM,
@@ -241,7 +245,7 @@ impl<'a> Layouter<'a> {
             settings,
             width,
             height,
-            frame,
+            area,
             faces: [
                 fonts::face(Face::Regular)?,
                 fonts::face(Face::Bold)?,
@@ -338,8 +342,8 @@ impl<'a> Layouter<'a> {
     /// One slot per line. The first line keeps with the second (no orphan)
     /// and the last-but-one with the last (no widow).
     fn paragraph(&mut self, inlines: &[Inline], style: &Style) -> Vec<Slot> {
-        let frame = self.frame;
-        let lines = self.set_lines(inlines, style, frame.left, frame.width());
+        let area = self.area;
+        let lines = self.set_lines(inlines, style, area.left, area.width());
         let count = lines.len();
         let mut slots: Vec<Slot> = lines
             .into_iter()
@@ -360,9 +364,9 @@ impl<'a> Layouter<'a> {
             Slot(usize),
             Header(usize),
         }
-        let frame = self.frame;
+        let area = self.area;
         let mut pages: Vec<Vec<(Source, f32)>> = vec![Vec::new()];
-        let mut y = frame.top;
+        let mut y = area.top;
         let mut page_start = 0;
         let mut i = 0;
         while i < slots.len() {
@@ -370,13 +374,13 @@ impl<'a> Layouter<'a> {
             if slot.kind == SlotKind::PageBreak {
                 if pages.last().is_some_and(|p| !p.is_empty()) {
                     pages.push(Vec::new());
-                    y = frame.top;
+                    y = area.top;
                 }
                 i += 1;
                 page_start = i;
                 continue;
             }
-            if y + slot.height > frame.bottom + EPS && i > page_start {
+            if y + slot.height > area.bottom + EPS && i > page_start {
                 // Back up to the last break the keep flags allow; if the whole
                 // page is one kept chain, break here anyway.
                 let mut j = i;
@@ -390,7 +394,7 @@ impl<'a> Layouter<'a> {
                     page.retain(|(source, _)| !matches!(source, Source::Slot(k) if *k >= j));
                 }
                 let mut page = Vec::new();
-                y = frame.top;
+                y = area.top;
                 if let SlotKind::TableRow(table) = slots[j].kind {
                     page.push((Source::Header(table), y));
                     y += headers[table].height;
@@ -430,7 +434,7 @@ impl<'a> Layouter<'a> {
         Layout {
             width: self.width,
             height: self.height,
-            frame,
+            area,
             pages,
         }
     }
@@ -446,8 +450,8 @@ impl<'a> Layouter<'a> {
             role: Role::PageNumber,
             face: Face::Regular,
             size,
-            x: self.frame.left + (self.frame.width() - width) / 2.0,
-            baseline: self.frame.top / 2.0 + (face.ascent - face.descent) * size / 2.0,
+            x: self.area.left + (self.area.width() - width) / 2.0,
+            baseline: self.area.top / 2.0 + (face.ascent - face.descent) * size / 2.0,
             width,
             gap_extra: 0.0,
             text,

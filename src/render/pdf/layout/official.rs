@@ -1,117 +1,93 @@
-//! The official frame around the body (Nghị định 30/2020): the two-column
-//! header of page 1 with the title, and the closing recipients/signature block.
+//! Places the official frame decided in [`crate::render::frame`]: the
+//! two-column header of page 1 with the title, and the closing block. Only
+//! positions are decided here; words, sizes, line breaks, column widths
+//! and rule lengths come from the frame, as they do for the DOCX.
 
 use super::text::TextAlign;
-use super::{Item, Layouter, Role, Rule, Slot};
-use crate::document::{Inline, Metadata};
+use super::{Item, Layouter, Role, Rule, Slot, Stacked};
+use crate::document::Inline;
+use crate::render::frame::{Frame, Line, Sourced};
 
 /// Distance from a line box's bottom to the rule under it, in em: clears
 /// the dot below Vietnamese capitals (Ệ, Ộ) and descenders.
 const RULE_GAP_EM: f32 = 0.3;
 
 impl Layouter<'_> {
-    /// Left/right column widths shared by the header and the closing block:
-    /// about 40/60, widened on the right when the national name needs it.
-    fn columns(&mut self, meta: &Metadata) -> (f32, f32) {
-        let s = self.settings;
-        let width = self.frame.width();
-        let quoc_hieu = self.plain_style(
-            s.co_chu_dau_trang,
-            true,
-            false,
-            TextAlign::Center,
-            Role::Header,
-        );
-        let tieu_ngu = self.plain_style(s.co_chu, true, false, TextAlign::Center, Role::Header);
-        let needed = self
-            .measure(&[Inline::plain(meta.quoc_hieu.to_uppercase())], &quoc_hieu)
-            .0
-            .max(self.measure(&[Inline::plain(&meta.tieu_ngu)], &tieu_ngu).0);
-        let right = (width * 0.6).max(needed + s.co_chu).min(width * 0.7);
-        (width - right, right)
+    /// Sets lines one under the other in a column from `top`.
+    fn lines(
+        &mut self,
+        lines: &[Line],
+        align: TextAlign,
+        role: Role,
+        (x, width): (f32, f32),
+        top: f32,
+    ) -> Stacked {
+        let mut stacked = Stacked {
+            items: Vec::new(),
+            bottom: top,
+            widest: 0.0,
+            first_baseline: f32::NAN,
+        };
+        for line in lines {
+            let l = line.look;
+            let style = self.plain_style(l.size, l.bold, l.italic, align, role);
+            let set = self.stack(&[Inline::plain(&line.text)], &style, x, width, stacked.bottom);
+            if stacked.first_baseline.is_nan() {
+                stacked.first_baseline = set.first_baseline;
+            }
+            stacked.bottom = set.bottom;
+            stacked.widest = stacked.widest.max(set.widest);
+            stacked.items.extend(set.items);
+        }
+        if stacked.first_baseline.is_nan() {
+            stacked.first_baseline = top;
+        }
+        stacked
     }
 
-    pub(super) fn header(&mut self, meta: &Metadata) -> Slot {
-        let s = self.settings;
-        let (left_w, right_w) = self.columns(meta);
-        let (left_x, right_x) = (self.frame.left, self.frame.left + left_w);
-        let small = s.co_chu_dau_trang;
-        let body = s.co_chu;
-        let centred = |this: &Self, size, bold, italic| {
-            this.plain_style(size, bold, italic, TextAlign::Center, Role::Header)
+    /// The lines of metadata keys, centred, with the key named in any
+    /// missing-glyph report.
+    fn sourced(&mut self, keys: &[Sourced], column: (f32, f32), top: f32) -> Stacked {
+        let mut all = Stacked {
+            items: Vec::new(),
+            bottom: top,
+            widest: 0.0,
+            first_baseline: top,
         };
+        for (i, key) in keys.iter().enumerate() {
+            self.location = format!("khóa {}", key.key);
+            let set = self.lines(&key.lines, TextAlign::Center, Role::Header, column, all.bottom);
+            if i == 0 {
+                all.first_baseline = set.first_baseline;
+            }
+            all.bottom = set.bottom;
+            all.widest = all.widest.max(set.widest);
+            all.items.extend(set.items);
+        }
+        all
+    }
+
+    pub(super) fn header(&mut self, frame: &Frame) -> Slot {
+        let h = &frame.header;
+        let body = self.settings.co_chu;
+        let left = (self.area.left, frame.columns.0);
+        let right = (self.area.left + frame.columns.0, frame.columns.1);
         let mut items = Vec::new();
 
-        // Left column: agencies, a short rule, the number.
-        let mut left_y = 0.0;
-        if !meta.co_quan_chu_quan.trim().is_empty() {
-            self.location = "khóa co_quan_chu_quan".into();
-            let text = self.stack(
-                &[Inline::plain(meta.co_quan_chu_quan.to_uppercase())],
-                &centred(self, small, false, false),
-                left_x,
-                left_w,
-                left_y,
-            );
-            left_y = text.bottom;
-            items.extend(text.items);
-        }
-        self.location = "khóa co_quan_ban_hanh".into();
-        let agency = self.stack(
-            &[Inline::plain(meta.co_quan_ban_hanh.to_uppercase())],
-            &centred(self, small, true, false),
-            left_x,
-            left_w,
-            left_y,
-        );
-        left_y = agency.bottom + small * RULE_GAP_EM;
-        items.push(centred_rule(
-            left_x + left_w / 2.0,
-            left_y,
-            agency.widest / 3.0,
-        ));
-        items.extend(agency.items);
+        let agencies = self.sourced(&h.left, left, 0.0);
+        let left_y = agencies.bottom + self.settings.co_chu_dau_trang * RULE_GAP_EM;
+        items.push(centred_rule(left.0 + left.1 / 2.0, left_y, h.left_rule.length));
+        items.extend(agencies.items);
 
-        // Right column: national name, motto underlined by a rule as long as it.
-        self.location = "khóa quoc_hieu".into();
-        let nation = self.stack(
-            &[Inline::plain(meta.quoc_hieu.to_uppercase())],
-            &centred(self, small, true, false),
-            right_x,
-            right_w,
-            0.0,
-        );
-        self.location = "khóa tieu_ngu".into();
-        let motto = self.stack(
-            &[Inline::plain(&meta.tieu_ngu)],
-            &centred(self, body, true, false),
-            right_x,
-            right_w,
-            nation.bottom,
-        );
-        let right_y = motto.bottom + body * RULE_GAP_EM;
-        items.push(centred_rule(right_x + right_w / 2.0, right_y, motto.widest));
+        let nation = self.sourced(&h.right, right, 0.0);
+        let right_y = nation.bottom + body * RULE_GAP_EM;
+        items.push(centred_rule(right.0 + right.1 / 2.0, right_y, h.right_rule.length));
         items.extend(nation.items);
-        items.extend(motto.items);
 
         // "Số: ..." and the place/date line share one baseline.
         let top = left_y.max(right_y) + body * 0.5;
-        self.location = "khóa so_ky_hieu".into();
-        let mut number = self.stack(
-            &[Inline::plain(format!("Số: {}", meta.so_ky_hieu))],
-            &centred(self, small, false, false),
-            left_x,
-            left_w,
-            top,
-        );
-        self.location = "khóa dia_danh_ngay".into();
-        let mut date = self.stack(
-            &[Inline::plain(&meta.dia_danh_ngay)],
-            &centred(self, body, false, true),
-            right_x,
-            right_w,
-            top,
-        );
+        let mut number = self.sourced(std::slice::from_ref(&h.number), left, top);
+        let mut date = self.sourced(std::slice::from_ref(&h.place_date), right, top);
         let (low, high) = if number.first_baseline < date.first_baseline {
             (&mut number, &date)
         } else {
@@ -120,101 +96,41 @@ impl Layouter<'_> {
         let dy = high.first_baseline - low.first_baseline;
         low.items.iter_mut().for_each(|item| item.shift(dy));
         low.bottom += dy;
-        let mut y = number.bottom.max(date.bottom) + self.single(body);
+        let y = number.bottom.max(date.bottom) + self.single(body);
         items.extend(number.items);
         items.extend(date.items);
 
         // Document type and summary, centred over the full width, then a rule.
-        let full = self.frame.width();
-        self.location = "khóa loai_van_ban".into();
-        let kind = self.stack(
-            &[Inline::plain(&meta.loai_van_ban)],
-            &centred(self, body, true, false),
-            left_x,
-            full,
-            y,
-        );
-        self.location = "khóa trich_yeu".into();
-        let summary = self.stack(
-            &[Inline::plain(&meta.trich_yeu)],
-            &centred(self, body, true, false),
-            left_x,
-            full,
-            kind.bottom,
-        );
-        y = summary.bottom + body * RULE_GAP_EM;
-        items.push(centred_rule(left_x + full / 2.0, y, summary.widest / 3.0));
-        items.extend(kind.items);
-        items.extend(summary.items);
-        y += self.single(body);
-        Slot::flow(y, items)
+        let full = (self.area.left, frame.text_width);
+        let title = self.sourced(&frame.title.lines, full, y);
+        let y = title.bottom + body * RULE_GAP_EM;
+        items.push(centred_rule(full.0 + full.1 / 2.0, y, frame.title.rule.length));
+        items.extend(title.items);
+        Slot::flow(y + self.single(body), items)
     }
 
     /// Recipients on the left; authority, room to sign and the signer's name
     /// on the right. One slot, so it is never split across pages.
-    pub(super) fn closing(&mut self, meta: &Metadata) -> Slot {
-        let s = self.settings;
-        let (left_w, right_w) = self.columns(meta);
-        let (left_x, right_x) = (self.frame.left, self.frame.left + left_w);
-        let top = self.single(s.co_chu);
-        let mut items = Vec::new();
-
-        let mut left_y = top;
-        if !meta.noi_nhan.is_empty() {
-            let heading = self.plain_style(
-                s.co_chu_noi_nhan,
-                true,
-                true,
-                TextAlign::Left,
-                Role::Closing,
-            );
-            let title = self.stack(
-                &[Inline::plain("Nơi nhận:")],
-                &heading,
-                left_x,
-                left_w,
-                left_y,
-            );
-            left_y = title.bottom;
-            items.extend(title.items);
-            let line = self.plain_style(
-                s.co_chu_noi_nhan - 1.0,
-                false,
-                false,
-                TextAlign::Left,
-                Role::Closing,
-            );
-            for recipient in &meta.noi_nhan {
-                let text = self.stack(&[Inline::plain(recipient)], &line, left_x, left_w, left_y);
-                left_y = text.bottom;
-                items.extend(text.items);
-            }
-        }
-
-        let signer = self.plain_style(s.co_chu, true, false, TextAlign::Center, Role::Closing);
-        let mut right_y = top;
-        for authority in &meta.tham_quyen {
-            let text = self.stack(
-                &[Inline::plain(authority.to_uppercase())],
-                &signer,
-                right_x,
-                right_w,
-                right_y,
-            );
-            right_y = text.bottom;
-            items.extend(text.items);
-        }
-        right_y += 4.0 * signer.line_height;
-        let name = self.stack(
-            &[Inline::plain(&meta.nguoi_ky)],
-            &signer,
-            right_x,
-            right_w,
-            right_y,
+    pub(super) fn closing(&mut self, frame: &Frame) -> Slot {
+        let c = &frame.closing;
+        let left = (self.area.left, frame.columns.0);
+        let right = (self.area.left + frame.columns.0, frame.columns.1);
+        let top = self.single(self.settings.co_chu);
+        let recipients = self.lines(&c.left, TextAlign::Left, Role::Closing, left, top);
+        let authority = self.lines(&c.authority, TextAlign::Center, Role::Closing, right, top);
+        let gap = c.signature_lines as f32 * self.single(c.signer.look.size);
+        let signer = self.lines(
+            std::slice::from_ref(&c.signer),
+            TextAlign::Center,
+            Role::Closing,
+            right,
+            authority.bottom + gap,
         );
-        right_y = name.bottom;
-        items.extend(name.items);
-        Slot::flow(left_y.max(right_y), items)
+        let bottom = recipients.bottom.max(signer.bottom);
+        let mut items = recipients.items;
+        items.extend(authority.items);
+        items.extend(signer.items);
+        Slot::flow(bottom, items)
     }
 }
 

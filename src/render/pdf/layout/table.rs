@@ -10,8 +10,7 @@ impl Layouter<'_> {
     /// row; a row taller than a page is cut into page-sized pieces.
     pub(super) fn table(&mut self, table: &Table, id: usize) -> (Slot, Vec<Slot>) {
         let size = self.settings.co_chu_bang;
-        let pad_x = size * 0.4;
-        let pad_y = size * 0.2;
+        let (pad_x, pad_y) = crate::render::frame::cell_padding(self.settings);
         let columns = table
             .header
             .len()
@@ -45,7 +44,7 @@ impl Layouter<'_> {
                 measure.numeric &= is_numeric(&plain_text(content));
             }
         }
-        let widths = column_widths(&measures, self.frame.width());
+        let widths = column_widths(&measures, self.area.width());
 
         self.location = format!("{base_location}, hàng tiêu đề");
         let header_cells = table.header.iter().collect::<Vec<_>>();
@@ -60,9 +59,17 @@ impl Layouter<'_> {
         );
         let header = header.remove(0);
         // Rows must fit under a repeated header on an otherwise empty page.
-        let room = self.frame.bottom - self.frame.top - header.height;
-        let mut rows = Vec::new();
+        let room = self.area.bottom - self.area.top - header.height;
+        let mut rows: Vec<Slot> = Vec::new();
+        // The last rows stay together (see `frame::TABLE_END_ROWS`): the
+        // total never stands alone under a repeated header.
+        let kept_from = table.rows.len().saturating_sub(crate::render::frame::TABLE_END_ROWS);
         for (r, row) in table.rows.iter().enumerate() {
+            if r > kept_from {
+                if let Some(previous) = rows.last_mut() {
+                    previous.keep_with_next = true;
+                }
+            }
             self.location = format!("{base_location}, hàng {}", r + 1);
             let cells = row.iter().collect::<Vec<_>>();
             for mut piece in self.row(&cells, &widths, &body_styles, pad_x, pad_y, room, false) {
@@ -97,7 +104,7 @@ impl Layouter<'_> {
         top_border: bool,
     ) -> Vec<Slot> {
         let empty = Vec::new();
-        let mut x = self.frame.left;
+        let mut x = self.area.left;
         let mut columns = Vec::with_capacity(widths.len());
         let mut line_height = 0.0f32;
         for (col, (width, style)) in widths.iter().zip(styles).enumerate() {
@@ -122,8 +129,8 @@ impl Layouter<'_> {
                 })
                 .collect();
             let (left, right) = (
-                self.frame.left,
-                self.frame.left + widths.iter().sum::<f32>(),
+                self.area.left,
+                self.area.left + widths.iter().sum::<f32>(),
             );
             let rule = |x1, y1, x2, y2| {
                 Item::Rule(Rule {

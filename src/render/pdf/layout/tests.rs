@@ -73,14 +73,14 @@ fn justified_lines_fill_the_measure_and_last_lines_do_not() {
             if is_justified {
                 justified += 1;
                 assert!(
-                    (right - layout.frame.right).abs() < 0.5,
+                    (right - layout.area.right).abs() < 0.5,
                     "{right} vs {}: {text}",
-                    layout.frame.right
+                    layout.area.right
                 );
             }
             if text.ends_with("(đạt 97,7% kế hoạch).") {
                 assert!(
-                    !is_justified && right < layout.frame.right - 10.0,
+                    !is_justified && right < layout.area.right - 10.0,
                     "last line justified: {text}"
                 );
             }
@@ -108,7 +108,7 @@ fn mixed_faces_share_a_line_and_measure_with_their_own_face() {
     for pair in body.windows(2) {
         assert!((pair[0].x + pair[0].width - pair[1].x).abs() < EPS);
     }
-    let indent = layout.frame.left + 1.27 * 10.0 * PT_PER_MM;
+    let indent = layout.area.left + 1.27 * 10.0 * PT_PER_MM;
     assert!((body[0].x - indent).abs() < EPS, "first-line indent");
 }
 
@@ -128,7 +128,7 @@ fn long_words_break_at_slashes_or_between_characters_never_overflowing() {
     assert!(body.len() >= 6, "{body:?}");
     for (_, left, right, text, _) in &body {
         assert!(
-            *left >= layout.frame.left - EPS && *right <= layout.frame.right + EPS,
+            *left >= layout.area.left - EPS && *right <= layout.area.right + EPS,
             "overflow: {text}"
         );
     }
@@ -161,7 +161,7 @@ fn hard_line_break_ends_an_unjustified_line() {
 #[test]
 fn every_item_lies_inside_the_margins_and_numbers_in_the_top_margin() {
     let layout = fixture();
-    let f = layout.frame;
+    let f = layout.area;
     assert!(layout.pages.len() >= 3);
     for (index, page) in layout.pages.iter().enumerate() {
         let mut numbers = 0;
@@ -307,7 +307,9 @@ fn a_row_taller_than_the_space_left_moves_with_the_header_repeated() {
     for fillers in 0..45 {
         let filler = "Một dòng.\n\n".repeat(fillers);
         let layout = lay(&format!(
-            "{filler}| Cột A | Cột B |\n|:--|--:|\n| ngắn | 1 |\n| {tall} | 2 |\n"
+            // A last row after the tall one: the last two rows of a table
+            // stay together, and the short first row must be free to stay.
+            "{filler}| Cột A | Cột B |\n|:--|--:|\n| ngắn | 1 |\n| {tall} | 2 |\n| cuối | 3 |\n"
         ));
         let page_of = |needle: &str| {
             layout
@@ -365,7 +367,7 @@ fn a_row_taller_than_a_page_is_cut_and_continues_under_the_header() {
 #[test]
 fn table_columns_fill_the_width_and_numbers_stay_on_one_line() {
     let layout = fixture();
-    let f = layout.frame;
+    let f = layout.area;
     let borders: Vec<&Rule> = layout.pages[0]
         .items
         .iter()
