@@ -4,8 +4,6 @@
 mod common;
 
 use std::io::{Cursor, Read};
-use std::path::Path;
-use std::process::Command;
 
 use khuyencong::document::{plain_text, Align, Block, Document, Inline, Table};
 use khuyencong::render::docx;
@@ -516,22 +514,9 @@ fn libreoffice_prints_every_line_and_numbers_pages_from_two() {
     std::fs::create_dir_all(&dir).expect("thư mục tạm");
     let input = dir.join("bao-cao.docx");
     std::fs::write(&input, docx::write(&doc).expect("ghi DOCX")).expect("ghi tệp");
-    let status = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            dir.join("profile").display()
-        ))
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&dir)
-        .arg(&input)
-        .output()
-        .expect("chạy soffice");
-    assert!(
-        status.status.success(),
-        "soffice: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let text = pdf_text(&dir.join("bao-cao.pdf"));
+    common::libreoffice_to_pdf(&dir, &[input]);
+    // -raw keeps content-stream order: cell by cell, page header first.
+    let text = common::pdf_text(&dir.join("bao-cao.pdf"), "-raw");
     let _ = std::fs::remove_dir_all(&dir);
 
     let pages: Vec<&str> = text
@@ -574,22 +559,6 @@ fn libreoffice_prints_every_line_and_numbers_pages_from_two() {
             }
         }
     }
-}
-
-fn pdf_text(pdf: &Path) -> String {
-    // -raw keeps content-stream order: cell by cell, page header first.
-    let out = Command::new("pdftotext")
-        .arg("-raw")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("chạy pdftotext");
-    assert!(
-        out.status.success(),
-        "pdftotext: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("pdftotext ra UTF-8")
 }
 
 /// Word opens every kind of document the writer makes without repair: an

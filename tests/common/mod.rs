@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// True when an external checker (pdftotext, qpdf, soffice...) can run.
@@ -21,6 +21,43 @@ pub fn have_tool(tool: &str) -> bool {
         eprintln!("\n!!! BỎ QUA (SKIPPED): không tìm thấy `{tool}` trên máy này; CI sẽ bắt buộc có nó !!!\n");
     }
     found
+}
+
+/// Converts DOCX files to PDF, each into `dir`, with one LibreOffice run
+/// (starting it costs seconds). The profile is private, in `dir`: a
+/// LibreOffice already running would otherwise take the job.
+pub fn libreoffice_to_pdf(dir: &Path, files: &[PathBuf]) {
+    let mut soffice = Command::new("soffice");
+    soffice
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("profile").display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(dir)
+        .args(files);
+    succeed(soffice);
+}
+
+/// The text of a PDF as pdftotext reads it in `mode` ("-raw", "-layout"),
+/// every page ending with a form feed.
+pub fn pdf_text(pdf: &Path, mode: &str) -> String {
+    let mut pdftotext = Command::new("pdftotext");
+    pdftotext.arg(mode).arg(pdf).arg("-");
+    String::from_utf8(succeed(pdftotext)).expect("pdftotext ra UTF-8")
+}
+
+/// Runs an external tool, which must succeed, and returns its output.
+fn succeed(mut command: Command) -> Vec<u8> {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("chạy {command:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{command:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 /// Path of a file under tests/fixtures.
