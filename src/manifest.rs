@@ -20,7 +20,7 @@ pub struct Manifest {
     pub nam: i32,
     pub dau_vao: Vec<InputEntry>,
     pub mau: Vec<TemplateEntry>,
-    pub so_lieu: Figures,
+    pub so_lieu: Recorded,
     pub dau_ra: Vec<OutputEntry>,
 }
 
@@ -45,16 +45,18 @@ pub struct TemplateEntry {
     pub sha256: String,
 }
 
+/// The report's key figures as the manifest records them (what a later
+/// build compares against), not the aggregation's `Figures`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Figures {
+pub struct Recorded {
     pub ke_hoach: Decimal,
     pub thuc_hien: Decimal,
     pub ngoai_ke_hoach: Decimal,
-    pub noi_dung: Vec<ItemFigures>,
+    pub noi_dung: Vec<RecordedItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ItemFigures {
+pub struct RecordedItem {
     pub so: String,
     pub ma: String,
     pub ten: String,
@@ -63,11 +65,11 @@ pub struct ItemFigures {
     pub thuc_hien: Decimal,
     /// Indicator code → (unit of measure, achieved quantity).
     pub chi_tieu: BTreeMap<String, (String, Decimal)>,
-    pub don_vi: Vec<UnitFigures>,
+    pub don_vi: Vec<RecordedUnit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UnitFigures {
+pub struct RecordedUnit {
     pub ma: String,
     pub ten: String,
     pub lan_nop: u32,
@@ -134,7 +136,7 @@ pub fn of(report: &Report) -> Manifest {
         .chuong_trinh
         .iter()
         .flat_map(|p| &p.noi_dung)
-        .map(|i| ItemFigures {
+        .map(|i| RecordedItem {
             so: i.so.clone(),
             ma: i.ma.clone(),
             ten: i.ten.clone(),
@@ -149,7 +151,7 @@ pub fn of(report: &Report) -> Manifest {
             don_vi: i
                 .theo_don_vi
                 .iter()
-                .map(|u| UnitFigures {
+                .map(|u| RecordedUnit {
                     ma: u.ma_don_vi.clone(),
                     ten: u.don_vi.clone(),
                     lan_nop: lan_nop(&u.ma_don_vi),
@@ -169,7 +171,7 @@ pub fn of(report: &Report) -> Manifest {
         nam: s.nam,
         dau_vao,
         mau,
-        so_lieu: Figures {
+        so_lieu: Recorded {
             ke_hoach: s.tong.kinh_phi.ke_hoach,
             thuc_hien: s.tong.kinh_phi.thuc_hien,
             ngoai_ke_hoach: s.tong.ngoai_ke_hoach,
@@ -354,9 +356,9 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
         } else {
             item.so.clone()
         };
-        let was: std::collections::HashMap<&str, &UnitFigures> =
+        let was: std::collections::HashMap<&str, &RecordedUnit> =
             before.don_vi.iter().map(|u| (u.ma.as_str(), u)).collect();
-        let movers = |pick: &dyn Fn(&UnitFigures) -> Option<Decimal>| -> Vec<(String, u32)> {
+        let movers = |pick: &dyn Fn(&RecordedUnit) -> Option<Decimal>| -> Vec<(String, u32)> {
             item.don_vi
                 .iter()
                 .filter(|u| pick(u) != was.get(u.ma.as_str()).and_then(|o| pick(o)))
