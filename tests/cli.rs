@@ -130,6 +130,23 @@ fn usage_errors_exit_2_in_vietnamese() {
         text.contains("Cách dùng: khuyencong") && text.contains("validate"),
         "{text}"
     );
+    let o = run(&["render", "output/x.md", "--format", "odt"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("chọn một trong: docx, pdf"), "{stderr}");
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    let mut child = khuyencong(&["schema", "ke_hoach"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && stderr.is_empty(), "{stderr}");
 }
 
 #[test]

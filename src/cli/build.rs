@@ -1,0 +1,168 @@
+//! `khuyencong build`, also run when no command is named: check the data,
+//! aggregate, write the report; with `--watch`, again after every change.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use khuyencong::output::{self, Written};
+use khuyencong::watch::Outcome;
+use khuyencong::{format, manifest, pipeline};
+
+use super::args::BuildArgs;
+use super::messages;
+
+pub fn run(args: BuildArgs) -> ExitCode {
+    let inputs = args.data.inputs(args.templates);
+    if args.watch {
+        return watch(&inputs, &args.output);
+    }
+    let report = match pipeline::run(&inputs) {
+        Ok(r) => r,
+        Err(e) => {
+            messages::build_error(&e);
+            diag!(
+                "Không ghi báo cáo nào; các tệp cũ trong {} được giữ nguyên.",
+                args.output.display()
+            );
+            return ExitCode::from(1);
+        }
+    };
+    print_summary(&report);
+    match output::write(report, &args.output) {
+        Ok(written) => {
+            out!("Đã ghi:");
+            for f in &written.files {
+                out!("  {}", f.display());
+            }
+            print_changes(&written);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            err!("{e}");
+            diag!(
+                "Các báo cáo cũ trong {} được giữ nguyên.",
+                args.output.display()
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// What was read and what it adds up to, before the files are written.
+fn print_summary(report: &pipeline::Report) {
+    let data = &report.data;
+    let s = &report.summary;
+    out!("Kế hoạch năm {}: {}", s.nam, data.plan.path.display());
+    for other in &data.other_plans {
+        out!(
+            "  Kế hoạch năm khác, không dùng lần này: {}",
+            other.display()
+        );
+    }
+    out!("Đã đọc {} báo cáo đơn vị:", data.submissions.len());
+    // A province lists every unit; at national scale only the re-sent ones.
+    const LIST_ALL: usize = 30;
+    let names: HashMap<&str, &str> = s
+        .don_vi
+        .iter()
+        .map(|u| (u.ma.as_str(), u.ten.as_str()))
+        .collect();
+    let resent = data
+        .submissions
+        .iter()
+        .filter(|sub| sub.value.lan_nop > 1)
+        .count();
+    for sub in data
+        .submissions
+        .iter()
+        .filter(|sub| data.submissions.len() <= LIST_ALL || sub.value.lan_nop > 1)
+    {
+        out!(
+            "  {} {}: lần nộp {} ({})",
+            sub.value.ma_don_vi,
+            names.get(sub.value.ma_don_vi.as_str()).unwrap_or(&""),
+            sub.value.lan_nop,
+            sub.path.display()
+        );
+    }
+    if data.submissions.len() > LIST_ALL {
+        out!("  ({} đơn vị nộp lần đầu, {resent} đơn vị đã nộp lại; danh sách đầy đủ trong bản kê manifest)", data.submissions.len() - resent);
+    }
+    for old in &s.ban_thay_the {
+        out!(
+            "  Bản đã được thay thế, không tính: {} {} lần nộp {} ({})",
+            old.ma_don_vi,
+            old.don_vi,
+            old.lan_nop,
+            old.tep
+        );
+    }
+    let missing = data.missing_units();
+    if missing.is_empty() {
+        out!("Đơn vị chưa nộp: không có.");
+    } else {
+        let names: Vec<String> = missing
+            .iter()
+            .map(|u| format!("{} {}", u.ma, u.ten))
+            .collect();
+        out!("Đơn vị chưa nộp ({}): {}", names.len(), names.join(", "));
+    }
+    let rate = s
+        .tong
+        .kinh_phi
+        .ty_le
+        .map_or("–".to_string(), |r| format::phan_tram(r, 1));
+    out!(
+        "Kinh phí: kế hoạch {}, thực hiện {} ({rate}).",
+        format::tien(s.tong.kinh_phi.ke_hoach),
+        format::tien(s.tong.kinh_phi.thuc_hien)
+    );
+}
+
+/// What changed since the previous build, when there was one.
+fn print_changes(written: &Written) {
+    if let Some(changes) = &written.changes {
+        out!(
+            "{}",
+            manifest::report(changes, "so với lần tạo báo cáo trước")
+        );
+    }
+}
+
+/// Builds, then rebuilds after every change until Ctrl+C; a failed rebuild
+/// is reported and leaves the last good report in place.
+fn watch(inputs: &pipeline::Inputs, output_dir: &Path) -> ExitCode {
+    // Never sent to: the watch ends with the process.
+    let (_keep_running, stop) = std::sync::mpsc::channel::<()>();
+    out!(
+        "Đang theo dõi {} và {}; sửa tệp rồi lưu để tạo lại báo cáo (Ctrl+C để dừng).",
+        inputs.input.display(),
+        inputs.templates.display()
+    );
+    let result = khuyencong::watch::watch(
+        inputs,
+        output_dir,
+        Duration::from_millis(300),
+        &stop,
+        |outcome| match outcome {
+            Outcome::Built(w) => {
+                out!("Đã tạo lại báo cáo ({} tệp).", w.files.len());
+                print_changes(&w);
+            }
+            Outcome::Failed(e) => {
+                messages::build_error(&e);
+                diag!("Giữ nguyên báo cáo tốt gần nhất; sửa lỗi rồi lưu lại tệp.");
+            }
+            Outcome::NotWritten(e) => err!("{e}"),
+        },
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            err!("không theo dõi được thư mục: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

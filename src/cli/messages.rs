@@ -1,0 +1,65 @@
+//! The one place that prints, in the manner of ripgrep's `messages.rs`.
+//!
+//! Results go to stdout ([`out!`]), with a warning that qualifies them as
+//! `Lưu ý: …` ([`note!`]). Problems go to stderr: an error of this command
+//! as `Lỗi: …` ([`err!`]); text that already says where and what went wrong
+//! (each `tệp:dòng:cột: lỗi KC…` line of the data and template checks) and
+//! the advice that follows an error, as it is ([`diag!`]).
+//!
+//! A line that cannot be written is dropped: a reader that stops early
+//! (`| head`) is no reason to panic, nor to stop writing the report.
+
+use std::fmt::Arguments;
+use std::io::Write;
+
+use khuyencong::pipeline::BuildError;
+
+/// A line of results on stdout.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::messages::stdout(format_args!($($arg)*))
+    };
+}
+
+/// A warning on stdout, beside the result it qualifies: `Lưu ý: …`.
+macro_rules! note {
+    ($($arg:tt)*) => {
+        $crate::cli::messages::stdout(format_args!("Lưu ý: {}", format_args!($($arg)*)))
+    };
+}
+
+/// An error on stderr: `Lỗi: …`.
+macro_rules! err {
+    ($($arg:tt)*) => {
+        $crate::cli::messages::stderr(format_args!("Lỗi: {}", format_args!($($arg)*)))
+    };
+}
+
+/// Diagnostics, and the advice after an error, on stderr as they are.
+macro_rules! diag {
+    ($($arg:tt)*) => {
+        $crate::cli::messages::stderr(format_args!($($arg)*))
+    };
+}
+
+pub fn stdout(line: Arguments) {
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+pub fn stderr(line: Arguments) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Why a build stopped. The data and template checks list their problems
+/// as diagnostics; anything else is an error of the build.
+pub fn build_error(e: &BuildError) {
+    match e {
+        BuildError::Data(_) | BuildError::Template(_) => diag!("{e}"),
+        BuildError::Markdown(_) | BuildError::Sums(_) => err!("{e}"),
+    }
+}
+
+/// Help or version text, as clap lays it out.
+pub fn clap_output(e: &clap::Error) {
+    let _ = e.print();
+}

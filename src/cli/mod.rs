@@ -1,0 +1,15 @@
+//! The command line, in the manner of mdBook's `src/cmd/`: the schema
+//! (`args`), one module per command, and `messages`, the one place that
+//! prints (declared first, so that its macros are in scope in the others).
+
+#[macro_use]
+mod messages;
+
+pub mod args;
+pub mod build;
+pub mod context;
+pub mod diff;
+pub mod render;
+pub mod schema;
+pub mod templates;
+pub mod validate;
