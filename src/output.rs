@@ -118,6 +118,9 @@ pub fn write_formats(
     staging.commit()
 }
 
+/// A rendered file: its name and its bytes.
+type Named = (String, Vec<u8>);
+
 /// Readies `dir` for the files of `formats` (and `extra` names staged by the
 /// caller), then renders every format, each on a thread of its own (the
 /// last on this one), staging each file as soon as it is made: the disk
@@ -129,7 +132,7 @@ fn stage_formats<'a>(
     doc: &Rendering,
     formats: &[Format],
     extra: &[String],
-) -> Result<(Staging<'a>, Vec<(String, Vec<u8>)>), OutputError> {
+) -> Result<(Staging<'a>, Vec<Named>), OutputError> {
     let all = render::renderers(formats);
     let names: Vec<String> = all
         .iter()
@@ -151,7 +154,7 @@ fn stage_formats<'a>(
                 .map(|&job| scope.spawn(move || render(job)))
                 .collect();
             let last = render(*last);
-            let mut done: Vec<Result<(String, Vec<u8>), OutputError>> = started
+            let mut done: Vec<Result<Named, OutputError>> = started
                 .into_iter()
                 .map(|h| {
                     h.join()

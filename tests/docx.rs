@@ -617,3 +617,40 @@ fn every_docx_is_schema_valid_for_word() {
         .collect();
     common::assert_word_valid(&files);
 }
+
+/// Keep-with-next where Word users expect it: a one-line caption stays
+/// with its table, the closing sentence with the signature, the last two
+/// rows of a table together; a long paragraph does not drag its table to
+/// the next page.
+#[test]
+fn keep_with_next_only_where_it_belongs() {
+    let mut doc = sample();
+    let rows: Vec<Vec<Vec<Inline>>> = (1..=4)
+        .map(|i| vec![vec![Inline::plain(format!("Hàng {i}"))]])
+        .collect();
+    let table = Table {
+        align: vec![Align::Left],
+        header: vec![vec![Inline::plain("Cột")]],
+        rows,
+    };
+    let long = "Một đoạn văn rất dài về kết quả thực hiện. ".repeat(12);
+    doc.blocks = vec![
+        Block::Paragraph(vec![Inline::plain(long.trim())]),
+        Block::Table(table.clone()),
+        Block::Paragraph(vec![Inline::plain("Bảng 2. Kinh phí")]),
+        Block::Table(table),
+        Block::Paragraph(vec![Inline::plain("Trên đây là báo cáo./.")]),
+    ];
+    let document = Package::new(docx::write(&doc).expect("ghi DOCX")).part("word/document.xml");
+    let paragraph_with = |text: &str| -> &str {
+        let at = document.find(text).unwrap_or_else(|| panic!("thiếu {text}"));
+        let start = document[..at].rfind("<w:p ").expect("đoạn");
+        &document[start..at]
+    };
+    let keeps = |text: &str| paragraph_with(text).contains("<w:keepNext />");
+    assert!(!keeps("Một đoạn văn rất dài"), "đoạn dài không giữ với bảng");
+    assert!(keeps("Bảng 2. Kinh phí"), "chú thích bảng đi cùng bảng");
+    assert!(keeps("Trên đây là báo cáo"), "câu kết đi cùng khối ký");
+    assert!(keeps("Hàng 3"), "hai hàng cuối của bảng đi cùng nhau");
+    assert!(!keeps("Hàng 2") && !keeps("Hàng 4"));
+}

@@ -349,6 +349,34 @@ mod tests {
     }
 
     #[test]
+    fn headings_captions_and_the_closing_sentence_keep_with_next_long_paragraphs_do_not() {
+        let para = |text: &str| Block::Paragraph(vec![crate::document::Inline::plain(text)]);
+        let table = Block::Table(crate::document::Table {
+            align: vec![],
+            header: vec![],
+            rows: vec![],
+        });
+        let long = "Nội dung dài ".repeat(40);
+        let blocks = vec![
+            Block::Heading {
+                level: 1,
+                content: vec![],
+            },
+            para("Bảng 1. Kinh phí"),
+            table.clone(),
+            para(&long),
+            table,
+            para(&long),
+            para("Trên đây là báo cáo./."),
+        ];
+        let settings = PageSettings::default();
+        let keeps: Vec<bool> = (0..blocks.len())
+            .map(|i| keeps_with_next(&blocks, i, &settings))
+            .collect();
+        assert_eq!(keeps, [true, true, false, false, false, false, true]);
+    }
+
+    #[test]
     fn a_clerk_can_force_and_forbid_breaks() {
         let look = Look::new(13.0);
         let forced = lines("SỞ CÔNG THƯƠNG\nTỈNH ĐỒNG NAI", look, 1000.0).unwrap();

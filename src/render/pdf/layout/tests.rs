@@ -456,3 +456,28 @@ fn characters_the_font_lacks_are_reported_with_their_places() {
         "{message}"
     );
 }
+
+#[test]
+fn a_table_total_never_stands_alone_under_a_repeated_header() {
+    let rows: String = (1..=30).map(|i| format!("| Hàng {i} | {i} |\n")).collect();
+    let mut moved = 0;
+    for fillers in 0..40 {
+        let filler = "Một dòng.\n\n".repeat(fillers);
+        let layout = lay(&format!(
+            "{filler}| Cột A | Cột B |\n|:--|--:|\n{rows}| **Tổng cộng** | 465 |\n"
+        ));
+        let page_of = |needle: &str| {
+            layout
+                .pages
+                .iter()
+                .position(|p| spans(p).any(|s| s.role == Role::Table && s.text.trim() == needle))
+                .unwrap_or_else(|| panic!("{needle} not found"))
+        };
+        let total = page_of("Tổng cộng");
+        if total != page_of("Hàng 1") {
+            moved += 1;
+        }
+        assert_eq!(total, page_of("Hàng 30"), "{fillers} dòng đệm: hàng tổng đứng một mình");
+    }
+    assert!(moved > 0, "the table never crossed a page: the test proves nothing");
+}
