@@ -74,8 +74,12 @@ pub struct FaceData {
     /// up by scanning every cmap segment, hundreds of steps for the
     /// Vietnamese letters at the end of the table; this is a binary search.
     chars: Vec<(u32, u16)>,
-    hmtx: HmtxTable<'static>,
-    units_per_em: f32,
+    /// The advance of each entry of `chars`, in thousandths of an em (as
+    /// printpdf writes `/W`): every width the frame, the DOCX tables and the
+    /// PDF layout measure is one lookup, not a read of `hmtx`.
+    advances: Vec<f32>,
+    /// Advances of ASCII, the bulk of any report, by code point (NaN: none).
+    ascii: [f32; 128],
     /// Height above the baseline, in em.
     pub ascent: f32,
     /// Depth below the baseline, in em (positive).
@@ -124,10 +128,25 @@ impl FaceData {
         chars.sort_unstable();
         chars.dedup_by_key(|&mut (ch, _)| ch);
         let upm = f32::from(head.units_per_em);
+        // Truncated to an integer exactly as printpdf writes `/W`, so the
+        // viewer's pen lands where the layout put it.
+        let advances: Vec<f32> = chars
+            .iter()
+            .map(|&(_, gid)| match hmtx.horizontal_advance(gid) {
+                Ok(w) if gid != 0 => (f32::from(w) * 1000.0 / upm) as i64 as f32,
+                _ => f32::NAN,
+            })
+            .collect();
+        let mut ascii = [f32::NAN; 128];
+        for (&(ch, _), &w) in chars.iter().zip(&advances) {
+            if let Some(slot) = ascii.get_mut(ch as usize) {
+                *slot = w;
+            }
+        }
         Ok(FaceData {
             chars,
-            hmtx,
-            units_per_em: upm,
+            advances,
+            ascii,
             ascent: f32::from(hhea.ascender) / upm,
             descent: -f32::from(hhea.descender) / upm,
             line_height: (f32::from(hhea.ascender) - f32::from(hhea.descender)
@@ -146,11 +165,19 @@ impl FaceData {
     }
 
     /// Advance of `ch` in thousandths of an em, or `None` when the face has
-    /// no glyph for it. Truncated to an integer exactly as printpdf writes
-    /// `/W`, so the viewer's pen lands where the layout put it.
+    /// no glyph for it.
     pub fn advance(&self, ch: char) -> Option<f32> {
-        let width = self.hmtx.horizontal_advance(self.glyph(ch)?).ok()?;
-        Some((f32::from(width) * 1000.0 / self.units_per_em) as i64 as f32)
+        let width = match self.ascii.get(ch as usize) {
+            Some(&w) => w,
+            None => {
+                let at = self
+                    .chars
+                    .binary_search_by_key(&(ch as u32), |&(c, _)| c)
+                    .ok()?;
+                self.advances[at]
+            }
+        };
+        (!width.is_nan()).then_some(width)
     }
 }
 

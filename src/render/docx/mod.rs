@@ -280,6 +280,7 @@ impl<'a> Builder<'a> {
     fn body_xml(&self, blocks: &[Block], out: &mut dyn Write) -> Result<(), DocxError> {
         let mut out = Body {
             out,
+            orderer: schema::Orderer::default(),
             xml: Vec::new(),
         };
         // Word and LibreOffice merge adjacent tables and glue text to a
@@ -319,9 +320,16 @@ impl<'a> Builder<'a> {
     /// which `Docx::build` left at its start, so the next document written on
     /// this thread (`build --watch`) numbers its frame the same way.
     fn paragraph(&self) -> Paragraph {
+        self.numbered(&self.blank)
+    }
+
+    /// A copy of `template` with the next body paragraph id. docx-rs's
+    /// builders move the whole paragraph at every call: a national report
+    /// copies prepared templates instead of building each cell afresh.
+    fn numbered(&self, template: &Paragraph) -> Paragraph {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        self.blank.clone().id(format!("{id:08x}"))
+        template.clone().id(format!("{id:08x}"))
     }
 
     fn body(&self) -> Paragraph {
@@ -349,27 +357,35 @@ impl<'a> Builder<'a> {
         // Word keeps a row on the page of the next when its paragraphs keep
         // with the next one.
         let kept_from = t.rows.len().saturating_sub(frame::TABLE_END_ROWS);
-        let row = |cells: &[document::Cell], header: bool, keep: bool| {
-            let cells = (0..columns)
-                .map(|i| {
-                    let align = if header {
-                        AlignmentType::Center
-                    } else {
-                        alignment(t.align.get(i).copied().unwrap_or(Align::None))
-                    };
-                    let p = self
-                        .paragraph()
+        // Per column: the empty cell, and its paragraph as a header cell, a
+        // body cell and a kept body cell.
+        let templates: Vec<(TableCell, [Paragraph; 3])> = (0..columns)
+            .map(|i| {
+                let align = alignment(t.align.get(i).copied().unwrap_or(Align::None));
+                let p = |align, keep| {
+                    self.blank
+                        .clone()
                         .style(TABLE_TEXT)
                         .align(align)
-                        .keep_next(keep);
-                    TableCell::new()
-                        .width(widths[i] as usize, WidthType::Dxa)
-                        .vertical_align(VAlignType::Center)
-                        .add_paragraph(add_inlines(
-                            p,
-                            cells.get(i).map_or(&[][..], Vec::as_slice),
-                            header,
-                        ))
+                        .keep_next(keep)
+                };
+                let cell = TableCell::new()
+                    .width(widths[i] as usize, WidthType::Dxa)
+                    .vertical_align(VAlignType::Center);
+                (cell, [p(AlignmentType::Center, true), p(align, false), p(align, true)])
+            })
+            .collect();
+        let row = |cells: &[document::Cell], header: bool, keep: bool| {
+            let kind = if header { 0 } else { 1 + usize::from(keep) };
+            let cells = templates
+                .iter()
+                .enumerate()
+                .map(|(i, (cell, paragraphs))| {
+                    cell.clone().add_paragraph(add_inlines(
+                        self.numbered(&paragraphs[kind]),
+                        cells.get(i).map_or(&[][..], Vec::as_slice),
+                        header,
+                    ))
                 })
                 .collect();
             TableRow::new(cells).cant_split()
@@ -420,27 +436,35 @@ impl<'a> Builder<'a> {
 /// into the archive.
 struct Body<'w> {
     out: &'w mut dyn Write,
+    orderer: schema::Orderer,
     /// The element in schema order (reused).
     xml: Vec<u8>,
 }
 
 impl Body<'_> {
-    fn order(&mut self, element: &[u8]) -> Result<(), DocxError> {
-        self.xml.clear();
-        schema::write_ordered(element, &mut self.xml).map_err(|source| DocxError::Schema {
+    fn schema_error(source: SchemaError) -> DocxError {
+        DocxError::Schema {
             part: "word/document.xml".into(),
             source,
-        })
+        }
     }
 
+    /// A paragraph or a table row.
     fn element(&mut self, element: &[u8]) -> Result<(), DocxError> {
-        self.order(element)?;
+        self.xml.clear();
+        self.orderer
+            .write_element(element, &mut self.xml)
+            .map_err(Self::schema_error)?;
         Ok(self.out.write_all(&self.xml)?)
     }
 
-    /// Writes all of `element` but its end tag `end`: its children follow.
+    /// Writes all of `element` (with every rule of the pass, once per
+    /// table) but its end tag `end`: its children follow.
     fn open(&mut self, element: &[u8], end: &[u8]) -> Result<(), DocxError> {
-        self.order(element)?;
+        self.xml.clear();
+        self.orderer
+            .write(element, &mut self.xml)
+            .map_err(Self::schema_error)?;
         let start = self.xml.strip_suffix(end).ok_or(DocxError::Splice {
             part: "word/document.xml",
             what: "các hàng của bảng",
@@ -631,7 +655,7 @@ fn splice(
 /// A part's XML in schema order.
 fn ordered(part: &str, xml: &[u8]) -> Result<Vec<u8>, DocxError> {
     let mut out = Vec::with_capacity(xml.len());
-    schema::write_ordered(xml, &mut out).map_err(|source| DocxError::Schema {
+    schema::Orderer::default().write(xml, &mut out).map_err(|source| DocxError::Schema {
         part: part.into(),
         source,
     })?;

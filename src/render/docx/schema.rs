@@ -13,6 +13,8 @@
 //! list is an error, so a docx-rs upgrade that writes something new fails
 //! the tests instead of writing a file Word may refuse.
 
+use std::collections::HashMap;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -402,131 +404,217 @@ fn rank(order: &[Slot], child: &[u8]) -> Option<usize> {
     order.iter().position(|slot| slot.contains(&child))
 }
 
-/// An element still open, and where its children went in the output.
-struct Open<'a> {
-    name: &'a [u8],
+/// An element still open, and where it and its children went in `out`.
+struct Open {
+    /// Its name, as a range of the input.
+    name: (usize, usize),
     order: Option<&'static [Slot]>,
-    /// (rank, start, end) of each child in `out`, when `order` is set.
-    children: Vec<(usize, usize, usize)>,
-    /// Where this element starts in `out` and its rank in its parent.
+    /// Where its children's records start in [`Orderer::children`].
+    first_child: usize,
+    /// Where it starts in `out`, and its rank in its parent.
     start: usize,
     rank: Option<usize>,
 }
 
-/// Appends `xml` (a whole part, or one complete element) to `out` with the
-/// children of every ordered container in schema order.
-pub fn write_ordered(xml: &[u8], out: &mut Vec<u8>) -> Result<(), SchemaError> {
-    let mut reader = Reader::from_reader(xml);
-    let mut stack: Vec<Open<'_>> = Vec::new();
-    let mut from = 0usize;
-    loop {
-        let event = reader.read_event().map_err(|e| SchemaError::Malformed {
-            at: reader.buffer_position(),
-            message: e.to_string(),
-        })?;
-        let to = reader.buffer_position() as usize;
-        let raw = &xml[from..to];
-        from = to;
-        match event {
-            Event::Start(e) => {
-                let name = &raw[1..1 + e.name().as_ref().len()];
-                let rank = child_rank(&stack, name)?;
-                stack.push(Open {
-                    name,
-                    order: order_of(name),
-                    children: Vec::new(),
-                    start: out.len(),
-                    rank,
-                });
-                out.extend_from_slice(raw);
+/// (rank, start, end) of a child of an ordered element in `out`.
+type Child = (usize, usize, usize);
+
+/// The pass, with buffers kept from one element to the next: the body is
+/// ordered element by element, and allocating for each would cost more
+/// than the ordering.
+#[derive(Default)]
+pub struct Orderer {
+    stack: Vec<Open>,
+    children: Vec<Child>,
+    region: Vec<u8>,
+    sorted: Vec<Child>,
+    /// Containers already put in order, by their bytes as docx-rs wrote
+    /// them (see [`Orderer::write_element`]).
+    done: HashMap<Vec<u8>, Vec<u8>>,
+}
+
+/// How many distinct containers [`Orderer::write_element`] remembers: a
+/// report has a few dozen (one per paragraph kind, table column, run
+/// style); the bound only caps what a pathological document can cost.
+const REMEMBERED: usize = 4096;
+
+impl Orderer {
+    /// Like [`Orderer::write`], for the body's elements (one paragraph or
+    /// table row at a time): the outermost ordered containers in `xml` are
+    /// found with `memmem` (markup in WordprocessingML starts with `<w:`,
+    /// and text and attribute values never hold a raw `<`), and each
+    /// distinct one is ordered once and remembered. Tens of thousands of
+    /// rows repeat the same few property blocks; their text is copied.
+    pub fn write_element(&mut self, xml: &[u8], out: &mut Vec<u8>) -> Result<(), SchemaError> {
+        let mut copied = 0;
+        let mut from = 0;
+        while let Some(found) = memchr::memmem::find(&xml[from..], b"<w:") {
+            let at = from + found;
+            let name_end = xml[at + 1..]
+                .iter()
+                .position(|&b| matches!(b, b' ' | b'>' | b'/'))
+                .map_or(xml.len(), |n| at + 1 + n);
+            let name = &xml[at + 1..name_end];
+            let opens = xml.get(name_end) != Some(&b'/')
+                && memchr::memchr(b'>', &xml[name_end..])
+                    .is_some_and(|gt| xml[name_end + gt - 1] != b'/');
+            if order_of(name).is_none() || !opens {
+                from = name_end;
+                continue;
             }
-            Event::End(_) => {
-                let open = stack.pop().ok_or_else(|| SchemaError::Malformed {
-                    at: to as u64,
-                    message: "thẻ đóng thừa".into(),
-                })?;
-                sort_children(out, &open.children);
-                out.extend_from_slice(raw);
-                close_child(&mut stack, open.rank, open.start, out.len());
-            }
-            Event::Empty(e) => {
-                let name = &raw[1..1 + e.name().as_ref().len()];
-                // docx-rs writes an empty `w:rPr` into every `w:pPr`: it
-                // says nothing, and in styles and numbering the schema
-                // does not allow it there at all.
-                if name == b"w:rPr" && stack.last().is_some_and(|p| p.name == b"w:pPr") {
-                    continue;
+            let mut close = Vec::with_capacity(name.len() + 3);
+            close.extend_from_slice(b"</");
+            close.extend_from_slice(name);
+            close.push(b'>');
+            let Some(end) = memchr::memmem::find(&xml[at..], &close).map(|e| at + e + close.len())
+            else {
+                break; // malformed: the full pass below says where
+            };
+            out.extend_from_slice(&xml[copied..at]);
+            let container = &xml[at..end];
+            match self.done.get(container) {
+                Some(ordered) => out.extend_from_slice(ordered),
+                None => {
+                    let start = out.len();
+                    self.write(container, out)?;
+                    if self.done.len() >= REMEMBERED {
+                        self.done.clear();
+                    }
+                    self.done.insert(container.to_vec(), out[start..].to_vec());
                 }
-                let rank = child_rank(&stack, name)?;
-                let start = out.len();
-                match UNDECLARED.iter().find(|(n, _)| *n == name) {
-                    Some((_, attribute)) => without_attribute(&e, name, attribute, out),
-                    None => out.extend_from_slice(raw),
-                }
-                close_child(&mut stack, rank, start, out.len());
             }
-            // Layout whitespace between ordered children would be moved
-            // with the wrong neighbour; docx-rs writes none, and it means
-            // nothing there.
-            Event::Text(t)
-                if stack.last().is_some_and(|p| p.order.is_some())
-                    && t.iter().all(u8::is_ascii_whitespace) => {}
-            Event::Eof => break,
-            _ => out.extend_from_slice(raw),
+            copied = end;
+            from = end;
+        }
+        // Around the containers there is no ordered element left.
+        out.extend_from_slice(&xml[copied..]);
+        Ok(())
+    }
+
+    /// Appends `xml` (a whole part, or one complete element) to `out` with
+    /// the children of every ordered container in schema order.
+    pub fn write(&mut self, xml: &[u8], out: &mut Vec<u8>) -> Result<(), SchemaError> {
+        self.stack.clear();
+        self.children.clear();
+        let mut reader = Reader::from_reader(xml);
+        let mut from = 0usize;
+        loop {
+            let event = reader.read_event().map_err(|e| SchemaError::Malformed {
+                at: reader.buffer_position(),
+                message: e.to_string(),
+            })?;
+            let to = reader.buffer_position() as usize;
+            let raw = &xml[from..to];
+            let at = from;
+            from = to;
+            match event {
+                Event::Start(e) => {
+                    let name = (at + 1, at + 1 + e.name().as_ref().len());
+                    let rank = self.child_rank(xml, &xml[name.0..name.1])?;
+                    self.stack.push(Open {
+                        name,
+                        order: order_of(&xml[name.0..name.1]),
+                        first_child: self.children.len(),
+                        start: out.len(),
+                        rank,
+                    });
+                    out.extend_from_slice(raw);
+                }
+                Event::End(_) => {
+                    let open = self.stack.pop().ok_or_else(|| SchemaError::Malformed {
+                        at: to as u64,
+                        message: "thẻ đóng thừa".into(),
+                    })?;
+                    self.sort_children(out, open.first_child);
+                    self.children.truncate(open.first_child);
+                    out.extend_from_slice(raw);
+                    self.close_child(open.rank, open.start, out.len());
+                }
+                Event::Empty(e) => {
+                    let name = &raw[1..1 + e.name().as_ref().len()];
+                    // docx-rs writes an empty `w:rPr` into every `w:pPr`: it
+                    // says nothing, and in styles and numbering the schema
+                    // does not allow it there at all.
+                    if name == b"w:rPr"
+                        && self
+                            .stack
+                            .last()
+                            .is_some_and(|p| &xml[p.name.0..p.name.1] == b"w:pPr")
+                    {
+                        continue;
+                    }
+                    let rank = self.child_rank(xml, name)?;
+                    let start = out.len();
+                    match UNDECLARED.iter().find(|(n, _)| *n == name) {
+                        Some((_, attribute)) => without_attribute(&e, name, attribute, out),
+                        None => out.extend_from_slice(raw),
+                    }
+                    self.close_child(rank, start, out.len());
+                }
+                // Layout whitespace between ordered children would be moved
+                // with the wrong neighbour; docx-rs writes none, and it means
+                // nothing there.
+                Event::Text(t)
+                    if self.stack.last().is_some_and(|p| p.order.is_some())
+                        && t.iter().all(u8::is_ascii_whitespace) => {}
+                Event::Eof => break,
+                _ => out.extend_from_slice(raw),
+            }
+        }
+        match self.stack.last() {
+            None => Ok(()),
+            Some(open) => Err(SchemaError::Malformed {
+                at: xml.len() as u64,
+                message: format!(
+                    "`{}` chưa được đóng",
+                    String::from_utf8_lossy(&xml[open.name.0..open.name.1])
+                ),
+            }),
         }
     }
-    match stack.last() {
-        None => Ok(()),
-        Some(open) => Err(SchemaError::Malformed {
-            at: xml.len() as u64,
-            message: format!(
-                "`{}` chưa được đóng",
-                String::from_utf8_lossy(open.name)
-            ),
-        }),
-    }
-}
 
-/// The rank of `child` in the order of the innermost open element, if that
-/// element is ordered.
-fn child_rank(stack: &[Open<'_>], child: &[u8]) -> Result<Option<usize>, SchemaError> {
-    let Some(parent) = stack.last() else {
-        return Ok(None);
-    };
-    let Some(order) = parent.order else {
-        return Ok(None);
-    };
-    rank(order, child)
-        .map(Some)
-        .ok_or_else(|| SchemaError::UnknownChild {
-            parent: String::from_utf8_lossy(parent.name).into_owned(),
-            child: String::from_utf8_lossy(child).into_owned(),
-        })
-}
-
-fn close_child(stack: &mut [Open<'_>], rank: Option<usize>, start: usize, end: usize) {
-    if let (Some(parent), Some(rank)) = (stack.last_mut(), rank) {
-        parent.children.push((rank, start, end));
+    /// The rank of `child` in the order of the innermost open element, if
+    /// that element is ordered.
+    fn child_rank(&self, xml: &[u8], child: &[u8]) -> Result<Option<usize>, SchemaError> {
+        let Some(parent) = self.stack.last() else {
+            return Ok(None);
+        };
+        let Some(order) = parent.order else {
+            return Ok(None);
+        };
+        rank(order, child)
+            .map(Some)
+            .ok_or_else(|| SchemaError::UnknownChild {
+                parent: String::from_utf8_lossy(&xml[parent.name.0..parent.name.1]).into_owned(),
+                child: String::from_utf8_lossy(child).into_owned(),
+            })
     }
-}
 
-/// Rearranges the children (contiguous in `out`) by rank; a stable sort, so
-/// repeated children of one slot keep their order.
-fn sort_children(out: &mut [u8], children: &[(usize, usize, usize)]) {
-    if children.is_sorted_by_key(|c| c.0) {
-        return;
+    fn close_child(&mut self, rank: Option<usize>, start: usize, end: usize) {
+        if let (Some(_), Some(rank)) = (self.stack.last(), rank) {
+            self.children.push((rank, start, end));
+        }
     }
-    let (Some(first), Some(last)) = (children.first(), children.last()) else {
-        return;
-    };
-    let region = out[first.1..last.2].to_vec();
-    let mut sorted = children.to_vec();
-    sorted.sort_by_key(|c| c.0);
-    let mut at = first.1;
-    for (_, start, end) in sorted {
-        let piece = &region[start - first.1..end - first.1];
-        out[at..at + piece.len()].copy_from_slice(piece);
-        at += piece.len();
+
+    /// Rearranges the children from `first` (contiguous in `out`) by rank;
+    /// a stable sort, so repeated children of one slot keep their order.
+    fn sort_children(&mut self, out: &mut [u8], first: usize) {
+        let children = &self.children[first..];
+        if children.is_sorted_by_key(|c| c.0) {
+            return;
+        }
+        let (begin, end) = (children[0].1, children[children.len() - 1].2);
+        self.region.clear();
+        self.region.extend_from_slice(&out[begin..end]);
+        self.sorted.clear();
+        self.sorted.extend_from_slice(children);
+        self.sorted.sort_by_key(|c| c.0);
+        let mut at = begin;
+        for &(_, start, end) in &self.sorted {
+            let piece = &self.region[start - begin..end - begin];
+            out[at..at + piece.len()].copy_from_slice(piece);
+            at += piece.len();
+        }
     }
 }
 
@@ -551,7 +639,7 @@ mod tests {
 
     fn ordered(xml: &str) -> Result<String, SchemaError> {
         let mut out = Vec::new();
-        write_ordered(xml.as_bytes(), &mut out)?;
+        Orderer::default().write(xml.as_bytes(), &mut out)?;
         Ok(String::from_utf8(out).unwrap())
     }
 
