@@ -182,6 +182,8 @@ fn libreoffice_pages(name: &str, docs: &[Document]) -> Vec<Vec<String>> {
         })
         .collect();
     common::libreoffice_to_pdf(&dir, &files);
+    // Word must open each of them without repair, too.
+    common::assert_word_valid(&dir);
     let pages = files
         .iter()
         .map(|file| {

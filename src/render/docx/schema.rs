@@ -653,6 +653,31 @@ mod tests {
     }
 
     #[test]
+    fn body_elements_ordered_from_memory_match_the_full_pass() {
+        let mut orderer = Orderer::default();
+        let elements = [
+            r#"<w:p w14:paraId="1"><w:pPr><w:rPr /><w:jc w:val="both" /><w:pStyle w:val="A" /></w:pPr><w:r><w:rPr><w:sz w:val="24" /><w:b /></w:rPr><w:t>a &lt;w:b&gt;</w:t></w:r><w:r><w:rPr><w:i /><w:rFonts w:ascii="X" /></w:rPr><w:t>b</w:t></w:r></w:p>"#,
+            r#"<w:p w14:paraId="2"><w:pPr><w:rPr /><w:jc w:val="both" /><w:pStyle w:val="A" /></w:pPr><w:r><w:rPr><w:sz w:val="24" /><w:b /></w:rPr><w:t>c</w:t></w:r></w:p>"#,
+            r#"<w:tr><w:trPr><w:cantSplit /><w:tblHeader /></w:trPr><w:tc><w:tcPr><w:vAlign w:val="center" /><w:tcW w:w="1" w:type="dxa" /></w:tcPr><w:p><w:r><w:br w:type="page" /></w:r></w:p></w:tc></w:tr>"#,
+            r#"<w:p><w:r><w:t>no properties</w:t></w:r></w:p>"#,
+        ];
+        for xml in elements {
+            let mut full = Vec::new();
+            Orderer::default().write(xml.as_bytes(), &mut full).unwrap();
+            for _ in 0..2 {
+                let mut fast = Vec::new();
+                orderer.write_element(xml.as_bytes(), &mut fast).unwrap();
+                assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(full.clone()).unwrap());
+            }
+        }
+        let mut out = Vec::new();
+        assert!(matches!(
+            orderer.write_element(b"<w:p><w:pPr><w:madeUp /></w:pPr></w:p>", &mut out),
+            Err(SchemaError::UnknownChild { .. })
+        ));
+    }
+
+    #[test]
     fn one_slot_keeps_the_order_it_was_given() {
         let xml = r#"<w:sectPr><w:pgSz w:w="1" /><w:headerReference w:type="default" /><w:headerReference w:type="first" /><w:titlePg /></w:sectPr>"#;
         assert_eq!(
