@@ -137,10 +137,17 @@ impl PageSettings {
             ("gian_dong", self.gian_dong),
         ];
         if let Some((key, v)) = lengths.iter().find(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
-            return Err(format!("khóa `{key}` phải là một số không âm, nhận được {v}"));
+            return Err(format!(
+                "khóa `{key}` phải là một số không âm, nhận được {v}"
+            ));
         }
-        if let Some((key, v)) = sizes.iter().find(|(_, v)| !(v.is_finite() && (0.5..=200.0).contains(v))) {
-            return Err(format!("khóa `{key}` phải là một số từ 0,5 đến 200, nhận được {v}"));
+        if let Some((key, v)) = sizes
+            .iter()
+            .find(|(_, v)| !(v.is_finite() && (0.5..=200.0).contains(v)))
+        {
+            return Err(format!(
+                "khóa `{key}` phải là một số từ 0,5 đến 200, nhận được {v}"
+            ));
         }
         if self.le_trai_mm + self.le_phai_mm + 10.0 > self.kho_giay_rong_mm {
             return Err(format!(

@@ -6,8 +6,8 @@ mod common;
 use std::io::{Cursor, Read};
 
 use khuyencong::document::{plain_text, Align, Block, Document, Inline, Table};
-use khuyencong::render::docx;
 use khuyencong::markdown;
+use khuyencong::render::docx;
 
 fn sample() -> Document {
     let md = std::fs::read_to_string(common::fixture("bao-cao-mau.md")).expect("đọc mẫu");
@@ -209,7 +209,10 @@ fn header_block_has_agency_left_and_national_name_right() {
     };
     assert_eq!(
         column(0, 2),
-        format!("{} {} Số: 581/BC-KC&TV", m.co_quan_chu_quan, m.co_quan_ban_hanh)
+        format!(
+            "{} {} Số: 581/BC-KC&TV",
+            m.co_quan_chu_quan, m.co_quan_ban_hanh
+        )
     );
     assert_eq!(
         column(1, 3),
@@ -499,7 +502,10 @@ fn a_malformed_date_is_refused_once_in_vietnamese() {
                 let text = e.to_string();
                 assert!(text.contains("NNNN-TT-NN") && text.contains(bad), "{text}");
             }
-            other => panic!("{bad}: phải báo lỗi ngày, được {:?}", other.map(|d| d.meta.ngay)),
+            other => panic!(
+                "{bad}: phải báo lỗi ngày, được {:?}",
+                other.map(|d| d.meta.ngay)
+            ),
         }
     }
 }
@@ -589,16 +595,32 @@ fn every_docx_is_schema_valid_for_word() {
     let mut odd = sample();
     let table = Table {
         align: vec![Align::Center, Align::None, Align::Right],
-        header: vec![vec![Inline::plain("STT")], vec![Inline::plain("Nội dung")], vec![]],
+        header: vec![
+            vec![Inline::plain("STT")],
+            vec![Inline::plain("Nội dung")],
+            vec![],
+        ],
         rows: vec![
-            vec![vec![Inline::plain("1")], vec![Inline::plain("a"), Inline::LineBreak, Inline::plain("b")]],
+            vec![
+                vec![Inline::plain("1")],
+                vec![Inline::plain("a"), Inline::LineBreak, Inline::plain("b")],
+            ],
             vec![],
         ],
     };
     odd.blocks.extend([
-        Block::Heading { level: 4, content: vec![Inline::plain("a) Điểm")] },
-        Block::List { start: Some(3), items: vec![vec![Inline::plain("ba")], vec![Inline::plain("bốn")]] },
-        Block::List { start: None, items: vec![vec![Inline::plain("gạch")]] },
+        Block::Heading {
+            level: 4,
+            content: vec![Inline::plain("a) Điểm")],
+        },
+        Block::List {
+            start: Some(3),
+            items: vec![vec![Inline::plain("ba")], vec![Inline::plain("bốn")]],
+        },
+        Block::List {
+            start: None,
+            items: vec![vec![Inline::plain("gạch")]],
+        },
         Block::PageBreak,
         Block::Table(table.clone()),
         Block::Table(table),
@@ -639,12 +661,17 @@ fn keep_with_next_only_where_it_belongs() {
     ];
     let document = Package::new(docx::write(&doc).expect("ghi DOCX")).part("word/document.xml");
     let paragraph_with = |text: &str| -> &str {
-        let at = document.find(text).unwrap_or_else(|| panic!("thiếu {text}"));
+        let at = document
+            .find(text)
+            .unwrap_or_else(|| panic!("thiếu {text}"));
         let start = document[..at].rfind("<w:p ").expect("đoạn");
         &document[start..at]
     };
     let keeps = |text: &str| paragraph_with(text).contains("<w:keepNext />");
-    assert!(!keeps("Một đoạn văn rất dài"), "đoạn dài không giữ với bảng");
+    assert!(
+        !keeps("Một đoạn văn rất dài"),
+        "đoạn dài không giữ với bảng"
+    );
     assert!(keeps("Bảng 2. Kinh phí"), "chú thích bảng đi cùng bảng");
     assert!(keeps("Trên đây là báo cáo"), "câu kết đi cùng khối ký");
     assert!(keeps("Hàng 3"), "hai hàng cuối của bảng đi cùng nhau");

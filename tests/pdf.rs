@@ -87,12 +87,23 @@ fn renders_identical_bytes_every_time() {
 fn is_pdf_1_4_with_xmp_metadata() {
     let doc = sample();
     let bytes = khuyencong::render::pdf::write(&doc).unwrap();
-    assert!(bytes.starts_with(b"%PDF-1.4"), "{:?}", String::from_utf8_lossy(&bytes[..8]));
+    assert!(
+        bytes.starts_with(b"%PDF-1.4"),
+        "{:?}",
+        String::from_utf8_lossy(&bytes[..8])
+    );
     let text = String::from_utf8_lossy(&bytes);
-    let xmp = &text[text.find("<x:xmpmeta").expect("có XMP")..text.find("</x:xmpmeta>").expect("XMP đóng")];
+    let xmp = &text
+        [text.find("<x:xmpmeta").expect("có XMP")..text.find("</x:xmpmeta>").expect("XMP đóng")];
     assert!(xmp.contains(&doc.meta.trich_yeu), "{xmp}");
-    assert!(xmp.contains(&doc.meta.co_quan_ban_hanh.replace('&', "&amp;")), "{xmp}");
-    assert!(xmp.contains("<xmp:CreateDate>2023-12-15T00:00:00Z</xmp:CreateDate>"), "{xmp}");
+    assert!(
+        xmp.contains(&doc.meta.co_quan_ban_hanh.replace('&', "&amp;")),
+        "{xmp}"
+    );
+    assert!(
+        xmp.contains("<xmp:CreateDate>2023-12-15T00:00:00Z</xmp:CreateDate>"),
+        "{xmp}"
+    );
     assert!(text.contains("/Metadata"), "catalog links the metadata");
 }
 
@@ -318,7 +329,9 @@ fn page_one_carries_the_official_header() {
 fn missing_glyphs_are_an_error_not_a_gap() {
     let mut doc = sample();
     doc.meta.nguoi_ky = "Nguyễn 中".into();
-    let err = khuyencong::render::pdf::write(&doc).unwrap_err().to_string();
+    let err = khuyencong::render::pdf::write(&doc)
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("U+4E2D") && err.contains("ký và nơi nhận"),
         "{err}"

@@ -16,7 +16,6 @@ use allsorts::tag::{self, DisplayTag};
 use printpdf::ParsedFont;
 use sha2::{Digest, Sha256};
 
-
 /// A face that cannot be read or subset (a damaged build, never user data).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("lỗi phông chữ: {0}")]

@@ -129,7 +129,8 @@ pub fn frame(meta: &Metadata) -> Result<Frame, FontError> {
     // The right column holds the national name and the motto on one line
     // each, with an em to spare; the left takes the rest, and never less
     // than two fifths of the width.
-    let needed = width(&quoc_hieu, small.bold())?.max(width(&meta.tieu_ngu, body.bold())?) + s.co_chu;
+    let needed =
+        width(&quoc_hieu, small.bold())?.max(width(&meta.tieu_ngu, body.bold())?) + s.co_chu;
     let right = needed.max(text_width / 2.0).min(text_width * 0.6);
     let (left_w, right_w) = (text_width - right, right);
 
@@ -160,13 +161,23 @@ pub fn frame(meta: &Metadata) -> Result<Frame, FontError> {
     let header = Header {
         left,
         left_rule,
-        number: sourced("so_ky_hieu", &format!("Số: {}", meta.so_ky_hieu), small, left_w)?,
+        number: sourced(
+            "so_ky_hieu",
+            &format!("Số: {}", meta.so_ky_hieu),
+            small,
+            left_w,
+        )?,
         right: vec![nation, motto],
         right_rule,
         place_date: sourced("dia_danh_ngay", &meta.dia_danh_ngay, body.italic(), right_w)?,
     };
 
-    let kind = sourced("loai_van_ban", &meta.loai_van_ban.to_uppercase(), body.bold(), text_width)?;
+    let kind = sourced(
+        "loai_van_ban",
+        &meta.loai_van_ban.to_uppercase(),
+        body.bold(),
+        text_width,
+    )?;
     let summary = sourced("trich_yeu", &meta.trich_yeu, body.bold(), text_width)?;
     let title = Title {
         rule: Rule {
@@ -235,8 +246,28 @@ fn widest(lines: &[Line]) -> Result<f32, FontError> {
 /// pairs with the next into a word group ("KHUYẾN CÔNG", "TƯ VẤN",
 /// "PHÁT TRIỂN"), which a line break never splits.
 const STANDALONE: &[&str] = &[
-    "SỞ", "BỘ", "CỤC", "VỤ", "VIỆN", "BAN", "PHÒNG", "CHI", "TỔNG", "TỈNH", "HUYỆN", "XÃ",
-    "PHƯỜNG", "QUẬN", "THỊ", "VÀ", "CỦA", "VỀ", "THUỘC", "TRỰC", "-", "–",
+    "SỞ",
+    "BỘ",
+    "CỤC",
+    "VỤ",
+    "VIỆN",
+    "BAN",
+    "PHÒNG",
+    "CHI",
+    "TỔNG",
+    "TỈNH",
+    "HUYỆN",
+    "XÃ",
+    "PHƯỜNG",
+    "QUẬN",
+    "THỊ",
+    "VÀ",
+    "CỦA",
+    "VỀ",
+    "THUỘC",
+    "TRỰC",
+    "-",
+    "–",
 ];
 
 /// Breaks `text` into lines no wider than `column`, first line fullest, at
@@ -334,14 +365,36 @@ mod tests {
             let texts: Vec<&str> = broken.iter().map(|l| l.text.as_str()).collect();
             assert_eq!(texts.join(" "), name);
             for pair in texts.windows(2) {
-                let (end, start) = (pair[0].rsplit(' ').next().unwrap(), pair[1].split(' ').next().unwrap());
-                for (a, b) in [("KHUYẾN", "CÔNG"), ("TƯ", "VẤN"), ("PHÁT", "TRIỂN"), ("CÔNG", "NGHIỆP"), ("TRUNG", "TÂM")] {
-                    assert!(!(end == a && start == b), "{a} / {b} split at {column}: {texts:?}");
+                let (end, start) = (
+                    pair[0].rsplit(' ').next().unwrap(),
+                    pair[1].split(' ').next().unwrap(),
+                );
+                for (a, b) in [
+                    ("KHUYẾN", "CÔNG"),
+                    ("TƯ", "VẤN"),
+                    ("PHÁT", "TRIỂN"),
+                    ("CÔNG", "NGHIỆP"),
+                    ("TRUNG", "TÂM"),
+                ] {
+                    assert!(
+                        !(end == a && start == b),
+                        "{a} / {b} split at {column}: {texts:?}"
+                    );
                 }
             }
-            assert!(broken.iter().all(|l| width(&l.text, look).unwrap() <= column + 0.01), "{texts:?}");
+            assert!(
+                broken
+                    .iter()
+                    .all(|l| width(&l.text, look).unwrap() <= column + 0.01),
+                "{texts:?}"
+            );
         }
-        let two = lines(name, look, width("TRUNG TÂM KHUYẾN CÔNG VÀ TƯ VẤN", look).unwrap() + 1.0).unwrap();
+        let two = lines(
+            name,
+            look,
+            width("TRUNG TÂM KHUYẾN CÔNG VÀ TƯ VẤN", look).unwrap() + 1.0,
+        )
+        .unwrap();
         assert_eq!(
             two.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
             ["TRUNG TÂM KHUYẾN CÔNG VÀ TƯ VẤN", "PHÁT TRIỂN CÔNG NGHIỆP"]
@@ -381,7 +434,12 @@ mod tests {
         let look = Look::new(13.0);
         let forced = lines("SỞ CÔNG THƯƠNG\nTỈNH ĐỒNG NAI", look, 1000.0).unwrap();
         assert_eq!(forced.len(), 2);
-        let glued = lines("THÀNH PHỐ HỒ\u{a0}CHÍ\u{a0}MINH", look, width("THÀNH PHỐ HỒ", look).unwrap()).unwrap();
+        let glued = lines(
+            "THÀNH PHỐ HỒ\u{a0}CHÍ\u{a0}MINH",
+            look,
+            width("THÀNH PHỐ HỒ", look).unwrap(),
+        )
+        .unwrap();
         assert_eq!(glued.last().unwrap().text, "HỒ CHÍ MINH");
     }
 }

@@ -147,7 +147,11 @@ pub fn assert_word_valid(dir: &std::path::Path) -> bool {
         .iter()
         .filter(|f| f["file"].as_str().is_some_and(|n| n.ends_with(".docx")))
         .collect();
-    assert!(!files.is_empty(), "không có tệp DOCX nào trong {}", dir.display());
+    assert!(
+        !files.is_empty(),
+        "không có tệp DOCX nào trong {}",
+        dir.display()
+    );
     let mut problems = Vec::new();
     for entry in files {
         for error in entry["errors"].as_array().into_iter().flatten() {

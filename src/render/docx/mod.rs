@@ -64,10 +64,7 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     let b = Builder::new(&doc.meta.trang, &frame);
     let s = b.s;
     let mut docx = Docx::new()
-        .page_size(
-            mm(s.kho_giay_rong_mm) as u32,
-            mm(s.kho_giay_cao_mm) as u32,
-        )
+        .page_size(mm(s.kho_giay_rong_mm) as u32, mm(s.kho_giay_cao_mm) as u32)
         .page_margin(
             PageMargin::new()
                 .top(mm(s.le_tren_mm))
@@ -224,7 +221,8 @@ impl<'a> Builder<'a> {
         let (lw, rw) = self.columns();
         let mut left: Vec<Paragraph> = h.left.iter().flat_map(|s| &s.lines).map(centred).collect();
         left.push(rule(twips(h.left_rule.length), lw, 6.0));
-        let mut right: Vec<Paragraph> = h.right.iter().flat_map(|s| &s.lines).map(centred).collect();
+        let mut right: Vec<Paragraph> =
+            h.right.iter().flat_map(|s| &s.lines).map(centred).collect();
         right.push(rule(twips(h.right_rule.length), rw, 6.0));
         let number = h.number.lines.iter().map(centred).collect();
         let date = h.place_date.lines.iter().map(centred).collect();
@@ -372,7 +370,14 @@ impl<'a> Builder<'a> {
                 let cell = TableCell::new()
                     .width(widths[i] as usize, WidthType::Dxa)
                     .vertical_align(VAlignType::Center);
-                (cell, [p(AlignmentType::Center, true), p(align, false), p(align, true)])
+                (
+                    cell,
+                    [
+                        p(AlignmentType::Center, true),
+                        p(align, false),
+                        p(align, true),
+                    ],
+                )
             })
             .collect();
         let row = |cells: &[document::Cell], header: bool, keep: bool| {
@@ -655,10 +660,12 @@ fn splice(
 /// A part's XML in schema order.
 fn ordered(part: &str, xml: &[u8]) -> Result<Vec<u8>, DocxError> {
     let mut out = Vec::with_capacity(xml.len());
-    schema::Orderer::default().write(xml, &mut out).map_err(|source| DocxError::Schema {
-        part: part.into(),
-        source,
-    })?;
+    schema::Orderer::default()
+        .write(xml, &mut out)
+        .map_err(|source| DocxError::Schema {
+            part: part.into(),
+            source,
+        })?;
     Ok(out)
 }
 
@@ -673,8 +680,9 @@ fn package(
     let date = meta.ngay;
     // The date was checked against `document::REPORT_YEARS`, which a zip
     // entry can carry.
-    let stamp = DateTime::from_date_and_time(date.year as u16, date.month as u8, date.day as u8, 0, 0, 0)
-        .map_err(|_| DocxError::Splice {
+    let stamp =
+        DateTime::from_date_and_time(date.year as u16, date.month as u8, date.day as u8, 0, 0, 0)
+            .map_err(|_| DocxError::Splice {
             part: "[Content_Types].xml",
             what: "ngày của các phần",
         })?;
@@ -700,7 +708,9 @@ fn package(
         "phần theme",
         &text(&xml.content_type),
         "</Types>",
-        &format!(r#"<Override PartName="/{THEME}" ContentType="application/vnd.openxmlformats-officedocument.theme+xml" /></Types>"#),
+        &format!(
+            r#"<Override PartName="/{THEME}" ContentType="application/vnd.openxmlformats-officedocument.theme+xml" /></Types>"#
+        ),
     )?;
     let document_rels = splice(
         "word/_rels/document.xml.rels",
@@ -719,15 +729,30 @@ fn package(
             core_properties(meta).into_bytes(),
         ),
         ("docProps/custom.xml".into(), xml.doc_props.custom),
-        ("word/_rels/document.xml.rels".into(), document_rels.into_bytes()),
-        ("word/styles.xml".into(), ordered("word/styles.xml", styles.as_bytes())?),
-        ("word/settings.xml".into(), ordered("word/settings.xml", &xml.settings)?),
+        (
+            "word/_rels/document.xml.rels".into(),
+            document_rels.into_bytes(),
+        ),
+        (
+            "word/styles.xml".into(),
+            ordered("word/styles.xml", styles.as_bytes())?,
+        ),
+        (
+            "word/settings.xml".into(),
+            ordered("word/settings.xml", &xml.settings)?,
+        ),
         ("word/fontTable.xml".into(), xml.font_table),
         (THEME.into(), THEME_XML.as_bytes().to_vec()),
         ("word/comments.xml".into(), xml.comments),
-        ("word/numbering.xml".into(), ordered("word/numbering.xml", &xml.numberings)?),
+        (
+            "word/numbering.xml".into(),
+            ordered("word/numbering.xml", &xml.numberings)?,
+        ),
         ("word/commentsExtended.xml".into(), xml.comments_extended),
-        ("word/footnotes.xml".into(), ordered("word/footnotes.xml", &xml.footnotes)?),
+        (
+            "word/footnotes.xml".into(),
+            ordered("word/footnotes.xml", &xml.footnotes)?,
+        ),
     ];
     for (i, (header, rels)) in xml.headers.into_iter().zip(xml.header_rels).enumerate() {
         let name = format!("word/header{}.xml", i + 1);

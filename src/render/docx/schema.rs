@@ -667,7 +667,10 @@ mod tests {
             for _ in 0..2 {
                 let mut fast = Vec::new();
                 orderer.write_element(xml.as_bytes(), &mut fast).unwrap();
-                assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(full.clone()).unwrap());
+                assert_eq!(
+                    String::from_utf8(fast).unwrap(),
+                    String::from_utf8(full.clone()).unwrap()
+                );
             }
         }
         let mut out = Vec::new();

@@ -11,10 +11,10 @@ use printpdf::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::render::fonts::{self, Face};
 use super::layout::{Item, Layout, Page, Rule, Span, EPS};
 use super::PdfError;
 use crate::document::Document;
+use crate::render::fonts::{self, Face};
 
 /// Takes the layout by value: each page is dropped once it is turned into
 /// operations, and the operations once lopdf has them, so a report of a

@@ -13,10 +13,10 @@ mod official;
 mod table;
 mod text;
 
-use crate::render::fonts::{self, Face, FaceData};
-use crate::render::frame;
 use super::{MissingGlyph, PdfError};
 use crate::document::{plain_text, Block, Document, Inline, PageSettings};
+use crate::render::fonts::{self, Face, FaceData};
+use crate::render::frame;
 use text::TextAlign;
 
 const PT_PER_MM: f32 = 72.0 / 25.4;

@@ -31,7 +31,13 @@ impl Layouter<'_> {
         for line in lines {
             let l = line.look;
             let style = self.plain_style(l.size, l.bold, l.italic, align, role);
-            let set = self.stack(&[Inline::plain(&line.text)], &style, x, width, stacked.bottom);
+            let set = self.stack(
+                &[Inline::plain(&line.text)],
+                &style,
+                x,
+                width,
+                stacked.bottom,
+            );
             if stacked.first_baseline.is_nan() {
                 stacked.first_baseline = set.first_baseline;
             }
@@ -56,7 +62,13 @@ impl Layouter<'_> {
         };
         for (i, key) in keys.iter().enumerate() {
             self.location = format!("khóa {}", key.key);
-            let set = self.lines(&key.lines, TextAlign::Center, Role::Header, column, all.bottom);
+            let set = self.lines(
+                &key.lines,
+                TextAlign::Center,
+                Role::Header,
+                column,
+                all.bottom,
+            );
             if i == 0 {
                 all.first_baseline = set.first_baseline;
             }
@@ -76,12 +88,20 @@ impl Layouter<'_> {
 
         let agencies = self.sourced(&h.left, left, 0.0);
         let left_y = agencies.bottom + self.settings.co_chu_dau_trang * RULE_GAP_EM;
-        items.push(centred_rule(left.0 + left.1 / 2.0, left_y, h.left_rule.length));
+        items.push(centred_rule(
+            left.0 + left.1 / 2.0,
+            left_y,
+            h.left_rule.length,
+        ));
         items.extend(agencies.items);
 
         let nation = self.sourced(&h.right, right, 0.0);
         let right_y = nation.bottom + body * RULE_GAP_EM;
-        items.push(centred_rule(right.0 + right.1 / 2.0, right_y, h.right_rule.length));
+        items.push(centred_rule(
+            right.0 + right.1 / 2.0,
+            right_y,
+            h.right_rule.length,
+        ));
         items.extend(nation.items);
 
         // "Số: ..." and the place/date line share one baseline.
@@ -104,7 +124,11 @@ impl Layouter<'_> {
         let full = (self.area.left, frame.text_width);
         let title = self.sourced(&frame.title.lines, full, y);
         let y = title.bottom + body * RULE_GAP_EM;
-        items.push(centred_rule(full.0 + full.1 / 2.0, y, frame.title.rule.length));
+        items.push(centred_rule(
+            full.0 + full.1 / 2.0,
+            y,
+            frame.title.rule.length,
+        ));
         items.extend(title.items);
         Slot::flow(y + self.single(body), items)
     }

@@ -63,7 +63,10 @@ impl Layouter<'_> {
         let mut rows: Vec<Slot> = Vec::new();
         // The last rows stay together (see `frame::TABLE_END_ROWS`): the
         // total never stands alone under a repeated header.
-        let kept_from = table.rows.len().saturating_sub(crate::render::frame::TABLE_END_ROWS);
+        let kept_from = table
+            .rows
+            .len()
+            .saturating_sub(crate::render::frame::TABLE_END_ROWS);
         for (r, row) in table.rows.iter().enumerate() {
             if r > kept_from {
                 if let Some(previous) = rows.last_mut() {
@@ -128,10 +131,7 @@ impl Layouter<'_> {
                         .map(move |item| item.shifted(pad_y + i as f32 * line_height))
                 })
                 .collect();
-            let (left, right) = (
-                self.area.left,
-                self.area.left + widths.iter().sum::<f32>(),
-            );
+            let (left, right) = (self.area.left, self.area.left + widths.iter().sum::<f32>());
             let rule = |x1, y1, x2, y2| {
                 Item::Rule(Rule {
                     x1,

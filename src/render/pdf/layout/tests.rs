@@ -477,7 +477,14 @@ fn a_table_total_never_stands_alone_under_a_repeated_header() {
         if total != page_of("Hàng 1") {
             moved += 1;
         }
-        assert_eq!(total, page_of("Hàng 30"), "{fillers} dòng đệm: hàng tổng đứng một mình");
+        assert_eq!(
+            total,
+            page_of("Hàng 30"),
+            "{fillers} dòng đệm: hàng tổng đứng một mình"
+        );
     }
-    assert!(moved > 0, "the table never crossed a page: the test proves nothing");
+    assert!(
+        moved > 0,
+        "the table never crossed a page: the test proves nothing"
+    );
 }
