@@ -170,20 +170,9 @@ const ORDERS: &[(&[u8], &[Slot])] = &[
             &[b"w:tcPrChange"],
         ],
     ),
-    (b"w:tblBorders", BOX_WITH_INSIDE),
-    (
-        b"w:tcBorders",
-        &[
-            &[b"w:top"],
-            &[b"w:left", b"w:start"],
-            &[b"w:bottom"],
-            &[b"w:right", b"w:end"],
-            &[b"w:insideH"],
-            &[b"w:insideV"],
-            &[b"w:tl2br"],
-            &[b"w:tr2bl"],
-        ],
-    ),
+    // A table's borders are a cell's without the diagonals.
+    (b"w:tblBorders", CELL_BORDERS.split_at(6).0),
+    (b"w:tcBorders", CELL_BORDERS),
     (
         b"w:pBdr",
         &[
@@ -278,13 +267,15 @@ const BOX: &[Slot] = &[
     &[b"w:right", b"w:end"],
 ];
 
-const BOX_WITH_INSIDE: &[Slot] = &[
+const CELL_BORDERS: &[Slot] = &[
     &[b"w:top"],
     &[b"w:left", b"w:start"],
     &[b"w:bottom"],
     &[b"w:right", b"w:end"],
     &[b"w:insideH"],
     &[b"w:insideV"],
+    &[b"w:tl2br"],
+    &[b"w:tr2bl"],
 ];
 
 /// CT_Settings, in full: docx-rs writes few of these, but which ones

@@ -186,6 +186,27 @@ struct Stacked {
     first_baseline: f32,
 }
 
+impl Stacked {
+    fn empty(top: f32) -> Stacked {
+        Stacked {
+            items: Vec::new(),
+            bottom: top,
+            widest: 0.0,
+            first_baseline: top,
+        }
+    }
+
+    /// Puts `below`, set from this block's bottom, under it.
+    fn append(&mut self, below: Stacked) {
+        if self.items.is_empty() {
+            self.first_baseline = below.first_baseline;
+        }
+        self.bottom = below.bottom;
+        self.widest = self.widest.max(below.widest);
+        self.items.extend(below.items);
+    }
+}
+
 /// A piece of the body flow that pagination places whole.
 #[derive(Debug, Clone)]
 struct Slot {

@@ -22,45 +22,22 @@ impl Layouter<'_> {
         (x, width): (f32, f32),
         top: f32,
     ) -> Stacked {
-        let mut stacked = Stacked {
-            items: Vec::new(),
-            bottom: top,
-            widest: 0.0,
-            first_baseline: f32::NAN,
-        };
+        let mut all = Stacked::empty(top);
         for line in lines {
             let l = line.look;
             let style = self.plain_style(l.size, l.bold, l.italic, align, role);
-            let set = self.stack(
-                &[Inline::plain(&line.text)],
-                &style,
-                x,
-                width,
-                stacked.bottom,
-            );
-            if stacked.first_baseline.is_nan() {
-                stacked.first_baseline = set.first_baseline;
-            }
-            stacked.bottom = set.bottom;
-            stacked.widest = stacked.widest.max(set.widest);
-            stacked.items.extend(set.items);
+            let text = [Inline::plain(&line.text)];
+            let set = self.stack(&text, &style, x, width, all.bottom);
+            all.append(set);
         }
-        if stacked.first_baseline.is_nan() {
-            stacked.first_baseline = top;
-        }
-        stacked
+        all
     }
 
     /// The lines of metadata keys, centred, with the key named in any
     /// missing-glyph report.
     fn sourced(&mut self, keys: &[Sourced], column: (f32, f32), top: f32) -> Stacked {
-        let mut all = Stacked {
-            items: Vec::new(),
-            bottom: top,
-            widest: 0.0,
-            first_baseline: top,
-        };
-        for (i, key) in keys.iter().enumerate() {
+        let mut all = Stacked::empty(top);
+        for key in keys {
             self.location = format!("khóa {}", key.key);
             let set = self.lines(
                 &key.lines,
@@ -69,12 +46,7 @@ impl Layouter<'_> {
                 column,
                 all.bottom,
             );
-            if i == 0 {
-                all.first_baseline = set.first_baseline;
-            }
-            all.bottom = set.bottom;
-            all.widest = all.widest.max(set.widest);
-            all.items.extend(set.items);
+            all.append(set);
         }
         all
     }

@@ -131,12 +131,7 @@ impl Layouter<'_> {
         width: f32,
         top: f32,
     ) -> Stacked {
-        let mut stacked = Stacked {
-            items: Vec::new(),
-            bottom: top,
-            widest: 0.0,
-            first_baseline: top,
-        };
+        let mut stacked = Stacked::empty(top);
         for (i, line) in self
             .set_lines(inlines, style, x, width)
             .into_iter()
