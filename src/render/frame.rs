@@ -270,6 +270,18 @@ const STANDALONE: &[&str] = &[
     "–",
 ];
 
+/// Kinds of place that stay on the line of the place's name.
+const PLACE_KINDS: &[&str] = &[
+    "TỈNH",
+    "HUYỆN",
+    "XÃ",
+    "PHƯỜNG",
+    "QUẬN",
+    "THỊ",
+    "THÀNH PHỐ",
+    "THỊ TRẤN",
+];
+
 /// Breaks `text` into lines no wider than `column`, first line fullest, at
 /// word groups only. A clerk can force a break with a line break in the
 /// value and glue two words with a no-break space (U+00A0).
@@ -309,7 +321,7 @@ fn word_groups(text: &str) -> Vec<String> {
         return words.into_iter().map(String::from).collect();
     }
     let alone = |w: &str| STANDALONE.contains(&w);
-    let mut groups = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
     let mut i = 0;
     while i < words.len() {
         if alone(words[i]) || i + 1 == words.len() || alone(words[i + 1]) {
@@ -318,6 +330,14 @@ fn word_groups(text: &str) -> Vec<String> {
         } else {
             groups.push(format!("{} {}", words[i], words[i + 1]));
             i += 2;
+        }
+    }
+    // "TỈNH ĐỒNG NAI", "THÀNH PHỐ BIÊN HÒA", "THỊ XÃ …": a place stays
+    // with its kind. Right to left, so "THỊ" joins "XÃ …" once that is whole.
+    for g in (0..groups.len().saturating_sub(1)).rev() {
+        if PLACE_KINDS.contains(&groups[g].as_str()) {
+            let next = groups.remove(g + 1);
+            groups[g] = format!("{} {next}", groups[g]);
         }
     }
     groups
@@ -430,14 +450,35 @@ mod tests {
     }
 
     #[test]
+    fn a_place_stays_with_its_kind() {
+        let look = Look::new(13.0);
+        let name = "SỞ CÔNG THƯƠNG TỈNH ĐỒNG NAI";
+        let column = width("SỞ CÔNG THƯƠNG TỈNH", look).unwrap() + 1.0;
+        let texts: Vec<String> = lines(name, look, column)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
+        assert_eq!(texts, ["SỞ CÔNG THƯƠNG", "TỈNH ĐỒNG NAI"]);
+        let town = "ỦY BAN NHÂN DÂN THỊ XÃ LONG KHÁNH";
+        let column = width("ỦY BAN NHÂN DÂN THỊ XÃ", look).unwrap() + 1.0;
+        let texts: Vec<String> = lines(town, look, column)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
+        assert_eq!(texts, ["ỦY BAN NHÂN DÂN", "THỊ XÃ LONG KHÁNH"]);
+    }
+
+    #[test]
     fn a_clerk_can_force_and_forbid_breaks() {
         let look = Look::new(13.0);
         let forced = lines("SỞ CÔNG THƯƠNG\nTỈNH ĐỒNG NAI", look, 1000.0).unwrap();
         assert_eq!(forced.len(), 2);
         let glued = lines(
-            "THÀNH PHỐ HỒ\u{a0}CHÍ\u{a0}MINH",
+            "TRUNG TÂM HỒ\u{a0}CHÍ\u{a0}MINH",
             look,
-            width("THÀNH PHỐ HỒ", look).unwrap(),
+            width("TRUNG TÂM HỒ", look).unwrap(),
         )
         .unwrap();
         assert_eq!(glued.last().unwrap().text, "HỒ CHÍ MINH");
