@@ -677,3 +677,23 @@ fn keep_with_next_only_where_it_belongs() {
     assert!(keeps("Hàng 3"), "hai hàng cuối của bảng đi cùng nhau");
     assert!(!keeps("Hàng 2") && !keeps("Hàng 4"));
 }
+
+/// Margins that leave no room for text are refused once, at parse, for
+/// both writers (neither writer checks again).
+#[test]
+fn margins_without_room_are_refused_once() {
+    let md = std::fs::read_to_string(common::fixture("bao-cao-mau.md")).expect("đọc mẫu");
+    let (front, body) = md[3..].split_once("+++").expect("khối thông tin văn bản");
+    for settings in ["le_trai_mm = 120.0\nle_phai_mm = 85.0", "co_chu = 0.0"] {
+        let broken = format!("+++{front}\n[trang]\n{settings}\n+++{body}");
+        match markdown::parse(&broken) {
+            Err(e @ markdown::MarkdownError::Page(_)) => {
+                assert!(e.to_string().contains("khổ trang"), "{e}")
+            }
+            other => panic!(
+                "{settings}: phải báo lỗi khổ trang, được {:?}",
+                other.map(|d| d.meta.trang)
+            ),
+        }
+    }
+}

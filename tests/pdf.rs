@@ -303,7 +303,8 @@ fn page_one_carries_the_official_header() {
     assert!(ok, "{err}");
     let first = squash(&first);
     for expected in [
-        "SỞ CÔNG THƯƠNG TỈNH",
+        "SỞ CÔNG THƯƠNG",
+        "TỈNH ĐỒNG NAI",
         "TRUNG TÂM KHUYẾN",
         "Số: 581/BC-KC&TV",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
