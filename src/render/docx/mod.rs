@@ -46,6 +46,8 @@ pub enum DocxError {
         part: &'static str,
         what: &'static str,
     },
+    #[error("ngày văn bản {0} nằm ngoài các năm một tệp DOCX ghi được (1980–2107)")]
+    Date(crate::contract::Date),
     #[error("không ghi được tệp DOCX: {0}")]
     Zip(#[from] zip::result::ZipError),
     #[error("không ghi được tệp DOCX: {0}")]
@@ -678,14 +680,14 @@ fn package(
     meta: &Metadata,
 ) -> Result<Vec<u8>, DocxError> {
     let date = meta.ngay;
-    // The date was checked against `document::REPORT_YEARS`, which a zip
-    // entry can carry.
-    let stamp =
-        DateTime::from_date_and_time(date.year as u16, date.month as u8, date.day as u8, 0, 0, 0)
-            .map_err(|_| DocxError::Splice {
-            part: "[Content_Types].xml",
-            what: "ngày của các phần",
-        })?;
+    // Parsed Markdown carries a date of `document::REPORT_YEARS`, which a zip
+    // entry can carry; a model built in code may not.
+    let stamp = u16::try_from(date.year)
+        .ok()
+        .and_then(|year| {
+            DateTime::from_date_and_time(year, date.month as u8, date.day as u8, 0, 0, 0).ok()
+        })
+        .ok_or(DocxError::Date(date))?;
     let deflated = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         // The fast level: a few percent larger, several times quicker.
