@@ -113,3 +113,12 @@ pub fn renderers(formats: &[Format]) -> Vec<Box<dyn Renderer>> {
         })
         .collect()
 }
+
+/// Text as XML character data or attribute value: both writers put the
+/// document's title and author into XML metadata.
+pub(crate) fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -30,6 +30,7 @@ pub use schema::SchemaError;
 use crate::document::{self, Align, Block, Document, Inline, Metadata, PageSettings};
 use crate::render::fonts::FontError;
 use crate::render::frame::{self, Frame, Line, Look};
+use crate::render::xml_escape;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
@@ -832,8 +833,8 @@ const THEME: &str = "word/theme/theme1.xml";
 const THEME_XML: &str = include_str!("theme1.xml");
 
 fn core_properties(meta: &Metadata) -> String {
-    let title = escape(&meta.trich_yeu);
-    let author = escape(&meta.co_quan_ban_hanh);
+    let title = xml_escape(&meta.trich_yeu);
+    let author = xml_escape(&meta.co_quan_ban_hanh);
     let when = format!("{}T00:00:00Z", meta.ngay);
     format!(
         concat!(
@@ -852,11 +853,4 @@ fn core_properties(meta: &Metadata) -> String {
         author = author,
         when = when
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -15,6 +15,7 @@ use super::layout::{Item, Layout, Page, Rule, Span, EPS};
 use super::PdfError;
 use crate::document::Document;
 use crate::render::fonts::{self, Face};
+use crate::render::xml_escape;
 
 /// Takes the layout by value: each page is dropped once it is turned into
 /// operations, and the operations once lopdf has them, so a report of a
@@ -167,13 +168,6 @@ fn add_xmp(doc: &mut lopdf::Document, meta: &crate::document::Metadata) -> Resul
         .map_err(|e| PdfError::Write(e.to_string()))?
         .set("Metadata", id);
     Ok(())
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn drop_pdfx_claim(doc: &mut lopdf::Document) {
