@@ -449,25 +449,27 @@ mod tests {
         assert_eq!(keeps, [true, true, false, false, false, false, true]);
     }
 
+    /// `text` broken just after `fits`, the longest first line allowed.
+    fn broken_after(text: &str, fits: &str) -> Vec<String> {
+        let look = Look::new(13.0);
+        let column = width(fits, look).unwrap() + 1.0;
+        let lines = lines(text, look, column).unwrap();
+        lines.into_iter().map(|l| l.text).collect()
+    }
+
     #[test]
     fn a_place_stays_with_its_kind() {
-        let look = Look::new(13.0);
-        let name = "SỞ CÔNG THƯƠNG TỈNH ĐỒNG NAI";
-        let column = width("SỞ CÔNG THƯƠNG TỈNH", look).unwrap() + 1.0;
-        let texts: Vec<String> = lines(name, look, column)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.text)
-            .collect();
-        assert_eq!(texts, ["SỞ CÔNG THƯƠNG", "TỈNH ĐỒNG NAI"]);
-        let town = "ỦY BAN NHÂN DÂN THỊ XÃ LONG KHÁNH";
-        let column = width("ỦY BAN NHÂN DÂN THỊ XÃ", look).unwrap() + 1.0;
-        let texts: Vec<String> = lines(town, look, column)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.text)
-            .collect();
-        assert_eq!(texts, ["ỦY BAN NHÂN DÂN", "THỊ XÃ LONG KHÁNH"]);
+        assert_eq!(
+            broken_after("SỞ CÔNG THƯƠNG TỈNH ĐỒNG NAI", "SỞ CÔNG THƯƠNG TỈNH"),
+            ["SỞ CÔNG THƯƠNG", "TỈNH ĐỒNG NAI"]
+        );
+        assert_eq!(
+            broken_after(
+                "ỦY BAN NHÂN DÂN THỊ XÃ LONG KHÁNH",
+                "ỦY BAN NHÂN DÂN THỊ XÃ"
+            ),
+            ["ỦY BAN NHÂN DÂN", "THỊ XÃ LONG KHÁNH"]
+        );
     }
 
     #[test]
