@@ -98,7 +98,7 @@ fn main() {
         };
         let total = median_ms(runs, || {
             let report = pipeline::run(&inputs).expect("builds");
-            output::write(report, &out).expect("writes");
+            output::write(report, &out, &output::Wait::default()).expect("writes");
         });
         println!(
             "| {set} | {} | {read:.2} | {check:.2} | {validate_cmd:.2} | {aggregate:.2} | {render:.2} | {model:.2} | {docx_ms:.2} | {pdf_ms:.2} | {total:.2} | {pages} |",

@@ -2,7 +2,7 @@
 //! templates to Markdown → parse into the document model. The writers then
 //! turn the model into files (see `output`).
 
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 use crate::aggregate::{self, SumMismatch, Summary};
 use crate::diagnostic::Diagnostics;
@@ -17,6 +17,55 @@ pub struct Inputs {
     pub input: PathBuf,
     pub templates: PathBuf,
     pub year: Option<i32>,
+}
+
+/// An output folder that is the data folder or lies inside it: the next
+/// build would read the reports and their manifest back as data.
+#[derive(Debug, thiserror::Error)]
+#[error("thư mục kết quả {} nằm trong thư mục dữ liệu {}: lần tạo sau sẽ đọc chính các tệp kết quả (cả bản kê) như dữ liệu. Chọn thư mục kết quả ở ngoài thư mục dữ liệu, ví dụ --output output", output.display(), input.display())]
+pub struct OutputInInput {
+    pub output: PathBuf,
+    pub input: PathBuf,
+}
+
+impl Inputs {
+    /// Refuses an output folder that is the data folder or inside it,
+    /// compared on real paths (symlinks followed, `..` resolved) so that no
+    /// spelling of it slips through. Writes nothing: run it first.
+    pub fn check_output(&self, output: &Path) -> Result<(), OutputInInput> {
+        if real(output).starts_with(real(&self.input)) {
+            Err(OutputInInput {
+                output: output.to_path_buf(),
+                input: self.input.clone(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// `path` made absolute, with every symlink in it followed as far as it
+/// exists; the part that does not exist yet is taken as written, its `..`
+/// undoing the name before (that folder will be a real one when made).
+fn real(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut real = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::ParentDir => {
+                real.pop();
+            }
+            Component::CurDir => {}
+            Component::Normal(name) => {
+                real.push(name);
+                if let Ok(resolved) = real.canonicalize() {
+                    real = resolved;
+                }
+            }
+            Component::Prefix(_) | Component::RootDir => real.push(part),
+        }
+    }
+    real
 }
 
 /// Everything one build produced in memory.

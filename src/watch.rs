@@ -1,6 +1,8 @@
 //! `build --watch`: rebuild when an input or template file changes, so a
 //! clerk can edit a template with the PDF open beside it. A failed rebuild
-//! reports its errors and leaves the last good outputs in place.
+//! reports its errors and leaves the last good outputs in place. Each
+//! rebuild takes the output folder's lock only to put it right and to
+//! write, so a build run by hand meanwhile waits for it, and it for that one.
 
 use std::path::Path;
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
@@ -9,7 +11,7 @@ use std::time::Duration;
 use notify_debouncer_mini::new_debouncer;
 use notify_debouncer_mini::notify::RecursiveMode;
 
-use crate::output::{self, OutputError, Written};
+use crate::output::{self, OutputError, Wait, Written};
 use crate::pipeline::{self, BuildError, Inputs};
 
 /// The result of one (re)build.
@@ -20,10 +22,12 @@ pub enum Outcome {
 }
 
 /// Builds once, then again after every burst of changes (settled for
-/// `debounce`), until `stop` receives or is dropped. `each` sees every result.
+/// `debounce`), until `stop` receives or is dropped. `each` sees every result;
+/// `wait` says how to meet another build writing into `output_dir`.
 pub fn watch(
     inputs: &Inputs,
     output_dir: &Path,
+    wait: &Wait,
     debounce: Duration,
     stop: &Receiver<()>,
     mut each: impl FnMut(Outcome),
@@ -40,7 +44,7 @@ pub fn watch(
     }
     let dirs = [inputs.input.as_path(), inputs.templates.as_path()];
     let mut last = fingerprint(&dirs);
-    each(build_once(inputs, output_dir));
+    each(build_once(inputs, output_dir, wait));
     loop {
         match stop.try_recv() {
             Ok(()) | Err(std::sync::mpsc::TryRecvError::Disconnected) => return Ok(()),
@@ -53,7 +57,7 @@ pub fn watch(
                 let now = fingerprint(&dirs);
                 if now != last {
                     last = now;
-                    each(build_once(inputs, output_dir));
+                    each(build_once(inputs, output_dir, wait));
                 }
             }
             Ok(_) | Err(RecvTimeoutError::Timeout) => {}
@@ -62,9 +66,14 @@ pub fn watch(
     }
 }
 
-fn build_once(inputs: &Inputs, output_dir: &Path) -> Outcome {
+fn build_once(inputs: &Inputs, output_dir: &Path, wait: &Wait) -> Outcome {
+    // An interrupted build is put right first, so that a failed rebuild
+    // leaves a complete set behind, as it says.
+    if let Err(e) = output::recover(output_dir, wait) {
+        return Outcome::NotWritten(e);
+    }
     match pipeline::run(inputs) {
-        Ok(report) => match output::write(report, output_dir) {
+        Ok(report) => match output::write(report, output_dir, wait) {
             Ok(w) => Outcome::Built(Box::new(w)),
             Err(e) => Outcome::NotWritten(e),
         },

@@ -243,3 +243,79 @@ fn validating_one_file_checks_it_against_the_folder() {
     assert!(stdout.contains("sẽ không được tính"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_output_folder_inside_the_input_is_refused() {
+    let input = copy_of_input("out-in-input");
+    let tree = |dir: &Path| -> Vec<String> {
+        walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap().path().display().to_string())
+            .collect()
+    };
+    let before = tree(&input);
+    let mut outputs = vec![
+        input.join("ra"),
+        input.clone(),
+        input.join("bao-cao"),
+        input.join("chua-co/../ra"),
+    ];
+    let links = scratch("out-in-input-link");
+    #[cfg(unix)]
+    {
+        // The same folder reached through a symlink.
+        std::os::unix::fs::symlink(&input, links.join("du-lieu")).unwrap();
+        outputs.push(links.join("du-lieu/ra"));
+        outputs.push(links.join("du-lieu"));
+    }
+    for out in &outputs {
+        for watch in [false, true] {
+            let mut args = vec![
+                "build",
+                "--input",
+                input.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+            ];
+            if watch {
+                args.push("--watch");
+            }
+            // A watch that was not refused would never end: give up on it.
+            let mut child = khuyencong(&args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while child.try_wait().unwrap().is_none() && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let o = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+            assert!(
+                stderr.contains("nằm trong thư mục dữ liệu"),
+                "{args:?}: {stderr}"
+            );
+            assert_eq!(tree(&input), before, "{args:?}: wrote into the input");
+        }
+    }
+    // A sibling whose name only starts like the data folder's is elsewhere.
+    let sibling = input.with_file_name(format!(
+        "{}-ra",
+        input.file_name().unwrap().to_string_lossy()
+    ));
+    let o = run(&[
+        "build",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        sibling.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for d in [links, input, sibling] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}

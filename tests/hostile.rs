@@ -577,7 +577,7 @@ proptest! {
         let shown = format::so(expected, Some(0));
         prop_assert!(report.markdown.contains(&shown), "{} not in the Markdown", shown);
         let out = dir.join("ra");
-        output::write(report, &out).unwrap_or_else(|e| panic!("{e}"));
+        output::write(report, &out, &output::Wait::default()).unwrap_or_else(|e| panic!("{e}"));
         let base = out.join(output::base_name(2023));
         let docx = std::fs::read(base.with_extension("docx")).unwrap();
         prop_assert!(docx_text(&docx).contains(&shown), "{} not in the DOCX", shown);
@@ -835,7 +835,7 @@ fn characters_outside_the_font_are_reported_not_dropped() {
             "{name}: not reported as missing glyphs"
         );
         let out = dir.join("ra");
-        match output::write(report, &out) {
+        match output::write(report, &out, &output::Wait::default()) {
             Err(OutputError::Render(err @ RenderError::Pdf(_))) => {
                 let message = err.to_string();
                 assert!(message.contains("không vẽ được"), "{name}: {message}");

@@ -19,7 +19,16 @@ fn build(input: &Path, out: &Path) -> output::Written {
         year: None,
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    output::write(report, out).unwrap()
+    output::write(report, out, &output::Wait::default()).unwrap()
+}
+
+/// The TTKC re-sends its report with 932.000 đồng more spent.
+fn raise_ttkc(input: &Path) {
+    edit(
+        &input.join("bao-cao/ttkc.json"),
+        "\"kinh_phi\": 119068000",
+        "\"kinh_phi\": 120000000",
+    );
 }
 
 /// The output set is complete and from one build: every file the manifest
@@ -112,11 +121,7 @@ fn diff_of_two_manifests_from_the_command_line() {
     let input = copy_of_input("diff");
     let (a, b) = (scratch("diff-a"), scratch("diff-b"));
     build(&input, &a);
-    edit(
-        &input.join("bao-cao/ttkc.json"),
-        "\"kinh_phi\": 119068000",
-        "\"kinh_phi\": 120000000",
-    );
+    raise_ttkc(&input);
     build(&input, &b);
     let name = "bao-cao-khuyen-cong-2023.manifest.json";
     let o = khuyencong(&[
@@ -153,11 +158,7 @@ fn a_killed_build_never_leaves_a_mixed_set() {
     let out = scratch("kill-out");
     build(&input, &out);
     let old = consistent(&out);
-    edit(
-        &input.join("bao-cao/ttkc.json"),
-        "\"kinh_phi\": 119068000",
-        "\"kinh_phi\": 120000000",
-    );
+    raise_ttkc(&input);
     let mut outcomes = (0, 0);
     for i in 0..30u64 {
         let mut child = Command::new(env!("CARGO_BIN_EXE_khuyencong"))
@@ -176,7 +177,7 @@ fn a_killed_build_never_leaves_a_mixed_set() {
         let _ = child.kill(); // SIGKILL: no chance to clean up
         let _ = child.wait();
         // What the next run does first: finish or discard the interrupted one.
-        output::recover(&out).unwrap();
+        output::recover(&out, &output::Wait::default()).unwrap();
         let now = consistent(&out);
         if now == old {
             outcomes.0 += 1
@@ -209,11 +210,7 @@ fn an_output_that_cannot_be_replaced_is_named() {
     // Something in the way of the Word file: the set is not touched.
     std::fs::remove_file(out.join("bao-cao-khuyen-cong-2023.docx")).unwrap();
     std::fs::create_dir(out.join("bao-cao-khuyen-cong-2023.docx")).unwrap();
-    edit(
-        &input.join("bao-cao/ttkc.json"),
-        "\"kinh_phi\": 119068000",
-        "\"kinh_phi\": 120000000",
-    );
+    raise_ttkc(&input);
     let o = khuyencong(&[
         "build",
         "--input",
@@ -326,13 +323,21 @@ fn watch_rebuilds_after_a_change() {
     let (seen_tx, seen) = std::sync::mpsc::channel();
     let out2 = out.clone();
     let watcher = std::thread::spawn(move || {
-        khuyencong::watch::watch(&inputs, &out2, Duration::from_millis(50), &stop, |o| {
-            let total = match o {
-                khuyencong::watch::Outcome::Built(w) => Some(w.manifest.so_lieu.thuc_hien),
-                _ => None,
-            };
-            let _ = seen_tx.send(total);
-        })
+        let wait = output::Wait::default();
+        khuyencong::watch::watch(
+            &inputs,
+            &out2,
+            &wait,
+            Duration::from_millis(50),
+            &stop,
+            |o| {
+                let total = match o {
+                    khuyencong::watch::Outcome::Built(w) => Some(w.manifest.so_lieu.thuc_hien),
+                    _ => None,
+                };
+                let _ = seen_tx.send(total);
+            },
+        )
     });
     let first = seen
         .recv_timeout(Duration::from_secs(10))
@@ -377,4 +382,253 @@ fn watch_rebuilds_after_a_change() {
     watcher.join().unwrap().unwrap();
     let _ = std::fs::remove_dir_all(&input);
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Every file in a folder by name, with the SHA-256 of its bytes.
+fn files(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, manifest::sha256(&std::fs::read(&p).unwrap()))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// `khuyencong build` of `input` into `out`.
+fn build_command(input: &Path, out: &Path) -> Command {
+    khuyencong(&[
+        "build",
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn two_builds_into_one_folder_leave_one_set() {
+    let a = copy_of_input("pair-a");
+    let b = copy_of_input("pair-b");
+    raise_ttkc(&b);
+    let out = scratch("pair-out");
+    for round in 0..20 {
+        let mut order = [&a, &b];
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        let children: Vec<_> = order
+            .iter()
+            .map(|input| {
+                build_command(input, &out)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let o = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            // Both finish, one after the other; a build that gave up
+            // waiting says so and leaves the folder to the other.
+            assert!(
+                o.status.success()
+                    || (o.status.code() == Some(1) && stderr.contains("vẫn đang ghi vào")),
+                "round {round}: {stderr}"
+            );
+        }
+        consistent(&out);
+    }
+    for d in [a, b, out] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn a_planted_journal_never_reaches_outside_the_folder() {
+    let base = scratch("planted");
+    let out = base.join("ra");
+    assert!(build_command(&root().join("input"), &out)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let set = files(&out);
+    std::fs::write(base.join("bi-mat.pdf"), "tệp ngoài thư mục kết quả").unwrap();
+    std::fs::create_dir(base.join("ngoai")).unwrap();
+    std::fs::write(base.join("ngoai/bi-mat.pdf"), "tệp ngoài nữa").unwrap();
+    let abs = base.to_str().unwrap();
+    let journals = [
+        // The two-column journal of earlier versions, pointing outside.
+        serde_json::json!([["../bi-mat.pdf", "../da-chuyen.pdf"]]),
+        serde_json::json!([[format!("{abs}/bi-mat.pdf"), format!("{abs}/da-chuyen.pdf")]]),
+        serde_json::json!([{"tep": "../bi-mat.pdf", "co_ban_cu": true}]),
+        serde_json::json!([{"tep": format!("{abs}/bi-mat.pdf"), "co_ban_cu": true}]),
+        serde_json::json!([{"tep": "../ngoai/bi-mat.pdf", "co_ban_cu": false}]),
+        serde_json::json!([{"tep": "..", "co_ban_cu": false}]),
+        serde_json::json!([{"tep": "con/bao-cao.pdf", "co_ban_cu": false}]),
+        serde_json::json!([{"tep": "ghi-chu.txt", "co_ban_cu": false}]),
+        serde_json::json!("không phải danh sách"),
+    ];
+    let outside = |base: &Path| {
+        let mut all: Vec<(String, String)> = walkdir::WalkDir::new(base)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file() && !e.path().starts_with(&out))
+            .map(|e| {
+                let bytes = std::fs::read(e.path()).unwrap();
+                (e.path().display().to_string(), manifest::sha256(&bytes))
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let before = outside(&base);
+    let journal = out.join(".khuyencong-dang-ghi");
+    for planted in journals {
+        std::fs::write(&journal, planted.to_string()).unwrap();
+        let o = build_command(&root().join("input"), &out).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{planted}: {stderr}");
+        assert!(
+            stderr.contains(".khuyencong-dang-ghi") && stderr.contains("không hợp lệ"),
+            "{planted}: {stderr}"
+        );
+        assert_eq!(
+            outside(&base),
+            before,
+            "{planted}: touched outside the folder"
+        );
+        // Left for a person to look at; the set itself was not touched.
+        assert!(journal.exists(), "{planted}");
+        std::fs::remove_file(&journal).unwrap();
+        assert_eq!(files(&out), set, "{planted}");
+    }
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// Sets or clears the immutable attribute; false where the file system
+/// (or the machine) has none.
+#[cfg(target_os = "linux")]
+fn chattr(path: &Path, flag: &str) -> bool {
+    Command::new("chattr")
+        .arg(flag)
+        .arg(path)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rename_refused_mid_commit_puts_the_old_set_back() {
+    /// Clears the attribute whatever happens, so the folder can be removed.
+    struct Immutable(std::path::PathBuf);
+    impl Drop for Immutable {
+        fn drop(&mut self) {
+            chattr(&self.0, "-i");
+        }
+    }
+    let input = copy_of_input("immutable");
+    let out = scratch("immutable-out");
+    build(&input, &out);
+    let before = files(&out);
+    let pdf = out.join("bao-cao-khuyen-cong-2023.pdf");
+    if !chattr(&pdf, "+i") {
+        eprintln!("\n!!! BỎ QUA (SKIPPED): không đặt được thuộc tính bất biến (chattr +i) trên {}; phép thử đổi tên thất bại giữa chừng không chạy !!!\n", pdf.display());
+        return;
+    }
+    let guard = Immutable(pdf);
+    raise_ttkc(&input);
+    let o = build_command(&input, &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("bao-cao-khuyen-cong-2023.pdf") && stderr.contains("được giữ nguyên"),
+        "{stderr}"
+    );
+    assert_eq!(files(&out), before, "not the old set, byte for byte");
+    drop(guard);
+    let _ = std::fs::remove_dir_all(&input);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// What a build killed between its second and third renames leaves: every
+/// old file moved to its backup name, the new Markdown and DOCX in place,
+/// the new PDF and manifest still under their temporary names, the journal.
+fn interrupted_commit(out: &Path, new: &Path) {
+    let names = [
+        "bao-cao-khuyen-cong-2023.md",
+        "bao-cao-khuyen-cong-2023.docx",
+        "bao-cao-khuyen-cong-2023.pdf",
+        "bao-cao-khuyen-cong-2023.manifest.json",
+    ];
+    let journal: Vec<_> = names
+        .iter()
+        .map(|n| serde_json::json!({"tep": n, "co_ban_cu": true}))
+        .collect();
+    std::fs::write(
+        out.join(".khuyencong-dang-ghi"),
+        serde_json::Value::from(journal).to_string(),
+    )
+    .unwrap();
+    for (i, name) in names.iter().enumerate() {
+        std::fs::rename(out.join(name), out.join(format!(".{name}.cu-khuyencong"))).unwrap();
+        let to = if i < 2 {
+            out.join(name)
+        } else {
+            out.join(format!(".{name}.tmp-khuyencong"))
+        };
+        std::fs::copy(new.join(name), to).unwrap();
+    }
+}
+
+#[test]
+fn a_failing_build_first_repairs_an_interrupted_commit() {
+    let input = copy_of_input("repair");
+    let (out, new) = (scratch("repair-out"), scratch("repair-new"));
+    build(&input, &out);
+    let old = files(&out);
+    raise_ttkc(&input);
+    build(&input, &new);
+    interrupted_commit(&out, &new);
+    // Broken data: the build stops before writing, and says the old
+    // reports are kept; that must be what is on disk.
+    std::fs::write(input.join("bao-cao/ttkc.json"), "{ hỏng").unwrap();
+    let o = build_command(&input, &out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("được giữ nguyên"), "{stderr}");
+    assert_eq!(files(&out), old, "a mixed set behind \"được giữ nguyên\"");
+    // The same for a watch whose rebuild fails.
+    interrupted_commit(&out, &new);
+    let inputs = Inputs {
+        input: input.clone(),
+        templates: root().join("templates"),
+        year: None,
+    };
+    let (stop_tx, stop) = std::sync::mpsc::channel();
+    let mut first = None;
+    khuyencong::watch::watch(
+        &inputs,
+        &out,
+        &output::Wait::default(),
+        Duration::from_millis(50),
+        &stop,
+        |outcome| {
+            first.get_or_insert(matches!(outcome, khuyencong::watch::Outcome::Failed(_)));
+            let _ = stop_tx.send(());
+        },
+    )
+    .unwrap();
+    assert_eq!(first, Some(true), "the rebuild did not fail on the data");
+    assert_eq!(files(&out), old, "a mixed set behind a failed rebuild");
+    for d in [input, out, new] {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use khuyencong::output::{self, Written};
+use khuyencong::output::{self, Wait, Written};
 use khuyencong::watch::Outcome;
 use khuyencong::{format, manifest, pipeline};
 
@@ -15,8 +15,19 @@ use super::messages;
 
 pub fn run(args: BuildArgs) -> ExitCode {
     let inputs = args.data.inputs(args.templates);
+    if let Err(e) = inputs.check_output(&args.output) {
+        err!("{e}");
+        return ExitCode::from(1);
+    }
+    let wait = messages::wait();
     if args.watch {
-        return watch(&inputs, &args.output);
+        return watch(&inputs, &args.output, &wait);
+    }
+    // An interrupted build is put right first, so that what is said below
+    // about the old reports is what the folder holds.
+    if let Err(e) = output::recover(&args.output, &wait) {
+        messages::not_written(&e, &args.output);
+        return ExitCode::from(1);
     }
     let report = match pipeline::run(&inputs) {
         Ok(r) => r,
@@ -30,7 +41,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
         }
     };
     print_summary(&report);
-    match output::write(report, &args.output) {
+    match output::write(report, &args.output, &wait) {
         Ok(written) => {
             out!("Đã ghi:");
             for f in &written.files {
@@ -40,11 +51,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            err!("{e}");
-            diag!(
-                "Các báo cáo cũ trong {} được giữ nguyên.",
-                args.output.display()
-            );
+            messages::not_written(&e, &args.output);
             ExitCode::from(1)
         }
     }
@@ -133,7 +140,7 @@ fn print_changes(written: &Written) {
 
 /// Builds, then rebuilds after every change until Ctrl+C; a failed rebuild
 /// is reported and leaves the last good report in place.
-fn watch(inputs: &pipeline::Inputs, output_dir: &Path) -> ExitCode {
+fn watch(inputs: &pipeline::Inputs, output_dir: &Path, wait: &Wait) -> ExitCode {
     // Never sent to: the watch ends with the process.
     let (_keep_running, stop) = std::sync::mpsc::channel::<()>();
     out!(
@@ -144,6 +151,7 @@ fn watch(inputs: &pipeline::Inputs, output_dir: &Path) -> ExitCode {
     let result = khuyencong::watch::watch(
         inputs,
         output_dir,
+        wait,
         Duration::from_millis(300),
         &stop,
         |outcome| match outcome {
@@ -155,7 +163,7 @@ fn watch(inputs: &pipeline::Inputs, output_dir: &Path) -> ExitCode {
                 messages::build_error(&e);
                 diag!("Giữ nguyên báo cáo tốt gần nhất; sửa lỗi rồi lưu lại tệp.");
             }
-            Outcome::NotWritten(e) => err!("{e}"),
+            Outcome::NotWritten(e) => messages::not_written(&e, output_dir),
         },
     );
     match result {

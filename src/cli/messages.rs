@@ -11,7 +11,9 @@
 
 use std::fmt::Arguments;
 use std::io::Write;
+use std::path::Path;
 
+use khuyencong::output::{Left, OutputError, Wait};
 use khuyencong::pipeline::BuildError;
 
 /// A line of results on stdout.
@@ -56,6 +58,33 @@ pub fn build_error(e: &BuildError) {
     match e {
         BuildError::Data(_) | BuildError::Template(_) => diag!("{e}"),
         BuildError::Markdown(_) | BuildError::Sums(_) => err!("{e}"),
+    }
+}
+
+/// How every command that writes meets another build writing into the same
+/// folder: it waits (as long as the library's default), saying so once.
+pub fn wait() -> Wait<'static> {
+    Wait {
+        notify: &|dir| {
+            diag!(
+                "Một lần tạo báo cáo khác đang ghi vào {}; chờ lần đó ghi xong…",
+                dir.display()
+            )
+        },
+        ..Wait::default()
+    }
+}
+
+/// Why nothing new was written into `dir`, and what it holds now.
+pub fn not_written(e: &OutputError, dir: &Path) {
+    err!("{e}");
+    match e.left() {
+        Left::Previous => diag!("Các báo cáo cũ trong {} được giữ nguyên.", dir.display()),
+        Left::Untouched => diag!("Chưa ghi gì vào {}.", dir.display()),
+        Left::Unfinished => diag!(
+            "{} đang có bộ báo cáo ghi dở: đừng dùng các tệp trong đó; lần chạy sau sẽ trả lại bộ cũ trước khi làm tiếp.",
+            dir.display()
+        ),
     }
 }
 

@@ -8,6 +8,7 @@ use khuyencong::render::{Format, Rendering};
 use khuyencong::{markdown, output};
 
 use super::args::RenderArgs;
+use super::messages;
 
 /// Whether `render` makes `format`: every format but its own source.
 pub fn makes(format: Format) -> bool {
@@ -28,23 +29,26 @@ pub fn run(args: RenderArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(message) => {
-            err!("{message}");
-            ExitCode::from(1)
-        }
+        Err(code) => code,
     }
 }
 
-fn render(args: RenderArgs) -> Result<Vec<PathBuf>, String> {
+/// Renders the file, or says why not.
+fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
     let file = &args.file;
+    let failed = |message: String| {
+        err!("{message}");
+        ExitCode::from(1)
+    };
     let markdown = std::fs::read_to_string(file).map_err(|e| {
-        format!(
+        failed(format!(
             "không đọc được {} ({}); tệp phải là văn bản UTF-8",
             file.display(),
             e.kind()
-        )
+        ))
     })?;
-    let document = markdown::parse(&markdown).map_err(|e| format!("{}: {e}", file.display()))?;
+    let document =
+        markdown::parse(&markdown).map_err(|e| failed(format!("{}: {e}", file.display())))?;
     let formats: Vec<Format> = match args.format {
         Some(only) => vec![only],
         None => formats().collect(),
@@ -56,5 +60,8 @@ fn render(args: RenderArgs) -> Result<Vec<PathBuf>, String> {
         .file_stem()
         .map_or_else(|| "bao-cao".into(), |s| s.to_string_lossy().into_owned());
     let doc = Rendering { markdown, document };
-    output::write_formats(&dir, &stem, &doc, &formats).map_err(|e| e.to_string())
+    output::write_formats(&dir, &stem, &doc, &formats, &messages::wait()).map_err(|e| {
+        messages::not_written(&e, &dir);
+        ExitCode::from(1)
+    })
 }
