@@ -71,6 +71,28 @@ pub struct Metadata {
     pub trang: PageSettings,
 }
 
+impl Metadata {
+    /// Every text of the frame, for the parser to apply [`text_char`] to;
+    /// a new text field belongs here too.
+    pub(crate) fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        [
+            &mut self.co_quan_chu_quan,
+            &mut self.co_quan_ban_hanh,
+            &mut self.so_ky_hieu,
+            &mut self.quoc_hieu,
+            &mut self.tieu_ngu,
+            &mut self.dia_danh_ngay,
+            &mut self.loai_van_ban,
+            &mut self.trich_yeu,
+            &mut self.nguoi_ky,
+            &mut self.trang.phong_chu,
+        ]
+        .into_iter()
+        .chain(&mut self.noi_nhan)
+        .chain(&mut self.tham_quyen)
+    }
+}
+
 fn default_quoc_hieu() -> String {
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".into()
 }
@@ -218,10 +240,45 @@ pub enum Inline {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Run {
-    /// In NFC (the Markdown parser normalises it).
+    /// In NFC, and only characters [`text_char`] keeps (the Markdown
+    /// parser sees to both).
     pub text: String,
     pub bold: bool,
     pub italic: bool,
+}
+
+/// What a character of text becomes in the model, decided once for every
+/// writer. XML 1.0 (the DOCX parts, the PDF's XMP packet) forbids the C0
+/// controls but tab, line feed and carriage return, and U+FFFE/U+FFFF,
+/// which Rust strings can hold; the PDF fonts have no glyph for any control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextChar {
+    Keep,
+    /// Word's line break (U+000B, which pasted text brings), form feed,
+    /// NEL and the Unicode line and paragraph separators.
+    LineBreak,
+    /// Every other control, the noncharacters, and the invisible format
+    /// characters pasted text carries (zero-width space and joiners,
+    /// direction marks, the byte-order mark U+FEFF): a printed report shows
+    /// nothing for them, Word would keep them unseen and the PDF could not
+    /// draw them, so dropping them gives both writers the same text.
+    Drop,
+}
+
+/// See [`TextChar`].
+pub fn text_char(c: char) -> TextChar {
+    match c {
+        '\t' | '\n' | '\r' => TextChar::Keep,
+        '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => TextChar::LineBreak,
+        '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}'
+        | '\u{feff}'
+        | '\u{fdd0}'..='\u{fdef}' => TextChar::Drop,
+        c if c.is_control() || u32::from(c) & 0xfffe == 0xfffe => TextChar::Drop,
+        _ => TextChar::Keep,
+    }
 }
 
 /// A GFM table. `header` is repeated on every page by both writers.

@@ -21,8 +21,6 @@ pub enum FormatError {
     KhoangNgayNguoc { from: String, to: String },
     #[error("số La Mã chỉ viết được các số từ 1 đến 3999, không viết được {0}")]
     SoLaMaNgoaiPhamVi(u64),
-    #[error("số {0} quá lớn để đọc thành chữ (phần nguyên phải nhỏ hơn 10^24)")]
-    SoQuaLon(Decimal),
     #[error("số tiền bằng chữ phải là số đồng nguyên, nhận được {0}")]
     TienKhongNguyen(Decimal),
 }
@@ -290,9 +288,6 @@ const DIGITS: [&str; 10] = [
     "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
 ];
 
-/// Largest integer part [`bang_chu`] reads: below 10^24 ("nghìn tỷ tỷ").
-const SPELL_LIMIT: u128 = 1_000_000_000_000_000_000_000_000;
-
 /// The number in Vietnamese words, lower case.
 ///
 /// Follows CLDR `common/rbnf/vi.xml` (`%spellout-cardinal`):
@@ -302,9 +297,11 @@ const SPELL_LIMIT: u128 = 1_000_000_000_000_000_000_000_000;
 /// group right after "nghìn" ("một nghìn không trăm lẻ năm"), so
 /// 1 005 000 is "một triệu năm nghìn"; empty groups are skipped. Beyond
 /// CLDR (which prints digits from 10^18), "tỷ" keeps nesting: "một nghìn
-/// tỷ", "một tỷ tỷ". Decimals: "phẩy" then each digit on its own, as CLDR's
-/// `x.x: << phẩy >>` rule does (1,25 is "một phẩy hai năm", 1,05 "một phẩy
-/// không năm"). Negative numbers start with "âm".
+/// tỷ", "một tỷ tỷ", "một tỷ tỷ tỷ", so every `Decimal` (up to about
+/// 7,9 × 10^28) has words and no total can fail the template. Decimals:
+/// "phẩy" then each digit on its own, as CLDR's `x.x: << phẩy >>` rule does
+/// (1,25 is "một phẩy hai năm", 1,05 "một phẩy không năm"). Negative
+/// numbers start with "âm".
 ///
 /// Deviation: CLDR reads 4 after "mươi" as "tư" ("hai mươi tư") wherever it
 /// stands, so 224 730 000 would be "hai trăm hai mươi tư triệu…". The
@@ -314,15 +311,12 @@ const SPELL_LIMIT: u128 = 1_000_000_000_000_000_000_000_000;
 /// ```
 /// use khuyencong::format::bang_chu;
 /// use rust_decimal::Decimal;
-/// assert_eq!(bang_chu(Decimal::new(1005, 0)).unwrap(), "một nghìn không trăm lẻ năm");
-/// assert_eq!(bang_chu(Decimal::new(15, 1)).unwrap(), "một phẩy năm");
+/// assert_eq!(bang_chu(Decimal::new(1005, 0)), "một nghìn không trăm lẻ năm");
+/// assert_eq!(bang_chu(Decimal::new(15, 1)), "một phẩy năm");
 /// ```
-pub fn bang_chu(value: Decimal) -> Result<String, FormatError> {
+pub fn bang_chu(value: Decimal) -> String {
     let value = value.normalize();
     let (int, frac) = split(value);
-    if int >= SPELL_LIMIT {
-        return Err(FormatError::SoQuaLon(value));
-    }
     let mut out = String::new();
     if value.is_sign_negative() && !value.is_zero() {
         out.push_str("âm ");
@@ -335,7 +329,7 @@ pub fn bang_chu(value: Decimal) -> Result<String, FormatError> {
             out.push_str(DIGITS[usize::from(digit - b'0')]);
         }
     }
-    Ok(out)
+    out
 }
 
 /// `%spellout-cardinal`, with "tỷ" nesting past CLDR's 10^18 limit.
@@ -429,7 +423,7 @@ pub fn bang_chu_tien(value: Decimal) -> Result<String, FormatError> {
     if !value.is_integer() {
         return Err(FormatError::TienKhongNguyen(value));
     }
-    let words = bang_chu(value)?;
+    let words = bang_chu(value);
     let mut chars = words.chars();
     let first = chars
         .next()
@@ -767,14 +761,32 @@ mod tests {
             ("-0", "không"),
         ];
         for (value, expected) in cases {
-            assert_eq!(bang_chu(d(value)).as_deref(), Ok(expected), "{value}");
+            assert_eq!(bang_chu(d(value)), expected, "{value}");
         }
-        for value in [
-            "1000000000000000000000000",
-            "-79228162514264337593543950335",
-        ] {
-            assert_eq!(bang_chu(d(value)), Err(FormatError::SoQuaLon(d(value))));
+    }
+
+    /// Any total the data can reach has words: the whole range of a
+    /// `Decimal`, the groups nesting on "tỷ" as they do below 10^24.
+    #[test]
+    fn words_cover_every_decimal() {
+        let max = "bảy mươi chín tỷ hai trăm hai mươi tám triệu một trăm sáu mươi hai nghìn \
+                   năm trăm mười bốn tỷ hai trăm sáu mươi bốn triệu ba trăm ba mươi bảy nghìn \
+                   năm trăm chín mươi ba tỷ năm trăm bốn mươi ba triệu chín trăm năm mươi nghìn \
+                   ba trăm ba mươi lăm";
+        let cases = [
+            ("1000000000000000000000000", "một triệu tỷ tỷ".to_string()),
+            ("1000000000000000000000005", "một triệu tỷ tỷ lẻ năm".into()),
+            ("1000000000000000000000000000", "một tỷ tỷ tỷ".into()),
+            ("79228162514264337593543950335", max.into()),
+            ("-79228162514264337593543950335", format!("âm {max}")),
+        ];
+        for (value, expected) in &cases {
+            assert_eq!(bang_chu(d(value)), *expected, "{value}");
         }
+        assert_eq!(
+            bang_chu_tien(d("1000000000000000000000000")).as_deref(),
+            Ok("Một triệu tỷ tỷ đồng")
+        );
     }
 
     #[test]
@@ -790,7 +802,6 @@ mod tests {
             bang_chu_tien(d("1.5")),
             Err(FormatError::TienKhongNguyen(d("1.5")))
         );
-        assert!(bang_chu_tien(d("1000000000000000000000000")).is_err());
     }
 
     #[test]

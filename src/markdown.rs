@@ -9,7 +9,7 @@ use pulldown_cmark::{
     Alignment, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd,
 };
 
-use crate::document::{Align, Block, Document, Inline, Metadata, Run, Table};
+use crate::document::{text_char, Align, Block, Document, Inline, Metadata, Run, Table, TextChar};
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
@@ -54,8 +54,20 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
             other => builder.event(other),
         }
     }
-    let meta = meta.ok_or(MarkdownError::MissingFrontMatter)?;
+    let mut meta = meta.ok_or(MarkdownError::MissingFrontMatter)?;
     meta.trang.check().map_err(MarkdownError::Page)?;
+    // TOML escapes ("\u0001") bring in what a raw TOML string refuses. A
+    // line separator becomes the frame's own forced line break.
+    for text in meta.texts_mut() {
+        *text = text
+            .chars()
+            .filter_map(|c| match text_char(c) {
+                TextChar::Keep => Some(c),
+                TextChar::LineBreak => Some('\n'),
+                TextChar::Drop => None,
+            })
+            .collect();
+    }
     Ok(Document {
         meta,
         blocks: builder.blocks,
@@ -201,20 +213,29 @@ impl Builder {
         }
     }
 
-    /// Appends text, merging with the previous run when the style matches.
+    /// Appends text, merging with the previous run when the style matches,
+    /// each character as [`text_char`] says: this is where the model is
+    /// made safe for every writer.
     fn text(&mut self, text: &str) {
         let (bold, italic) = (self.bold > 0, self.italic > 0);
-        if let Some(Inline::Text(run)) = self.inlines.last_mut() {
-            if run.bold == bold && run.italic == italic {
-                run.text.push_str(text);
-                return;
+        let lines = text.split(|c| text_char(c) == TextChar::LineBreak);
+        for (i, line) in lines.enumerate() {
+            if i > 0 {
+                self.inlines.push(Inline::LineBreak);
             }
+            let kept = line.chars().filter(|&c| text_char(c) == TextChar::Keep);
+            if let Some(Inline::Text(run)) = self.inlines.last_mut() {
+                if run.bold == bold && run.italic == italic {
+                    run.text.extend(kept);
+                    continue;
+                }
+            }
+            self.inlines.push(Inline::Text(Run {
+                text: kept.collect(),
+                bold,
+                italic,
+            }));
         }
-        self.inlines.push(Inline::Text(Run {
-            text: text.to_string(),
-            bold,
-            italic,
-        }));
     }
 
     fn take_inlines(&mut self) -> Vec<Inline> {
@@ -239,8 +260,21 @@ fn to_nfc(text: &mut String) {
     }
 }
 
-/// Removes leading/trailing spaces a template's line layout leaves behind.
+/// Removes leading/trailing spaces a template's line layout leaves behind,
+/// and line breaks at the edges (pasted text may end in one), which would
+/// only add an empty line.
 fn trim_edges(inlines: &mut Vec<Inline>) {
+    let blank = |inline: &Inline| match inline {
+        Inline::Text(run) => run.text.trim().is_empty(),
+        Inline::LineBreak => true,
+    };
+    let end = inlines.iter().rposition(|i| !blank(i)).map_or(0, |i| i + 1);
+    inlines.truncate(end);
+    let start = inlines
+        .iter()
+        .position(|i| !blank(i))
+        .unwrap_or(inlines.len());
+    inlines.drain(..start);
     if let Some(Inline::Text(run)) = inlines.first_mut() {
         run.text = run.text.trim_start().to_string();
     }
@@ -321,6 +355,35 @@ mod tests {
             })
             .collect();
         assert_eq!(text, ["Kết quả ", "thực hiện", " năm"]);
+    }
+
+    /// Pasted text brings Word's line break (U+000B), controls and
+    /// invisible characters; TOML escapes bring them into the front matter.
+    #[test]
+    fn controls_become_line_breaks_or_go() {
+        let front = FRONT.replace("\"Kết quả\"", r#""Kết\u000Bquả\u0001\uFEFF""#);
+        let md = format!(
+            "{front}\n\u{feff}Một\u{b}hai\u{1}\u{7f}\u{200b} ba\u{2028}\u{fffe}\n\n\
+             | A\u{85}B |\n|---|\n| \u{2029}c\u{ffff} |\n"
+        );
+        let doc = parse(&md).unwrap();
+        assert_eq!(doc.meta.trich_yeu, "Kết\nquả");
+        assert_eq!(
+            doc.blocks[0],
+            Block::Paragraph(vec![
+                Inline::plain("Một"),
+                Inline::LineBreak,
+                Inline::plain("hai ba")
+            ])
+        );
+        let Block::Table(table) = &doc.blocks[1] else {
+            panic!("{:?}", doc.blocks[1])
+        };
+        assert_eq!(
+            table.header[0],
+            [Inline::plain("A"), Inline::LineBreak, Inline::plain("B")]
+        );
+        assert_eq!(table.rows[0][0], [Inline::plain("c")]);
     }
 
     #[test]

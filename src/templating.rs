@@ -460,7 +460,7 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter(
         "bang_chu",
         |v: &Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
-            format::bang_chu(decimal(v)?).map_err(filter_error)
+            Ok(format::bang_chu(decimal(v)?))
         },
     );
     tera.register_filter(

@@ -149,6 +149,34 @@ fn long_words_break_at_slashes_or_between_characters_never_overflowing() {
     assert!(!all.contains(":/ /"), "cut inside //");
 }
 
+/// Breaking is linear in the text: a 2 MB word (a description pasted
+/// without spaces) used to take minutes, cut a line at a time from the
+/// front of the whole remaining word.
+#[test]
+fn a_two_megabyte_word_is_cut_in_one_pass_and_never_overflows() {
+    let syllables = "khuyếncông";
+    let mut word = syllables.repeat((2 << 20) / syllables.len());
+    word.push_str(&"x".repeat((2 << 20) - word.len()));
+    let doc = markdown::parse(&format!("{FRONT}{word}\n")).unwrap();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(layout(&doc).unwrap()));
+    let layout = receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a 2 MB word took more than a minute to lay out");
+    let mut all = String::with_capacity(word.len());
+    for page in &layout.pages {
+        for (_, left, right, text, _) in lines(page, Role::Body) {
+            assert!(
+                left >= layout.area.left - EPS && right <= layout.area.right + EPS,
+                "overflow: {left}..{right} for {}",
+                text.len()
+            );
+            all.push_str(&text);
+        }
+    }
+    assert!(all == word, "the word was not kept whole");
+}
+
 #[test]
 fn hard_line_break_ends_an_unjustified_line() {
     let layout = lay("Dòng một có vài chữ  \nDòng hai.\n");

@@ -183,7 +183,9 @@ fn extent(items: &[Item]) -> (f32, f32) {
 
 /// Greedy line breaking. Breaks at spaces; a word wider than a whole line
 /// is cut, preferably just after a `-` or `/`, else between characters,
-/// filling the current line first so it never overflows.
+/// filling the current line first so it never overflows. Linear in the
+/// text: a line reads only the glyphs that could go on it, so a
+/// megabyte-long word is cut in one pass.
 fn break_lines(tokens: Vec<Token>, first_width: f32, width: f32) -> Vec<RawLine> {
     let mut lines = Vec::new();
     let mut line: Vec<Glyph> = Vec::new();
@@ -203,32 +205,36 @@ fn break_lines(tokens: Vec<Token>, first_width: f32, width: f32) -> Vec<RawLine>
                 used = 0.0;
                 space = None;
             }
-            Token::Word(mut word) => loop {
-                let available = if lines.is_empty() { first_width } else { width };
-                let gap = space.map_or(0.0, |g| g.width);
-                let room = available - used - gap;
-                let word_width: f32 = word.iter().map(|g| g.width).sum();
-                // A column narrower than one glyph cuts a word down to
-                // nothing: done, rather than cutting an empty word.
-                if word.is_empty() || word_width <= room + EPS {
-                    line.extend(space.take());
-                    line.extend(word);
-                    used += gap + word_width;
-                    break;
-                }
-                if word_width > width + EPS {
-                    if let Some(cut) = cut_point(&word, room, line.is_empty()) {
-                        let rest = word.split_off(cut);
+            Token::Word(word) => {
+                // What is left of the word once its head went on a line.
+                let mut rest = &word[..];
+                loop {
+                    let available = if lines.is_empty() { first_width } else { width };
+                    let gap = space.map_or(0.0, |g| g.width);
+                    let room = available - used - gap;
+                    // An empty rest fits too: a column narrower than one
+                    // glyph cuts a word down to nothing.
+                    if let Some(rest_width) = width_within(rest, room) {
                         line.extend(space.take());
-                        line.extend(word);
-                        word = rest;
+                        line.extend_from_slice(rest);
+                        used += gap + rest_width;
+                        break;
                     }
+                    // Only a word wider than a whole line is cut; any
+                    // other moves whole to the next line.
+                    if width_within(rest, width).is_none() {
+                        if let Some(cut) = cut_point(rest, room, line.is_empty()) {
+                            line.extend(space.take());
+                            line.extend_from_slice(&rest[..cut]);
+                            rest = &rest[cut..];
+                        }
+                    }
+                    // Whatever did not fit starts the next line.
+                    finish(&mut lines, &mut line, true);
+                    used = 0.0;
+                    space = None;
                 }
-                // Whatever did not fit starts the next line.
-                finish(&mut lines, &mut line, true);
-                used = 0.0;
-                space = None;
-            },
+            }
         }
     }
     if !line.is_empty() || lines.is_empty() {
@@ -237,6 +243,15 @@ fn break_lines(tokens: Vec<Token>, first_width: f32, width: f32) -> Vec<RawLine>
         last.justify = false;
     }
     lines
+}
+
+/// The width of `glyphs` if it fits in `room`, reading no further than the
+/// first glyph past it (what keeps a long word's breaking linear).
+fn width_within(glyphs: &[Glyph], room: f32) -> Option<f32> {
+    glyphs.iter().try_fold(0.0f32, |sum, glyph| {
+        let sum = sum + glyph.width;
+        (sum <= room + EPS).then_some(sum)
+    })
 }
 
 /// Where to cut an over-long word so its head fits in `room`: after the last
