@@ -25,6 +25,18 @@ pub struct Money(pub Decimal);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Quantity(pub Decimal);
 
+impl Quantity {
+    /// The exact sum of two quantities, or `None` where rust_decimal would
+    /// round it (past 28 significant digits) or overflow. Quantities are
+    /// never negative, so taking the larger one back out of the sum is
+    /// always exact: a rounded sum shows there.
+    pub fn checked_add(self, other: Quantity) -> Option<Quantity> {
+        let (small, large) = (self.0.min(other.0), self.0.max(other.0));
+        let sum = small.checked_add(large)?;
+        (sum.checked_sub(large)? == small).then_some(Quantity(sum))
+    }
+}
+
 /// Ngày dương lịch, ghi trong JSON dạng "YYYY-MM-DD".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {

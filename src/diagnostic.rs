@@ -1,8 +1,9 @@
 //! Problems found in the input, each pinned to a file, a line:column, a JSON
 //! path and a stable code, with a Vietnamese message that says how to fix it.
 
-use std::fmt;
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::fmt::{self, Write};
+use std::path::{Path, PathBuf};
 
 /// Stable error codes (documented in docs/ma-loi.md). Never renumber.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -53,6 +54,9 @@ pub enum Code {
     PlanMissing,
     /// Values that contradict each other (an end date before the start date).
     Inconsistent,
+    /// Text with a character the report cannot print (invisible, or missing
+    /// from the embedded fonts).
+    Unprintable,
 }
 
 impl Code {
@@ -82,6 +86,7 @@ impl Code {
             Code::DuplicateCode => "KC037",
             Code::PlanMissing => "KC038",
             Code::Inconsistent => "KC039",
+            Code::Unprintable => "KC040",
         }
     }
 }
@@ -101,8 +106,10 @@ pub struct Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// One line whatever the file is named and the data holds: a value
+    /// quoted in a message can neither break the line nor hide in it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", shown_path(&self.file))?;
         if self.line > 0 {
             write!(f, ":{}:{}", self.line, self.column)?;
         }
@@ -110,10 +117,102 @@ impl fmt::Display for Diagnostic {
             f,
             ": lỗi {} tại {}: {}",
             self.code.id(),
-            self.path,
-            self.message
+            escaped(&self.path),
+            escaped(&self.message)
         )
     }
+}
+
+/// Characters that print nothing visible: controls (Cc), the Unicode line
+/// and paragraph separators, and the format characters (Cf: zero-width
+/// spaces and joiners, direction marks and overrides, the BOM, the soft
+/// hyphen…), which the fonts may even map to an empty glyph.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{AD}'
+                | '\u{600}'..='\u{605}'
+                | '\u{61C}'
+                | '\u{6DD}'
+                | '\u{70F}'
+                | '\u{890}'..='\u{891}'
+                | '\u{8E2}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0001}'
+                | '\u{E0020}'..='\u{E007F}'
+        )
+}
+
+/// `\n`, `\r`, `\t`, or `\u{200B}`: how an invisible character is written
+/// in a message, so a reader sees it and can search for it.
+fn escape_into(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => {
+            let _ = write!(out, "\\u{{{:04X}}}", c as u32);
+        }
+    }
+}
+
+/// Text with its invisible characters escaped.
+pub fn escaped(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_invisible) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_invisible(c) {
+            escape_into(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A file name as printed: as it is when it is plain text (Vietnamese
+/// included), else in double quotes with `\"` and `\\`, invisible
+/// characters escaped and bytes that are not UTF-8 as `\xFF`, so a name can
+/// neither split an error line nor pass for another name.
+pub fn shown_path(path: &Path) -> Cow<'_, str> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if let Ok(plain) = std::str::from_utf8(bytes) {
+        if !plain.chars().any(|c| is_invisible(c) || c == '"') {
+            return Cow::Borrowed(plain);
+        }
+    }
+    let mut out = String::from('"');
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c if is_invisible(c) => escape_into(&mut out, c),
+                c => out.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            let _ = write!(out, "\\x{b:02X}");
+        }
+    }
+    out.push('"');
+    Cow::Owned(out)
 }
 
 /// All the problems of a run, in a stable order (file, position, code).

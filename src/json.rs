@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use jsonc_parser::ast::{ObjectProp, Value};
 use jsonc_parser::common::Ranged;
@@ -12,23 +13,33 @@ use rust_decimal::Decimal;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::contract::{Date, Money, Quantity};
-use crate::diagnostic::{hint, Code, Diagnostic, Diagnostics};
+use crate::diagnostic::{hint, is_invisible, Code, Diagnostic, Diagnostics};
+use crate::render::fonts::{self, Face};
 
 /// Deepest nesting accepted; the contract needs 5 levels. Checked before
 /// parsing so a hostile file cannot exhaust the stack.
 pub const MAX_DEPTH: usize = 64;
 
-/// Largest amount accepted, in đồng (a thousand trillion): far above any
-/// budget, far below rust_decimal's limits, so sums can never overflow.
-pub fn max_money() -> Decimal {
+/// 10^18 đồng, the first amount refused (and the largest quantity
+/// accepted): far above any budget, far below rust_decimal's limits, so sums
+/// of amounts can never overflow.
+pub fn money_limit() -> Decimal {
     Decimal::from(1_000_000_000_000_000_000_i64)
 }
+
+/// Unknown or repeated keys listed one by one in one object; one more line
+/// counts the rest.
+pub const LISTED_KEYS: usize = 30;
 
 /// One input file's text with a line index.
 pub struct Source<'a> {
     pub file: &'a Path,
     pub text: &'a str,
     line_starts: Vec<usize>,
+    /// The last position found (byte offset, column): problems mostly come
+    /// in file order, so on a long line (a minified file is one line) the
+    /// count of characters resumes there instead of at the line start.
+    last: Mutex<(usize, usize)>,
 }
 
 impl<'a> Source<'a> {
@@ -40,6 +51,7 @@ impl<'a> Source<'a> {
             file,
             text,
             line_starts,
+            last: Mutex::new((0, 1)),
         }
     }
 
@@ -47,11 +59,18 @@ impl<'a> Source<'a> {
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset.min(self.text.len()))
-            .map_or(1, |s| s.chars().count() + 1);
-        (line, column)
+        let offset = offset.min(self.text.len());
+        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let (from, column) = if (start..=offset).contains(&last.0) {
+            *last
+        } else {
+            (start, 1)
+        };
+        let Some(between) = self.text.get(from..offset) else {
+            return (line, 1);
+        };
+        *last = (offset, column + between.chars().count());
+        (line, last.1)
     }
 
     pub fn diagnostic(&self, offset: usize, path: &str, code: Code, message: String) -> Diagnostic {
@@ -69,14 +88,26 @@ impl<'a> Source<'a> {
 
 /// Parses strict JSON (no comments, trailing commas or JSON5 forms).
 pub fn parse<'a>(src: &Source<'a>, diags: &mut Diagnostics) -> Option<Value<'a>> {
-    if let Some(offset) = too_deep(src.text) {
-        diags.push(src.diagnostic(
-            offset,
-            "$",
-            Code::TooDeep,
-            format!("dữ liệu lồng nhau quá {MAX_DEPTH} cấp; tệp báo cáo chỉ cần vài cấp, hãy kiểm tra lại cấu trúc tệp"),
-        ));
-        return None;
+    match prescan(src.text) {
+        Some(Unparsable::TooDeep(offset)) => {
+            diags.push(src.diagnostic(
+                offset,
+                "$",
+                Code::TooDeep,
+                format!("dữ liệu lồng nhau quá {MAX_DEPTH} cấp; tệp báo cáo chỉ cần vài cấp, hãy kiểm tra lại cấu trúc tệp"),
+            ));
+            return None;
+        }
+        Some(Unparsable::RawControl(offset, c)) => {
+            diags.push(src.diagnostic(
+                offset,
+                "$",
+                Code::Syntax,
+                format!("JSON sai cú pháp: chuỗi văn bản chứa ký tự điều khiển U+{:04X} viết trực tiếp (JSON không cho phép, kể cả dấu tab và xuống dòng); xóa ký tự này hoặc thay bằng dấu cách", c as u32),
+            ));
+            return None;
+        }
+        None => {}
     }
     let strict = ParseOptions {
         allow_comments: false,
@@ -149,12 +180,23 @@ fn syntax_problem(kind: &jsonc_parser::errors::ParseErrorKind) -> &'static str {
     }
 }
 
-/// Byte offset where nesting first exceeds MAX_DEPTH, ignoring brackets in strings.
-fn too_deep(text: &str) -> Option<usize> {
+/// What makes a text unfit for the parser, found before parsing.
+enum Unparsable {
+    /// Nesting first exceeds MAX_DEPTH here: parsing could exhaust the stack.
+    TooDeep(usize),
+    /// A control character written as it is inside a string, which strict
+    /// JSON forbids but the parser lets through.
+    RawControl(usize, char),
+}
+
+/// The first problem of either kind, by byte offset.
+fn prescan(text: &str) -> Option<Unparsable> {
     let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for (i, b) in text.bytes().enumerate() {
         if in_string {
             match b {
+                // Never part of a multi-byte UTF-8 sequence.
+                0..=0x1F => return Some(Unparsable::RawControl(i, char::from(b))),
                 _ if escaped => escaped = false,
                 b'\\' => escaped = true,
                 b'"' => in_string = false,
@@ -167,7 +209,7 @@ fn too_deep(text: &str) -> Option<usize> {
             b'{' | b'[' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Some(i);
+                    return Some(Unparsable::TooDeep(i));
                 }
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
@@ -225,19 +267,20 @@ impl<'s, 'a> Reader<'s, 'a> {
             self.wrong_type(v, path, "một đối tượng { ... }");
             return None;
         };
-        let mut seen: Vec<&str> = Vec::new();
-        for p in &o.properties {
-            let name = p.name.as_str();
-            if seen.contains(&name) {
-                self.error(
-                    p.range.start,
-                    &key_path(path, name),
-                    Code::DuplicateKey,
-                    format!("khóa `{name}` xuất hiện hai lần trong cùng một đối tượng; xóa một lần (chỉ giữ giá trị đúng)"),
-                );
-            }
-            seen.push(name);
-        }
+        // A set, not a list: an object can hold hundreds of thousands of keys.
+        let mut seen = std::collections::HashSet::with_capacity(o.properties.len());
+        let repeated: Vec<&ObjectProp> = o
+            .properties
+            .iter()
+            .filter(|p| !seen.insert(p.name.as_str()))
+            .collect();
+        self.report_keys(
+            path,
+            &repeated,
+            Code::DuplicateKey,
+            |name| format!("khóa `{name}` xuất hiện hai lần trong cùng một đối tượng; xóa một lần (chỉ giữ giá trị đúng)"),
+            |rest| format!("còn {rest} khóa lặp lại khác trong đối tượng này, không liệt kê hết; mỗi khóa chỉ được ghi một lần"),
+        );
         Some(Obj {
             props: &o.properties,
             start: o.range.start,
@@ -246,7 +289,7 @@ impl<'s, 'a> Reader<'s, 'a> {
         })
     }
 
-    /// A non-empty text, trimmed and normalised to NFC.
+    /// A non-empty text the report can print, trimmed and normalised to NFC.
     pub fn text(&mut self, v: &Value, path: &str) -> Option<String> {
         let Value::StringLit(s) = v else {
             self.wrong_type(v, path, "một chuỗi văn bản trong dấu nháy kép");
@@ -258,6 +301,14 @@ impl<'s, 'a> Reader<'s, 'a> {
             unicode_normalization::IsNormalized::Yes => trimmed.to_string(),
             _ => trimmed.nfc().collect(),
         };
+        // Before the blank check, so zero-width characters alone are named.
+        let bad = unprintable(&s.value, &t);
+        if let Some(&first) = bad.first() {
+            let literal = &self.src.text[v.start()..v.end()];
+            let at = v.start() + offset_in_literal(literal, first).unwrap_or(0);
+            self.error(at, path, Code::Unprintable, unprintable_message(&bad));
+            return None;
+        }
         if t.is_empty() {
             self.error(v.start(), path, Code::EmptyText, "văn bản không được để trống; điền nội dung hoặc bỏ hẳn khóa này nếu nó không bắt buộc".into());
             return None;
@@ -342,7 +393,7 @@ impl<'s, 'a> Reader<'s, 'a> {
             None
         };
         match parsed {
-            Some(d) if d <= max_money() => Some(Quantity(d)),
+            Some(d) if d <= money_limit() => Some(Quantity(d)),
             _ => {
                 let why = if raw.starts_with('-') {
                     "số lượng không được âm"
@@ -397,24 +448,158 @@ impl<'s, 'a> Reader<'s, 'a> {
             .collect();
         (self.diags.len() == before).then_some(items)
     }
+
+    /// Reports keys of one object that are wrong where they stand (unknown,
+    /// repeated), each with `explain(name)`, up to LISTED_KEYS; then one line
+    /// with `rest(count)` at the first one left out, so a file with thousands
+    /// of stray keys gives a report a person can read.
+    pub fn report_keys(
+        &mut self,
+        object: &str,
+        keys: &[&ObjectProp],
+        code: Code,
+        explain: impl Fn(&str) -> String,
+        rest: impl FnOnce(usize) -> String,
+    ) {
+        for p in keys.iter().take(LISTED_KEYS) {
+            let name = p.name.as_str();
+            self.error(p.range.start, &key_path(object, name), code, explain(name));
+        }
+        if let Some(first) = keys.get(LISTED_KEYS) {
+            let message = rest(keys.len() - LISTED_KEYS);
+            self.error(
+                first.range.start,
+                &key_path(object, first.name.as_str()),
+                code,
+                message,
+            );
+        }
+    }
+}
+
+/// The characters of a text the report cannot print, each once, in order,
+/// at most a few: invisible ones anywhere in the value, edges included
+/// (tab and line breaks excepted: the report prints them as a space), then
+/// those of the text as printed that one of the four faces lacks, so
+/// `validate` refuses what `build` could not print.
+fn unprintable(raw: &str, printed: &str) -> Vec<char> {
+    const NAMED: usize = 5;
+    let spaces = |c: char| matches!(c, '\t' | '\n' | '\r');
+    let invisible = raw.chars().filter(|&c| is_invisible(c) && !spaces(c));
+    let undrawable = printed.chars().filter(|&c| !spaces(c) && !drawable(c));
+    let mut found = Vec::new();
+    for c in invisible.chain(undrawable) {
+        if !found.contains(&c) {
+            found.push(c);
+            if found.len() == NAMED {
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// Whether all four faces draw `c`: a template may set any text bold or
+/// italic. Asked of every character of every text, so the answers for the
+/// first blocks (Latin, Vietnamese, punctuation, symbols) are kept.
+fn drawable(c: char) -> bool {
+    const KEPT: u32 = 0x3000;
+    static FIRST: OnceLock<Vec<bool>> = OnceLock::new();
+    // Fonts that cannot be read are a damaged build, which `build` reports.
+    let ask = |c: char| {
+        Face::ALL
+            .iter()
+            .all(|&f| fonts::face(f).map_or(true, |face| face.advance(c).is_some()))
+    };
+    let first = FIRST.get_or_init(|| {
+        (0..KEPT)
+            .map(|u| char::from_u32(u).is_some_and(ask))
+            .collect()
+    });
+    first.get(c as usize).copied().unwrap_or_else(|| ask(c))
+}
+
+fn unprintable_message(chars: &[char]) -> String {
+    let named: Vec<String> = chars
+        .iter()
+        .map(|&c| match c {
+            c if c.is_control() => format!("U+{:04X} (ký tự điều khiển)", c as u32),
+            c if is_invisible(c) => format!("U+{:04X} (ký tự ẩn)", c as u32),
+            c => format!("“{c}” (U+{:04X})", c as u32),
+        })
+        .collect();
+    let mut fixes = Vec::new();
+    if chars.iter().any(|&c| is_invisible(c)) {
+        fixes.push("ký tự ẩn thường lẫn vào khi chép chữ từ trang web, Word hay tin nhắn: xóa nó (không thấy thì xóa rồi gõ lại mấy chữ quanh vị trí này)");
+    }
+    if chars.iter().any(|&c| !is_invisible(c)) {
+        fixes.push("phông chữ của báo cáo không có ký tự này: thay bằng chữ hay ký hiệu thông thường, ví dụ \"m2\" thay cho \"㎡\", \"đạt\" thay cho \"✓\", bỏ biểu tượng cảm xúc, chữ Hán ghi bằng phiên âm tiếng Việt");
+    }
+    format!(
+        "văn bản có ký tự báo cáo không in được: {}; {}",
+        named.join(", "),
+        fixes.join("; ")
+    )
+}
+
+/// Byte offset, in a string literal as written (quotes included), of the
+/// first `target`, written as it is or as an escape (`\u200b`, a surrogate
+/// pair, `\b`); the parser has already checked the escapes.
+fn offset_in_literal(literal: &str, target: char) -> Option<usize> {
+    let hex = |at: usize| u32::from_str_radix(literal.get(at..at + 4)?, 16).ok();
+    let mut at = 1;
+    while let Some(c) = literal[at..].chars().next() {
+        let (decoded, len) = match c {
+            '\\' => match literal.as_bytes().get(at + 1)? {
+                b'u' => {
+                    let unit = hex(at + 2)?;
+                    match hex(at + 8).filter(|_| (0xD800..0xDC00).contains(&unit)) {
+                        Some(low) => (
+                            char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low & 0x3FF)),
+                            12,
+                        ),
+                        None => (char::from_u32(unit), 6),
+                    }
+                }
+                b'b' => (Some('\u{8}'), 2),
+                b'f' => (Some('\u{C}'), 2),
+                b'n' => (Some('\n'), 2),
+                b'r' => (Some('\r'), 2),
+                b't' => (Some('\t'), 2),
+                &other => (Some(char::from(other)), 2),
+            },
+            c => (Some(c), c.len_utf8()),
+        };
+        if decoded == Some(target) {
+            return Some(at);
+        }
+        at += len;
+    }
+    None
 }
 
 /// Why a money literal is not acceptable, with what to write instead.
 fn money_problem(raw: &str, quoted: bool) -> Option<String> {
     if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
         return match Decimal::from_str(raw) {
-            Ok(d) if d <= max_money() => None,
+            Ok(d) if d < money_limit() => None,
             _ => Some(format!(
-                "số tiền `{raw}` vượt quá giới hạn 10^18 đồng; kiểm tra lại số chữ số"
+                "số tiền `{raw}` vượt quá giới hạn (phải nhỏ hơn 10^18 đồng, tức nhiều nhất 18 chữ số); kiểm tra lại số chữ số"
             )),
         };
     }
     let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
-    Some(if raw.starts_with('-') {
-        format!(
-            "số tiền không được âm (`{raw}`); ghi số tiền đã chi, ví dụ {}",
-            digits.trim_start_matches('0')
-        )
+    let negative = raw
+        .strip_prefix('-')
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+    Some(if let Some(rest) = negative {
+        // The whole đồng written, without leading zeros: "-0" is shown "0".
+        let whole = rest.trim_start_matches('0');
+        let end = whole
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(whole.len());
+        let example = if end == 0 { "0" } else { &whole[..end] };
+        format!("số tiền không được âm (`{raw}`); ghi số tiền đã chi, ví dụ {example}")
     } else if !quoted && (raw.contains('.') || raw.contains('e') || raw.contains('E')) {
         match raw.split_once('.') {
             Some((whole, _)) if !raw.contains(['e', 'E']) => format!(
@@ -504,21 +689,24 @@ impl<'v, 'a> Obj<'v, 'a> {
 
     /// Reports every key that was never read.
     pub fn finish(self, r: &mut Reader) {
-        for p in self.props {
-            let name = p.name.as_str();
-            if !self.used.contains(&name) {
-                let allowed = self.used.join(", ");
-                r.error(
-                    p.range.start,
-                    &key_path(&self.path, name),
-                    Code::UnknownKey,
-                    format!(
-                        "khóa `{name}` không có trong mẫu dữ liệu.{} Các khóa hợp lệ ở đây: {allowed}",
-                        hint(name, self.used.iter().copied())
-                    ),
-                );
-            }
-        }
+        let unknown: Vec<&ObjectProp> = self
+            .props
+            .iter()
+            .filter(|p| !self.used.contains(&p.name.as_str()))
+            .collect();
+        let allowed = self.used.join(", ");
+        r.report_keys(
+            &self.path,
+            &unknown,
+            Code::UnknownKey,
+            |name| {
+                format!(
+                    "khóa `{name}` không có trong mẫu dữ liệu.{} Các khóa hợp lệ ở đây: {allowed}",
+                    hint(name, self.used.iter().copied())
+                )
+            },
+            |rest| format!("còn {rest} khóa lạ khác trong đối tượng này, không liệt kê hết: tệp không theo mẫu dữ liệu (xem docs/du-lieu.md). Các khóa hợp lệ ở đây: {allowed}"),
+        );
     }
 
     /// The object's own position, for cross-checks reported later.
@@ -595,6 +783,38 @@ mod tests {
     }
 
     #[test]
+    fn money_limit_is_below_ten_to_the_eighteen() {
+        assert_eq!(
+            money("999999999999999999").unwrap(),
+            Money(Decimal::from(999_999_999_999_999_999_i64))
+        );
+        for at_limit in ["1000000000000000000", "\"1000000000000000000\""] {
+            let refused = money(at_limit).unwrap_err();
+            assert!(
+                refused[0].contains("KC020") && refused[0].contains("10^18"),
+                "{refused:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn negative_money_gets_a_real_example() {
+        for (raw, example) in [
+            ("-0", "ví dụ 0"),
+            ("\"-000\"", "ví dụ 0"),
+            ("-5", "ví dụ 5"),
+            ("\"-0018000000\"", "ví dụ 18000000"),
+            ("-18000000.5", "ví dụ 18000000"),
+        ] {
+            let neg = money(raw).unwrap_err();
+            assert!(
+                neg[0].contains("không được âm") && neg[0].ends_with(example),
+                "{raw}: {neg:?}"
+            );
+        }
+    }
+
+    #[test]
     fn positions_are_line_and_character_column() {
         let text = "{\n  \"tên\": \"Đồng\",\n  \"x\": 1\n}";
         let src = Source::new(Path::new("t.json"), text);
@@ -602,6 +822,21 @@ mod tests {
         assert_eq!(src.position(offset), (3, 3));
         let offset = text.find("\"Đồng\"").unwrap();
         assert_eq!(src.position(offset), (2, 10));
+    }
+
+    #[test]
+    fn positions_asked_out_of_order_are_right() {
+        let text = "{\"tên\": \"Đồng Nai\", \"x\": 1, \"y\": [\"ữ\"]}\n{\"z\": 2}";
+        let src = Source::new(Path::new("t.json"), text);
+        for (key, expected) in [
+            ("\"y\"", (1, 29)),
+            ("\"x\"", (1, 21)),
+            ("\"ữ\"", (1, 35)),
+            ("\"z\"", (2, 2)),
+            ("\"x\"", (1, 21)),
+        ] {
+            assert_eq!(src.position(text.find(key).unwrap()), expected, "{key}");
+        }
     }
 
     #[test]

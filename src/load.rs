@@ -39,13 +39,21 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
             continue;
         }
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
-        let walker = WalkDir::new(root)
+        // A link, to a file or to a folder, must resolve inside the folder:
+        // one to a folder outside would bring in any file (a forged later
+        // revision, or the whole of /etc).
+        let leaves = |p: &Path| {
+            !p.canonicalize()
+                .is_ok_and(|p| p.starts_with(&canonical_root))
+        };
+        let mut walker = WalkDir::new(root)
             .follow_links(true)
             .sort_by_file_name()
-            .into_iter();
-        for entry in walker.filter_entry(|e| {
-            e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref())
-        }) {
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || !is_ignored(e.file_name().to_string_lossy().as_ref())
+            });
+        while let Some(entry) = walker.next() {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
@@ -56,6 +64,12 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
                             "liên kết tượng trưng (symlink) tạo thành vòng lặp; xóa liên kết này"
                                 .to_string()
                         }
+                        // A dangling link is only worth a word where a data file was meant.
+                        (false, Some(io))
+                            if io.kind() == std::io::ErrorKind::NotFound && !is_json(&path) =>
+                        {
+                            continue
+                        }
                         (false, Some(io)) => unreadable_message(&io),
                         (false, None) => "không đọc được mục này trong thư mục dữ liệu".to_string(),
                     };
@@ -63,32 +77,36 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() || !is_json(entry.path()) {
+            let is_dir = entry.file_type().is_dir();
+            let is_data = entry.file_type().is_file() && is_json(entry.path());
+            if !(is_dir || is_data) {
                 continue;
             }
-            if entry.path_is_symlink() {
-                let inside = entry
-                    .path()
-                    .canonicalize()
-                    .map(|p| p.starts_with(&canonical_root))
-                    .unwrap_or(false);
-                if !inside {
-                    diags.push(whole_file(
-                        entry.path(),
-                        Code::Unreadable,
-                        "liên kết tượng trưng trỏ ra ngoài thư mục dữ liệu; chép tệp thật vào thư mục thay vì dùng liên kết".into(),
-                    ));
-                    continue;
+            if entry.depth() > 0 && entry.path_is_symlink() && leaves(entry.path()) {
+                let what = if is_dir {
+                    "chép thư mục thật vào thư mục dữ liệu thay vì dùng liên kết; chương trình không đọc gì bên trong liên kết này"
+                } else {
+                    "chép tệp thật vào thư mục thay vì dùng liên kết"
+                };
+                diags.push(whole_file(
+                    entry.path(),
+                    Code::Unreadable,
+                    format!("liên kết tượng trưng trỏ ra ngoài thư mục dữ liệu; {what}"),
+                ));
+                if is_dir {
+                    walker.skip_current_dir();
                 }
+                continue;
             }
-            found.push(entry.into_path());
+            if is_data {
+                found.push(entry.into_path());
+            }
         }
     }
-    if paths.len() > 1 {
-        // A file named twice, or named and inside a named folder, is one file.
-        let mut seen = std::collections::HashSet::new();
-        found.retain(|p| seen.insert(identity(p)));
-    }
+    // A file named twice, named and inside a named folder, or reached
+    // again through a link inside the folder, is one file.
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|p| seen.insert(identity(p)));
     found
 }
 

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use jsonc_parser::ast::Value;
+use jsonc_parser::common::Ranged;
 
 use crate::contract::*;
-use crate::diagnostic::{hint, Code, Diagnostics};
+use crate::diagnostic::{hint, shown_path, Code, Diagnostics};
 use crate::json::{self, Obj, Reader, Source};
 use crate::load::{self, identity, InputFile};
 
@@ -141,11 +142,27 @@ pub fn check_files(
     }
 }
 
-/// Where a decoded submission's key facts sit in its file.
+/// What one submission file gave: the submission when all of it is valid,
+/// and its unit, year and revision whenever those are (for KC036).
 struct Placed {
-    submission: Loaded<Submission>,
-    revision_offset: usize,
+    submission: Option<Loaded<Submission>>,
+    revision: Option<Revision>,
     text: usize,
+}
+
+/// A submission's unit code, year and `lan_nop`, with where `lan_nop` stands.
+struct Revision {
+    unit: String,
+    nam: i32,
+    lan_nop: u32,
+    offset: usize,
+}
+
+impl Revision {
+    /// Files with the same key are the same revision of the same report.
+    fn key(&self) -> (&str, i32, u32) {
+        (&self.unit, self.nam, self.lan_nop)
+    }
 }
 
 fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Option<Dataset> {
@@ -177,7 +194,6 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         match kind(&mut r, tree) {
             Some(KIND_PLAN) => match decode_plan(&mut r, tree) {
                 Some(plan) => plans.push((i, plan)),
-                // Its own errors are reported; "no plan" would only mislead.
                 None => broken_plan = true,
             },
             Some(KIND_SUBMISSION) => unit_files.push(i),
@@ -185,48 +201,57 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         }
     }
 
-    if broken_plan && plans.is_empty() {
-        return None;
-    }
-    let (plan_index, plan, other_plans) = pick_plan(plans, year, files, &sources, diags)?;
-    let against = Against {
-        plan: &plan,
-        index: plan.index(),
+    // A broken plan's own errors are reported; "no plan" would only mislead.
+    let chosen = if broken_plan && plans.is_empty() {
+        None
+    } else {
+        pick_plan(plans, year, &trees, &sources, diags)
     };
-    let decoded: Vec<(Option<Placed>, Diagnostics)> = crate::par::map(&unit_files, |&i| {
+    // Without the plan, the submissions still get every check that does
+    // not need it (types, amounts, dates, revisions), in the same run.
+    let against = chosen.as_ref().map(|(_, plan, _)| Against {
+        plan,
+        index: plan.index(),
+    });
+    let decoded: Vec<(Placed, Diagnostics)> = crate::par::map(&unit_files, |&i| {
         let mut d = Diagnostics::default();
-        let placed = trees[i].as_ref().and_then(|tree| {
+        let (submission, revision) = trees[i].as_ref().map_or((None, None), |tree| {
             let mut r = Reader {
                 src: &sources[i],
                 diags: &mut d,
             };
-            decode_submission(&mut r, tree, &against)
+            decode_submission(&mut r, tree, against.as_ref())
         });
-        let placed = placed.map(|(submission, revision_offset)| Placed {
-            submission: Loaded {
-                path: files[i].path.clone(),
-                sha256: files[i].sha256.clone(),
-                value: submission,
-            },
-            revision_offset,
+        let submission = submission.map(|value| Loaded {
+            path: files[i].path.clone(),
+            sha256: files[i].sha256.clone(),
+            value,
+        });
+        let placed = Placed {
+            submission,
+            revision,
             text: i,
-        });
+        };
         (placed, d)
     });
     let mut placed = Vec::with_capacity(decoded.len());
     for (p, d) in decoded {
         diags.0.extend(d.0);
-        placed.extend(p);
+        placed.push(p);
     }
-    let (submissions, superseded) = pick_revisions(placed, &against.index, &sources, diags);
+    same_revisions(&placed, &sources, diags);
+    let against = against?;
+    let (submissions, superseded) = pick_revisions(placed, &against.index);
+    check_sums(&submissions, &against, &trees, &sources, diags);
     drop(against);
+    let (plan_index, plan, other_plans) = chosen?;
     Some(Dataset {
         plan: Loaded {
             path: files[plan_index].path.clone(),
             sha256: files[plan_index].sha256.clone(),
             value: plan,
         },
-        submissions,
+        submissions: submissions.into_iter().map(|(_, s)| s).collect(),
         superseded,
         other_plans,
     })
@@ -258,7 +283,7 @@ fn kind(r: &mut Reader, tree: &Value) -> Option<&'static str> {
                 String::new()
             };
             r.error(
-                jsonc_parser::common::Ranged::start(v),
+                v.start(),
                 "loai",
                 Code::UnknownKind,
                 format!("`loai` phải là \"bao_cao\" (báo cáo của đơn vị) hoặc \"ke_hoach\" (kế hoạch của tỉnh).{}", hint(&got, [KIND_PLAN, KIND_SUBMISSION])),
@@ -271,7 +296,7 @@ fn kind(r: &mut Reader, tree: &Value) -> Option<&'static str> {
 fn pick_plan(
     plans: Vec<(usize, Plan)>,
     year: Option<i32>,
-    files: &[InputFile],
+    trees: &[Option<Value>],
     sources: &[Source],
     diags: &mut Diagnostics,
 ) -> Option<(usize, Plan, Vec<PathBuf>)> {
@@ -280,28 +305,38 @@ fn pick_plan(
         let first = plans.first()?.1.nam;
         plans.iter().all(|(_, p)| p.nam == first).then_some(first)
     });
-    let (chosen, others): (Vec<_>, Vec<_>) =
+    let (mut chosen, others): (Vec<_>, Vec<_>) =
         plans.into_iter().partition(|(_, p)| Some(p.nam) == wanted);
-    let other_paths = others.iter().map(|(i, _)| files[*i].path.clone()).collect();
-    let mut chosen = chosen.into_iter();
-    match (chosen.next(), chosen.next(), wanted) {
-        (Some((i, plan)), None, _) => Some((i, plan, other_paths)),
-        (Some(_), Some((j, _)), _) => {
-            diags.push(sources[j].diagnostic(0, "nam", Code::PlanMissing, "có hơn một tệp kế hoạch cho cùng một năm; chỉ giữ một tệp kế hoạch mỗi năm trong thư mục dữ liệu".into()));
-            None
-        }
-        (None, _, Some(y)) => {
+    let other_paths = others
+        .iter()
+        .map(|(i, _)| sources[*i].file.to_path_buf())
+        .collect();
+    match (chosen.len(), wanted) {
+        (1, _) => chosen.pop().map(|(i, plan)| (i, plan, other_paths)),
+        (0, Some(y)) => {
             diags.push(plan_problem(format!("không có tệp kế hoạch (\"loai\": \"ke_hoach\") cho năm {y}; chép tệp kế hoạch của năm vào thư mục dữ liệu")));
             None
         }
-        (None, _, None) if !others.is_empty() => {
+        (0, None) if !others.is_empty() => {
             diags.push(plan_problem(
                 "có kế hoạch của nhiều năm; chọn năm bằng `--year NĂM`".into(),
             ));
             None
         }
-        (None, _, None) => {
+        (0, None) => {
             diags.push(plan_problem("không tìm thấy tệp kế hoạch (\"loai\": \"ke_hoach\"); thư mục dữ liệu phải có tệp kế hoạch của năm".into()));
+            None
+        }
+        // Which one is right cannot be guessed: each names them all.
+        _ => {
+            let names: Vec<String> = chosen
+                .iter()
+                .map(|(i, _)| shown_path(sources[*i].file).into_owned())
+                .collect();
+            for (i, plan) in &chosen {
+                let at = trees[*i].as_ref().map_or(0, |t| locate(t, "nam"));
+                diags.push(sources[*i].diagnostic(at, "nam", Code::PlanMissing, format!("có hơn một tệp kế hoạch cho cùng một năm {}: {}; chỉ giữ một tệp kế hoạch mỗi năm trong thư mục dữ liệu", plan.nam, names.join(", "))));
+            }
             None
         }
     }
@@ -318,53 +353,122 @@ fn plan_problem(message: String) -> crate::diagnostic::Diagnostic {
     }
 }
 
-/// Keeps the highest revision of each unit; two files with the same unit
-/// and revision are an error (which one is right cannot be guessed).
+/// Two files of one unit and year with the same `lan_nop`: which one
+/// counts cannot be guessed, so each is reported naming the others. Needs
+/// no plan.
+fn same_revisions(placed: &[Placed], sources: &[Source], diags: &mut Diagnostics) {
+    let mut revisions: Vec<(usize, &Revision)> = placed
+        .iter()
+        .filter_map(|p| Some((p.text, p.revision.as_ref()?)))
+        .collect();
+    // Stable: the files of one group stay in file order.
+    revisions.sort_by(|(_, a), (_, b)| a.key().cmp(&b.key()));
+    for files in revisions.chunk_by(|(_, a), (_, b)| a.key() == b.key()) {
+        let [(_, first), _, ..] = files else {
+            continue;
+        };
+        let count = match files.len() {
+            2 => "hai".to_string(),
+            n => n.to_string(),
+        };
+        for &(this, revision) in files {
+            let others: Vec<String> = files
+                .iter()
+                .filter(|(other, _)| *other != this)
+                .map(|(other, _)| shown_path(sources[*other].file).into_owned())
+                .collect();
+            diags.push(sources[this].diagnostic(
+                revision.offset,
+                "lan_nop",
+                Code::DuplicateSubmission,
+                format!(
+                    "đơn vị {} có {count} báo cáo cùng lần nộp {} (tệp này và {}); xóa tệp cũ hoặc tăng `lan_nop` của bản sửa",
+                    first.unit,
+                    first.lan_nop,
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// A submission with the index of its file, for positions in later checks.
+type Indexed = (usize, Loaded<Submission>);
+
+/// Keeps the highest revision of each unit, in registry order; the earlier
+/// ones are superseded.
 fn pick_revisions(
     placed: Vec<Placed>,
     index: &PlanIndex,
-    sources: &[Source],
-    diags: &mut Diagnostics,
-) -> (Vec<Loaded<Submission>>, Vec<Loaded<Submission>>) {
-    let mut by_unit: BTreeMap<usize, Vec<Placed>> = BTreeMap::new();
+) -> (Vec<Indexed>, Vec<Loaded<Submission>>) {
+    let mut by_unit: BTreeMap<usize, Vec<Indexed>> = BTreeMap::new();
     for p in placed {
+        let Some(s) = p.submission else { continue };
         let order = index
-            .unit(&p.submission.value.ma_don_vi)
+            .unit(&s.value.ma_don_vi)
             .map_or(usize::MAX, |(i, _)| i);
-        by_unit.entry(order).or_default().push(p);
+        by_unit.entry(order).or_default().push((p.text, s));
     }
     let (mut current, mut superseded) = (Vec::new(), Vec::new());
     for (_, mut group) in by_unit {
-        group.sort_by(|a, b| {
-            b.submission
-                .value
+        group.sort_by(|(_, a), (_, b)| {
+            b.value
                 .lan_nop
-                .cmp(&a.submission.value.lan_nop)
-                .then(a.submission.path.cmp(&b.submission.path))
+                .cmp(&a.value.lan_nop)
+                .then(a.path.cmp(&b.path))
         });
-        for pair in group.windows(2) {
-            let (a, b) = (&pair[0].submission, &pair[1].submission);
-            if a.value.lan_nop == b.value.lan_nop {
-                for (this, other) in [(&pair[0], b), (&pair[1], a)] {
-                    diags.push(sources[this.text].diagnostic(
-                        this.revision_offset,
-                        "lan_nop",
-                        Code::DuplicateSubmission,
-                        format!(
-                            "đơn vị {} có hai báo cáo cùng lần nộp {} (tệp này và {}); xóa tệp cũ hoặc tăng `lan_nop` của bản sửa",
-                            a.value.ma_don_vi,
-                            a.value.lan_nop,
-                            other.path.display()
-                        ),
-                    ));
-                }
-            }
-        }
-        let mut group = group.into_iter().map(|p| p.submission);
+        let mut group = group.into_iter();
         current.extend(group.next());
-        superseded.extend(group);
+        superseded.extend(group.map(|(_, s)| s));
     }
     (current, superseded)
+}
+
+/// Adds up each indicator as the report will (the plan's target, then
+/// every counted activity) and refuses the quantity from which the sum is
+/// no longer exact: rust_decimal would round it past 28 significant digits
+/// without a word. Every other quantity the report prints is a part of one
+/// of these sums, or a difference no larger, so it is exact too.
+fn check_sums(
+    submissions: &[Indexed],
+    against: &Against,
+    trees: &[Option<Value>],
+    sources: &[Source],
+    diags: &mut Diagnostics,
+) {
+    // None once refused: one report per indicator is enough.
+    let mut sums: HashMap<(&str, &str), Option<Quantity>> = HashMap::new();
+    for (text, s) in submissions {
+        for (ai, a) in s.value.hoat_dong.iter().enumerate() {
+            let Some(item) = against.index.item(&a.noi_dung) else {
+                continue;
+            };
+            for (code, q) in &a.chi_tieu {
+                let sum = sums.entry((&item.ma, code)).or_insert_with(|| {
+                    let target = item.chi_tieu.iter().find(|i| &i.ma == code);
+                    Some(target.map_or(Quantity::default(), |i| i.ke_hoach))
+                });
+                let Some(so_far) = *sum else { continue };
+                *sum = so_far.checked_add(*q);
+                if sum.is_some() {
+                    continue;
+                }
+                let object = format!("hoat_dong[{ai}].chi_tieu");
+                let at = trees[*text]
+                    .as_ref()
+                    .map_or(0, |t| key_offset(t, &object, code));
+                diags.push(sources[*text].diagnostic(
+                    at,
+                    &json::key_path(&object, code),
+                    Code::InvalidQuantity,
+                    format!(
+                        "số lượng `{}` làm tổng chỉ tiêu `{code}` của nội dung `{}` (số kế hoạch cộng số của các hoạt động được tính) cần hơn 28 chữ số nên không cộng chính xác được; bỏ các chữ số thập phân thừa hoặc kiểm tra lại số chữ số, ví dụ ghi 2.5 thay cho 2.500000000000000001",
+                        q.0, item.ma
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 // ---- decoding one plan ----
@@ -569,6 +673,11 @@ fn unknown_source(r: &mut Reader, offset: usize, path: &str, code: &str, plan: &
 /// Byte offset of the value at a JSON path like `a[2].b` (for checks made
 /// after decoding); the start of the file when it cannot be found.
 fn locate(tree: &Value, path: &str) -> usize {
+    value_at(tree, path).start()
+}
+
+/// The value at a JSON path like `a[2].b`, or the deepest one found on the way.
+fn value_at<'t, 'a>(tree: &'t Value<'a>, path: &str) -> &'t Value<'a> {
     let mut v = tree;
     for part in path.split('.') {
         let (key, indices) = part
@@ -577,18 +686,31 @@ fn locate(tree: &Value, path: &str) -> usize {
         if let Value::Object(o) = v {
             match o.properties.iter().find(|p| p.name.as_str() == key) {
                 Some(p) => v = &p.value,
-                None => return jsonc_parser::common::Ranged::start(v),
+                None => return v,
             }
         }
         for index in indices.split('[').filter(|s| !s.is_empty()) {
             let i: usize = index.trim_end_matches(']').parse().unwrap_or(usize::MAX);
             match v {
                 Value::Array(a) if i < a.elements.len() => v = &a.elements[i],
-                _ => return jsonc_parser::common::Ranged::start(v),
+                _ => return v,
             }
         }
     }
-    jsonc_parser::common::Ranged::start(v)
+    v
+}
+
+/// Byte offset of the value of `key` (any key, even one with a dot) in the
+/// object at `object`; the object's own when it has no such key.
+fn key_offset(tree: &Value, object: &str, key: &str) -> usize {
+    match value_at(tree, object) {
+        Value::Object(o) => o
+            .properties
+            .iter()
+            .find(|p| p.name.as_str() == key)
+            .map_or(o.range.start, |p| p.value.start()),
+        v => v.start(),
+    }
 }
 
 // ---- decoding one submission against the plan ----
@@ -599,44 +721,60 @@ struct Against<'p> {
     index: PlanIndex<'p>,
 }
 
+/// The submission when it is valid against the plan, and its revision key
+/// whenever the unit, year and `lan_nop` are valid. Without a plan (`None`), only
+/// the checks that need none are made.
 fn decode_submission(
     r: &mut Reader,
     tree: &Value,
-    against: &Against,
-) -> Option<(Submission, usize)> {
-    let plan = against.plan;
-    let mut o = r.object(tree, "$")?;
+    against: Option<&Against>,
+) -> (Option<Submission>, Option<Revision>) {
+    let Some(mut o) = r.object(tree, "$") else {
+        return (None, None);
+    };
     let loai = o.req(r, "loai", |r, v, p| r.text(v, p));
     let nam = o
         .req(r, "nam", |r, v, p| r.integer(v, p, 2000, 2100))
         .map(|n| n as i32);
-    if let Some(y) = nam.filter(|&y| y != plan.nam) {
-        r.error(
-            o.offset_of("nam"),
-            "nam",
-            Code::WrongYear,
-            format!("báo cáo của năm {y} nhưng đang tổng hợp năm {}; sửa `nam` thành {} hoặc bỏ tệp này ra khỏi thư mục dữ liệu", plan.nam, plan.nam),
-        );
+    if let (Some(y), Some(a)) = (nam, against) {
+        if y != a.plan.nam {
+            r.error(
+                o.offset_of("nam"),
+                "nam",
+                Code::WrongYear,
+                format!("báo cáo của năm {y} nhưng đang tổng hợp năm {}; sửa `nam` thành {} hoặc bỏ tệp này ra khỏi thư mục dữ liệu", a.plan.nam, a.plan.nam),
+            );
+        }
     }
     let ma_don_vi = o.req(r, "ma_don_vi", |r, v, p| r.text(v, p));
-    if let Some(code) = &ma_don_vi {
-        if against.index.unit(code).is_none() {
-            let codes: Vec<&str> = plan.don_vi.iter().map(|u| u.ma.as_str()).collect();
+    if let (Some(code), Some(a)) = (&ma_don_vi, against) {
+        if a.index.unit(code).is_none() {
+            let codes: Vec<&str> = a.plan.don_vi.iter().map(|u| u.ma.as_str()).collect();
             r.error(
                 o.offset_of("ma_don_vi"),
                 "ma_don_vi",
                 Code::UnknownUnit,
                 format!(
                     "mã đơn vị `{code}` không có trong danh mục đơn vị năm {}.{} Các mã hợp lệ: {}",
-                    plan.nam,
+                    a.plan.nam,
                     hint(code, codes.iter().copied()),
                     codes.join(", ")
                 ),
             );
         }
     }
-    let lan_nop = o.req(r, "lan_nop", |r, v, p| r.integer(v, p, 1, 999));
-    let revision_offset = o.offset_of("lan_nop");
+    let lan_nop = o
+        .req(r, "lan_nop", |r, v, p| r.integer(v, p, 1, 999))
+        .map(|n| n as u32);
+    let revision = match (&ma_don_vi, nam, lan_nop) {
+        (Some(unit), Some(nam), Some(lan_nop)) => Some(Revision {
+            unit: unit.clone(),
+            nam,
+            lan_nop,
+            offset: o.offset_of("lan_nop"),
+        }),
+        _ => None,
+    };
     let ngay_nop = o.req(r, "ngay_nop", |r, v, p| r.date(v, p));
     let nguoi_lap = o.req(r, "nguoi_lap", |r, v, p| r.text(v, p));
     let hoat_dong = o.req(r, "hoat_dong", |r, v, p| {
@@ -649,29 +787,32 @@ fn decode_submission(
         r.array(v, p, |r, v, p| decode_extra(r, v, p, against))
     });
     o.finish(r);
-    let submission = Submission {
-        loai: loai?,
-        nam: nam.filter(|&y| y == plan.nam)?,
-        ma_don_vi: ma_don_vi.filter(|c| against.index.unit(c).is_some())?,
-        lan_nop: lan_nop? as u32,
-        ngay_nop: ngay_nop?,
-        nguoi_lap: nguoi_lap?,
-        hoat_dong: hoat_dong?,
-        khong_thuc_hien: khong.ok()?.unwrap_or_default(),
-        ngoai_ke_hoach: ngoai.ok()?.unwrap_or_default(),
-    };
-    Some((submission, revision_offset))
+    let submission = against.and_then(|a| {
+        Some(Submission {
+            loai: loai?,
+            nam: nam.filter(|&y| y == a.plan.nam)?,
+            ma_don_vi: ma_don_vi.filter(|c| a.index.unit(c).is_some())?,
+            lan_nop: lan_nop?,
+            ngay_nop: ngay_nop?,
+            nguoi_lap: nguoi_lap?,
+            hoat_dong: hoat_dong?,
+            khong_thuc_hien: khong.ok()?.unwrap_or_default(),
+            ngoai_ke_hoach: ngoai.ok()?.unwrap_or_default(),
+        })
+    });
+    (submission, revision)
 }
 
-/// A plan item code, checked against the plan.
+/// A plan item code, checked against the plan (without one, only as text).
 fn item_code<'p>(
     r: &mut Reader,
     v: &Value,
     path: &str,
-    against: &Against<'p>,
+    against: Option<&Against<'p>>,
 ) -> Option<&'p PlanItem> {
-    let plan = against.plan;
     let code = r.text(v, path)?;
+    let against = against?;
+    let plan = against.plan;
     let item = against.index.item(&code);
     if item.is_none() {
         let codes: Vec<&str> = plan
@@ -681,7 +822,7 @@ fn item_code<'p>(
             .map(|i| i.ma.as_str())
             .collect();
         r.error(
-            jsonc_parser::common::Ranged::start(v),
+            v.start(),
             path,
             Code::UnknownItem,
             format!(
@@ -695,22 +836,30 @@ fn item_code<'p>(
     item
 }
 
-fn decode_activity(r: &mut Reader, v: &Value, path: &str, against: &Against) -> Option<Activity> {
-    let plan = against.plan;
+/// A funding source code, checked against the plan (without one, only as text).
+fn source_code(r: &mut Reader, v: &Value, path: &str, against: Option<&Against>) -> Option<String> {
+    let code = r.text(v, path)?;
+    match against {
+        Some(a) if !a.index.has_source(&code) => {
+            unknown_source(r, v.start(), path, &code, a.plan);
+            None
+        }
+        _ => Some(code),
+    }
+}
+
+fn decode_activity(
+    r: &mut Reader,
+    v: &Value,
+    path: &str,
+    against: Option<&Against>,
+) -> Option<Activity> {
     let mut o = r.object(v, path)?;
     let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, against));
     let mo_ta = o.req(r, "mo_ta", |r, v, p| r.text(v, p));
     let chi_tieu = o.opt(r, "chi_tieu", |r, v, p| decode_quantities(r, v, p, item));
     let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
-    let nguon = o.opt(r, "nguon", |r, v, p| {
-        let code = r.text(v, p)?;
-        if against.index.has_source(&code) {
-            Some(code)
-        } else {
-            unknown_source(r, jsonc_parser::common::Ranged::start(v), p, &code, plan);
-            None
-        }
-    });
+    let nguon = o.opt(r, "nguon", |r, v, p| source_code(r, v, p, against));
     let dia_diem = o.opt(r, "dia_diem", |r, v, p| r.texts(v, p));
     let tu_ngay = o.opt(r, "tu_ngay", |r, v, p| r.date(v, p));
     let den_ngay = o.opt(r, "den_ngay", |r, v, p| r.date(v, p));
@@ -739,7 +888,8 @@ fn decode_activity(r: &mut Reader, v: &Value, path: &str, against: &Against) -> 
     })
 }
 
-/// `{"hoc_vien": 48}`: each code must be an indicator of the item.
+/// `{"hoc_vien": 48}`: each code must be an indicator of the item (when
+/// the item is known).
 fn decode_quantities(
     r: &mut Reader,
     v: &Value,
@@ -748,7 +898,7 @@ fn decode_quantities(
 ) -> Option<BTreeMap<String, Quantity>> {
     let Value::Object(obj) = v else {
         r.error(
-            jsonc_parser::common::Ranged::start(v),
+            v.start(),
             path,
             Code::WrongType,
             "`chi_tieu` phải là một đối tượng dạng {\"mã_chỉ_tiêu\": số lượng}".into(),
@@ -758,34 +908,41 @@ fn decode_quantities(
     r.object(v, path)?; // duplicate keys
     let before = r.diags.len();
     let mut out = BTreeMap::new();
+    let mut unknown = Vec::new();
     for prop in &obj.properties {
         let code = prop.name.as_str();
-        let p = json::key_path(path, code);
-        let q = r.quantity(&prop.value, &p);
-        if let Some(item) = item {
-            if !item.chi_tieu.iter().any(|i| i.ma == code) {
-                let codes: Vec<&str> = item.chi_tieu.iter().map(|i| i.ma.as_str()).collect();
-                let valid = if codes.is_empty() {
-                    "Nội dung này không có chỉ tiêu nào; bỏ `chi_tieu` đi.".to_string()
-                } else {
-                    format!("Các mã hợp lệ: {}", codes.join(", "))
-                };
-                r.error(
-                    prop.range.start,
-                    &p,
-                    Code::UnknownIndicator,
-                    format!(
-                        "chỉ tiêu `{code}` không có trong nội dung `{}` của kế hoạch.{} {valid}",
-                        item.ma,
-                        hint(code, codes.iter().copied())
-                    ),
-                );
-                continue;
-            }
-        }
-        if let Some(q) = q {
+        let q = r.quantity(&prop.value, &json::key_path(path, code));
+        if item.is_some_and(|item| !item.chi_tieu.iter().any(|i| i.ma == code)) {
+            unknown.push(prop);
+        } else if let Some(q) = q {
             out.insert(code.to_string(), q);
         }
+    }
+    if let Some(item) = item {
+        let codes: Vec<&str> = item.chi_tieu.iter().map(|i| i.ma.as_str()).collect();
+        let valid = if codes.is_empty() {
+            "Nội dung này không có chỉ tiêu nào; bỏ `chi_tieu` đi.".to_string()
+        } else {
+            format!("Các mã hợp lệ: {}", codes.join(", "))
+        };
+        r.report_keys(
+            path,
+            &unknown,
+            Code::UnknownIndicator,
+            |code| {
+                format!(
+                    "chỉ tiêu `{code}` không có trong nội dung `{}` của kế hoạch.{} {valid}",
+                    item.ma,
+                    hint(code, codes.iter().copied())
+                )
+            },
+            |rest| {
+                format!(
+                    "còn {rest} mã chỉ tiêu lạ khác trong `chi_tieu` này, không liệt kê hết: mỗi mã phải là một chỉ tiêu của nội dung `{}`. {valid}",
+                    item.ma
+                )
+            },
+        );
     }
     (r.diags.len() == before).then_some(out)
 }
@@ -794,7 +951,7 @@ fn decode_not_implemented(
     r: &mut Reader,
     v: &Value,
     path: &str,
-    against: &Against,
+    against: Option<&Against>,
 ) -> Option<NotImplemented> {
     let mut o = r.object(v, path)?;
     let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, against));
@@ -813,22 +970,18 @@ fn decode_not_implemented(
     })
 }
 
-fn decode_extra(r: &mut Reader, v: &Value, path: &str, against: &Against) -> Option<ExtraTask> {
-    let plan = against.plan;
+fn decode_extra(
+    r: &mut Reader,
+    v: &Value,
+    path: &str,
+    against: Option<&Against>,
+) -> Option<ExtraTask> {
     let mut o = r.object(v, path)?;
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
     let can_cu = o.req(r, "can_cu", |r, v, p| r.text(v, p));
     let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
     let du_kien = o.req(r, "du_kien", |r, v, p| r.boolean(v, p));
-    let nguon = o.req(r, "nguon", |r, v, p| {
-        let code = r.text(v, p)?;
-        if against.index.has_source(&code) {
-            Some(code)
-        } else {
-            unknown_source(r, jsonc_parser::common::Ranged::start(v), p, &code, plan);
-            None
-        }
-    });
+    let nguon = o.req(r, "nguon", |r, v, p| source_code(r, v, p, against));
     let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
     o.finish(r);
     Some(ExtraTask {

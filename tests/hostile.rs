@@ -867,13 +867,43 @@ fn hostile_content_keeps_the_structure_and_the_page() {
     }
 }
 
+/// The stages after validation, on data changed after it was validated:
+/// the PDF's own glyph check must hold even for text validation never saw
+/// (templates, or a library caller's data).
+fn build_changed(dir: &Path, change: fn(&mut validate::Dataset)) -> pipeline::Report {
+    let mut data =
+        validate::load(&[dir.to_path_buf()], &[], None).unwrap_or_else(|d| panic!("{d}"));
+    change(&mut data);
+    let summary = khuyencong::aggregate::summarise(&data).unwrap();
+    let templates =
+        khuyencong::templating::Templates::load(Some(&root().join("templates"))).unwrap();
+    let markdown = templates.render(&summary).unwrap();
+    let document = markdown::parse(&markdown).unwrap();
+    pipeline::Report {
+        data,
+        summary,
+        templates,
+        markdown,
+        document,
+    }
+}
+
+fn bien_hoa(data: &mut validate::Dataset) -> &mut khuyencong::contract::Submission {
+    &mut data
+        .submissions
+        .iter_mut()
+        .find(|s| s.value.ma_don_vi == "731")
+        .unwrap()
+        .value
+}
+
 #[test]
 fn characters_outside_the_font_are_reported_not_dropped() {
-    type Apply = fn(&Path);
+    type Apply = fn(&mut validate::Dataset);
     let cases: &[(&str, Apply, &[&str])] = &[
         (
             "note",
-            |d| note(d, "Ghi chú có chữ 中文 và 😀."),
+            |d| bien_hoa(d).hoat_dong[0].ghi_chu = Some("Ghi chú có chữ 中文 và 😀.".into()),
             &[
                 "“中” (U+4E2D)",
                 "“文” (U+6587)",
@@ -884,30 +914,25 @@ fn characters_outside_the_font_are_reported_not_dropped() {
         (
             "unit name",
             |d| {
-                edit(
-                    &d.join(PLAN),
-                    "\"ten\": \"Thành phố Biên Hòa\"",
-                    "\"ten\": \"Thành phố Biên Hòa 中\"",
-                )
+                let unit = d
+                    .plan
+                    .value
+                    .don_vi
+                    .iter_mut()
+                    .find(|u| u.ten == "Thành phố Biên Hòa");
+                unit.unwrap().ten.push_str(" 中");
             },
             &["“中” (U+4E2D)", "bảng", "hàng"],
         ),
         (
             "signer",
-            |d| {
-                edit(
-                    &d.join(PLAN),
-                    "\"nguoi_ky\": \"Trần Minh Tuấn\"",
-                    "\"nguoi_ky\": \"Trần Minh Tuấn 😀\"",
-                )
-            },
+            |d| d.plan.value.van_ban.nguoi_ky = "Trần Minh Tuấn 😀".into(),
             &["“😀” (U+1F600)", "khối ký"],
         ),
     ];
     for (name, apply, expected) in cases {
         let dir = copy_of_input(&format!("glyphs-{name}").replace(' ', "-"));
-        apply(&dir);
-        let report = build(&dir);
+        let report = build_changed(&dir, *apply);
         assert!(
             matches!(
                 pdf::write(&report.document),
@@ -935,6 +960,48 @@ fn characters_outside_the_font_are_reported_not_dropped() {
         assert!(left.is_empty(), "{name}: left behind {left:?}");
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// `validate` refuses, where it stands, any character a face lacks, so a
+/// build of valid data never fails on a glyph, and every character it
+/// accepts is drawn by all four faces.
+#[test]
+fn validation_and_the_pdf_agree_on_characters() {
+    let dir = copy_of_input("agree");
+    let original = std::fs::read_to_string(dir.join(UNIT)).unwrap();
+    let mut accepted = String::new();
+    for c in [
+        '✓', '㎡', '😀', '中', '\u{3000}', '\u{F001}', '\u{F005}', '\u{FFFD}', '€', '₫', '–', '“',
+        '…', '\u{A0}', 'ỹ', 'Ω', '∑', '≤', '→', '•', '½', '©', '°', '№', '\u{2009}', '\u{202F}',
+    ] {
+        std::fs::write(dir.join(UNIT), &original).unwrap();
+        note(&dir, &format!("Ghi chú {c}."));
+        let drawn_by_all = fonts::Face::ALL
+            .iter()
+            .all(|f| fonts::face(*f).unwrap().advance(c).is_some());
+        match validate::load(std::slice::from_ref(&dir), &[], None) {
+            Ok(_) => {
+                assert!(drawn_by_all, "{c:?} accepted but a face lacks it");
+                accepted.push(c);
+            }
+            Err(diags) => {
+                assert!(!drawn_by_all, "{c:?} refused: {diags}");
+                let [d] = &diags.0[..] else {
+                    panic!("{c:?}: {diags}")
+                };
+                assert_eq!(
+                    (d.code.id(), d.path.as_str()),
+                    ("KC040", "hoat_dong[0].ghi_chu"),
+                    "{d}"
+                );
+                assert!(d.message.contains(&format!("U+{:04X}", c as u32)), "{d}");
+            }
+        }
+    }
+    std::fs::write(dir.join(UNIT), &original).unwrap();
+    note(&dir, &format!("Ghi chú {accepted}."));
+    output::write(build(&dir), &dir.join("ra")).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(unix)]

@@ -447,3 +447,391 @@ fn the_sample_is_clean_and_revisions_replace() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every problem found, with its file name as printed.
+fn diagnostics(dir: &Path) -> khuyencong::diagnostic::Diagnostics {
+    validate::load(&[dir.to_path_buf()], &[], None)
+        .err()
+        .unwrap_or_default()
+}
+
+#[cfg(unix)]
+#[test]
+fn folder_links_pointing_outside_are_refused_not_followed() {
+    // A folder outside the input holding a "later revision" of Biên Hòa.
+    let outside = scratch("links-outside-folder");
+    let dir = copy_of_input("folder-links");
+    let forged = std::fs::read_to_string(dir.join(UNIT)).unwrap().replacen(
+        "\"lan_nop\": 1",
+        "\"lan_nop\": 9",
+        1,
+    );
+    std::fs::write(outside.join("731-lan-9.json"), forged).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("bao-cao/ngoai")).unwrap();
+    std::os::unix::fs::symlink("/etc", dir.join("etc")).unwrap();
+    let err = diagnostics(&dir);
+    for link in ["ngoai", "etc"] {
+        assert!(
+            err.0.iter().any(|d| d.code.id() == "KC001"
+                && d.file.file_name().is_some_and(|n| n == link)
+                && d.message.contains("ra ngoài thư mục dữ liệu")),
+            "{link}: {err}"
+        );
+    }
+    // Nothing behind either link was read.
+    for link in [dir.join("bao-cao/ngoai"), dir.join("etc")] {
+        assert!(
+            err.0
+                .iter()
+                .all(|d| d.file == link || !d.file.starts_with(&link)),
+            "{err}"
+        );
+    }
+    assert_eq!(err.0.len(), 2, "{err}");
+    // A folder link that stays inside is followed as documented.
+    let inside = copy_of_input("folder-links-inside");
+    std::fs::rename(inside.join("bao-cao"), inside.join("that")).unwrap();
+    std::os::unix::fs::symlink(inside.join("that"), inside.join("bao-cao")).unwrap();
+    let data =
+        validate::load(std::slice::from_ref(&inside), &[], None).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(data.submissions.len(), 12);
+    for d in [&dir, &outside, &inside] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn dangling_links_that_are_not_json_are_ignored() {
+    let dir = copy_of_input("dangling-other");
+    std::os::unix::fs::symlink(dir.join("khong-co.txt"), dir.join("ghi-chu.txt")).unwrap();
+    std::os::unix::fs::symlink(dir.join("khong-co"), dir.join("bao-cao/thu-muc-cu")).unwrap();
+    validate::load(std::slice::from_ref(&dir), &[], None).unwrap_or_else(|d| panic!("{d}"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn odd_file_names_stay_on_one_line_and_cannot_forge_an_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = copy_of_input("odd-names");
+    let broken = std::fs::read_to_string(dir.join(UNIT)).unwrap().replacen(
+        "\"lan_nop\": 1",
+        "\"lan_nop\": 0",
+        1,
+    );
+    // A forged error line in a name; bytes that are not UTF-8; a plain
+    // Vietnamese name, which must be printed as it is.
+    let forged = "giả\n(thư mục dữ liệu): lỗi KC038 tại $: giả.json";
+    std::fs::write(dir.join("bao-cao").join(forged), &broken).unwrap();
+    let latin1 = std::ffi::OsStr::from_bytes(b"bi\xEAn-h\xF2a.json");
+    std::fs::write(dir.join("bao-cao").join(latin1), &broken).unwrap();
+    std::fs::remove_file(dir.join(UNIT)).unwrap();
+    std::fs::write(dir.join("bao-cao/731-biên-hòa.json"), &broken).unwrap();
+    let err = diagnostics(&dir);
+    assert_eq!(err.0.len(), 3, "{err}");
+    let printed = err.to_string();
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(
+        lines.len(),
+        4,
+        "one line per error and the summary:\n{printed}"
+    );
+    let base = dir.join("bao-cao").display().to_string();
+    assert!(
+        lines.iter().any(|l| l.starts_with(&format!(
+            "\"{base}/giả\\n(thư mục dữ liệu): lỗi KC038 tại $: giả.json\":"
+        ))),
+        "{printed}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("\"{base}/bi\\xEAn-h\\xF2a.json\":"))),
+        "{printed}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{base}/731-biên-hòa.json:5:"))),
+        "{printed}"
+    );
+    assert!(!printed.contains('\u{FFFD}'), "{printed}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_plan_file_of_the_year_is_named() {
+    let dir = copy_of_input("three-plans");
+    for copy in ["ke-hoach-2023-ban-sao.json", "ke-hoach-2023-moi.json"] {
+        std::fs::copy(dir.join("ke-hoach-2023.json"), dir.join(copy)).unwrap();
+    }
+    let err = diagnostics(&dir);
+    let named: Vec<_> = err.0.iter().filter(|d| d.code.id() == "KC038").collect();
+    assert!(!named.is_empty(), "{err}");
+    for d in named {
+        for plan in [
+            "ke-hoach-2023.json",
+            "ke-hoach-2023-ban-sao.json",
+            "ke-hoach-2023-moi.json",
+        ] {
+            assert!(d.message.contains(plan), "no {plan} in: {d}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Quantities that cannot be added exactly in 28 significant digits.
+#[test]
+fn quantities_whose_sum_would_round_are_refused() {
+    let dir = copy_of_input("inexact-sum");
+    edit_in(
+        &dir,
+        UNIT,
+        "\"cong_tac_vien\": 8",
+        "\"cong_tac_vien\": \"0.000000000000000001\"",
+    );
+    edit_in(
+        &dir,
+        "bao-cao/732-long-khanh.json",
+        "\"cong_tac_vien\": 5",
+        "\"cong_tac_vien\": 1000000000000000000",
+    );
+    let err = diagnostics(&dir);
+    let d = err
+        .0
+        .iter()
+        .find(|d| d.code.id() == "KC021")
+        .unwrap_or_else(|| panic!("accepted an inexact sum: {err}"));
+    assert!(
+        d.path.ends_with("chi_tieu.cong_tac_vien")
+            && d.line > 0
+            && d.message.contains("cong_tac_vien")
+            && d.message.contains("CTV")
+            && d.message.contains("chính xác"),
+        "{d}"
+    );
+    // The largest exact sums still pass.
+    edit_in(&dir, UNIT, "\"0.000000000000000001\"", "\"0.0000000001\"");
+    validate::load(std::slice::from_ref(&dir), &[], None).unwrap_or_else(|d| panic!("{d}"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A broken or missing plan still lets every check that does not need it run.
+#[test]
+fn a_plan_problem_does_not_hide_the_units_problems() {
+    let break_units = |dir: &Path| {
+        edit_in(dir, UNIT, "\"lan_nop\": 1", "\"lan_nop\": 0");
+        edit_in(
+            dir,
+            UNIT,
+            "\"kinh_phi\": 64800000",
+            "\"kinh_phi\": 64800000.5",
+        );
+        edit_in(
+            dir,
+            "bao-cao/732-long-khanh.json",
+            "\"den_ngay\": \"2023-10-12\"",
+            "\"den_ngay\": \"2023-10-01\"",
+        );
+        std::fs::copy(
+            dir.join("bao-cao/735-vinh-cuu.json"),
+            dir.join("bao-cao/735-ban-sao.json"),
+        )
+        .unwrap();
+    };
+    type Break = fn(&Path);
+    let plans: &[(&str, Break, &[&str])] = &[
+        (
+            "broken",
+            |d| {
+                edit_in(
+                    d,
+                    "ke-hoach-2023.json",
+                    "\"kinh_phi\": 230000000",
+                    "\"kinh_phi\": 230000000.5",
+                )
+            },
+            &["ke-hoach-2023.json KC020"],
+        ),
+        (
+            "missing",
+            |d| std::fs::remove_file(d.join("ke-hoach-2023.json")).unwrap(),
+            &["(thư mục dữ liệu) KC038"],
+        ),
+        (
+            "doubled",
+            |d| {
+                std::fs::copy(d.join("ke-hoach-2023.json"), d.join("ke-hoach-2.json")).unwrap();
+            },
+            &["ke-hoach-2.json KC038"],
+        ),
+    ];
+    for (name, break_plan, plan_codes) in plans {
+        let dir = copy_of_input(&format!("plan-{name}"));
+        break_plan(&dir);
+        break_units(&dir);
+        let found: Vec<String> = problems(&dir)
+            .into_iter()
+            .map(|(f, _, c)| format!("{f} {c}"))
+            .collect();
+        for expected in plan_codes.iter().copied().chain([
+            "731-bien-hoa.json KC010",
+            "731-bien-hoa.json KC020",
+            "732-long-khanh.json KC039",
+            "735-vinh-cuu.json KC036",
+            "735-ban-sao.json KC036",
+        ]) {
+            assert!(
+                found.iter().any(|c| c == expected),
+                "{name}: missing {expected} in {found:?}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Text the report cannot print is refused where it stands, naming the
+/// character; a raw control character is a JSON syntax error.
+#[test]
+fn text_the_report_cannot_print_is_refused() {
+    // (JSON text of `nguoi_lap`, code, character named, its column).
+    let cases: &[(&str, &str, &str, usize)] = &[
+        (r#""Nguyễn\u0001Linh""#, "KC040", "U+0001", 23),
+        (r#""Nguyễn\u007fLinh""#, "KC040", "U+007F", 23),
+        ("\"Nguyễn\u{7f}Linh\"", "KC040", "U+007F", 23),
+        (r#""Nguyễn\u200bLinh""#, "KC040", "U+200B", 23),
+        (r#""Nguyễn\u200fLinh""#, "KC040", "U+200F", 23),
+        (r#""Nguyễn\u202eLinh""#, "KC040", "U+202E", 23),
+        (r#""Nguyễn\u2028Linh""#, "KC040", "U+2028", 23),
+        (r#""Nguyễn\u2029Linh""#, "KC040", "U+2029", 23),
+        (r#""Nguyễn\u2060Linh""#, "KC040", "U+2060", 23),
+        (r#""Nguyễn\ufeffLinh""#, "KC040", "U+FEFF", 23),
+        (r#""Nguyễn\u00adLinh""#, "KC040", "U+00AD", 23),
+        (r#""Nguyễn\bLinh""#, "KC040", "U+0008", 23),
+        (r#""Linh\u2028""#, "KC040", "U+2028", 21),
+        (r#""\u200b\u200b""#, "KC040", "U+200B", 17),
+        ("\"Đã kiểm ✓\"", "KC040", "U+2713", 25),
+        ("\"120 ㎡\"", "KC040", "U+33A1", 21),
+        ("\"Linh 😀\"", "KC040", "U+1F600", 22),
+        (r#""Linh \ud83d\ude00""#, "KC040", "U+1F600", 22),
+        ("\"Lâm 林\"", "KC040", "U+6797", 21),
+        // In the italic face only: templates may set any text upright.
+        ("\"Linh \u{F001}\"", "KC040", "U+F001", 22),
+        ("\"Nguyễn\u{1}Linh\"", "KC004", "", 23),
+        ("\"Nguyễn\nLinh\"", "KC004", "", 23),
+        ("\"Nguyễn\tLinh\"", "KC004", "", 23),
+    ];
+    for (json, code, named, column) in cases {
+        let dir = copy_of_input("unprintable");
+        edit_in(
+            &dir,
+            UNIT,
+            "\"nguoi_lap\": \"Nguyễn Thị Mỹ Linh\"",
+            &format!("\"nguoi_lap\": {json}"),
+        );
+        let err = diagnostics(&dir);
+        let d = err
+            .0
+            .iter()
+            .find(|d| d.code.id() == *code)
+            .unwrap_or_else(|| panic!("{json}: expected {code}, got {err}"));
+        assert_eq!((d.line, d.column), (7, *column), "{json}: {d}");
+        assert!(d.message.contains(named), "{json}: {d}");
+        if *code == "KC040" {
+            assert_eq!(d.path, "nguoi_lap", "{json}: {d}");
+            assert!(
+                d.message.contains("xóa") || d.message.contains("thay"),
+                "{d}"
+            );
+        }
+        assert_eq!(err.0.len(), 1, "{json}: {err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Tab and line breaks written as escapes are whitespace the report prints
+/// as one space; the characters every face has are accepted.
+#[test]
+fn escaped_whitespace_and_the_fonts_characters_are_accepted() {
+    let dir = copy_of_input("printable");
+    edit_in(
+        &dir,
+        UNIT,
+        "\"kinh_phi\": 64800000",
+        r#""ghi_chu": "Dòng một\nDòng hai\r\n\tThụt lề – “trích” … 25 °C, ½, №, €, ₫, ©, ≤ →.", "kinh_phi": 64800000"#,
+    );
+    validate::load(std::slice::from_ref(&dir), &[], None).unwrap_or_else(|d| panic!("{d}"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn many_unknown_keys_in_one_object_are_counted_not_listed() {
+    let dir = copy_of_input("many-keys");
+    let keys: String = (0..100).map(|i| format!("\"khoa_{i}\": 1, ")).collect();
+    edit_in(&dir, UNIT, "\"nguoi_lap\"", &format!("{keys}\"nguoi_lap\""));
+    let err = diagnostics(&dir);
+    let unknown: Vec<_> = err.0.iter().filter(|d| d.code.id() == "KC012").collect();
+    assert!(unknown.len() < 50, "{} lines for one object", unknown.len());
+    let rest = 100 - (unknown.len() - 1);
+    assert!(
+        unknown
+            .iter()
+            .any(|d| d.message.contains(&format!("{rest} khóa"))),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// 300.000 distinct keys in one `chi_tieu`: linear, and one line for the rest.
+#[test]
+fn a_huge_object_is_checked_in_linear_time() {
+    let dir = copy_of_input("huge-object");
+    let keys: Vec<String> = (0..300_000).map(|i| format!("\"k{i}\": 1")).collect();
+    edit_in(
+        &dir,
+        UNIT,
+        "\"cong_tac_vien\": 8",
+        &format!("\"cong_tac_vien\": 8, {}", keys.join(", ")),
+    );
+    let started = std::time::Instant::now();
+    let err = diagnostics(&dir);
+    let took = started.elapsed();
+    let unknown: Vec<_> = err.0.iter().filter(|d| d.code.id() == "KC034").collect();
+    assert!(
+        (2..50).contains(&unknown.len()),
+        "{} lines for one object",
+        unknown.len()
+    );
+    assert!(
+        unknown.iter().any(|d| d
+            .message
+            .contains(&format!("{} mã", 300_000 - (unknown.len() - 1)))),
+        "{:?}",
+        unknown.last()
+    );
+    assert!(took.as_secs() < 20, "took {took:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// 300.000 copies of one key on one line: counted, and found in linear time.
+#[test]
+fn a_key_repeated_many_times_is_counted_not_listed() {
+    let dir = copy_of_input("repeated-key");
+    let copies = vec!["\"cong_tac_vien\": 8"; 300_000].join(", ");
+    edit_in(&dir, UNIT, "\"cong_tac_vien\": 8", &copies);
+    let started = std::time::Instant::now();
+    let err = diagnostics(&dir);
+    let took = started.elapsed();
+    assert!((2..50).contains(&err.0.len()), "{} lines", err.0.len());
+    let last = err.0.iter().max_by_key(|d| d.column).unwrap();
+    assert!(
+        last.code.id() == "KC013"
+            && last
+                .message
+                .contains(&format!("{} khóa", 299_999 - (err.0.len() - 1))),
+        "{last}"
+    );
+    assert!(took.as_secs() < 20, "took {took:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
