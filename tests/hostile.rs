@@ -1000,7 +1000,8 @@ fn validation_and_the_pdf_agree_on_characters() {
     }
     std::fs::write(dir.join(UNIT), &original).unwrap();
     note(&dir, &format!("Ghi chú {accepted}."));
-    output::write(build(&dir), &dir.join("ra")).unwrap_or_else(|e| panic!("{e}"));
+    output::write(build(&dir), &dir.join("ra"), &output::Wait::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
