@@ -1,0 +1,284 @@
+//! Writing the rendered files as one set: a failed or interrupted build never leaves a
+//! partial file or a mixed set, and the previous good report stays until
+//! the new one is complete.
+//!
+//! A write first takes the folder's lock (`.khuyencong-khoa`), so that two
+//! builds into one folder run one after the other, and puts right what an
+//! interrupted build left. Every file is then written in full to a
+//! temporary name in the folder. A journal naming the set is made durable,
+//! the previous files are moved to backup names, the new ones renamed into
+//! place (the manifest last), and the backups and the journal removed. A
+//! rename that fails puts the backups back. A build killed before the
+//! journal exists leaves only temporaries, which the next run deletes;
+//! killed after, the next run puts the previous set back, or only removes
+//! the backups when every new file was already in place. Either way the
+//! folder holds one complete set, and no file is ever half-written.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+mod commit;
+
+use crate::manifest::{self, Change, Manifest};
+use crate::pipeline::Report;
+use crate::render::{self, Format, RenderError, Renderer, Rendering};
+use commit::{Folder, Staging};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error("không ghi được tệp {}: {}; kiểm tra tệp có đang mở trong chương trình khác (Word, trình đọc PDF) hoặc thư mục có bị khóa quyền ghi không", path.display(), io_reason(*kind))]
+    Write {
+        path: PathBuf,
+        kind: std::io::ErrorKind,
+    },
+    #[error("{} đã có nhưng là thư mục chứ không phải tệp; đổi tên hoặc xóa thư mục đó", .0.display())]
+    NotAFile(PathBuf),
+    #[error("một lần tạo báo cáo khác vẫn đang ghi vào {} sau {} giây chờ (có thể là một `khuyencong build --watch` đang chạy); chạy lại khi lần đó xong", dir.display(), waited.as_secs())]
+    Busy { dir: PathBuf, waited: Duration },
+    #[error("không khóa được thư mục kết quả bằng tệp {}: {}; kiểm tra thư mục có cho ghi không", path.display(), io_reason(source.kind()))]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("nhật ký ghi dở {} không hợp lệ: {reason}. Chương trình không làm theo nhật ký này và không đụng tới tệp nào; xem lại các tệp trong thư mục rồi xóa tệp nhật ký để chạy lại", path.display())]
+    Journal {
+        path: PathBuf,
+        #[source]
+        reason: JournalError,
+    },
+    #[error("không thay được {}: {}; các tệp đã thay được trả lại như cũ. Kiểm tra tệp có đang mở trong chương trình khác (Word, trình đọc PDF) hoặc bị khóa không", path.display(), io_reason(source.kind()))]
+    RolledBack {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("không trả lại được {}: {}; nhật ký {} được giữ lại để lần chạy sau trả lại bộ báo cáo cũ", path.display(), io_reason(source.kind()), journal.display())]
+    Unfinished {
+        path: PathBuf,
+        journal: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Why a journal is not followed.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("không đọc được ({})", io_reason(.0.kind()))]
+    Read(#[source] std::io::Error),
+    #[error("không phải nhật ký của chương trình này ({0})")]
+    Syntax(#[from] serde_json::Error),
+    #[error("{0:?} không phải tên một tệp báo cáo nằm ngay trong thư mục")]
+    Name(String),
+}
+
+/// What an output folder holds after a failed write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Left {
+    /// The previous set, complete (or nothing, when there was none).
+    Previous,
+    /// Whatever it held: the write stopped before it could tell (another
+    /// build holds the folder, or a journal that is not followed).
+    Untouched,
+    /// A set stopped half-way, with its journal: the next run puts the
+    /// previous set back.
+    Unfinished,
+}
+
+impl OutputError {
+    /// What the folder holds now.
+    pub fn left(&self) -> Left {
+        match self {
+            OutputError::Busy { .. } | OutputError::Lock { .. } | OutputError::Journal { .. } => {
+                Left::Untouched
+            }
+            OutputError::Unfinished { .. } => Left::Unfinished,
+            OutputError::Render(_)
+            | OutputError::Write { .. }
+            | OutputError::NotAFile(_)
+            | OutputError::RolledBack { .. } => Left::Previous,
+        }
+    }
+}
+
+/// Why a write failed, in Vietnamese.
+fn io_reason(kind: std::io::ErrorKind) -> &'static str {
+    use std::io::ErrorKind as K;
+    match kind {
+        K::PermissionDenied => "không có quyền ghi",
+        K::NotFound => "không tìm thấy thư mục",
+        K::StorageFull => "ổ đĩa đã đầy",
+        K::ReadOnlyFilesystem => "ổ đĩa chỉ cho đọc",
+        K::IsADirectory => "đã có một thư mục trùng tên",
+        K::ResourceBusy => "tệp đang bị chương trình khác dùng",
+        K::Unsupported => "ổ đĩa không hỗ trợ việc này",
+        _ => "lỗi hệ thống khi ghi",
+    }
+}
+
+/// How a write meets another build writing into the same folder.
+#[derive(Clone, Copy)]
+pub struct Wait<'a> {
+    /// How long to wait for the other build before giving up.
+    pub limit: Duration,
+    /// Told once, when the wait begins, with the folder.
+    pub notify: &'a dyn Fn(&Path),
+}
+
+impl Default for Wait<'_> {
+    /// Ten minutes, a national build with room to spare, without a word.
+    fn default() -> Self {
+        Wait {
+            limit: Duration::from_secs(600),
+            notify: &|_| {},
+        }
+    }
+}
+
+/// The base name of the report files for a year.
+pub fn base_name(year: i32) -> String {
+    format!("bao-cao-khuyen-cong-{year}")
+}
+
+const MANIFEST: &str = ".manifest.json";
+
+pub fn manifest_path(dir: &Path, year: i32) -> PathBuf {
+    dir.join(format!("{}{MANIFEST}", base_name(year)))
+}
+
+/// What a build wrote, and what changed since the previous one (None when
+/// there was no previous manifest).
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub manifest: Manifest,
+    pub changes: Option<Vec<Change>>,
+}
+
+/// Renders every format and writes the set with its manifest. Takes the
+/// report by value: the data and the summary go into the manifest first and
+/// are dropped before rendering, which is where a large build peaks. Each
+/// file is staged by the thread that rendered it, so the disk works while
+/// the slower formats are still being made.
+pub fn write(report: Report, dir: &Path, wait: &Wait) -> Result<Written, OutputError> {
+    let year = report.summary.nam;
+    let mut manifest = manifest::of(&report);
+    let Report {
+        data,
+        summary,
+        templates,
+        markdown,
+        document,
+    } = report;
+    drop((data, summary, templates));
+    let doc = Rendering { markdown, document };
+    let folder = Folder::open(dir, wait)?;
+    let manifest_file = manifest_path(dir, year);
+    let manifest_name = manifest_file
+        .file_name()
+        .expect("has a name")
+        .to_string_lossy()
+        .into_owned();
+    // Read under the lock, once an interrupted build was put right.
+    let previous = read_manifest(&manifest_file);
+    let (staging, files) = stage_formats(
+        &folder,
+        &base_name(year),
+        &doc,
+        &Format::ALL,
+        std::slice::from_ref(&manifest_name),
+    )?;
+    manifest.dau_ra = manifest::outputs(&files);
+    drop(files);
+    let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
+    json.push('\n');
+    staging.stage(&manifest_name, json.as_bytes())?;
+    let written = staging.commit()?;
+    let changes = previous.map(|old| manifest::diff(&old, &manifest));
+    Ok(Written {
+        files: written,
+        manifest,
+        changes,
+    })
+}
+
+/// Renders `formats` of a document as `<stem>.<extension>` into `dir`, as
+/// one set (`khuyencong render`).
+pub fn write_formats(
+    dir: &Path,
+    stem: &str,
+    doc: &Rendering,
+    formats: &[Format],
+    wait: &Wait,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let folder = Folder::open(dir, wait)?;
+    let (staging, _) = stage_formats(&folder, stem, doc, formats, &[])?;
+    staging.commit()
+}
+
+/// Puts right what an interrupted build left in `dir`, taking the folder's
+/// lock as a write does. A folder that does not exist holds nothing to put
+/// right, and is not made.
+pub fn recover(dir: &Path, wait: &Wait) -> Result<(), OutputError> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    Folder::open(dir, wait).map(drop)
+}
+
+/// A rendered file: its name and its bytes.
+type Named = (String, Vec<u8>);
+
+/// Readies the folder for the files of `formats` (and `extra` names staged
+/// by the caller), then renders every format, each on a thread of its own
+/// (the last on this one), staging each file as soon as it is made: the
+/// disk works while the slower formats are still being rendered. Returns
+/// the staging and the (name, bytes) of every rendered file.
+fn stage_formats<'a>(
+    folder: &'a Folder,
+    stem: &str,
+    doc: &Rendering,
+    formats: &[Format],
+    extra: &[String],
+) -> Result<(Staging<'a>, Vec<Named>), OutputError> {
+    let all = render::renderers(formats);
+    let names: Vec<String> = all
+        .iter()
+        .map(|r| format!("{stem}.{}", r.format().extension()))
+        .collect();
+    let everything: Vec<String> = names.iter().chain(extra).cloned().collect();
+    let staging = Staging::new(folder, &everything)?;
+    let render = |(r, name): (&dyn Renderer, &String)| {
+        let bytes = r.render(doc)?;
+        staging.stage(name, &bytes)?;
+        Ok((name.clone(), bytes))
+    };
+    let jobs: Vec<_> = all.iter().map(AsRef::as_ref).zip(&names).collect();
+    let files = match jobs.split_last() {
+        None => Vec::new(),
+        Some((last, others)) => std::thread::scope(|scope| {
+            let started: Vec<_> = others
+                .iter()
+                .map(|&job| scope.spawn(move || render(job)))
+                .collect();
+            let last = render(*last);
+            let mut done: Vec<Result<Named, OutputError>> = started
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect();
+            done.push(last);
+            done.into_iter().collect::<Result<Vec<_>, OutputError>>()
+        })?,
+    };
+    Ok((staging, files))
+}
+
+/// A previous manifest, if there is a readable one.
+pub fn read_manifest(path: &Path) -> Option<Manifest> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
