@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use jsonc_parser::ast::{ObjectProp, Value};
 use jsonc_parser::common::Ranged;
@@ -14,7 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::contract::{Date, Money, Quantity};
 use crate::diagnostic::{hint, is_invisible, Code, Diagnostic, Diagnostics};
-use crate::render::fonts::{self, Face};
+use crate::render::fonts;
 
 /// Deepest nesting accepted; the contract needs 5 levels. Checked before
 /// parsing so a hostile file cannot exhaust the stack.
@@ -484,9 +484,10 @@ impl<'s, 'a> Reader<'s, 'a> {
 /// `validate` refuses what `build` could not print.
 fn unprintable(raw: &str, printed: &str) -> Vec<char> {
     const NAMED: usize = 5;
-    let spaces = |c: char| matches!(c, '\t' | '\n' | '\r');
-    let invisible = raw.chars().filter(|&c| is_invisible(c) && !spaces(c));
-    let undrawable = printed.chars().filter(|&c| !spaces(c) && !drawable(c));
+    // Printable ASCII, most of any text, is neither: decided in one compare.
+    let suspect = |c: &char| !matches!(c, ' '..='~' | '\t' | '\n' | '\r');
+    let invisible = raw.chars().filter(suspect).filter(|&c| is_invisible(c));
+    let undrawable = printed.chars().filter(suspect).filter(|&c| !drawable(c));
     let mut found = Vec::new();
     for c in invisible.chain(undrawable) {
         if !found.contains(&c) {
@@ -499,24 +500,10 @@ fn unprintable(raw: &str, printed: &str) -> Vec<char> {
     found
 }
 
-/// Whether all four faces draw `c`: a template may set any text bold or
-/// italic. Asked of every character of every text, so the answers for the
-/// first blocks (Latin, Vietnamese, punctuation, symbols) are kept.
+/// Whether all four faces draw `c`. Fonts that cannot be read are a
+/// damaged build, which `build` reports.
 fn drawable(c: char) -> bool {
-    const KEPT: u32 = 0x3000;
-    static FIRST: OnceLock<Vec<bool>> = OnceLock::new();
-    // Fonts that cannot be read are a damaged build, which `build` reports.
-    let ask = |c: char| {
-        Face::ALL
-            .iter()
-            .all(|&f| fonts::face(f).map_or(true, |face| face.advance(c).is_some()))
-    };
-    let first = FIRST.get_or_init(|| {
-        (0..KEPT)
-            .map(|u| char::from_u32(u).is_some_and(ask))
-            .collect()
-    });
-    first.get(c as usize).copied().unwrap_or_else(|| ask(c))
+    fonts::in_every_face(c).unwrap_or(true)
 }
 
 fn unprintable_message(chars: &[char]) -> String {

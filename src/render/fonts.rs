@@ -193,6 +193,36 @@ pub fn face(face: Face) -> Result<&'static FaceData, FontError> {
     }
 }
 
+/// Whether every face draws `ch`: what validation asks of each character of
+/// the data (a template may set any text bold or italic). Below U+3000
+/// (Latin, Vietnamese, punctuation, symbols) the answer comes from a bit
+/// set made once from the four character maps.
+pub fn in_every_face(ch: char) -> Result<bool, FontError> {
+    const KEPT: usize = 0x3000;
+    static COMMON: OnceLock<Result<Vec<u64>, FontError>> = OnceLock::new();
+    let common = COMMON.get_or_init(|| {
+        let mut all = vec![u64::MAX; KEPT / 64];
+        for face_id in Face::ALL {
+            let face_data = face(face_id)?;
+            let mut bits = vec![0u64; KEPT / 64];
+            for (&(c, _), w) in face_data.chars.iter().zip(&face_data.advances) {
+                if (c as usize) < KEPT && !w.is_nan() {
+                    bits[c as usize / 64] |= 1 << (c % 64);
+                }
+            }
+            all.iter_mut().zip(bits).for_each(|(a, b)| *a &= b);
+        }
+        Ok(all)
+    });
+    let common = common.as_ref().map_err(Clone::clone)?;
+    match common.get(ch as usize / 64) {
+        Some(word) => Ok(word & (1 << (ch as u32 % 64)) != 0),
+        None => Face::ALL
+            .iter()
+            .try_fold(true, |all, &f| Ok(all && face(f)?.advance(ch).is_some())),
+    }
+}
+
 /// A copy of `face` holding only the glyphs for `chars` (plus .notdef),
 /// ready for `PdfDocument` resources. Its name carries a subset tag derived
 /// from the glyph set, so the same text always gives the same bytes.
@@ -253,6 +283,18 @@ mod tests {
             "Liberation Serif has no CJK"
         );
         assert!(regular.line_height > regular.ascent + regular.descent - 0.001);
+    }
+
+    #[test]
+    fn every_face_answer_matches_asking_each_face() {
+        for ch in [
+            'a', 'ệ', 'Ự', '–', '“', '€', '✓', '㎡', '\u{200B}', '中', '😀',
+        ] {
+            let each = Face::ALL
+                .iter()
+                .all(|&f| face(f).unwrap().advance(ch).is_some());
+            assert_eq!(in_every_face(ch).unwrap(), each, "{ch:?}");
+        }
     }
 
     #[test]
