@@ -118,10 +118,15 @@ pub struct Frame {
     pub closing: Closing,
 }
 
+/// Width between the margins, in points.
+fn text_width(s: &PageSettings) -> f32 {
+    (s.kho_giay_rong_mm - s.le_trai_mm - s.le_phai_mm) * PT_PER_MM
+}
+
 /// Decides the frame of a document.
 pub fn frame(meta: &Metadata) -> Result<Frame, FontError> {
     let s = &meta.trang;
-    let text_width = (s.kho_giay_rong_mm - s.le_trai_mm - s.le_phai_mm) * PT_PER_MM;
+    let text_width = text_width(s);
     let small = Look::new(s.co_chu_dau_trang);
     let body = Look::new(s.co_chu);
 
@@ -352,9 +357,7 @@ pub fn keeps_with_next(blocks: &[Block], i: usize, settings: &PageSettings) -> b
     match (&blocks[i], blocks.get(i + 1)) {
         (Block::Heading { .. }, _) | (_, None) => true,
         (Block::Paragraph(content), Some(Block::Table(_))) => {
-            let line = (settings.kho_giay_rong_mm - settings.le_trai_mm - settings.le_phai_mm)
-                * PT_PER_MM
-                - settings.thut_dau_dong_cm * 10.0 * PT_PER_MM;
+            let line = text_width(settings) - settings.thut_dau_dong_cm * 10.0 * PT_PER_MM;
             width(&plain_text(content), Look::new(settings.co_chu)).is_ok_and(|w| w <= line)
         }
         _ => false,
