@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::contract::{Date, DocumentInfo, Indicator, PlanIndex, PlanItem};
+use crate::contract::{
+    Date, DocumentInfo, FundingSource, Indicator, Plan, PlanIndex, PlanItem, ProjectStatus,
+    SourceKind, Split,
+};
 use crate::validate::Dataset;
 
 /// Serialises a decimal as a JSON integer when whole (so templates can
@@ -38,7 +41,7 @@ fn exact_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S
 }
 
 /// Planned vs actual amount (money or quantity).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Figures {
     #[serde(serialize_with = "exact")]
     pub ke_hoach: Decimal,
@@ -61,6 +64,101 @@ impl Figures {
             ty_le: crate::format::ty_le(thuc_hien, ke_hoach),
         }
     }
+}
+
+/// Money by funding source, plan and actual, keyed by the source's place
+/// in the plan: every level (activity, item, programme, unit, total) is a
+/// ledger, and each figure the report prints is read off one.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Ledger(BTreeMap<usize, (Decimal, Decimal)>);
+
+impl Ledger {
+    fn add(&mut self, other: &Ledger) {
+        for (&source, &(planned, actual)) in &other.0 {
+            let entry = self.0.entry(source).or_default();
+            entry.0 += planned;
+            entry.1 += actual;
+        }
+    }
+
+    /// Plan and actual over the sources `wanted` keeps.
+    fn figures(&self, sources: &[FundingSource], wanted: impl Fn(SourceKind) -> bool) -> Figures {
+        let (mut planned, mut actual) = (Decimal::ZERO, Decimal::ZERO);
+        for (&source, &(p, a)) in &self.0 {
+            if wanted(sources[source].loai) {
+                planned += p;
+                actual += a;
+            }
+        }
+        Figures::new(planned, actual)
+    }
+
+    /// The three headline figures of a ledger.
+    fn money(&self, sources: &[FundingSource]) -> Money {
+        Money {
+            kinh_phi: self.figures(sources, SourceKind::is_budget),
+            ngoai_ngan_sach: self.figures(sources, |k| !k.is_budget()),
+            tong_kinh_phi: self.figures(sources, |_| true),
+        }
+    }
+
+    /// Each source with money, in plan order.
+    fn by_source(&self, sources: &[FundingSource]) -> Vec<SourceSummary> {
+        self.0
+            .iter()
+            .filter(|(_, (p, a))| !p.is_zero() || !a.is_zero())
+            .map(|(&i, &(p, a))| SourceSummary::new(&sources[i], Figures::new(p, a)))
+            .collect()
+    }
+}
+
+/// A source's place in the plan.
+fn source_at(plan: &Plan, code: &str) -> usize {
+    plan.nguon_kinh_phi
+        .iter()
+        .position(|s| s.ma == code)
+        .expect("validation checked every source code")
+}
+
+fn planned(plan: &Plan, split: &Split) -> Ledger {
+    Ledger(
+        split
+            .iter()
+            .map(|(code, m)| (source_at(plan, code), (m.0, Decimal::ZERO)))
+            .collect(),
+    )
+}
+
+fn spent(plan: &Plan, split: &Split) -> Ledger {
+    Ledger(
+        split
+            .iter()
+            .map(|(code, m)| (source_at(plan, code), (Decimal::ZERO, m.0)))
+            .collect(),
+    )
+}
+
+/// The khuyến công budget apart from the money outside it: the report's
+/// "kinh phí khuyến công" is `kinh_phi` alone.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Money {
+    /// Khuyến công budget (local and national sources).
+    pub kinh_phi: Figures,
+    /// Counterpart funds and other money outside the budget.
+    pub ngoai_ngan_sach: Figures,
+    /// Both together.
+    pub tong_kinh_phi: Figures,
+}
+
+/// One source's share of an amount actually spent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceAmount {
+    pub ma: String,
+    pub ten: String,
+    pub loai: SourceKind,
+    pub ngan_sach: bool,
+    #[serde(serialize_with = "exact")]
+    pub so_tien: Decimal,
 }
 
 /// How an item went, against its indicator targets.
@@ -106,6 +204,8 @@ pub struct Summary {
     pub theo_nguon: Vec<SourceSummary>,
     /// Whole plan.
     pub tong: TotalSummary,
+    /// The project annex: every project, by programme and item.
+    pub phu_luc: Annex,
     /// Earlier revisions that were replaced (never counted).
     pub ban_thay_the: Vec<SupersededSummary>,
 }
@@ -137,7 +237,9 @@ pub struct ProgrammeSummary {
     pub so: String,
     pub ma: String,
     pub ten: String,
-    pub kinh_phi: Figures,
+    #[serde(flatten)]
+    pub tien: Money,
+    pub theo_nguon: Vec<SourceSummary>,
     /// Every item of the programme, in plan order.
     pub noi_dung: Vec<ItemSummary>,
 }
@@ -152,8 +254,15 @@ pub struct ItemSummary {
     /// The plan sentence.
     pub ke_hoach: String,
     pub chi_tieu: Vec<IndicatorSummary>,
-    pub kinh_phi: Figures,
-    pub nguon: String,
+    /// `kinh_phi`: the khuyến công budget; `ngoai_ngan_sach`, `tong_kinh_phi`.
+    #[serde(flatten)]
+    pub tien: Money,
+    /// Each source with money planned or spent, in plan order.
+    pub theo_nguon: Vec<SourceSummary>,
+    /// The sources with money planned, and those with money spent: more
+    /// than one is where the text says "trong đó …".
+    pub nguon_ke_hoach: Vec<SourceSummary>,
+    pub nguon_thuc_hien: Vec<SourceSummary>,
     pub trang_thai: &'static str,
     pub trang_thai_ma: Status,
     /// Each activity of each unit, in registry order.
@@ -162,15 +271,112 @@ pub struct ItemSummary {
     pub don_vi: Vec<String>,
     /// Each unit's figures for the item (its activities added up).
     pub theo_don_vi: Vec<UnitFigures>,
-    /// Distinct descriptions, in order, each with the places where it was done.
+    /// Distinct descriptions of the activities that are not projects, in
+    /// order, each with the places where it was done.
     pub mo_ta: Vec<Description>,
     /// Distinct places, in order.
     pub dia_diem: Vec<String>,
-    /// Notes of the activities, in order.
+    /// Notes of the activities that are not projects, in order (a
+    /// project's note stays with its project).
     pub ghi_chu: Vec<String>,
+    /// The projects of the item, in registry order of their units.
+    pub de_an: Vec<ProjectSummary>,
     /// When not implemented: the reason, and the units' explanations.
     pub ly_do_khong_thuc_hien: Option<String>,
     pub ghi_chu_khong_thuc_hien: Vec<String>,
+    /// Units that declared the item not implemented (when others did carry
+    /// it out, the text names them in the item's paragraph).
+    pub don_vi_khong_thuc_hien: Vec<UnitNotImplemented>,
+}
+
+/// A unit's declaration that it did not carry out an item others did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitNotImplemented {
+    pub ma_don_vi: String,
+    pub don_vi: String,
+    pub ly_do: Option<String>,
+    pub ghi_chu: Option<String>,
+}
+
+/// One project (đề án): an activity that supports one beneficiary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectSummary {
+    /// Number in the annex (1, 2… across the whole annex).
+    pub stt: usize,
+    pub ten: String,
+    pub co_so: String,
+    pub ma_don_vi: String,
+    pub don_vi: String,
+    pub dia_diem: Vec<String>,
+    pub mo_ta: String,
+    pub trang_thai: &'static str,
+    pub trang_thai_ma: ProjectStatus,
+    /// `kinh_phi` (khuyến công support), `ngoai_ngan_sach`, `tong_kinh_phi`:
+    /// amounts spent.
+    #[serde(flatten)]
+    pub tien: Amounts,
+    pub theo_nguon: Vec<SourceAmount>,
+    pub ghi_chu: Option<String>,
+}
+
+/// Amounts spent: the khuyến công budget, the money outside it, and both.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Amounts {
+    #[serde(serialize_with = "exact")]
+    pub kinh_phi: Decimal,
+    #[serde(serialize_with = "exact")]
+    pub ngoai_ngan_sach: Decimal,
+    #[serde(serialize_with = "exact")]
+    pub tong_kinh_phi: Decimal,
+}
+
+impl Amounts {
+    fn of(money: &Money) -> Self {
+        Amounts {
+            kinh_phi: money.kinh_phi.thuc_hien,
+            ngoai_ngan_sach: money.ngoai_ngan_sach.thuc_hien,
+            tong_kinh_phi: money.tong_kinh_phi.thuc_hien,
+        }
+    }
+
+    fn add(&mut self, other: &Amounts) {
+        self.kinh_phi += other.kinh_phi;
+        self.ngoai_ngan_sach += other.ngoai_ngan_sach;
+        self.tong_kinh_phi += other.tong_kinh_phi;
+    }
+}
+
+/// The project annex ("Phụ lục"): projects grouped by programme and item,
+/// with subtotals. Empty when no activity describes a project.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Annex {
+    pub so_de_an: usize,
+    pub chuong_trinh: Vec<AnnexProgramme>,
+    #[serde(flatten)]
+    pub tong: Amounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnnexProgramme {
+    /// "I", "II"… in the annex.
+    pub so: String,
+    pub ma: String,
+    pub ten: String,
+    pub so_de_an: usize,
+    pub noi_dung: Vec<AnnexItem>,
+    #[serde(flatten)]
+    pub tong: Amounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnnexItem {
+    /// The item's number in section I of the report.
+    pub so: String,
+    pub ma: String,
+    pub ten: String,
+    pub de_an: Vec<ProjectSummary>,
+    #[serde(flatten)]
+    pub tong: Amounts,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -195,9 +401,11 @@ pub struct ActivitySummary {
     pub mo_ta: String,
     /// Quantities in the item's indicator order (only those reported).
     pub chi_tieu: Vec<ActivityQuantity>,
-    #[serde(serialize_with = "exact")]
-    pub kinh_phi: Decimal,
-    pub nguon: String,
+    /// `kinh_phi` (khuyến công budget), `ngoai_ngan_sach`, `tong_kinh_phi`.
+    #[serde(flatten)]
+    pub tien: Amounts,
+    pub theo_nguon: Vec<SourceAmount>,
+    pub de_an: Option<crate::contract::Project>,
     pub dia_diem: Vec<String>,
     pub tu_ngay: Option<DateContext>,
     pub den_ngay: Option<DateContext>,
@@ -219,8 +427,8 @@ pub struct UnitFigures {
     /// Per indicator of the item, in plan order; null where not reported.
     #[serde(serialize_with = "exact_opts")]
     pub chi_tieu: Vec<Option<Decimal>>,
-    #[serde(serialize_with = "exact")]
-    pub kinh_phi: Decimal,
+    #[serde(flatten)]
+    pub tien: Amounts,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -247,7 +455,12 @@ pub struct NotImplementedItem {
     pub so: usize,
     pub ma: String,
     pub ten: String,
+    /// The item's number in section I; empty when it is not reported
+    /// there (no budget), so its notes belong here.
+    pub so_noi_dung: String,
     pub ly_do: String,
+    /// The units that declared it not implemented, with their notes.
+    pub don_vi: Vec<UnitNotImplemented>,
     #[serde(serialize_with = "exact")]
     pub kinh_phi_ke_hoach: Decimal,
 }
@@ -284,9 +497,12 @@ pub struct UnitSummary {
     pub tep: Option<String>,
     /// Number of activities reported.
     pub so_hoat_dong: usize,
-    /// Actual cost of the unit's plan activities.
-    #[serde(serialize_with = "exact")]
-    pub kinh_phi: Decimal,
+    /// Number of projects among them.
+    pub so_de_an: usize,
+    /// Actual cost of the unit's plan activities: `kinh_phi` (khuyến công
+    /// budget), `ngoai_ngan_sach`, `tong_kinh_phi`.
+    #[serde(flatten)]
+    pub tien: Amounts,
     /// Actual cost of its out-of-plan tasks.
     #[serde(serialize_with = "exact")]
     pub kinh_phi_ngoai_ke_hoach: Decimal,
@@ -296,14 +512,38 @@ pub struct UnitSummary {
 pub struct SourceSummary {
     pub ma: String,
     pub ten: String,
+    pub loai: SourceKind,
+    /// Part of the khuyến công budget.
+    pub ngan_sach: bool,
     #[serde(flatten)]
     pub kinh_phi: Figures,
 }
 
+impl SourceSummary {
+    fn new(source: &FundingSource, kinh_phi: Figures) -> Self {
+        SourceSummary {
+            ma: source.ma.clone(),
+            ten: source.ten.clone(),
+            loai: source.loai,
+            ngan_sach: source.loai.is_budget(),
+            kinh_phi,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TotalSummary {
+    /// The khuyến công budget (`ke_hoach`, `thuc_hien`, `ty_le` at the top
+    /// level, as before sources had kinds).
     #[serde(flatten)]
     pub kinh_phi: Figures,
+    /// Counterpart funds and other money outside the budget.
+    pub ngoai_ngan_sach: Figures,
+    /// Both together.
+    pub tong_kinh_phi: Figures,
+    /// Whether any money outside the budget was planned or spent: the
+    /// report then shows the budget and the total apart.
+    pub co_ngoai_ngan_sach: bool,
     #[serde(serialize_with = "exact")]
     pub ngoai_ke_hoach: Decimal,
     pub so_noi_dung: usize,
@@ -353,47 +593,51 @@ impl Distinct {
 /// Builds the summary and checks that every total adds up.
 pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
     let plan = &data.plan.value;
+    let sources = &plan.nguon_kinh_phi;
     let units = &plan.don_vi;
     let index = plan.index();
     let zero = Decimal::ZERO;
 
     // Who declared which item not implemented, with what.
-    let mut declared: BTreeMap<&str, (Option<&str>, Vec<String>)> = BTreeMap::new();
+    let mut declared: BTreeMap<&str, Vec<UnitNotImplemented>> = BTreeMap::new();
     for s in &data.submissions {
         for n in &s.value.khong_thuc_hien {
-            let entry = declared.entry(n.noi_dung.as_str()).or_default();
-            if entry.0.is_none() {
-                entry.0 = n.ly_do.as_deref();
-            }
-            entry.1.extend(n.ghi_chu.clone());
+            declared
+                .entry(n.noi_dung.as_str())
+                .or_default()
+                .push(UnitNotImplemented {
+                    ma_don_vi: s.value.ma_don_vi.clone(),
+                    don_vi: unit_name(&index, &s.value.ma_don_vi).to_string(),
+                    ly_do: n.ly_do.clone(),
+                    ghi_chu: n.ghi_chu.clone(),
+                });
         }
     }
 
     // Items are independent: each scans the submissions, in parallel.
     let plan_items: Vec<&PlanItem> = plan.chuong_trinh.iter().flat_map(|p| &p.noi_dung).collect();
     let large = data.submissions.len() >= crate::par::PARALLEL_FROM;
-    let summarised: Vec<ItemSummary> = crate::par::map_if(large, &plan_items, |item| {
-        summarise_item(item, data, &index, declared.get(item.ma.as_str()))
+    let no_declarations = Vec::new();
+    let summarised: Vec<(ItemSummary, Ledger)> = crate::par::map_if(large, &plan_items, |item| {
+        let declared = declared.get(item.ma.as_str()).unwrap_or(&no_declarations);
+        summarise_item(item, data, &index, declared)
     });
     let mut summarised = summarised.into_iter();
     let mut programmes = Vec::new();
-    let mut by_source: BTreeMap<&str, (Decimal, Decimal)> = BTreeMap::new();
+    let mut total = Ledger::default();
     let mut not_implemented = Vec::new();
     let mut reported_programmes = 0;
     for prog in &plan.chuong_trinh {
-        let mut items: Vec<ItemSummary> = summarised.by_ref().take(prog.noi_dung.len()).collect();
-        for (item, summary) in prog.noi_dung.iter().zip(&items) {
-            by_source.entry(item.nguon.as_str()).or_default().0 += item.kinh_phi.0;
-            for a in &summary.hoat_dong {
-                by_source.entry(plan_source(plan, &a.nguon)).or_default().1 += a.kinh_phi;
-            }
-            if summary.trang_thai_ma == Status::KhongThucHien {
-                not_implemented.push(summary.clone());
-            }
-        }
+        let (mut items, ledgers): (Vec<ItemSummary>, Vec<Ledger>) =
+            summarised.by_ref().take(prog.noi_dung.len()).unzip();
+        let mut ledger = Ledger::default();
+        ledgers.iter().for_each(|l| ledger.add(l));
+        total.add(&ledger);
         // Section I reports items with a budget or with activity.
         let reported: Vec<usize> = (0..items.len())
-            .filter(|&i| !items[i].kinh_phi.ke_hoach.is_zero() || !items[i].hoat_dong.is_empty())
+            .filter(|&i| {
+                !items[i].tien.tong_kinh_phi.ke_hoach.is_zero() || !items[i].hoat_dong.is_empty()
+            })
             .collect();
         let so = if reported.is_empty() {
             String::new()
@@ -408,13 +652,18 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
                 format!("{so}.{}", n + 1)
             };
         }
-        let planned = items.iter().map(|i| i.kinh_phi.ke_hoach).sum();
-        let actual = items.iter().map(|i| i.kinh_phi.thuc_hien).sum();
+        not_implemented.extend(
+            items
+                .iter()
+                .filter(|i| i.trang_thai_ma == Status::KhongThucHien)
+                .cloned(),
+        );
         programmes.push(ProgrammeSummary {
             so,
             ma: prog.ma.clone(),
             ten: prog.ten.clone(),
-            kinh_phi: Figures::new(planned, actual),
+            tien: ledger.money(sources),
+            theo_nguon: ledger.by_source(sources),
             noi_dung: items,
         });
     }
@@ -447,12 +696,15 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         .iter()
         .map(|u| {
             let sub = by_unit.get(u.ma.as_str()).copied();
-            let (cost, extra) = sub.map_or((zero, zero), |s| {
-                (
-                    s.value.hoat_dong.iter().map(|a| a.kinh_phi.0).sum(),
-                    s.value.ngoai_ke_hoach.iter().map(|t| t.kinh_phi.0).sum(),
-                )
-            });
+            let mut ledger = Ledger::default();
+            let mut extra = zero;
+            if let Some(s) = sub {
+                for a in &s.value.hoat_dong {
+                    let item = index.item(&a.noi_dung).expect("validated item code");
+                    ledger.add(&spent(plan, &a.split(item)));
+                }
+                extra = s.value.ngoai_ke_hoach.iter().map(|t| t.kinh_phi.0).sum();
+            }
             UnitSummary {
                 ma: u.ma.clone(),
                 ten: u.ten.clone(),
@@ -463,32 +715,24 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
                 nguoi_lap: sub.map(|s| s.value.nguoi_lap.clone()),
                 tep: sub.map(|s| s.path.display().to_string()),
                 so_hoat_dong: sub.map_or(0, |s| s.value.hoat_dong.len()),
-                kinh_phi: cost,
+                so_de_an: sub.map_or(0, |s| {
+                    s.value.hoat_dong.iter().filter(|a| a.de_an.is_some()).count()
+                }),
+                tien: Amounts::of(&ledger.money(sources)),
                 kinh_phi_ngoai_ke_hoach: extra,
             }
         })
         .collect();
 
-    let theo_nguon = plan
-        .nguon_kinh_phi
-        .iter()
-        .filter_map(|src| {
-            let (planned, actual) = by_source.get(src.ma.as_str()).copied().unwrap_or_default();
-            (!planned.is_zero() || !actual.is_zero()).then(|| SourceSummary {
-                ma: src.ma.clone(),
-                ten: src.ten.clone(),
-                kinh_phi: Figures::new(planned, actual),
-            })
-        })
-        .collect();
-
     let all_items = || programmes.iter().flat_map(|p| &p.noi_dung);
     let count = |s: Status| all_items().filter(|i| i.trang_thai_ma == s).count();
+    let money = total.money(sources);
     let tong = TotalSummary {
-        kinh_phi: Figures::new(
-            programmes.iter().map(|p| p.kinh_phi.ke_hoach).sum(),
-            programmes.iter().map(|p| p.kinh_phi.thuc_hien).sum(),
-        ),
+        kinh_phi: money.kinh_phi,
+        ngoai_ngan_sach: money.ngoai_ngan_sach,
+        co_ngoai_ngan_sach: !money.ngoai_ngan_sach.ke_hoach.is_zero()
+            || !money.ngoai_ngan_sach.thuc_hien.is_zero(),
+        tong_kinh_phi: money.tong_kinh_phi,
         ngoai_ke_hoach: extras.iter().map(|e| e.kinh_phi).sum(),
         so_noi_dung: all_items().count(),
         so_don_vi: units.len(),
@@ -497,6 +741,8 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         so_dat: count(Status::Dat),
         so_chua_dat: count(Status::ChuaDat),
     };
+    let theo_nguon = total.by_source(sources);
+    let phu_luc = annex(&mut programmes);
 
     let ban_thay_the = data
         .superseded
@@ -519,27 +765,70 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         don_vi,
         theo_nguon,
         tong,
+        phu_luc,
         ban_thay_the,
     };
     self_check(&summary, data)?;
     Ok(summary)
 }
 
-/// The plan's own copy of a source code, so the totals map can borrow it.
-fn plan_source<'p>(plan: &'p crate::contract::Plan, code: &str) -> &'p str {
-    plan.nguon_kinh_phi
-        .iter()
-        .find(|s| s.ma == code)
-        .map_or("", |s| s.ma.as_str())
+/// Numbers the projects 1, 2… in plan order and groups them for the annex.
+fn annex(programmes: &mut [ProgrammeSummary]) -> Annex {
+    let mut stt = 0;
+    let mut groups = Vec::new();
+    let mut total = Amounts::default();
+    for prog in programmes.iter_mut() {
+        let mut items = Vec::new();
+        let mut prog_total = Amounts::default();
+        for item in prog.noi_dung.iter_mut().filter(|i| !i.de_an.is_empty()) {
+            let mut item_total = Amounts::default();
+            for p in &mut item.de_an {
+                stt += 1;
+                p.stt = stt;
+                item_total.add(&p.tien);
+            }
+            prog_total.add(&item_total);
+            items.push(AnnexItem {
+                so: item.so.clone(),
+                ma: item.ma.clone(),
+                ten: item.ten.clone(),
+                de_an: item.de_an.clone(),
+                tong: item_total,
+            });
+        }
+        if items.is_empty() {
+            continue;
+        }
+        total.add(&prog_total);
+        groups.push(AnnexProgramme {
+            // Roman numerals stop at 3999; a plan never has that many programmes.
+            so: crate::format::so_la_ma(groups.len() as u64 + 1)
+                .unwrap_or_else(|_| (groups.len() + 1).to_string()),
+            ma: prog.ma.clone(),
+            ten: prog.ten.clone(),
+            so_de_an: items.iter().map(|i| i.de_an.len()).sum(),
+            noi_dung: items,
+            tong: prog_total,
+        });
+    }
+    Annex {
+        so_de_an: stt,
+        chuong_trinh: groups,
+        tong: total,
+    }
 }
 
 fn summarise_item(
     item: &PlanItem,
     data: &Dataset,
     index: &PlanIndex,
-    declared: Option<&(Option<&str>, Vec<String>)>,
-) -> ItemSummary {
+    declared: &[UnitNotImplemented],
+) -> (ItemSummary, Ledger) {
+    let plan = &data.plan.value;
+    let sources = &plan.nguon_kinh_phi;
+    let mut ledger = planned(plan, &item.split());
     let mut hoat_dong = Vec::new();
+    let mut de_an = Vec::new();
     let (mut don_vi, mut dia_diem, mut ghi_chu) =
         (Distinct::default(), Distinct::default(), Vec::new());
     // Each description with its places, and where it is in the list.
@@ -550,15 +839,49 @@ fn summarise_item(
         for a in s.value.hoat_dong.iter().filter(|a| a.noi_dung == item.ma) {
             let name = unit_name(index, &s.value.ma_don_vi);
             don_vi.push(name);
-            let at = *mo_ta_at.entry(a.mo_ta.as_str()).or_insert_with(|| {
-                mo_ta.push((a.mo_ta.clone(), Distinct::default()));
-                mo_ta.len() - 1
-            });
             for p in &a.dia_diem {
-                mo_ta[at].1.push(p);
                 dia_diem.push(p);
             }
-            ghi_chu.extend(a.ghi_chu.clone());
+            let split = spent(plan, &a.split(item));
+            ledger.add(&split);
+            let tien = Amounts::of(&split.money(sources));
+            let theo_nguon: Vec<SourceAmount> = split
+                .0
+                .iter()
+                .map(|(&i, &(_, amount))| SourceAmount {
+                    ma: sources[i].ma.clone(),
+                    ten: sources[i].ten.clone(),
+                    loai: sources[i].loai,
+                    ngan_sach: sources[i].loai.is_budget(),
+                    so_tien: amount,
+                })
+                .collect();
+            match &a.de_an {
+                Some(project) => de_an.push(ProjectSummary {
+                    stt: 0,
+                    ten: project.ten.clone(),
+                    co_so: project.co_so.clone(),
+                    ma_don_vi: s.value.ma_don_vi.clone(),
+                    don_vi: name.to_string(),
+                    dia_diem: a.dia_diem.clone(),
+                    mo_ta: a.mo_ta.clone(),
+                    trang_thai: project.trang_thai.label(),
+                    trang_thai_ma: project.trang_thai,
+                    tien,
+                    theo_nguon: theo_nguon.clone(),
+                    ghi_chu: a.ghi_chu.clone(),
+                }),
+                None => {
+                    let at = *mo_ta_at.entry(a.mo_ta.as_str()).or_insert_with(|| {
+                        mo_ta.push((a.mo_ta.clone(), Distinct::default()));
+                        mo_ta.len() - 1
+                    });
+                    for p in &a.dia_diem {
+                        mo_ta[at].1.push(p);
+                    }
+                    ghi_chu.extend(a.ghi_chu.clone());
+                }
+            }
             hoat_dong.push(ActivitySummary {
                 ma_don_vi: s.value.ma_don_vi.clone(),
                 don_vi: name.to_string(),
@@ -577,8 +900,9 @@ fn summarise_item(
                         })
                     })
                     .collect(),
-                kinh_phi: a.kinh_phi.0,
-                nguon: a.nguon.clone().unwrap_or_else(|| item.nguon.clone()),
+                tien,
+                theo_nguon,
+                de_an: a.de_an.clone(),
                 dia_diem: a.dia_diem.clone(),
                 tu_ngay: a.tu_ngay.map(Into::into),
                 den_ngay: a.den_ngay.map(Into::into),
@@ -623,12 +947,12 @@ fn summarise_item(
                     ma_don_vi: a.ma_don_vi.clone(),
                     don_vi: a.don_vi.clone(),
                     chi_tieu: vec![None; item.chi_tieu.len()],
-                    kinh_phi: Decimal::ZERO,
+                    tien: Amounts::default(),
                 });
                 theo_don_vi.last_mut().expect("just pushed")
             }
         };
-        row.kinh_phi += a.kinh_phi;
+        row.tien.add(&a.tien);
         for q in &a.chi_tieu {
             if let Some(i) = item.chi_tieu.iter().position(|ind| ind.ma == q.ma) {
                 *row.chi_tieu[i].get_or_insert(Decimal::ZERO) += q.thuc_hien;
@@ -639,21 +963,31 @@ fn summarise_item(
     let (ly_do, ghi_chu_khong) = match status {
         Status::KhongThucHien => (
             declared
-                .and_then(|d| d.0)
-                .or(item.ly_do_khong_thuc_hien.as_deref())
-                .map(str::to_string),
-            declared.map(|d| d.1.clone()).unwrap_or_default(),
+                .iter()
+                .find_map(|d| d.ly_do.clone())
+                .or(item.ly_do_khong_thuc_hien.clone()),
+            declared.iter().filter_map(|d| d.ghi_chu.clone()).collect(),
         ),
         _ => (None, Vec::new()),
     };
-    ItemSummary {
+    let summary = ItemSummary {
         so: String::new(),
         ma: item.ma.clone(),
         ten: item.ten.clone(),
         ke_hoach: item.ke_hoach.clone(),
-        kinh_phi: Figures::new(item.kinh_phi.0, hoat_dong.iter().map(|a| a.kinh_phi).sum()),
+        tien: ledger.money(sources),
+        theo_nguon: ledger.by_source(sources),
+        nguon_ke_hoach: ledger
+            .by_source(sources)
+            .into_iter()
+            .filter(|n| !n.kinh_phi.ke_hoach.is_zero())
+            .collect(),
+        nguon_thuc_hien: ledger
+            .by_source(sources)
+            .into_iter()
+            .filter(|n| !n.kinh_phi.thuc_hien.is_zero())
+            .collect(),
         chi_tieu,
-        nguon: item.nguon.clone(),
         trang_thai: status.label(),
         trang_thai_ma: status,
         hoat_dong,
@@ -668,9 +1002,12 @@ fn summarise_item(
             .collect(),
         dia_diem: dia_diem.list,
         ghi_chu,
+        de_an,
         ly_do_khong_thuc_hien: ly_do,
         ghi_chu_khong_thuc_hien: ghi_chu_khong,
-    }
+        don_vi_khong_thuc_hien: declared.to_vec(),
+    };
+    (summary, ledger)
 }
 
 fn label(ind: &Indicator) -> String {
@@ -708,11 +1045,13 @@ fn not_implemented_summary(items: &[ItemSummary]) -> NotImplementedSummary {
             so: i + 1,
             ma: item.ma.clone(),
             ten: item.ten.clone(),
+            so_noi_dung: item.so.clone(),
+            don_vi: item.don_vi_khong_thuc_hien.clone(),
             ly_do: item
                 .ly_do_khong_thuc_hien
                 .clone()
                 .unwrap_or_else(|| NO_REASON.to_string()),
-            kinh_phi_ke_hoach: item.kinh_phi.ke_hoach,
+            kinh_phi_ke_hoach: item.tien.kinh_phi.ke_hoach,
         })
         .collect();
     let mut nguyen_nhan: Vec<Reason> = Vec::new();
@@ -732,8 +1071,9 @@ fn not_implemented_summary(items: &[ItemSummary]) -> NotImplementedSummary {
     }
 }
 
-/// Recomputes every printed total from the raw submissions, by another
-/// route (per unit and per source), and compares.
+/// Recomputes every printed total from the raw input by another route
+/// (the stated totals of the activities, per unit and per source) and
+/// compares.
 fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
     let check = |what: String, got: Decimal, expected: Decimal| {
         if got == expected {
@@ -746,78 +1086,114 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
             })
         }
     };
-    let raw_actual: Decimal = data
-        .submissions
-        .iter()
-        .flat_map(|s| &s.value.hoat_dong)
-        .map(|a| a.kinh_phi.0)
+    let plan = &data.plan.value;
+    let index = plan.index();
+    let budget = |code: &str| index.source_kind(code).is_some_and(SourceKind::is_budget);
+    let activities = || data.submissions.iter().flat_map(|s| &s.value.hoat_dong);
+    let items = || plan.chuong_trinh.iter().flat_map(|p| &p.noi_dung);
+    // What the files state as totals, and the khuyến công part of their splits.
+    let raw_all: Decimal = activities().map(|a| a.kinh_phi.0).sum();
+    let raw_budget: Decimal = activities()
+        .flat_map(|a| {
+            let item = index.item(&a.noi_dung).expect("validated item code");
+            a.split(item)
+        })
+        .filter(|(code, _)| budget(code))
+        .map(|(_, m)| m.0)
         .sum();
-    let raw_plan: Decimal = data
-        .plan
-        .value
-        .chuong_trinh
-        .iter()
-        .flat_map(|p| &p.noi_dung)
-        .map(|i| i.kinh_phi.0)
+    let plan_all: Decimal = items().map(|i| i.kinh_phi.0).sum();
+    let plan_budget: Decimal = items()
+        .flat_map(|i| i.split())
+        .filter(|(code, _)| budget(code))
+        .map(|(_, m)| m.0)
         .sum();
-    check(
-        "tổng kinh phí thực hiện".into(),
-        s.tong.kinh_phi.thuc_hien,
-        raw_actual,
-    )?;
-    check(
-        "tổng kinh phí kế hoạch".into(),
-        s.tong.kinh_phi.ke_hoach,
-        raw_plan,
-    )?;
-    check(
-        "tổng kinh phí thực hiện theo đơn vị".into(),
-        s.don_vi.iter().map(|u| u.kinh_phi).sum(),
-        raw_actual,
-    )?;
-    check(
-        "tổng kinh phí thực hiện theo nguồn".into(),
-        s.theo_nguon.iter().map(|n| n.kinh_phi.thuc_hien).sum(),
-        raw_actual,
-    )?;
-    check(
-        "tổng kinh phí kế hoạch theo nguồn".into(),
-        s.theo_nguon.iter().map(|n| n.kinh_phi.ke_hoach).sum(),
-        raw_plan,
-    )?;
-    check(
-        "kinh phí ngoài kế hoạch".into(),
-        s.tong.ngoai_ke_hoach,
-        s.don_vi.iter().map(|u| u.kinh_phi_ngoai_ke_hoach).sum(),
-    )?;
-    let by_programme =
-        |f: fn(&Figures) -> Decimal| s.chuong_trinh.iter().map(|p| f(&p.kinh_phi)).sum();
-    check(
-        "tổng kinh phí kế hoạch theo chương trình".into(),
-        by_programme(|f| f.ke_hoach),
-        raw_plan,
-    )?;
-    check(
-        "tổng kinh phí thực hiện theo chương trình".into(),
-        by_programme(|f| f.thuc_hien),
-        raw_actual,
-    )?;
+    let t = &s.tong;
+    for (what, got, expected) in [
+        ("tổng kinh phí khuyến công thực hiện", t.kinh_phi.thuc_hien, raw_budget),
+        ("tổng kinh phí khuyến công kế hoạch", t.kinh_phi.ke_hoach, plan_budget),
+        ("tổng kinh phí mọi nguồn thực hiện", t.tong_kinh_phi.thuc_hien, raw_all),
+        ("tổng kinh phí mọi nguồn kế hoạch", t.tong_kinh_phi.ke_hoach, plan_all),
+        (
+            "kinh phí ngoài ngân sách thực hiện",
+            t.ngoai_ngan_sach.thuc_hien,
+            raw_all - raw_budget,
+        ),
+        (
+            "tổng kinh phí khuyến công thực hiện theo đơn vị",
+            s.don_vi.iter().map(|u| u.tien.kinh_phi).sum(),
+            raw_budget,
+        ),
+        (
+            "tổng kinh phí mọi nguồn thực hiện theo đơn vị",
+            s.don_vi.iter().map(|u| u.tien.tong_kinh_phi).sum(),
+            raw_all,
+        ),
+        (
+            "tổng kinh phí thực hiện theo nguồn",
+            s.theo_nguon.iter().map(|n| n.kinh_phi.thuc_hien).sum(),
+            raw_all,
+        ),
+        (
+            "tổng kinh phí kế hoạch theo nguồn",
+            s.theo_nguon.iter().map(|n| n.kinh_phi.ke_hoach).sum(),
+            plan_all,
+        ),
+        (
+            "kinh phí khuyến công thực hiện theo nguồn ngân sách",
+            s.theo_nguon
+                .iter()
+                .filter(|n| n.ngan_sach)
+                .map(|n| n.kinh_phi.thuc_hien)
+                .sum(),
+            raw_budget,
+        ),
+        (
+            "kinh phí ngoài kế hoạch",
+            t.ngoai_ke_hoach,
+            s.don_vi.iter().map(|u| u.kinh_phi_ngoai_ke_hoach).sum(),
+        ),
+        (
+            "tổng kinh phí khuyến công kế hoạch theo chương trình",
+            s.chuong_trinh.iter().map(|p| p.tien.kinh_phi.ke_hoach).sum(),
+            plan_budget,
+        ),
+        (
+            "tổng kinh phí khuyến công thực hiện theo chương trình",
+            s.chuong_trinh.iter().map(|p| p.tien.kinh_phi.thuc_hien).sum(),
+            raw_budget,
+        ),
+        (
+            "tổng kinh phí mọi nguồn của các đề án trong phụ lục",
+            s.phu_luc.tong.tong_kinh_phi,
+            activities()
+                .filter(|a| a.de_an.is_some())
+                .map(|a| a.kinh_phi.0)
+                .sum(),
+        ),
+    ] {
+        check(what.into(), got, expected)?;
+    }
     for p in &s.chuong_trinh {
         check(
-            format!("kinh phí thực hiện của chương trình {}", p.ma),
-            p.kinh_phi.thuc_hien,
-            p.noi_dung.iter().map(|i| i.kinh_phi.thuc_hien).sum(),
+            format!("kinh phí khuyến công thực hiện của chương trình {}", p.ma),
+            p.tien.kinh_phi.thuc_hien,
+            p.noi_dung.iter().map(|i| i.tien.kinh_phi.thuc_hien).sum(),
         )?;
         for i in &p.noi_dung {
             check(
-                format!("kinh phí thực hiện của nội dung {}", i.ma),
-                i.kinh_phi.thuc_hien,
-                i.hoat_dong.iter().map(|a| a.kinh_phi).sum(),
+                format!("kinh phí mọi nguồn thực hiện của nội dung {}", i.ma),
+                i.tien.tong_kinh_phi.thuc_hien,
+                i.hoat_dong.iter().map(|a| a.tien.tong_kinh_phi).sum(),
             )?;
             check(
-                format!("kinh phí theo đơn vị của nội dung {}", i.ma),
-                i.kinh_phi.thuc_hien,
-                i.theo_don_vi.iter().map(|u| u.kinh_phi).sum(),
+                format!("kinh phí khuyến công theo đơn vị của nội dung {}", i.ma),
+                i.tien.kinh_phi.thuc_hien,
+                i.theo_don_vi.iter().map(|u| u.tien.kinh_phi).sum(),
+            )?;
+            check(
+                format!("kinh phí theo nguồn của nội dung {}", i.ma),
+                i.tien.tong_kinh_phi.thuc_hien,
+                i.theo_nguon.iter().map(|n| n.kinh_phi.thuc_hien).sum(),
             )?;
             for ind in &i.chi_tieu {
                 let parts: Decimal = i
@@ -834,6 +1210,17 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
                 )?;
             }
         }
+    }
+    for g in &s.phu_luc.chuong_trinh {
+        check(
+            format!("kinh phí mọi nguồn của nhóm đề án {}", g.ma),
+            g.tong.tong_kinh_phi,
+            g.noi_dung
+                .iter()
+                .flat_map(|i| &i.de_an)
+                .map(|d| d.tien.tong_kinh_phi)
+                .sum(),
+        )?;
     }
     Ok(())
 }
@@ -863,10 +1250,10 @@ mod tests {
         // Each printed total, nudged by one đồng, must be caught.
         let nudges: [fn(&mut Summary); 5] = [
             |s| s.tong.kinh_phi.thuc_hien += Decimal::ONE,
-            |s| s.chuong_trinh[0].kinh_phi.thuc_hien += Decimal::ONE,
-            |s| s.chuong_trinh[0].noi_dung[0].kinh_phi.thuc_hien += Decimal::ONE,
-            |s| s.don_vi[0].kinh_phi += Decimal::ONE,
-            |s| s.chuong_trinh[0].noi_dung[0].theo_don_vi[0].kinh_phi += Decimal::ONE,
+            |s| s.chuong_trinh[0].tien.kinh_phi.thuc_hien += Decimal::ONE,
+            |s| s.chuong_trinh[0].noi_dung[0].tien.kinh_phi.thuc_hien += Decimal::ONE,
+            |s| s.don_vi[0].tien.kinh_phi += Decimal::ONE,
+            |s| s.chuong_trinh[0].noi_dung[0].theo_don_vi[0].tien.kinh_phi += Decimal::ONE,
         ];
         for (i, nudge) in nudges.iter().enumerate() {
             let mut bad = good.clone();

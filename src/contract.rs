@@ -116,7 +116,50 @@ pub struct FundingSource {
     pub ma: String,
     /// Tên nguồn, ví dụ "Kinh phí khuyến công địa phương".
     pub ten: String,
+    /// Loại nguồn; bỏ trống là "dia_phuong" (kinh phí khuyến công địa phương).
+    #[serde(default)]
+    #[schemars(default)]
+    pub loai: SourceKind,
 }
+
+/// What a funding source is: the khuyến công budget (counted in the
+/// report's "kinh phí khuyến công") or money from outside it (shown apart,
+/// never mixed in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Kinh phí khuyến công địa phương (ngân sách tỉnh, huyện, xã).
+    #[default]
+    DiaPhuong,
+    /// Kinh phí khuyến công quốc gia.
+    QuocGia,
+    /// Vốn đối ứng của cơ sở thụ hưởng.
+    DoiUng,
+    /// Nguồn khác ngoài ngân sách khuyến công (vốn vay, tài trợ…).
+    Khac,
+}
+
+impl SourceKind {
+    /// Every kind with its JSON value, in documented order.
+    pub const ALL: [(SourceKind, &'static str); 4] = [
+        (SourceKind::DiaPhuong, "dia_phuong"),
+        (SourceKind::QuocGia, "quoc_gia"),
+        (SourceKind::DoiUng, "doi_ung"),
+        (SourceKind::Khac, "khac"),
+    ];
+
+    /// Part of the khuyến công budget.
+    pub fn is_budget(self) -> bool {
+        matches!(self, SourceKind::DiaPhuong | SourceKind::QuocGia)
+    }
+
+    pub fn code(self) -> &'static str {
+        Self::ALL.iter().find(|(k, _)| *k == self).map_or("", |(_, c)| c)
+    }
+}
+
+/// Money split by funding source: source code → amount.
+pub type Split = BTreeMap<String, Money>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
@@ -141,10 +184,16 @@ pub struct PlanItem {
     pub ke_hoach: String,
     /// Các chỉ tiêu và số kế hoạch (có thể để trống `[]`).
     pub chi_tieu: Vec<Indicator>,
-    /// Kinh phí kế hoạch (đồng).
+    /// Kinh phí kế hoạch (đồng): tổng mọi nguồn khi có `theo_nguon`.
     pub kinh_phi: Money,
-    /// Mã nguồn kinh phí.
-    pub nguon: String,
+    /// Mã nguồn kinh phí, khi cả nội dung chỉ có một nguồn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nguon: Option<String>,
+    /// Kinh phí kế hoạch chia theo nguồn (mã nguồn → đồng), thay cho `nguon`;
+    /// cộng lại phải đúng bằng `kinh_phi`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(default)]
+    pub theo_nguon: Split,
     /// Lý do mặc định khi không đơn vị nào thực hiện nội dung.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ly_do_khong_thuc_hien: Option<String>,
@@ -206,11 +255,20 @@ pub struct Activity {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     #[schemars(default)]
     pub chi_tieu: BTreeMap<String, Quantity>,
-    /// Kinh phí thực hiện (đồng).
+    /// Kinh phí thực hiện (đồng): tổng mọi nguồn khi có `theo_nguon` (khi đó
+    /// có thể bỏ, chương trình tự cộng).
     pub kinh_phi: Money,
     /// Mã nguồn kinh phí; bỏ trống thì lấy nguồn của nội dung.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nguon: Option<String>,
+    /// Kinh phí chia theo nguồn (mã nguồn → đồng), thay cho `nguon`, ví dụ
+    /// phần khuyến công hỗ trợ và vốn đối ứng của cơ sở.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(default)]
+    pub theo_nguon: Split,
+    /// Đề án mà hoạt động này thực hiện (hỗ trợ một cơ sở thụ hưởng).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub de_an: Option<Project>,
     /// Địa điểm thực hiện.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schemars(default)]
@@ -224,6 +282,44 @@ pub struct Activity {
     /// Ghi chú, viết thành câu đầy đủ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ghi_chu: Option<String>,
+}
+
+/// Một đề án khuyến công: hỗ trợ một cơ sở thụ hưởng; kinh phí là kinh phí
+/// của hoạt động.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Project {
+    /// Tên đề án, ví dụ "Hỗ trợ ứng dụng máy chế biến hạt điều".
+    pub ten: String,
+    /// Cơ sở thụ hưởng, ví dụ "Cơ sở chế biến điều Hòa Phát".
+    pub co_so: String,
+    /// Tình trạng cuối năm.
+    pub trang_thai: ProjectStatus,
+}
+
+/// Where a project stands at the end of the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    /// Đã hoàn thành, nghiệm thu.
+    HoanThanh,
+    /// Đang thực hiện.
+    DangThucHien,
+    /// Chuyển tiếp sang năm sau.
+    ChuyenTiep,
+}
+
+impl ProjectStatus {
+    /// Every status with its JSON value and its words in the report.
+    pub const ALL: [(ProjectStatus, &'static str, &'static str); 3] = [
+        (ProjectStatus::HoanThanh, "hoan_thanh", "đã hoàn thành, nghiệm thu"),
+        (ProjectStatus::DangThucHien, "dang_thuc_hien", "đang thực hiện"),
+        (ProjectStatus::ChuyenTiep, "chuyen_tiep", "chuyển tiếp sang năm sau"),
+    ];
+
+    pub fn label(self) -> &'static str {
+        Self::ALL.iter().find(|(k, ..)| *k == self).map_or("", |(.., l)| l)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -255,6 +351,39 @@ pub struct ExtraTask {
     /// Ghi chú, viết thành câu đầy đủ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ghi_chu: Option<String>,
+}
+
+impl PlanItem {
+    /// The item's source when all its money has one.
+    pub fn sole_source(&self) -> Option<&str> {
+        match (&self.nguon, self.theo_nguon.len()) {
+            (Some(code), _) => Some(code),
+            (None, 1) => self.theo_nguon.keys().next().map(String::as_str),
+            _ => None,
+        }
+    }
+
+    /// The planned money by source: the split, or the whole amount under
+    /// the one source.
+    pub fn split(&self) -> Split {
+        split_of(self.kinh_phi, self.nguon.as_deref(), &self.theo_nguon)
+    }
+}
+
+impl Activity {
+    /// The money by source; an activity naming no source takes its item's
+    /// one source (validation refuses that when the item has several).
+    pub fn split(&self, item: &PlanItem) -> Split {
+        let source = self.nguon.as_deref().or(item.sole_source());
+        split_of(self.kinh_phi, source, &self.theo_nguon)
+    }
+}
+
+fn split_of(total: Money, source: Option<&str>, split: &Split) -> Split {
+    match source {
+        Some(code) if split.is_empty() => Split::from([(code.to_string(), total)]),
+        _ => split.clone(),
+    }
 }
 
 impl fmt::Display for Date {
@@ -379,7 +508,7 @@ impl JsonSchema for Date {
 pub struct PlanIndex<'p> {
     units: std::collections::HashMap<&'p str, (usize, &'p Unit)>,
     items: std::collections::HashMap<&'p str, &'p PlanItem>,
-    sources: std::collections::HashSet<&'p str>,
+    sources: std::collections::HashMap<&'p str, SourceKind>,
 }
 
 impl Plan {
@@ -397,7 +526,11 @@ impl Plan {
                 .flat_map(|p| &p.noi_dung)
                 .map(|i| (i.ma.as_str(), i))
                 .collect(),
-            sources: self.nguon_kinh_phi.iter().map(|s| s.ma.as_str()).collect(),
+            sources: self
+                .nguon_kinh_phi
+                .iter()
+                .map(|s| (s.ma.as_str(), s.loai))
+                .collect(),
         }
     }
 }
@@ -411,6 +544,10 @@ impl<'p> PlanIndex<'p> {
         self.items.get(code).copied()
     }
     pub fn has_source(&self, code: &str) -> bool {
-        self.sources.contains(code)
+        self.sources.contains_key(code)
+    }
+    /// The kind of a declared source.
+    pub fn source_kind(&self, code: &str) -> Option<SourceKind> {
+        self.sources.get(code).copied()
     }
 }

@@ -432,6 +432,21 @@ pub fn bang_chu_tien(value: Decimal) -> Result<String, FormatError> {
     Ok(format!("{first}{} đồng", chars.as_str()))
 }
 
+/// The first letter in lower case, the rest as written: a name from the
+/// data ("Vốn đối ứng của cơ sở") in the middle of a sentence.
+///
+/// ```
+/// use khuyencong::format::viet_thuong_dau;
+/// assert_eq!(viet_thuong_dau("Kinh phí khuyến công quốc gia"), "kinh phí khuyến công quốc gia");
+/// assert_eq!(viet_thuong_dau("Đối ứng HTX"), "đối ứng HTX");
+/// ```
+pub fn viet_thuong_dau(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_lowercase().chain(chars).collect()
+    })
+}
+
 /// CommonMark's whitespace (not Unicode's: a no-break space is text).
 fn is_md_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}')

@@ -316,6 +316,27 @@ impl<'s, 'a> Reader<'s, 'a> {
         Some(t)
     }
 
+    /// One of a documented list of values, e.g. a source's `loai`; a value
+    /// not in it is named with the nearest one and the whole list.
+    pub fn choice<T: Copy>(&mut self, v: &Value, path: &str, options: &[(T, &str)]) -> Option<T> {
+        let text = self.text(v, path)?;
+        if let Some((value, _)) = options.iter().find(|(_, name)| *name == text) {
+            return Some(*value);
+        }
+        let names = || options.iter().map(|(_, name)| *name);
+        self.error(
+            v.start(),
+            path,
+            Code::UnknownValue,
+            format!(
+                "giá trị `{text}` không dùng được ở đây.{} Các giá trị hợp lệ: {}",
+                hint(&text, names()),
+                names().collect::<Vec<_>>().join(", ")
+            ),
+        );
+        None
+    }
+
     pub fn texts(&mut self, v: &Value, path: &str) -> Option<Vec<String>> {
         self.array(v, path, |r, item, p| r.text(item, p))
     }

@@ -141,8 +141,8 @@ pub fn of(report: &Report) -> Manifest {
             ma: i.ma.clone(),
             ten: i.ten.clone(),
             trang_thai: i.trang_thai.to_string(),
-            ke_hoach: i.kinh_phi.ke_hoach,
-            thuc_hien: i.kinh_phi.thuc_hien,
+            ke_hoach: i.tien.kinh_phi.ke_hoach,
+            thuc_hien: i.tien.kinh_phi.thuc_hien,
             chi_tieu: i
                 .chi_tieu
                 .iter()
@@ -155,7 +155,7 @@ pub fn of(report: &Report) -> Manifest {
                     ma: u.ma_don_vi.clone(),
                     ten: u.don_vi.clone(),
                     lan_nop: lan_nop(&u.ma_don_vi),
-                    kinh_phi: u.kinh_phi,
+                    kinh_phi: u.tien.kinh_phi,
                     chi_tieu: i
                         .chi_tieu
                         .iter()

@@ -24,8 +24,16 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         include_str!("../templates/phan/noi-dung.md"),
     ),
     (
+        "phan/kinh-phi.md",
+        include_str!("../templates/phan/kinh-phi.md"),
+    ),
+    (
         "phan/tong-hop.md",
         include_str!("../templates/phan/tong-hop.md"),
+    ),
+    (
+        "phan/phu-luc.md",
+        include_str!("../templates/phan/phu-luc.md"),
     ),
 ];
 
@@ -43,6 +51,7 @@ pub const FILTERS: &[&str] = &[
     "so_la_ma",
     "bang_chu",
     "bang_chu_tien",
+    "viet_thuong_dau",
     "toml",
 ];
 
@@ -467,6 +476,15 @@ fn register_filters(tera: &mut Tera) {
         "bang_chu_tien",
         |v: &Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
             format::bang_chu_tien(decimal(v)?).map_err(filter_error)
+        },
+    );
+    tera.register_filter(
+        "viet_thuong_dau",
+        |v: &Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let text = v
+                .as_str()
+                .ok_or_else(|| filter_error("bộ lọc viet_thuong_dau cần một đoạn chữ"))?;
+            Ok(format::viet_thuong_dau(text))
         },
     );
     // A TOML literal for the front matter: a JSON string or array of

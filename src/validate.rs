@@ -544,8 +544,13 @@ fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource>
     let mut o = r.object(v, path)?;
     let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    let loai = o.opt(r, "loai", |r, v, p| r.choice(v, p, &SourceKind::ALL));
     o.finish(r);
-    Some(FundingSource { ma: ma?, ten: ten? })
+    Some(FundingSource {
+        ma: ma?,
+        ten: ten?,
+        loai: loai.ok()?.unwrap_or_default(),
+    })
 }
 
 fn decode_programme(r: &mut Reader, v: &Value, path: &str) -> Option<Programme> {
@@ -568,16 +573,21 @@ fn decode_item(r: &mut Reader, v: &Value, path: &str) -> Option<PlanItem> {
     let ke_hoach = o.req(r, "ke_hoach", |r, v, p| r.text(v, p));
     let chi_tieu = o.req(r, "chi_tieu", |r, v, p| r.array(v, p, decode_indicator));
     let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
-    let nguon = o.req(r, "nguon", |r, v, p| r.text(v, p));
+    let nguon = o.opt(r, "nguon", |r, v, p| r.text(v, p));
+    let theo_nguon = o.opt(r, "theo_nguon", |r, v, p| decode_split(r, v, p, None));
     let ly_do = o.opt(r, "ly_do_khong_thuc_hien", |r, v, p| r.text(v, p));
+    let total = kinh_phi.map(Some).ok_or(json::Reported);
+    let money = money_by_source(r, &o, total, nguon, theo_nguon, SplitOwner::Plan);
     o.finish(r);
+    let (kinh_phi, nguon, theo_nguon) = money?;
     Some(PlanItem {
         ma: ma?,
         ten: ten?,
         ke_hoach: ke_hoach?,
         chi_tieu: chi_tieu?,
-        kinh_phi: kinh_phi?,
-        nguon: nguon?,
+        kinh_phi,
+        nguon,
+        theo_nguon,
         ly_do_khong_thuc_hien: ly_do.ok()?,
     })
 }
@@ -647,9 +657,18 @@ fn check_plan(r: &mut Reader, tree: &Value, plan: &Plan) -> bool {
                     dup(r, format!("{base}.chi_tieu[{ci}].ma"), "chỉ tiêu", &ind.ma);
                 }
             }
-            if !plan.nguon_kinh_phi.iter().any(|s| s.ma == item.nguon) {
-                let path = format!("{base}.nguon");
-                unknown_source(r, locate(&path), &path, &item.nguon, plan);
+            if let Some(code) = &item.nguon {
+                if !plan.nguon_kinh_phi.iter().any(|s| &s.ma == code) {
+                    let path = format!("{base}.nguon");
+                    unknown_source(r, locate(&path), &path, code, plan);
+                }
+            }
+            let split = format!("{base}.theo_nguon");
+            for code in item.theo_nguon.keys() {
+                if !plan.nguon_kinh_phi.iter().any(|s| &s.ma == code) {
+                    let at = key_offset(tree, &split, code);
+                    unknown_source(r, at, &json::key_path(&split, code), code, plan);
+                }
             }
         }
     }
@@ -858,8 +877,11 @@ fn decode_activity(
     let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, against));
     let mo_ta = o.req(r, "mo_ta", |r, v, p| r.text(v, p));
     let chi_tieu = o.opt(r, "chi_tieu", |r, v, p| decode_quantities(r, v, p, item));
-    let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
+    let kinh_phi = o.opt(r, "kinh_phi", |r, v, p| r.money(v, p));
     let nguon = o.opt(r, "nguon", |r, v, p| source_code(r, v, p, against));
+    let theo_nguon = o.opt(r, "theo_nguon", |r, v, p| decode_split(r, v, p, against));
+    let money = money_by_source(r, &o, kinh_phi, nguon, theo_nguon, SplitOwner::Activity(item));
+    let de_an = o.opt(r, "de_an", decode_project);
     let dia_diem = o.opt(r, "dia_diem", |r, v, p| r.texts(v, p));
     let tu_ngay = o.opt(r, "tu_ngay", |r, v, p| r.date(v, p));
     let den_ngay = o.opt(r, "den_ngay", |r, v, p| r.date(v, p));
@@ -875,16 +897,130 @@ fn decode_activity(
     }
     let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
     o.finish(r);
+    let (kinh_phi, nguon, theo_nguon) = money?;
     Some(Activity {
         noi_dung: item?.ma.clone(),
         mo_ta: mo_ta?,
         chi_tieu: chi_tieu.ok()?.unwrap_or_default(),
-        kinh_phi: kinh_phi?,
-        nguon: nguon.ok()?,
+        kinh_phi,
+        nguon,
+        theo_nguon,
+        de_an: de_an.ok()?,
         dia_diem: dia_diem.ok()?.unwrap_or_default(),
         tu_ngay: tu_ngay.ok()?,
         den_ngay: den_ngay.ok()?,
         ghi_chu: ghi_chu.ok()?,
+    })
+}
+
+/// Whose money a split is: a plan item's (it must name its source), or an
+/// activity's of this item (it may take the item's one source).
+#[derive(Clone, Copy)]
+enum SplitOwner<'p> {
+    Plan,
+    Activity(Option<&'p PlanItem>),
+}
+
+/// `kinh_phi` with either one `nguon` or a `theo_nguon` split that adds up
+/// to it; an activity with a split may leave the total out.
+fn money_by_source(
+    r: &mut Reader,
+    o: &Obj,
+    total: Result<Option<Money>, json::Reported>,
+    nguon: Result<Option<String>, json::Reported>,
+    split: Result<Option<Split>, json::Reported>,
+    owner: SplitOwner,
+) -> Option<(Money, Option<String>, Split)> {
+    let path = |key| json::key_path(&o.path, key);
+    let (total, nguon, split) = (total.ok()?, nguon.ok()?, split.ok()?.unwrap_or_default());
+    if nguon.is_some() && !split.is_empty() {
+        r.error(o.offset_of("theo_nguon"), &path("theo_nguon"), Code::Inconsistent, "ghi hoặc `nguon` (cả số tiền thuộc một nguồn) hoặc `theo_nguon` (chia theo nhiều nguồn), không ghi cả hai; xóa một trong hai khóa".into());
+        return None;
+    }
+    let sum: rust_decimal::Decimal = split.values().map(|m| m.0).sum();
+    let total = match (total, split.is_empty()) {
+        (Some(total), false) if total.0 != sum => {
+            let parts: Vec<String> = split
+                .iter()
+                .map(|(code, m)| format!("{code} {}", m.0))
+                .collect();
+            r.error(o.offset_of("theo_nguon"), &path("theo_nguon"), Code::Inconsistent, format!(
+                "các phần theo nguồn ({}) cộng lại được {sum} đồng, khác `kinh_phi` {} đồng (lệch {} đồng); sửa cho tổng các phần đúng bằng `kinh_phi`, hoặc bỏ `kinh_phi` để chương trình tự cộng",
+                parts.join(" + "), total.0, (sum - total.0).abs()
+            ));
+            return None;
+        }
+        (Some(total), _) => total,
+        (None, false) if matches!(owner, SplitOwner::Activity(_)) => Money(sum),
+        (None, _) => {
+            if matches!(owner, SplitOwner::Activity(_)) {
+                r.error(o.start(), &path("kinh_phi"), Code::MissingKey, "thiếu khóa `kinh_phi`: ghi `\"kinh_phi\": số đồng`, hoặc `\"theo_nguon\": {\"mã_nguồn\": số đồng, ...}` khi tiền đến từ nhiều nguồn".into());
+            }
+            // A plan item's missing total is already reported by `req`.
+            return None;
+        }
+    };
+    match owner {
+        SplitOwner::Plan if nguon.is_none() && split.is_empty() => {
+            r.error(o.start(), &path("nguon"), Code::MissingKey, "thiếu nguồn kinh phí: ghi `\"nguon\": \"mã_nguồn\"` khi cả kinh phí thuộc một nguồn, hoặc `\"theo_nguon\": {\"mã_nguồn\": số đồng, ...}` khi chia theo nhiều nguồn".into());
+            return None;
+        }
+        SplitOwner::Activity(Some(item))
+            if nguon.is_none() && split.is_empty() && item.sole_source().is_none() =>
+        {
+            let codes: Vec<&str> = item.theo_nguon.keys().map(String::as_str).collect();
+            r.error(o.start(), &path("theo_nguon"), Code::MissingKey, format!(
+                "nội dung `{}` có kinh phí từ nhiều nguồn ({}) nên phải ghi kinh phí của hoạt động theo nguồn: `\"theo_nguon\": {{\"{}\": số đồng, ...}}`, hoặc `\"nguon\"` khi cả số tiền thuộc một nguồn",
+                item.ma, codes.join(", "), codes.first().unwrap_or(&"")
+            ));
+            return None;
+        }
+        _ => {}
+    }
+    Some((total, nguon, split))
+}
+
+/// `{"dia_phuong": 200000000, "doi_ung": 150000000}`: amounts by source
+/// (checked against the plan's sources when there is one).
+fn decode_split(r: &mut Reader, v: &Value, path: &str, against: Option<&Against>) -> Option<Split> {
+    let Value::Object(obj) = v else {
+        r.error(v.start(), path, Code::WrongType, "`theo_nguon` phải là một đối tượng dạng {\"mã_nguồn\": số đồng, ...}".into());
+        return None;
+    };
+    r.object(v, path)?; // duplicate keys
+    if obj.properties.is_empty() {
+        r.error(v.start(), path, Code::Inconsistent, "`theo_nguon` không có nguồn nào; ghi ít nhất một `\"mã_nguồn\": số đồng`, hoặc bỏ hẳn khóa này".into());
+        return None;
+    }
+    let before = r.diags.len();
+    let mut out = Split::new();
+    for prop in &obj.properties {
+        let code = prop.name.as_str();
+        let at = json::key_path(path, code);
+        let money = r.money(&prop.value, &at);
+        match against {
+            Some(a) if !a.index.has_source(code) => {
+                unknown_source(r, prop.value.start(), &at, code, a.plan)
+            }
+            _ => {
+                out.extend(money.map(|m| (code.to_string(), m)));
+            }
+        }
+    }
+    (r.diags.len() == before).then_some(out)
+}
+
+fn decode_project(r: &mut Reader, v: &Value, path: &str) -> Option<Project> {
+    let mut o = r.object(v, path)?;
+    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    let co_so = o.req(r, "co_so", |r, v, p| r.text(v, p));
+    let statuses = ProjectStatus::ALL.map(|(s, code, _)| (s, code));
+    let trang_thai = o.req(r, "trang_thai", |r, v, p| r.choice(v, p, &statuses));
+    o.finish(r);
+    Some(Project {
+        ten: ten?,
+        co_so: co_so?,
+        trang_thai: trang_thai?,
     })
 }
 

@@ -214,15 +214,15 @@ fn a_broken_template_names_file_line_and_a_hint() {
     std::fs::write(
         &path,
         text.replacen(
-            "{{ nd.kinh_phi.ke_hoach | tien }}",
-            "{{ nd.kinh_phi.ke_hoach | tienn }}",
+            "{{ nd.tong_kinh_phi.thuc_hien | tien }}",
+            "{{ nd.tong_kinh_phi.thuc_hien | tienn }}",
             1,
         ),
     )
     .unwrap();
     let line = text
         .lines()
-        .position(|l| l.contains("nd.kinh_phi.ke_hoach | tien"))
+        .position(|l| l.contains("nd.tong_kinh_phi.thuc_hien | tien"))
         .unwrap()
         + 1;
     match pipeline::run(&Inputs {
