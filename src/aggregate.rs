@@ -102,6 +102,8 @@ pub struct Summary {
     pub ngoai_ke_hoach: Vec<ExtraSummary>,
     /// Per unit of the registry (including those that sent nothing).
     pub don_vi: Vec<UnitSummary>,
+    /// Units of the registry that sent nothing, in registry order.
+    pub don_vi_chua_nop: Vec<crate::contract::Unit>,
     /// Per funding source, plan vs actual (sources with no money left out).
     pub theo_nguon: Vec<SourceSummary>,
     /// Whole plan.
@@ -517,6 +519,7 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         khong_thuc_hien,
         ngoai_ke_hoach: extras,
         don_vi,
+        don_vi_chua_nop: data.missing_units().into_iter().cloned().collect(),
         theo_nguon,
         tong,
         ban_thay_the,

@@ -105,8 +105,35 @@ pub struct Unit {
     pub ma: String,
     /// Tên đầy đủ, ví dụ "Huyện Nhơn Trạch".
     pub ten: String,
-    /// Cấp đơn vị: "thanh_pho", "huyen", "thi_xa", "xa", "phuong", "trung_tam"...
+    // Cấp đơn vị: no doc comment, which would replace the schema's
+    // description, written with the list in `unit_level_schema`.
+    #[schemars(schema_with = "unit_level_schema")]
     pub cap: String,
+}
+
+/// The values `cap` may take: the administrative levels that report (from
+/// the province down to the commune, with the 2025 special zones) and the
+/// province's own centre. The check and the JSON Schema both read this list.
+pub const UNIT_LEVELS: [&str; 10] = [
+    "tinh",
+    "thanh_pho",
+    "thi_xa",
+    "huyen",
+    "quan",
+    "xa",
+    "phuong",
+    "thi_tran",
+    "dac_khu",
+    "trung_tam",
+];
+
+fn unit_level_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    let schema = serde_json::json!({
+        "description": format!("Cấp đơn vị, một trong: {}", UNIT_LEVELS.join(", ")),
+        "type": "string",
+        "enum": UNIT_LEVELS
+    });
+    serde_json::from_value(schema).expect("static schema is valid")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

@@ -57,6 +57,8 @@ pub enum Code {
     /// Text with a character the report cannot print (invisible, or missing
     /// from the embedded fonts).
     Unprintable,
+    /// A unit's `cap` that is not one of the documented levels.
+    UnknownLevel,
 }
 
 impl Code {
@@ -87,6 +89,7 @@ impl Code {
             Code::PlanMissing => "KC038",
             Code::Inconsistent => "KC039",
             Code::Unprintable => "KC040",
+            Code::UnknownLevel => "KC041",
         }
     }
 }

@@ -43,6 +43,7 @@ pub const FILTERS: &[&str] = &[
     "so_la_ma",
     "bang_chu",
     "bang_chu_tien",
+    "viet_hoa_dau",
     "toml",
 ];
 
@@ -469,6 +470,15 @@ fn register_filters(tera: &mut Tera) {
             format::bang_chu_tien(decimal(v)?).map_err(filter_error)
         },
     );
+    tera.register_filter(
+        "viet_hoa_dau",
+        |v: &Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let text = v
+                .as_str()
+                .ok_or_else(|| filter_error("bộ lọc viet_hoa_dau cần một chuỗi văn bản"))?;
+            Ok(format::viet_hoa_dau(text))
+        },
+    );
     // A TOML literal for the front matter: a JSON string or array of
     // strings is valid TOML, and must not be Markdown-escaped.
     tera.register_filter(
@@ -513,6 +523,15 @@ mod tests {
             out,
             "224.730.000 đồng|97,7%|05|15/11/2023|ngày 15 tháng 11 năm 2023|A, B và C|Hai trăm hai mươi bốn triệu bảy trăm ba mươi nghìn đồng|IV"
         );
+    }
+
+    #[test]
+    fn viet_hoa_dau_keeps_the_rest_unlike_capitalize() {
+        let ctx = serde_json::json!({"t": "cơ sở CNNT"});
+        let out = render("{{ t | viet_hoa_dau }}|{{ t | capitalize }}", ctx).unwrap();
+        assert_eq!(out, "Cơ sở CNNT|Cơ sở cnnt");
+        let errs = render("{{ 5 | viet_hoa_dau }}", serde_json::json!({})).unwrap_err();
+        assert!(errs[0].message.contains("viet_hoa_dau"), "{errs:?}");
     }
 
     #[test]

@@ -531,13 +531,32 @@ fn decode_unit(r: &mut Reader, v: &Value, path: &str) -> Option<Unit> {
     let mut o = r.object(v, path)?;
     let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let cap = o.req(r, "cap", |r, v, p| r.text(v, p));
+    let cap = o.req(r, "cap", unit_level);
     o.finish(r);
     Some(Unit {
         ma: ma?,
         ten: ten?,
         cap: cap?,
     })
+}
+
+/// A unit's `cap`: one of the documented levels, not any word.
+fn unit_level(r: &mut Reader, v: &Value, path: &str) -> Option<String> {
+    let cap = r.text(v, path)?;
+    if UNIT_LEVELS.contains(&cap.as_str()) {
+        return Some(cap);
+    }
+    r.error(
+        v.start(),
+        path,
+        Code::UnknownLevel,
+        format!(
+            "cấp đơn vị `{cap}` không có trong danh sách.{} Các cấp hợp lệ: {}",
+            hint(&cap, UNIT_LEVELS),
+            UNIT_LEVELS.join(", ")
+        ),
+    );
+    None
 }
 
 fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource> {

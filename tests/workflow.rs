@@ -308,6 +308,7 @@ fn context_lists_the_template_variables() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["tong"]["thuc_hien"], 3_246_633_000_i64);
     assert_eq!(json["chuong_trinh"][0]["noi_dung"][0]["so"], "1.1");
+    assert_eq!(json["don_vi_chua_nop"], serde_json::json!([]));
 }
 
 #[test]
