@@ -312,6 +312,30 @@ fn context_lists_the_template_variables() {
 }
 
 #[test]
+fn table_headers_keep_the_capitals_of_a_unit_of_measure() {
+    let input = copy_of_input("header-capitals");
+    edit(
+        &input.join("ke-hoach-2023.json"),
+        "\"don_vi_tinh\": \"lượt học viên\"",
+        "\"don_vi_tinh\": \"lượt học viên CNNT\"",
+    );
+    let report = pipeline::run(&Inputs {
+        input: input.clone(),
+        templates: root().join("templates"),
+        year: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        report
+            .markdown
+            .contains("| STT | Đơn vị | Lượt học viên CNNT | Kinh phí (đồng) |"),
+        "{}",
+        report.markdown
+    );
+    let _ = std::fs::remove_dir_all(&input);
+}
+
+#[test]
 fn watch_rebuilds_after_a_change() {
     let input = copy_of_input("watch");
     let out = scratch("watch-out");
