@@ -105,8 +105,8 @@ pub struct Unit {
     pub ma: String,
     /// Tên đầy đủ, ví dụ "Huyện Nhơn Trạch".
     pub ten: String,
-    // Cấp đơn vị: no doc comment, which would replace the schema's
-    // description, written with the list in `unit_level_schema`.
+    // Cấp đơn vị. Not a doc comment: it would replace the schema's
+    // description, which `unit_level_schema` writes with the list.
     #[schemars(schema_with = "unit_level_schema")]
     pub cap: String,
 }
