@@ -200,6 +200,8 @@ pub struct Summary {
     pub ngoai_ke_hoach: Vec<ExtraSummary>,
     /// Per unit of the registry (including those that sent nothing).
     pub don_vi: Vec<UnitSummary>,
+    /// Units of the registry that sent nothing, in registry order.
+    pub don_vi_chua_nop: Vec<crate::contract::Unit>,
     /// Per funding source, plan vs actual (sources with no money left out).
     pub theo_nguon: Vec<SourceSummary>,
     /// Whole plan.
@@ -716,7 +718,11 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
                 tep: sub.map(|s| s.path.display().to_string()),
                 so_hoat_dong: sub.map_or(0, |s| s.value.hoat_dong.len()),
                 so_de_an: sub.map_or(0, |s| {
-                    s.value.hoat_dong.iter().filter(|a| a.de_an.is_some()).count()
+                    s.value
+                        .hoat_dong
+                        .iter()
+                        .filter(|a| a.de_an.is_some())
+                        .count()
                 }),
                 tien: Amounts::of(&ledger.money(sources)),
                 kinh_phi_ngoai_ke_hoach: extra,
@@ -763,6 +769,7 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         khong_thuc_hien,
         ngoai_ke_hoach: extras,
         don_vi,
+        don_vi_chua_nop: data.missing_units().into_iter().cloned().collect(),
         theo_nguon,
         tong,
         phu_luc,
@@ -1109,10 +1116,26 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
         .sum();
     let t = &s.tong;
     for (what, got, expected) in [
-        ("tổng kinh phí khuyến công thực hiện", t.kinh_phi.thuc_hien, raw_budget),
-        ("tổng kinh phí khuyến công kế hoạch", t.kinh_phi.ke_hoach, plan_budget),
-        ("tổng kinh phí mọi nguồn thực hiện", t.tong_kinh_phi.thuc_hien, raw_all),
-        ("tổng kinh phí mọi nguồn kế hoạch", t.tong_kinh_phi.ke_hoach, plan_all),
+        (
+            "tổng kinh phí khuyến công thực hiện",
+            t.kinh_phi.thuc_hien,
+            raw_budget,
+        ),
+        (
+            "tổng kinh phí khuyến công kế hoạch",
+            t.kinh_phi.ke_hoach,
+            plan_budget,
+        ),
+        (
+            "tổng kinh phí mọi nguồn thực hiện",
+            t.tong_kinh_phi.thuc_hien,
+            raw_all,
+        ),
+        (
+            "tổng kinh phí mọi nguồn kế hoạch",
+            t.tong_kinh_phi.ke_hoach,
+            plan_all,
+        ),
         (
             "kinh phí ngoài ngân sách thực hiện",
             t.ngoai_ngan_sach.thuc_hien,
@@ -1154,12 +1177,18 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
         ),
         (
             "tổng kinh phí khuyến công kế hoạch theo chương trình",
-            s.chuong_trinh.iter().map(|p| p.tien.kinh_phi.ke_hoach).sum(),
+            s.chuong_trinh
+                .iter()
+                .map(|p| p.tien.kinh_phi.ke_hoach)
+                .sum(),
             plan_budget,
         ),
         (
             "tổng kinh phí khuyến công thực hiện theo chương trình",
-            s.chuong_trinh.iter().map(|p| p.tien.kinh_phi.thuc_hien).sum(),
+            s.chuong_trinh
+                .iter()
+                .map(|p| p.tien.kinh_phi.thuc_hien)
+                .sum(),
             raw_budget,
         ),
         (

@@ -105,8 +105,35 @@ pub struct Unit {
     pub ma: String,
     /// Tên đầy đủ, ví dụ "Huyện Nhơn Trạch".
     pub ten: String,
-    /// Cấp đơn vị: "thanh_pho", "huyen", "thi_xa", "xa", "phuong", "trung_tam"...
+    // Cấp đơn vị. Not a doc comment: it would replace the schema's
+    // description, which `unit_level_schema` writes with the list.
+    #[schemars(schema_with = "unit_level_schema")]
     pub cap: String,
+}
+
+/// The values `cap` may take: the administrative levels that report (from
+/// the province down to the commune, with the 2025 special zones) and the
+/// province's own centre. The check and the JSON Schema both read this list.
+pub const UNIT_LEVELS: [&str; 10] = [
+    "tinh",
+    "thanh_pho",
+    "thi_xa",
+    "huyen",
+    "quan",
+    "xa",
+    "phuong",
+    "thi_tran",
+    "dac_khu",
+    "trung_tam",
+];
+
+fn unit_level_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+    let schema = serde_json::json!({
+        "description": format!("Cấp đơn vị, một trong: {}", UNIT_LEVELS.join(", ")),
+        "type": "string",
+        "enum": UNIT_LEVELS
+    });
+    serde_json::from_value(schema).expect("static schema is valid")
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -125,7 +152,9 @@ pub struct FundingSource {
 /// What a funding source is: the khuyến công budget (counted in the
 /// report's "kinh phí khuyến công") or money from outside it (shown apart,
 /// never mixed in).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// Kinh phí khuyến công địa phương (ngân sách tỉnh, huyện, xã).
@@ -154,7 +183,10 @@ impl SourceKind {
     }
 
     pub fn code(self) -> &'static str {
-        Self::ALL.iter().find(|(k, _)| *k == self).map_or("", |(_, c)| c)
+        Self::ALL
+            .iter()
+            .find(|(k, _)| *k == self)
+            .map_or("", |(_, c)| c)
     }
 }
 
@@ -312,13 +344,28 @@ pub enum ProjectStatus {
 impl ProjectStatus {
     /// Every status with its JSON value and its words in the report.
     pub const ALL: [(ProjectStatus, &'static str, &'static str); 3] = [
-        (ProjectStatus::HoanThanh, "hoan_thanh", "đã hoàn thành, nghiệm thu"),
-        (ProjectStatus::DangThucHien, "dang_thuc_hien", "đang thực hiện"),
-        (ProjectStatus::ChuyenTiep, "chuyen_tiep", "chuyển tiếp sang năm sau"),
+        (
+            ProjectStatus::HoanThanh,
+            "hoan_thanh",
+            "đã hoàn thành, nghiệm thu",
+        ),
+        (
+            ProjectStatus::DangThucHien,
+            "dang_thuc_hien",
+            "đang thực hiện",
+        ),
+        (
+            ProjectStatus::ChuyenTiep,
+            "chuyen_tiep",
+            "chuyển tiếp sang năm sau",
+        ),
     ];
 
     pub fn label(self) -> &'static str {
-        Self::ALL.iter().find(|(k, ..)| *k == self).map_or("", |(.., l)| l)
+        Self::ALL
+            .iter()
+            .find(|(k, ..)| *k == self)
+            .map_or("", |(.., l)| l)
     }
 }
 

@@ -57,8 +57,8 @@ pub enum Code {
     /// Text with a character the report cannot print (invisible, or missing
     /// from the embedded fonts).
     Unprintable,
-    /// A value outside a documented list (a source's `loai`, a project's
-    /// `trang_thai`).
+    /// A value outside a documented list (a unit's `cap`, a source's
+    /// `loai`, a project's `trang_thai`).
     UnknownValue,
 }
 
@@ -90,7 +90,7 @@ impl Code {
             Code::PlanMissing => "KC038",
             Code::Inconsistent => "KC039",
             Code::Unprintable => "KC040",
-            Code::UnknownValue => "KC042",
+            Code::UnknownValue => "KC041",
         }
     }
 }

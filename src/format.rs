@@ -423,17 +423,26 @@ pub fn bang_chu_tien(value: Decimal) -> Result<String, FormatError> {
     if !value.is_integer() {
         return Err(FormatError::TienKhongNguyen(value));
     }
-    let words = bang_chu(value);
-    let mut chars = words.chars();
-    let first = chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default();
-    Ok(format!("{first}{} đồng", chars.as_str()))
+    Ok(format!("{} đồng", viet_hoa_dau(&bang_chu(value))))
 }
 
-/// The first letter in lower case, the rest as written: a name from the
-/// data ("Vốn đối ứng của cơ sở") in the middle of a sentence.
+/// Upper-cases the first letter and leaves the rest as written, unlike
+/// Tera's `capitalize`, which lowers "CNNT" to "cnnt". Opening punctuation
+/// before it is passed over; text that starts with a digit is unchanged.
+///
+/// ```
+/// use khuyencong::format::viet_hoa_dau;
+/// assert_eq!(viet_hoa_dau("cơ sở CNNT"), "Cơ sở CNNT");
+/// assert_eq!(viet_hoa_dau("đơn vị"), "Đơn vị");
+/// assert_eq!(viet_hoa_dau("2 lớp"), "2 lớp");
+/// ```
+pub fn viet_hoa_dau(text: &str) -> String {
+    first_letter(text, |c| c.to_uppercase().collect())
+}
+
+/// The first letter in lower case, the rest as written (as
+/// [`viet_hoa_dau`]): a name from the data ("Vốn đối ứng của cơ sở") in
+/// the middle of a sentence.
 ///
 /// ```
 /// use khuyencong::format::viet_thuong_dau;
@@ -441,10 +450,19 @@ pub fn bang_chu_tien(value: Decimal) -> Result<String, FormatError> {
 /// assert_eq!(viet_thuong_dau("Đối ứng HTX"), "đối ứng HTX");
 /// ```
 pub fn viet_thuong_dau(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |c| {
-        c.to_lowercase().chain(chars).collect()
-    })
+    first_letter(text, |c| c.to_lowercase().collect())
+}
+
+/// `text` with its first letter changed, past any opening punctuation;
+/// unchanged when it starts with a digit.
+fn first_letter(text: &str, change: impl Fn(char) -> String) -> String {
+    match text.char_indices().find(|(_, c)| c.is_alphanumeric()) {
+        Some((at, c)) if c.is_alphabetic() => {
+            let rest = &text[at + c.len_utf8()..];
+            format!("{}{}{rest}", &text[..at], change(c))
+        }
+        _ => text.to_string(),
+    }
 }
 
 /// CommonMark's whitespace (not Unicode's: a no-break space is text).
@@ -531,6 +549,26 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).expect("test literal")
+    }
+
+    #[test]
+    fn viet_hoa_dau_raises_only_the_first_letter() {
+        let cases = [
+            ("cơ sở CNNT", "Cơ sở CNNT"),
+            ("đơn vị", "Đơn vị"),
+            ("ấp", "Ấp"),
+            ("ưu tiên", "Ưu tiên"),
+            // Decomposed: the base letter is raised, its marks stay on it.
+            ("a\u{0302}\u{0301}p", "A\u{0302}\u{0301}p"),
+            ("“lượt học viên”", "“Lượt học viên”"),
+            ("2 lớp", "2 lớp"),
+            ("Đã viết hoa", "Đã viết hoa"),
+            ("", ""),
+            ("…", "…"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(viet_hoa_dau(text), expected, "{text:?}");
+        }
     }
 
     #[test]

@@ -316,9 +316,15 @@ impl<'s, 'a> Reader<'s, 'a> {
         Some(t)
     }
 
-    /// One of a documented list of values, e.g. a source's `loai`; a value
-    /// not in it is named with the nearest one and the whole list.
-    pub fn choice<T: Copy>(&mut self, v: &Value, path: &str, options: &[(T, &str)]) -> Option<T> {
+    /// One of a documented list of values (`what` names it: "cấp đơn vị");
+    /// a value not in it is named with the nearest one and the whole list.
+    pub fn choice<T: Copy>(
+        &mut self,
+        v: &Value,
+        path: &str,
+        what: &str,
+        options: &[(T, &str)],
+    ) -> Option<T> {
         let text = self.text(v, path)?;
         if let Some((value, _)) = options.iter().find(|(_, name)| *name == text) {
             return Some(*value);
@@ -329,7 +335,7 @@ impl<'s, 'a> Reader<'s, 'a> {
             path,
             Code::UnknownValue,
             format!(
-                "giá trị `{text}` không dùng được ở đây.{} Các giá trị hợp lệ: {}",
+                "{what} `{text}` không có trong danh sách.{} Các giá trị hợp lệ: {}",
                 hint(&text, names()),
                 names().collect::<Vec<_>>().join(", ")
             ),

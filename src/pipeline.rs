@@ -5,6 +5,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::aggregate::{self, SumMismatch, Summary};
+use crate::contract::Unit;
 use crate::diagnostic::Diagnostics;
 use crate::document::Document;
 use crate::markdown::{self, MarkdownError};
@@ -87,6 +88,36 @@ pub enum BuildError {
     Markdown(#[from] MarkdownError),
     #[error(transparent)]
     Sums(#[from] SumMismatch),
+    #[error(transparent)]
+    Incomplete(#[from] MissingUnits),
+}
+
+/// Units of the registry that sent nothing, refused when the report must be
+/// complete (`build --du`, for the official report).
+#[derive(Debug, thiserror::Error)]
+#[error("chưa có báo cáo của {} đơn vị: {}; báo cáo chính thức (--du) cần báo cáo của mọi đơn vị trong danh mục. Chờ các đơn vị này gửi báo cáo, hoặc bỏ --du để tạo bản tạm.", .0.len(), self.named())]
+pub struct MissingUnits(pub Vec<Unit>);
+
+impl MissingUnits {
+    /// "739 Huyện Cẩm Mỹ, 740 Huyện Long Thành": codes with names.
+    pub fn named(&self) -> String {
+        let named: Vec<String> = self
+            .0
+            .iter()
+            .map(|u| format!("{} {}", u.ma, u.ten))
+            .collect();
+        named.join(", ")
+    }
+}
+
+/// Refuses a dataset some unit of the registry has not reported in.
+pub fn complete(data: &Dataset) -> Result<(), MissingUnits> {
+    let missing = data.missing_units();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(MissingUnits(missing.into_iter().cloned().collect()))
+    }
 }
 
 /// Runs every stage up to the document model.

@@ -51,6 +51,7 @@ pub const FILTERS: &[&str] = &[
     "so_la_ma",
     "bang_chu",
     "bang_chu_tien",
+    "viet_hoa_dau",
     "viet_thuong_dau",
     "toml",
 ];
@@ -478,15 +479,21 @@ fn register_filters(tera: &mut Tera) {
             format::bang_chu_tien(decimal(v)?).map_err(filter_error)
         },
     );
-    tera.register_filter(
-        "viet_thuong_dau",
-        |v: &Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
-            let text = v
-                .as_str()
-                .ok_or_else(|| filter_error("bộ lọc viet_thuong_dau cần một đoạn chữ"))?;
-            Ok(format::viet_thuong_dau(text))
-        },
-    );
+    // Names from the data placed in a sentence or a table heading.
+    for (name, change) in [
+        ("viet_hoa_dau", format::viet_hoa_dau as fn(&str) -> String),
+        ("viet_thuong_dau", format::viet_thuong_dau),
+    ] {
+        tera.register_filter(
+            name,
+            move |v: &Value, _: Kwargs, _: &State| -> tera::TeraResult<String> {
+                let text = v
+                    .as_str()
+                    .ok_or_else(|| filter_error(format!("bộ lọc {name} cần một chuỗi văn bản")))?;
+                Ok(change(text))
+            },
+        );
+    }
     // A TOML literal for the front matter: a JSON string or array of
     // strings is valid TOML, and must not be Markdown-escaped.
     tera.register_filter(
@@ -531,6 +538,15 @@ mod tests {
             out,
             "224.730.000 đồng|97,7%|05|15/11/2023|ngày 15 tháng 11 năm 2023|A, B và C|Hai trăm hai mươi bốn triệu bảy trăm ba mươi nghìn đồng|IV"
         );
+    }
+
+    #[test]
+    fn viet_hoa_dau_keeps_the_rest_unlike_capitalize() {
+        let ctx = serde_json::json!({"t": "cơ sở CNNT"});
+        let out = render("{{ t | viet_hoa_dau }}|{{ t | capitalize }}", ctx).unwrap();
+        assert_eq!(out, "Cơ sở CNNT|Cơ sở cnnt");
+        let errs = render("{{ 5 | viet_hoa_dau }}", serde_json::json!({})).unwrap_err();
+        assert!(errs[0].message.contains("viet_hoa_dau"), "{errs:?}");
     }
 
     #[test]

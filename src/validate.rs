@@ -531,12 +531,13 @@ fn decode_unit(r: &mut Reader, v: &Value, path: &str) -> Option<Unit> {
     let mut o = r.object(v, path)?;
     let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let cap = o.req(r, "cap", |r, v, p| r.text(v, p));
+    let levels = UNIT_LEVELS.map(|level| (level, level));
+    let cap = o.req(r, "cap", |r, v, p| r.choice(v, p, "cấp đơn vị", &levels));
     o.finish(r);
     Some(Unit {
         ma: ma?,
         ten: ten?,
-        cap: cap?,
+        cap: cap?.to_string(),
     })
 }
 
@@ -544,7 +545,9 @@ fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource>
     let mut o = r.object(v, path)?;
     let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let loai = o.opt(r, "loai", |r, v, p| r.choice(v, p, &SourceKind::ALL));
+    let loai = o.opt(r, "loai", |r, v, p| {
+        r.choice(v, p, "loại nguồn kinh phí", &SourceKind::ALL)
+    });
     o.finish(r);
     Some(FundingSource {
         ma: ma?,
@@ -880,7 +883,14 @@ fn decode_activity(
     let kinh_phi = o.opt(r, "kinh_phi", |r, v, p| r.money(v, p));
     let nguon = o.opt(r, "nguon", |r, v, p| source_code(r, v, p, against));
     let theo_nguon = o.opt(r, "theo_nguon", |r, v, p| decode_split(r, v, p, against));
-    let money = money_by_source(r, &o, kinh_phi, nguon, theo_nguon, SplitOwner::Activity(item));
+    let money = money_by_source(
+        r,
+        &o,
+        kinh_phi,
+        nguon,
+        theo_nguon,
+        SplitOwner::Activity(item),
+    );
     let de_an = o.opt(r, "de_an", decode_project);
     let dia_diem = o.opt(r, "dia_diem", |r, v, p| r.texts(v, p));
     let tu_ngay = o.opt(r, "tu_ngay", |r, v, p| r.date(v, p));
@@ -984,7 +994,12 @@ fn money_by_source(
 /// (checked against the plan's sources when there is one).
 fn decode_split(r: &mut Reader, v: &Value, path: &str, against: Option<&Against>) -> Option<Split> {
     let Value::Object(obj) = v else {
-        r.error(v.start(), path, Code::WrongType, "`theo_nguon` phải là một đối tượng dạng {\"mã_nguồn\": số đồng, ...}".into());
+        r.error(
+            v.start(),
+            path,
+            Code::WrongType,
+            "`theo_nguon` phải là một đối tượng dạng {\"mã_nguồn\": số đồng, ...}".into(),
+        );
         return None;
     };
     r.object(v, path)?; // duplicate keys
@@ -1015,7 +1030,9 @@ fn decode_project(r: &mut Reader, v: &Value, path: &str) -> Option<Project> {
     let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
     let co_so = o.req(r, "co_so", |r, v, p| r.text(v, p));
     let statuses = ProjectStatus::ALL.map(|(s, code, _)| (s, code));
-    let trang_thai = o.req(r, "trang_thai", |r, v, p| r.choice(v, p, &statuses));
+    let trang_thai = o.req(r, "trang_thai", |r, v, p| {
+        r.choice(v, p, "tình trạng đề án", &statuses)
+    });
     o.finish(r);
     Some(Project {
         ten: ten?,

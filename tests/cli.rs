@@ -319,3 +319,89 @@ fn an_output_folder_inside_the_input_is_refused() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+#[test]
+fn a_unit_that_has_not_reported_is_named_not_counted_as_zero() {
+    let input = copy_of_input("missing-unit");
+    std::fs::remove_file(input.join("bao-cao/739-cam-my.json")).unwrap();
+    let out = scratch("missing-unit-out");
+    let (input_arg, out_arg) = (input.to_str().unwrap(), out.to_str().unwrap());
+
+    // build: a warning on stderr, once; the report names the unit.
+    let o = run(&["build", "--input", input_arg, "--output", out_arg]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Cảnh báo: chưa có báo cáo của 1 đơn vị: 739 Huyện Cẩm Mỹ."),
+        "{stderr}"
+    );
+    assert_eq!(format!("{stdout}{stderr}").matches("Cẩm Mỹ").count(), 1);
+    let md = std::fs::read_to_string(out.join("bao-cao-khuyen-cong-2023.md")).unwrap();
+    assert!(
+        md.contains("Đơn vị chưa gửi báo cáo (chưa có trong số liệu tổng hợp): Huyện Cẩm Mỹ."),
+        "{md}"
+    );
+    // Its row in the per-unit table: no figures, not zeros.
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.contains("| Huyện Cẩm Mỹ |"))
+        .collect();
+    assert_eq!(rows, ["| 8 | Huyện Cẩm Mỹ | chưa nộp | | |"], "{md}");
+
+    // validate: a notice, and the data is still valid.
+    let o = run(&["validate", "--input", input_arg]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Lưu ý: chưa có báo cáo của 1 đơn vị: 739 Huyện Cẩm Mỹ"),
+        "{stdout}"
+    );
+    // A unit checking its own file hears nothing of the others.
+    let own = input.join("bao-cao/735-vinh-cuu.json");
+    let o = run(&["validate", "--input", input_arg, own.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("Cẩm Mỹ"));
+
+    // build --du: an error naming the unit; the folder is left as it was.
+    let before = files_in(&out);
+    let o = run(&["build", "--du", "--input", input_arg, "--output", out_arg]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert_eq!(o.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("Lỗi: chưa có báo cáo của 1 đơn vị: 739 Huyện Cẩm Mỹ;"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("được giữ nguyên"), "{stderr}");
+    assert!(!stdout.contains("Đã ghi"), "{stdout}");
+    assert_eq!(files_in(&out), before);
+    // Nor is a folder made where there was none.
+    let fresh = out.join("moi");
+    let o = run(&[
+        "build",
+        "--du",
+        "--input",
+        input_arg,
+        "--output",
+        fresh.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!fresh.exists());
+    let _ = std::fs::remove_dir_all(&input);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn build_du_passes_when_every_unit_reported() {
+    let out = scratch("du-complete");
+    let o = run(&["build", "--du", "--output", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.join("bao-cao-khuyen-cong-2023.pdf").exists());
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("Cảnh báo"));
+    let _ = std::fs::remove_dir_all(&out);
+}

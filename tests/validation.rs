@@ -835,3 +835,70 @@ fn a_key_repeated_many_times_is_counted_not_listed() {
     assert!(took.as_secs() < 20, "took {took:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_unit_level_outside_the_list_is_refused_with_a_hint() {
+    let dir = copy_of_input("bad-level");
+    // The third unit (Tân Phú, "huyen" at 40:14) and the fourth (Vĩnh Cửu).
+    edit_in(
+        &dir,
+        "ke-hoach-2023.json",
+        "\"cap\": \"huyen\"",
+        "\"cap\": \"banana\"",
+    );
+    edit_in(
+        &dir,
+        "ke-hoach-2023.json",
+        "\"cap\": \"huyen\"",
+        "\"cap\": \"huyện\"",
+    );
+    let found = diagnostics(&dir);
+    let shown = found.to_string();
+    assert_eq!(found.codes(), ["KC041", "KC041"], "{shown}");
+    let banana = &found.0[0];
+    assert_eq!(
+        (banana.line, banana.column, banana.path.as_str()),
+        (40, 14, "don_vi[2].cap"),
+        "{shown}"
+    );
+    assert!(
+        shown
+            .contains("ke-hoach-2023.json:40:14: lỗi KC041 tại don_vi[2].cap: cấp đơn vị `banana`"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Các giá trị hợp lệ: tinh, thanh_pho, thi_xa, huyen, quan, xa, phuong, thi_tran, dac_khu, trung_tam"),
+        "{shown}"
+    );
+    assert_eq!(found.0[1].path, "don_vi[3].cap", "{shown}");
+    assert!(
+        found.0[1].message.contains("Có phải ý bạn là `huyen`?"),
+        "{shown}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_listed_unit_level_is_accepted() {
+    let dir = copy_of_input("every-level");
+    let plan = dir.join("ke-hoach-2023.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let units = json["don_vi"].as_array_mut().unwrap();
+    let levels = khuyencong::contract::UNIT_LEVELS;
+    assert!(units.len() >= levels.len(), "one unit for each level");
+    for (unit, level) in units.iter_mut().zip(levels) {
+        unit["cap"] = level.into();
+    }
+    std::fs::write(&plan, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let data = validate::load(std::slice::from_ref(&dir), &[], None).unwrap();
+    let found: Vec<&str> = data
+        .plan
+        .value
+        .don_vi
+        .iter()
+        .map(|u| u.cap.as_str())
+        .collect();
+    assert_eq!(found[..levels.len()], levels);
+    let _ = std::fs::remove_dir_all(&dir);
+}

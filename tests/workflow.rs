@@ -308,6 +308,31 @@ fn context_lists_the_template_variables() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["tong"]["thuc_hien"], 3_246_633_000_i64);
     assert_eq!(json["chuong_trinh"][0]["noi_dung"][0]["so"], "1.1");
+    assert_eq!(json["don_vi_chua_nop"], serde_json::json!([]));
+}
+
+#[test]
+fn table_headers_keep_the_capitals_of_a_unit_of_measure() {
+    let input = copy_of_input("header-capitals");
+    edit(
+        &input.join("ke-hoach-2023.json"),
+        "\"don_vi_tinh\": \"lượt học viên\"",
+        "\"don_vi_tinh\": \"lượt học viên CNNT\"",
+    );
+    let report = pipeline::run(&Inputs {
+        input: input.clone(),
+        templates: root().join("templates"),
+        year: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        report
+            .markdown
+            .contains("| STT | Đơn vị | Lượt học viên CNNT | Kinh phí (đồng) |"),
+        "{}",
+        report.markdown
+    );
+    let _ = std::fs::remove_dir_all(&input);
 }
 
 #[test]

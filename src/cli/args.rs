@@ -199,6 +199,12 @@ pub struct BuildArgs {
     /// Theo dõi thư mục dữ liệu và mẫu, tự tạo lại báo cáo khi có tệp thay đổi (Ctrl+C để dừng)
     #[arg(long, help_heading = "Tùy chọn")]
     pub watch: bool,
+    /// Coi thiếu báo cáo của đơn vị là lỗi, dùng cho lần tạo báo cáo chính thức
+    ///
+    /// Khi còn đơn vị trong danh mục chưa nộp: không ghi gì (các tệp cũ giữ nguyên), liệt kê
+    /// các đơn vị đó kèm mã và thoát với mã 1. Không dùng cùng --watch.
+    #[arg(long, conflicts_with = "watch", help_heading = "Tùy chọn")]
+    pub du: bool,
 }
 
 /// `render --format`: the extension of a format that `render` makes. The

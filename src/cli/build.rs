@@ -29,7 +29,13 @@ pub fn run(args: BuildArgs) -> ExitCode {
         messages::not_written(&e, &args.output);
         return ExitCode::from(1);
     }
-    let report = match pipeline::run(&inputs) {
+    let built = pipeline::run(&inputs).and_then(|report| {
+        if args.du {
+            pipeline::complete(&report.data)?;
+        }
+        Ok(report)
+    });
+    let report = match built {
         Ok(r) => r,
         Err(e) => {
             messages::build_error(&e);
@@ -106,15 +112,13 @@ fn print_summary(report: &pipeline::Report) {
             old.tep
         );
     }
-    let missing = data.missing_units();
-    if missing.is_empty() {
-        out!("Đơn vị chưa nộp: không có.");
-    } else {
-        let names: Vec<String> = missing
-            .iter()
-            .map(|u| format!("{} {}", u.ma, u.ten))
-            .collect();
-        out!("Đơn vị chưa nộp ({}): {}", names.len(), names.join(", "));
+    match pipeline::complete(data) {
+        Ok(()) => out!("Đơn vị chưa nộp: không có."),
+        Err(missing) => warn!(
+            "chưa có báo cáo của {} đơn vị: {}. Báo cáo vẫn được tạo nhưng không có số liệu của đơn vị chưa nộp (bảng theo đơn vị ghi \"chưa nộp\"); khi đủ báo cáo, tạo bản chính thức bằng `khuyencong build --du`.",
+            missing.0.len(),
+            missing.named()
+        ),
     }
     let rate = s
         .tong

@@ -2,9 +2,11 @@
 //!
 //! Results go to stdout ([`out!`]), with a warning that qualifies them as
 //! `Lưu ý: …` ([`note!`]). Problems go to stderr: an error of this command
-//! as `Lỗi: …` ([`err!`]); text that already says where and what went wrong
-//! (each `tệp:dòng:cột: lỗi KC…` line of the data and template checks) and
-//! the advice that follows an error, as it is ([`diag!`]).
+//! as `Lỗi: …` ([`err!`]); a problem that did not stop it (a report built
+//! without some unit's data) as `Cảnh báo: …` ([`warn!`]); text that
+//! already says where and what went wrong (each `tệp:dòng:cột: lỗi KC…`
+//! line of the data and template checks) and the advice that follows an
+//! error, as it is ([`diag!`]).
 //!
 //! A line that cannot be written is dropped: a reader that stops early
 //! (`| head`) is no reason to panic, nor to stop writing the report.
@@ -37,6 +39,13 @@ macro_rules! err {
     };
 }
 
+/// A problem that did not stop the command, on stderr: `Cảnh báo: …`.
+macro_rules! warn {
+    ($($arg:tt)*) => {
+        $crate::cli::messages::stderr(format_args!("Cảnh báo: {}", format_args!($($arg)*)))
+    };
+}
+
 /// Diagnostics, and the advice after an error, on stderr as they are.
 macro_rules! diag {
     ($($arg:tt)*) => {
@@ -57,7 +66,9 @@ pub fn stderr(line: Arguments) {
 pub fn build_error(e: &BuildError) {
     match e {
         BuildError::Data(_) | BuildError::Template(_) => diag!("{e}"),
-        BuildError::Markdown(_) | BuildError::Sums(_) => err!("{e}"),
+        BuildError::Markdown(_) | BuildError::Sums(_) | BuildError::Incomplete(_) => {
+            err!("{e}")
+        }
     }
 }
 

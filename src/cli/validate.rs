@@ -2,12 +2,16 @@
 
 use std::process::ExitCode;
 
-use khuyencong::validate;
+use khuyencong::load::identity;
+use khuyencong::{pipeline, validate};
 
 use super::args::ValidateArgs;
 
 pub fn run(args: ValidateArgs) -> ExitCode {
     let ValidateArgs { paths, data } = args;
+    // Which units have not reported is no concern of one checking its own file.
+    let whole_folder =
+        paths.is_empty() || paths.iter().any(|p| identity(p) == identity(&data.input));
     let paths = if paths.is_empty() {
         vec![data.input.clone()]
     } else {
@@ -34,6 +38,13 @@ pub fn run(args: ValidateArgs) -> ExitCode {
                         newer.path.display()
                     );
                 }
+            }
+            if let (true, Err(missing)) = (whole_folder, pipeline::complete(&data)) {
+                note!(
+                    "chưa có báo cáo của {} đơn vị: {}; báo cáo tổng hợp sẽ không có số liệu của đơn vị chưa nộp.",
+                    missing.0.len(),
+                    missing.named()
+                );
             }
             out!(
                 "Dữ liệu hợp lệ: kế hoạch năm {} ({}), {} báo cáo đơn vị, {} bản đã được thay thế.",
