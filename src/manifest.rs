@@ -49,8 +49,13 @@ pub struct TemplateEntry {
 /// build compares against), not the aggregation's `Figures`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recorded {
+    /// The khuyến công budget, planned and spent.
     pub ke_hoach: Decimal,
     pub thuc_hien: Decimal,
+    /// Counterpart funds and other money outside the budget, spent (absent
+    /// from manifests written before sources had kinds).
+    #[serde(default)]
+    pub ngoai_ngan_sach: Decimal,
     pub ngoai_ke_hoach: Decimal,
     pub noi_dung: Vec<RecordedItem>,
 }
@@ -174,6 +179,7 @@ pub fn of(report: &Report) -> Manifest {
         so_lieu: Recorded {
             ke_hoach: s.tong.kinh_phi.ke_hoach,
             thuc_hien: s.tong.kinh_phi.thuc_hien,
+            ngoai_ngan_sach: s.tong.ngoai_ngan_sach.thuc_hien,
             ngoai_ke_hoach: s.tong.ngoai_ke_hoach,
             noi_dung,
         },
@@ -398,6 +404,11 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
     for (what, from, to) in [
         ("Tổng kinh phí kế hoạch", o.ke_hoach, n.ke_hoach),
         ("Tổng kinh phí thực hiện", o.thuc_hien, n.thuc_hien),
+        (
+            "Kinh phí ngoài ngân sách khuyến công (vốn đối ứng, nguồn khác)",
+            o.ngoai_ngan_sach,
+            n.ngoai_ngan_sach,
+        ),
         (
             "Kinh phí ngoài kế hoạch",
             o.ngoai_ke_hoach,

@@ -393,3 +393,31 @@ fn an_activity_may_leave_its_total_to_the_split() {
         .unwrap();
     assert_eq!(unit.tien.tong_kinh_phi, Decimal::from(830_000_000_i64));
 }
+
+#[test]
+fn a_corrected_counterpart_amount_is_in_the_change_list() {
+    let dir = copy_of_example("doi-ung-sua");
+    let out = scratch("doi-ung-sua-ket-qua");
+    let build = || {
+        let o = common::khuyencong(&["build", "--input"])
+            .arg(&dir)
+            .arg("--output")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    build();
+    // The beneficiary put in 30 triệu more than first reported.
+    let unit = dir.join("bao-cao/654-krong-pac.json");
+    edit(&unit, "\"kinh_phi\": 350000000", "\"kinh_phi\": 380000000");
+    edit(&unit, "\"doi_ung\": 230000000", "\"doi_ung\": 260000000");
+    let said = build();
+    assert!(
+        said.contains("Kinh phí ngoài ngân sách khuyến công (vốn đối ứng, nguồn khác): 1.590.000.000 → 1.620.000.000 đồng"),
+        "{said}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -126,10 +126,18 @@ fn print_summary(report: &pipeline::Report) {
         .ty_le
         .map_or("–".to_string(), |r| format::phan_tram(r, 1));
     out!(
-        "Kinh phí: kế hoạch {}, thực hiện {} ({rate}).",
+        "Kinh phí{}: kế hoạch {}, thực hiện {} ({rate}).",
+        if s.tong.co_ngoai_ngan_sach { " khuyến công" } else { "" },
         format::tien(s.tong.kinh_phi.ke_hoach),
         format::tien(s.tong.kinh_phi.thuc_hien)
     );
+    if s.tong.co_ngoai_ngan_sach {
+        out!(
+            "Vốn đối ứng và nguồn khác ngoài ngân sách khuyến công: kế hoạch {}, thực hiện {}.",
+            format::tien(s.tong.ngoai_ngan_sach.ke_hoach),
+            format::tien(s.tong.ngoai_ngan_sach.thuc_hien)
+        );
+    }
 }
 
 /// What changed since the previous build, when there was one.
