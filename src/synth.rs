@@ -166,7 +166,10 @@ pub fn generate(dir: &Path, units: usize, seed: u64) -> io::Result<()> {
             "luu": "VT, KC"
         },
         "don_vi": registry,
-        "nguon_kinh_phi": [{"ma": "dia_phuong", "ten": "Kinh phí khuyến công địa phương"}],
+        "nguon_kinh_phi": [
+            {"ma": "dia_phuong", "ten": "Kinh phí khuyến công địa phương", "loai": "dia_phuong"},
+            {"ma": "doi_ung", "ten": "Vốn đối ứng của cơ sở", "loai": "doi_ung"}
+        ],
         "chuong_trinh": programmes
     });
     write_json(&dir.join("ke-hoach.json"), &plan)?;
@@ -181,16 +184,29 @@ pub fn generate(dir: &Path, units: usize, seed: u64) -> io::Result<()> {
                 let indicator = ind.split(':').next().expect("code");
                 let day = 1 + draw.int("day", idx, 27);
                 let month = 1 + draw.int("month", idx, 11);
-                json!({
+                let cost = (5 + draw.int("cost", idx, 60)) * 500_000;
+                let mut activity = json!({
                     "noi_dung": item,
                     "mo_ta": format!("{name} cho cơ sở công nghiệp nông thôn"),
                     "chi_tieu": {indicator: 1 + draw.int("qty", idx, 9)},
-                    "kinh_phi": (5 + draw.int("cost", idx, 60)) * 500_000,
+                    "kinh_phi": cost,
                     "dia_diem": [PLACES[draw.int("place", idx, PLACES.len() as u64) as usize]],
                     "tu_ngay": format!("2025-{month:02}-{day:02}"),
                     "den_ngay": format!("2025-{month:02}-{:02}", day + 1),
                     "ghi_chu": format!("Hoạt động số {} của đơn vị.", k + 1)
-                })
+                });
+                // One activity in ten is a project with counterpart funds,
+                // as provinces that work by đề án report them.
+                if draw.int("project", idx, 10) == 0 {
+                    activity["kinh_phi"] = json!(cost + cost / 2);
+                    activity["theo_nguon"] = json!({"dia_phuong": cost, "doi_ung": cost / 2});
+                    activity["de_an"] = json!({
+                        "ten": format!("{name} tại cơ sở số {}", idx + 1),
+                        "co_so": format!("Cơ sở sản xuất số {}", idx + 1),
+                        "trang_thai": "hoan_thanh"
+                    });
+                }
+                activity
             })
             .collect();
         let mut submission = json!({

@@ -127,7 +127,11 @@ fn print_summary(report: &pipeline::Report) {
         .map_or("–".to_string(), |r| format::phan_tram(r, 1));
     out!(
         "Kinh phí{}: kế hoạch {}, thực hiện {} ({rate}).",
-        if s.tong.co_ngoai_ngan_sach { " khuyến công" } else { "" },
+        if s.tong.co_ngoai_ngan_sach {
+            " khuyến công"
+        } else {
+            ""
+        },
         format::tien(s.tong.kinh_phi.ke_hoach),
         format::tien(s.tong.kinh_phi.thuc_hien)
     );
