@@ -427,11 +427,7 @@ mod tests {
     #[test]
     fn headings_captions_and_the_closing_sentence_keep_with_next_long_paragraphs_do_not() {
         let para = |text: &str| Block::Paragraph(vec![crate::document::Inline::plain(text)]);
-        let table = Block::Table(crate::document::Table {
-            align: vec![],
-            header: vec![],
-            rows: vec![],
-        });
+        let table = Block::Table(crate::document::Table::default());
         let long = "Nội dung dài ".repeat(40);
         let blocks = vec![
             Block::Heading {
