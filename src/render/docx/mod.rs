@@ -321,7 +321,8 @@ impl<'a> Builder<'a> {
     /// report has tens of thousands of rows, and neither a docx-rs tree of
     /// them all nor their XML (≈50 MB for 10.000 units) is ever held in
     /// memory. A section starting a new page first ends the one before
-    /// with its properties (`props` of its number).
+    /// with its properties (`props` of its number). Sections after the
+    /// first (`first` > 0) are the annex's.
     fn flow_xml(
         &self,
         sections: &[Section],
@@ -344,27 +345,34 @@ impl<'a> Builder<'a> {
             }
             after_table = self.blocks_xml(section, after_table, &mut out)?;
         }
-        if after_table {
-            out.element(&self.paragraph().build())?;
+        // The annex ends the document: the paragraph Word needs after a
+        // last table must not spill onto a page of its own.
+        match (after_table, first > 0) {
+            (true, false) => out.element(&self.paragraph().build())?,
+            (true, true) => out.element(&self.point_high().build())?,
+            (false, _) => {}
         }
         Ok(())
     }
 
-    /// An empty paragraph ending a section whose properties are `props`
-    /// (Word keeps them in a section's last paragraph); a point high, so it
-    /// never pushes a page over.
-    fn section_break(&self, props: &str) -> Result<Vec<u8>, DocxError> {
-        let p = self.paragraph().line_spacing(
+    /// An empty paragraph a point high: it never pushes a page over.
+    fn point_high(&self) -> Paragraph {
+        self.paragraph().line_spacing(
             LineSpacing::new()
                 .before(0)
                 .after(0)
                 .line(20)
                 .line_rule(LineSpacingType::Exact),
-        );
+        )
+    }
+
+    /// An empty paragraph ending a section whose properties are `props`
+    /// (Word keeps them in a section's last paragraph).
+    fn section_break(&self, props: &str) -> Result<Vec<u8>, DocxError> {
         let xml = splice(
             "word/document.xml",
             "ngắt vùng trang (w:sectPr)",
-            &String::from_utf8_lossy(&p.build()),
+            &String::from_utf8_lossy(&self.point_high().build()),
             "</w:pPr>",
             &format!("{props}</w:pPr>"),
         )?;
