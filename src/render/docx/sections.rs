@@ -30,6 +30,9 @@ pub(super) enum Slot {
     LastSection,
 }
 
+/// A slot and the bytes of the frame document it replaces.
+pub(super) type Placed = (Range<usize>, Slot);
+
 impl Slot {
     /// Text no report can contain (private-use characters), marking where
     /// the body or the annex goes.
@@ -52,10 +55,7 @@ pub(super) fn marker(slot: Slot) -> Paragraph {
 /// annex's only if the document has one, and the last section's only if
 /// it is not page 1's (the frame's bytes are written in as few pieces as
 /// can be, as the compressor's output depends on them).
-pub(super) fn slots(
-    frame: &[u8],
-    sections: usize,
-) -> Result<(&str, Vec<(Range<usize>, Slot)>), DocxError> {
+pub(super) fn slots(frame: &[u8], sections: usize) -> Result<(&str, Vec<Placed>), DocxError> {
     let text = std::str::from_utf8(frame).map_err(|_| DocxError::Splice {
         part: "word/document.xml",
         what: "phần thân văn bản (XML không phải UTF-8)",
