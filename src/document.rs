@@ -111,25 +111,24 @@ fn sections<'a>(
     start: Orientation,
     new_page: bool,
 ) -> Vec<Section<'a>> {
-    let mut all = vec![Section {
-        orientation: start,
-        new_page,
-        blocks,
-        first: 0,
-    }];
-    for turn in turns {
-        let at = turn.before.min(blocks.len());
-        let Some(last) = all.last_mut() else { break };
-        let from = last.first;
-        last.blocks = &blocks[from..at.max(from)];
-        all.push(Section {
-            orientation: turn.orientation,
-            new_page: true,
-            blocks: &blocks[at.max(from)..],
-            first: at.max(from),
-        });
-    }
-    all
+    let starts = std::iter::once((0, start, new_page)).chain(
+        turns
+            .iter()
+            .map(|t| (t.before.min(blocks.len()), t.orientation, true)),
+    );
+    let ends = turns
+        .iter()
+        .map(|t| t.before.min(blocks.len()))
+        .chain([blocks.len()]);
+    starts
+        .zip(ends)
+        .map(|((first, orientation, new_page), end)| Section {
+            orientation,
+            new_page,
+            blocks: &blocks[first..end.max(first)],
+            first,
+        })
+        .collect()
 }
 
 /// The front matter of the Markdown (TOML between `+++` lines).

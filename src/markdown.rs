@@ -287,7 +287,6 @@ impl Builder<'_> {
             table.subheader = table.rows.drain(..header_rows - 1).collect();
             table.merges = merges;
         }
-        table.line = starts.first().map_or(0, |&at| self.line(at));
         self.blocks.push(Block::Table(table));
         Ok(())
     }

@@ -315,14 +315,14 @@ impl<'a> Builder<'a> {
         (left, self.width - left)
     }
 
-    /// Sections of blocks (the body's, or the annex's, section `first` on
-    /// of the document) as XML, written one element (one table row) at a
+    /// The body's sections (`first` = 0) or the annex's (`first` = the
+    /// number of the body's, the annex's first section's number) as XML,
+    /// written one element (one table row) at a
     /// time straight into the archive, each in schema order: a national
     /// report has tens of thousands of rows, and neither a docx-rs tree of
     /// them all nor their XML (≈50 MB for 10.000 units) is ever held in
     /// memory. A section starting a new page first ends the one before
-    /// with its properties (`props` of its number). Sections after the
-    /// first (`first` > 0) are the annex's.
+    /// with its properties (`props` of its number).
     fn flow_xml(
         &self,
         sections: &[Section],
