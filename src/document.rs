@@ -23,11 +23,112 @@ fn report_date<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
 }
 
 /// A whole report: the official frame (header, signature, recipients, page
-/// settings) from the front matter, and the body blocks in order.
+/// settings) from the front matter, the body blocks in order, and the annex
+/// printed after the closing block.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     pub meta: Metadata,
+    /// The body: from under the title to the closing sentence.
     pub blocks: Vec<Block>,
+    /// Where the body turns to a new page of another orientation.
+    #[serde(default)]
+    pub turns: Vec<Turn>,
+    /// Written after `<!-- phu-luc -->`.
+    #[serde(default)]
+    pub annex: Option<Annex>,
+}
+
+/// The annex ("Phụ lục"): after the signature and the recipients, from a
+/// new page.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Annex {
+    pub blocks: Vec<Block>,
+    pub turns: Vec<Turn>,
+}
+
+/// `<!-- trang-ngang -->` or `<!-- trang-doc -->`: a new page in
+/// `orientation` from block `before` on (of the body or of the annex).
+/// Kept beside the blocks rather than as a block, so code matching every
+/// kind of block does not have to learn about pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Turn {
+    pub before: usize,
+    pub orientation: Orientation,
+}
+
+/// Which way a page is turned: landscape is the front matter's paper turned
+/// a quarter, with the same margins (the binding margin stays on the left).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Orientation {
+    #[default]
+    Portrait,
+    Landscape,
+}
+
+/// A run of blocks on pages of one orientation, as the writers lay it out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Section<'a> {
+    pub orientation: Orientation,
+    /// Starts on a new page: every section but the body's first.
+    pub new_page: bool,
+    pub blocks: &'a [Block],
+    /// Index of its first block in the body or the annex, for messages.
+    pub first: usize,
+}
+
+impl Document {
+    /// The body's sections; the first is on page 1 (portrait, under the
+    /// title), even when empty.
+    pub fn body_sections(&self) -> Vec<Section<'_>> {
+        sections(&self.blocks, &self.turns, Orientation::Portrait, false)
+    }
+
+    /// The annex's sections, the first on a new page in the orientation the
+    /// body ends in unless the annex turns the page first; none without an
+    /// annex.
+    pub fn annex_sections(&self) -> Vec<Section<'_>> {
+        let Some(annex) = &self.annex else {
+            return Vec::new();
+        };
+        let body_ends = self
+            .turns
+            .last()
+            .map_or(Orientation::Portrait, |t| t.orientation);
+        let mut all = sections(&annex.blocks, &annex.turns, body_ends, true);
+        // The page the annex starts on is the page its first turn asks for.
+        if all.len() > 1 && all[0].blocks.is_empty() {
+            all.remove(0);
+        }
+        all
+    }
+}
+
+/// Splits `blocks` at the turns (sorted, one per index: the parser sees to
+/// both).
+fn sections<'a>(
+    blocks: &'a [Block],
+    turns: &[Turn],
+    start: Orientation,
+    new_page: bool,
+) -> Vec<Section<'a>> {
+    let starts = std::iter::once((0, start, new_page)).chain(
+        turns
+            .iter()
+            .map(|t| (t.before.min(blocks.len()), t.orientation, true)),
+    );
+    let ends = turns
+        .iter()
+        .map(|t| t.before.min(blocks.len()))
+        .chain([blocks.len()]);
+    starts
+        .zip(ends)
+        .map(|((first, orientation, new_page), end)| Section {
+            orientation,
+            new_page,
+            blocks: &blocks[first..end.max(first)],
+            first,
+        })
+        .collect()
 }
 
 /// The front matter of the Markdown (TOML between `+++` lines).
@@ -137,6 +238,14 @@ pub struct PageSettings {
 }
 
 impl PageSettings {
+    /// Paper width and height in millimetres, turned as `orientation` says.
+    pub fn paper_mm(&self, orientation: Orientation) -> (f32, f32) {
+        match orientation {
+            Orientation::Portrait => (self.kho_giay_rong_mm, self.kho_giay_cao_mm),
+            Orientation::Landscape => (self.kho_giay_cao_mm, self.kho_giay_rong_mm),
+        }
+    }
+
     /// What both writers need of the settings: a page with room for text
     /// and sizes a writer can set.
     pub fn check(&self) -> Result<(), String> {
@@ -281,16 +390,116 @@ pub fn text_char(c: char) -> TextChar {
     }
 }
 
-/// A GFM table. `header` is repeated on every page by both writers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A GFM table. Its header rows (`header`, then `subheader`) are repeated
+/// on every page by both writers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Table {
     pub align: Vec<Align>,
+    /// The row above the delimiter row (`|---|`) of the Markdown.
     pub header: Vec<Cell>,
+    /// Header rows under it: the rows right after the delimiter row that
+    /// merge a cell into the one above (`^`), for a two- or three-level
+    /// header.
+    #[serde(default)]
+    pub subheader: Vec<Vec<Cell>>,
     pub rows: Vec<Vec<Cell>>,
+    /// Cells wider or taller than one position (`<`, `^`); the positions
+    /// they cover hold empty cells.
+    #[serde(default)]
+    pub merges: Vec<Merge>,
+    /// Line of the rendered Markdown the table starts on, for messages (0
+    /// for a table built in code).
+    #[serde(default)]
+    pub line: usize,
 }
 
 /// One table cell: a single paragraph of inlines.
 pub type Cell = Vec<Inline>;
+
+/// A cell covering `rows` × `columns` positions from (`row`, `column`);
+/// rows are counted over the header rows, then the body rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merge {
+    pub row: usize,
+    pub column: usize,
+    pub rows: usize,
+    pub columns: usize,
+}
+
+/// What stands at one position of a table row, for the writers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// A cell starts here, `columns` wide and `rows` tall.
+    Cell { columns: usize, rows: usize },
+    /// A cell of the rows above continues here, `columns` wide.
+    Below { columns: usize },
+    /// Inside a cell starting further left.
+    Covered,
+}
+
+/// Every row's places: rows no merge touches share one list.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    plain: Vec<Place>,
+    merged: std::collections::BTreeMap<usize, Vec<Place>>,
+}
+
+impl Grid {
+    /// The places of row `row` (header rows first), one per column.
+    pub fn row(&self, row: usize) -> &[Place] {
+        self.merged.get(&row).unwrap_or(&self.plain)
+    }
+}
+
+impl Table {
+    /// Number of columns: the widest row decides.
+    pub fn columns(&self) -> usize {
+        self.header_rows()
+            .chain(self.rows.iter().map(Vec::as_slice))
+            .map(<[Cell]>::len)
+            .chain([self.align.len()])
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The header rows, top down.
+    pub fn header_rows(&self) -> impl Iterator<Item = &[Cell]> {
+        std::iter::once(self.header.as_slice()).chain(self.subheader.iter().map(Vec::as_slice))
+    }
+
+    /// Where each row's cells start and what they cover.
+    pub fn grid(&self) -> Grid {
+        let columns = self.columns();
+        let plain = vec![
+            Place::Cell {
+                columns: 1,
+                rows: 1
+            };
+            columns
+        ];
+        let mut merged = std::collections::BTreeMap::new();
+        for m in &self.merges {
+            for row in m.row..m.row + m.rows {
+                let places: &mut Vec<Place> = merged.entry(row).or_insert_with(|| plain.clone());
+                let end = (m.column + m.columns).min(columns);
+                for place in places.iter_mut().take(end).skip(m.column) {
+                    *place = Place::Covered;
+                }
+                if let Some(first) = places.get_mut(m.column) {
+                    *first = if row == m.row {
+                        Place::Cell {
+                            columns: m.columns,
+                            rows: m.rows,
+                        }
+                    } else {
+                        Place::Below { columns: m.columns }
+                    };
+                }
+            }
+        }
+        Grid { plain, merged }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Align {

@@ -5,14 +5,29 @@
 //! Constructs the report has no use for (images, links, code, quotes) keep
 //! their text, so nothing written in a template is silently lost.
 
+mod merges;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
 use pulldown_cmark::{
     Alignment, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd,
 };
 
-use crate::document::{text_char, Align, Block, Document, Inline, Metadata, Run, Table, TextChar};
+use crate::document::{
+    text_char, Align, Annex, Block, Document, Inline, Metadata, Orientation, Run, Table, TextChar,
+    Turn,
+};
+use merges::Mark;
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
+/// Everything after it is the annex, printed after the signature.
+pub const ANNEX: &str = "<!-- phu-luc -->";
+/// A new page in landscape for what follows.
+pub const LANDSCAPE: &str = "<!-- trang-ngang -->";
+/// A new page in portrait for what follows.
+pub const PORTRAIT: &str = "<!-- trang-doc -->";
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum MarkdownError {
@@ -26,12 +41,31 @@ pub enum MarkdownError {
     },
     #[error("khổ trang trong khối thông tin văn bản (`[trang]`) không dùng được: {0}")]
     Page(String),
+    #[error("dòng {line} của Markdown đã dựng: văn bản chỉ có một phụ lục, nhưng `{ANNEX}` đã có ở dòng {first}; hãy xóa một trong hai dòng (mọi thứ sau dòng đầu tiên đã thuộc phụ lục)")]
+    SecondAnnex { line: usize, first: usize },
+    #[error("dòng {line} của Markdown đã dựng: ô `<` ở cột đầu của bảng không có ô nào bên trái để gộp vào; hãy ghi nội dung vào ô này, hoặc gõ `\\<` nếu muốn in dấu <")]
+    MergeLeftFirst { line: usize },
+    #[error("dòng {line}, cột {column} của Markdown đã dựng: ô `^` ở hàng tiêu đề đầu tiên (trên dòng kẻ `|---|`) không có ô nào bên trên để gộp vào; `^` chỉ dùng ở các hàng tiêu đề ngay dưới dòng kẻ, hãy ghi nội dung vào ô này")]
+    MergeUpTop { line: usize, column: usize },
+    #[error("dòng {line}, cột {column} của Markdown đã dựng: ô `^` (gộp với ô bên trên) nằm trong một hàng số liệu; `^` chỉ dùng ở các hàng tiêu đề liền ngay dưới dòng kẻ `|---|` — hãy đưa hàng này lên ngay dưới dòng kẻ, ghi nội dung vào ô, hoặc gõ `\\^` nếu muốn in dấu ^")]
+    MergeUpBody { line: usize, column: usize },
+    #[error("dòng {line}, cột {column} của Markdown đã dựng: ô `^` rộng {width} cột nhưng ô bên trên nó rộng {above} cột, bắt đầu từ cột {from}; ô `^` phải đứng đúng dưới ô cần gộp và rộng bằng nó — hãy viết `^` ở cột {from} và thêm hoặc bớt các ô `<` ngay sau nó cho đủ {above} cột")]
+    MergeUpWidth {
+        line: usize,
+        column: usize,
+        width: usize,
+        above: usize,
+        from: usize,
+    },
 }
 
 /// Parses the rendered Markdown into the document model.
 pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        source: markdown,
+        ..Builder::default()
+    };
     let mut meta: Option<Metadata> = None;
     let mut in_meta = false;
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
@@ -51,7 +85,7 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
                     }
                 })?);
             }
-            other => builder.event(other),
+            other => builder.event(other, range)?,
         }
     }
     let mut meta = meta.ok_or(MarkdownError::MissingFrontMatter)?;
@@ -68,9 +102,22 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
             })
             .collect();
     }
+    let (blocks, turns, annex) = match builder.body {
+        Some((blocks, turns)) => (
+            blocks,
+            turns,
+            Some(Annex {
+                blocks: builder.blocks,
+                turns: builder.turns,
+            }),
+        ),
+        None => (builder.blocks, builder.turns, None),
+    };
     Ok(Document {
         meta,
-        blocks: builder.blocks,
+        blocks,
+        turns,
+        annex,
     })
 }
 
@@ -107,8 +154,17 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 }
 
 #[derive(Default)]
-struct Builder {
+struct Builder<'a> {
+    source: &'a str,
+    /// Lines counted so far: up to byte `.0` there are `.1` line breaks.
+    counted: (usize, usize),
+    /// The blocks and turns of the part being read (the body, or the annex
+    /// once `body` is set).
     blocks: Vec<Block>,
+    turns: Vec<Turn>,
+    /// The body, when the annex has begun, and the annex marker's line.
+    body: Option<(Vec<Block>, Vec<Turn>)>,
+    annex_line: usize,
     /// Inlines of the paragraph, heading, list item or cell being read.
     inlines: Vec<Inline>,
     bold: u32,
@@ -117,27 +173,125 @@ struct Builder {
     list: Option<(Option<u64>, Vec<Vec<Inline>>)>,
     table: Option<Table>,
     row: Vec<Vec<Inline>>,
+    /// The table's rows holding a `<` or `^` (header row = 0), the marks of
+    /// the row being read, and where each row starts.
+    marked: BTreeMap<usize, Vec<Mark>>,
+    marks: Vec<Mark>,
+    row_starts: Vec<usize>,
 }
 
-impl Builder {
-    fn event(&mut self, event: Event) {
+impl Builder<'_> {
+    /// Reads one event, from bytes `range` of the Markdown.
+    fn event(&mut self, event: Event, range: Range<usize>) -> Result<(), MarkdownError> {
+        let at = range.start;
         match event {
-            Event::Start(tag) => self.start(tag),
+            // A cell the row lacks (filled in by the parser) is empty.
+            Event::Start(Tag::TableCell) => self
+                .marks
+                .push(Mark::of(self.source.get(range).unwrap_or_default())),
+            Event::Start(Tag::TableHead | Tag::TableRow) => self.row_starts.push(at),
+            Event::Start(tag) => self.start(tag, at),
+            Event::End(TagEnd::Table) => self.end_table()?,
             Event::End(tag) => self.end(tag),
             Event::Text(t) | Event::Code(t) => self.text(&t),
             Event::SoftBreak => self.text(" "),
             Event::HardBreak => self.inlines.push(Inline::LineBreak),
-            Event::Html(html) | Event::InlineHtml(html) if html.trim() == PAGE_BREAK => {
-                self.blocks.push(Block::PageBreak)
-            }
-            // Any other HTML is a template comment: not part of the report.
-            Event::Html(_) | Event::InlineHtml(_) => {}
-            Event::Rule => self.blocks.push(Block::PageBreak),
+            Event::Html(html) | Event::InlineHtml(html) => match html.trim() {
+                PAGE_BREAK => self.page_break(),
+                LANDSCAPE => self.turn(Orientation::Landscape),
+                PORTRAIT => self.turn(Orientation::Portrait),
+                ANNEX => self.annex(at)?,
+                // Any other HTML is a template comment: not part of the report.
+                _ => {}
+            },
+            Event::Rule => self.page_break(),
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// 1-based line of byte `at`, counting on from the last line asked
+    /// for: the parser asks in document order, so the text is read once.
+    fn line(&mut self, at: usize) -> usize {
+        let (from, lines) = if at >= self.counted.0 {
+            self.counted
+        } else {
+            (0, 0)
+        };
+        let lines = lines + memchr::memchr_iter(b'\n', &self.source.as_bytes()[from..at]).count();
+        self.counted = (at, lines);
+        lines + 1
+    }
+
+    /// A page break, unless a new page starts here anyway (a turn, the
+    /// annex): Word would print an empty page.
+    fn page_break(&mut self) {
+        let fresh = self
+            .turns
+            .last()
+            .is_some_and(|t| t.before == self.blocks.len())
+            || (self.body.is_some() && self.blocks.is_empty());
+        if !fresh {
+            self.blocks.push(Block::PageBreak);
         }
     }
 
-    fn start(&mut self, tag: Tag) {
+    /// A new page in `orientation`: the last turn asked for at one place wins.
+    fn turn(&mut self, orientation: Orientation) {
+        if self.blocks.last() == Some(&Block::PageBreak) {
+            self.blocks.pop();
+        }
+        let before = self.blocks.len();
+        match self.turns.last_mut() {
+            Some(turn) if turn.before == before => turn.orientation = orientation,
+            _ => self.turns.push(Turn {
+                before,
+                orientation,
+            }),
+        }
+    }
+
+    /// What follows is the annex.
+    fn annex(&mut self, at: usize) -> Result<(), MarkdownError> {
+        let line = self.line(at);
+        if self.body.is_some() {
+            return Err(MarkdownError::SecondAnnex {
+                line,
+                first: self.annex_line,
+            });
+        }
+        let body = (
+            std::mem::take(&mut self.blocks),
+            std::mem::take(&mut self.turns),
+        );
+        self.body = Some(body);
+        self.annex_line = line;
+        Ok(())
+    }
+
+    /// The table read, with its header rows and merged cells.
+    fn end_table(&mut self) -> Result<(), MarkdownError> {
+        let Some(mut table) = self.table.take() else {
+            return Ok(());
+        };
+        let marked = std::mem::take(&mut self.marked);
+        let starts = std::mem::take(&mut self.row_starts);
+        if !marked.is_empty() {
+            let mut lines = Vec::with_capacity(starts.len());
+            for &at in &starts {
+                lines.push(self.line(at));
+            }
+            let (header_rows, merges) = merges::resolve(&marked, table.columns(), |r| {
+                lines.get(r).copied().unwrap_or(0)
+            })?;
+            table.subheader = table.rows.drain(..header_rows - 1).collect();
+            table.merges = merges;
+        }
+        self.blocks.push(Block::Table(table));
+        Ok(())
+    }
+
+    fn start(&mut self, tag: Tag, at: usize) {
         match tag {
             Tag::Heading { level, .. } => {
                 self.heading = Some(match level {
@@ -151,8 +305,8 @@ impl Builder {
             Tag::Table(aligns) => {
                 self.table = Some(Table {
                     align: aligns.into_iter().map(align).collect(),
-                    header: Vec::new(),
-                    rows: Vec::new(),
+                    line: self.line(at),
+                    ..Table::default()
                 })
             }
             Tag::Strong => self.bold += 1,
@@ -188,23 +342,24 @@ impl Builder {
             }
             TagEnd::TableCell => {
                 let cell = self.take_inlines();
-                self.row.push(cell);
+                // A merged cell's sign is not text.
+                let merged = self.marks.get(self.row.len()) != Some(&Mark::Text);
+                self.row.push(if merged { Vec::new() } else { cell });
             }
-            TagEnd::TableHead => {
+            TagEnd::TableHead | TagEnd::TableRow => {
                 let row = std::mem::take(&mut self.row);
+                let marks = std::mem::take(&mut self.marks);
                 if let Some(table) = self.table.as_mut() {
-                    table.header = row;
-                }
-            }
-            TagEnd::TableRow => {
-                let row = std::mem::take(&mut self.row);
-                if let Some(table) = self.table.as_mut() {
-                    table.rows.push(row);
-                }
-            }
-            TagEnd::Table => {
-                if let Some(table) = self.table.take() {
-                    self.blocks.push(Block::Table(table));
+                    let index = if tag == TagEnd::TableHead {
+                        table.header = row;
+                        0
+                    } else {
+                        table.rows.push(row);
+                        table.rows.len()
+                    };
+                    if marks.iter().any(|&m| m != Mark::Text) {
+                        self.marked.insert(index, marks);
+                    }
                 }
             }
             TagEnd::Strong => self.bold = self.bold.saturating_sub(1),
@@ -384,6 +539,110 @@ mod tests {
             [Inline::plain("A"), Inline::LineBreak, Inline::plain("B")]
         );
         assert_eq!(table.rows[0][0], [Inline::plain("c")]);
+    }
+
+    #[test]
+    fn the_annex_follows_the_marker_and_turns_start_pages() {
+        let md = format!(
+            "{FRONT}\nThân.\n\n{LANDSCAPE}\n\nNgang.\n\n{PAGE_BREAK}\n{PORTRAIT}\n\nDọc.\n\n{ANNEX}\n\n{PAGE_BREAK}\n\n{LANDSCAPE}\n\n# PHỤ LỤC\n"
+        );
+        let doc = parse(&md).unwrap();
+        assert_eq!(doc.blocks.len(), 3, "{:?}", doc.blocks);
+        let turn = |before, orientation| Turn {
+            before,
+            orientation,
+        };
+        // The page break before a turn would only leave an empty page.
+        assert_eq!(
+            doc.turns,
+            [
+                turn(1, Orientation::Landscape),
+                turn(2, Orientation::Portrait)
+            ]
+        );
+        let annex = doc.annex.as_ref().unwrap();
+        assert_eq!(annex.blocks.len(), 1, "{:?}", annex.blocks);
+        assert_eq!(annex.turns, [turn(0, Orientation::Landscape)]);
+        let sections = doc.annex_sections();
+        assert_eq!(sections.len(), 1);
+        assert!(sections[0].new_page);
+        assert_eq!(sections[0].orientation, Orientation::Landscape);
+        assert_eq!(doc.body_sections().len(), 3);
+
+        let twice = format!("{FRONT}\n{ANNEX}\n\nA\n\n{ANNEX}\n");
+        assert_eq!(
+            parse(&twice),
+            Err(MarkdownError::SecondAnnex { line: 13, first: 9 })
+        );
+        assert!(parse(&format!("{FRONT}\nA\n")).unwrap().annex.is_none());
+    }
+
+    #[test]
+    fn merged_cells_make_header_rows_and_leave_empty_places() {
+        let md = format!(
+            "{FRONT}\n| STT | Kinh phí | < | Ghi chú |\n|:-:|--:|--:|---|\n| ^ | Tổng | KC | ^ |\n| 1 | 3 | 2 | \\< |\n| **Cộng** | < | 2 | \\^ |\n"
+        );
+        let doc = parse(&md).unwrap();
+        let Block::Table(t) = &doc.blocks[0] else {
+            panic!("{:?}", doc.blocks)
+        };
+        assert_eq!(t.line, 9);
+        assert_eq!(t.header.len(), 4);
+        assert_eq!(t.header[2], Vec::<Inline>::new());
+        assert_eq!(t.subheader.len(), 1);
+        assert_eq!(t.subheader[0][1], [Inline::plain("Tổng")]);
+        assert_eq!(t.rows.len(), 2);
+        assert_eq!(t.rows[0][3], [Inline::plain("<")], "escaped: text");
+        assert_eq!(t.rows[1][3], [Inline::plain("^")]);
+        let merge = |row, column, rows, columns| crate::document::Merge {
+            row,
+            column,
+            rows,
+            columns,
+        };
+        assert_eq!(
+            t.merges,
+            [
+                merge(0, 0, 2, 1),
+                merge(0, 1, 1, 2),
+                merge(0, 3, 2, 1),
+                merge(3, 0, 1, 2)
+            ]
+        );
+        use crate::document::Place;
+        let grid = t.grid();
+        assert_eq!(
+            grid.row(1),
+            [
+                Place::Below { columns: 1 },
+                Place::Cell {
+                    columns: 1,
+                    rows: 1
+                },
+                Place::Cell {
+                    columns: 1,
+                    rows: 1
+                },
+                Place::Below { columns: 1 }
+            ]
+        );
+        assert_eq!(grid.row(3)[1], Place::Covered);
+    }
+
+    #[test]
+    fn misplaced_merge_signs_name_the_markdown_line() {
+        let body = "| A | B |\n|---|---|\n| 1 | 2 |\n| ^ | 3 |\n";
+        assert_eq!(
+            parse(&format!("{FRONT}\n{body}")),
+            Err(MarkdownError::MergeUpBody {
+                line: 12,
+                column: 1
+            })
+        );
+        let body = "| A | B |\n|---|---|\n| < | 2 |\n";
+        let err = parse(&format!("{FRONT}\n{body}")).unwrap_err();
+        assert_eq!(err, MarkdownError::MergeLeftFirst { line: 11 });
+        assert!(err.to_string().contains("dòng 11"), "{err}");
     }
 
     #[test]

@@ -402,6 +402,7 @@ fn level_four_headings_page_breaks_and_adjacent_tables() {
         align: vec![Align::Left, Align::Right],
         header: vec![vec![Inline::plain("Nội dung")], vec![Inline::plain("Số")]],
         rows: vec![vec![vec![Inline::plain("a")], vec![Inline::plain("1")]]],
+        ..Table::default()
     };
     doc.blocks = vec![
         Block::Heading {
@@ -607,6 +608,7 @@ fn every_docx_is_schema_valid_for_word() {
             ],
             vec![],
         ],
+        ..Table::default()
     };
     odd.blocks.extend([
         Block::Heading {
@@ -650,6 +652,7 @@ fn keep_with_next_only_where_it_belongs() {
         align: vec![Align::Left],
         header: vec![vec![Inline::plain("Cột")]],
         rows,
+        ..Table::default()
     };
     let long = "Một đoạn văn rất dài về kết quả thực hiện. ".repeat(12);
     doc.blocks = vec![

@@ -12,6 +12,7 @@
 //! bytes.
 
 mod schema;
+mod sections;
 
 use std::io::{Cursor, Write};
 
@@ -20,22 +21,27 @@ use docx_rs::{
     InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph, ParagraphBorder,
     ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, SpecialIndentType, Style, StyleType,
     Table, TableBorder, TableBorderPosition, TableBorders, TableCell, TableCellMargins,
-    TableLayoutType, TableRow, VAlignType, WidthType, XMLDocx,
+    TableLayoutType, TableRow, VAlignType, VMergeType, WidthType, XMLDocx,
 };
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 pub use schema::SchemaError;
 
-use crate::document::{self, Align, Block, Document, Inline, Metadata, PageSettings};
+use crate::document::{
+    self, Align, Block, Document, Inline, Metadata, Orientation, PageSettings, Place, Section,
+};
 use crate::render::fonts::FontError;
-use crate::render::frame::{self, Frame, Line, Look};
+use crate::render::frame::{self, Frame, Line, Look, TableError};
 use crate::render::xml_escape;
+use sections::Slot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
     #[error(transparent)]
     Font(#[from] FontError),
+    #[error(transparent)]
+    Table(#[from] TableError),
     #[error("XML của phần {part} sai thứ tự lược đồ OOXML: {source}")]
     Schema {
         part: String,
@@ -61,22 +67,25 @@ const BODY: &str = "BodyText";
 const TABLE_TEXT: &str = "TableText";
 const HEADINGS: [&str; 4] = ["Heading1", "Heading2", "Heading3", "Heading4"];
 
-/// Renders the report as a DOCX package.
+/// Renders the report as a DOCX package: page 1's header and title, the
+/// body, the closing block, then the annex, each page orientation a
+/// section of its own.
 pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     let frame = frame::frame(&doc.meta)?;
     let b = Builder::new(&doc.meta.trang, &frame);
     let s = b.s;
+    let (body, annex) = (doc.body_sections(), doc.annex_sections());
+    for section in body.iter().chain(&annex) {
+        for block in section.blocks {
+            if let Block::Table(table) = block {
+                frame::check_table(table, s, section.orientation)?;
+            }
+        }
+    }
+    let (width, height) = s.paper_mm(Orientation::Portrait);
     let mut docx = Docx::new()
-        .page_size(mm(s.kho_giay_rong_mm) as u32, mm(s.kho_giay_cao_mm) as u32)
-        .page_margin(
-            PageMargin::new()
-                .top(mm(s.le_tren_mm))
-                .bottom(mm(s.le_duoi_mm))
-                .left(mm(s.le_trai_mm))
-                .right(mm(s.le_phai_mm))
-                .header(mm(s.le_tren_mm / 2.0))
-                .footer(mm(s.le_duoi_mm / 2.0)),
-        )
+        .page_size(mm(width) as u32, mm(height) as u32)
+        .page_margin(page_margin(s))
         .default_fonts(b.fonts())
         .default_size(half_points(s.co_chu))
         .default_line_spacing(
@@ -96,11 +105,44 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     for p in b.title_block() {
         docx = docx.add_paragraph(p);
     }
-    // The body goes in where this marker paragraph is (see `body_slot`).
-    docx = docx.add_paragraph(Paragraph::new().add_run(Run::new().add_text(BODY_MARKER)));
+    // The body and the annex go in where these marker paragraphs are (see
+    // `sections::slots`).
+    docx = docx.add_paragraph(sections::marker(Slot::Body));
     docx = docx.add_table(b.closing_block());
+    if !annex.is_empty() {
+        docx = docx.add_paragraph(sections::marker(Slot::Annex));
+    }
 
-    package(docx.build(), |out| b.body_xml(&doc.blocks, out), &doc.meta)
+    // Page 1's section keeps the properties docx-rs wrote (headers, no
+    // number on page 1); every later one only turns the paper.
+    let orientations: Vec<Orientation> = body.iter().chain(&annex).map(|s| s.orientation).collect();
+    let props = |first: &str, k: usize| match k {
+        0 => first.to_string(),
+        k => sections::later(s, orientations[k], page_margin(s)),
+    };
+    package(
+        docx.build(),
+        orientations.len(),
+        |slot, first, out| match slot {
+            Slot::Body => b.flow_xml(&body, 0, &|k| props(first, k), out),
+            Slot::Annex => b.flow_xml(&annex, body.len(), &|k| props(first, k), out),
+            Slot::LastSection => {
+                Ok(out.write_all(props(first, orientations.len() - 1).as_bytes())?)
+            }
+        },
+        &doc.meta,
+    )
+}
+
+/// The decree's margins (kept on every page, whichever way it is turned).
+fn page_margin(s: &PageSettings) -> PageMargin {
+    PageMargin::new()
+        .top(mm(s.le_tren_mm))
+        .bottom(mm(s.le_duoi_mm))
+        .left(mm(s.le_trai_mm))
+        .right(mm(s.le_phai_mm))
+        .header(mm(s.le_tren_mm / 2.0))
+        .footer(mm(s.le_duoi_mm / 2.0))
 }
 
 /// Page settings and the frame, with the builders that need them.
@@ -273,12 +315,21 @@ impl<'a> Builder<'a> {
         (left, self.width - left)
     }
 
-    /// The body blocks as XML, written one element (one table row) at a
+    /// The body's sections (`first` = 0) or the annex's (`first` = the
+    /// number of the body's, the annex's first section's number) as XML,
+    /// written one element (one table row) at a
     /// time straight into the archive, each in schema order: a national
     /// report has tens of thousands of rows, and neither a docx-rs tree of
     /// them all nor their XML (≈50 MB for 10.000 units) is ever held in
-    /// memory.
-    fn body_xml(&self, blocks: &[Block], out: &mut dyn Write) -> Result<(), DocxError> {
+    /// memory. A section starting a new page first ends the one before
+    /// with its properties (`props` of its number).
+    fn flow_xml(
+        &self,
+        sections: &[Section],
+        first: usize,
+        props: &dyn Fn(usize) -> String,
+        out: &mut dyn Write,
+    ) -> Result<(), DocxError> {
         let mut out = Body {
             out,
             orderer: schema::Orderer::default(),
@@ -287,16 +338,67 @@ impl<'a> Builder<'a> {
         // Word and LibreOffice merge adjacent tables and glue text to a
         // table's bottom edge: keep them apart with a paragraph or some space.
         let mut after_table = false;
+        for (k, section) in (first..).zip(sections) {
+            if section.new_page && k > 0 {
+                out.element(&self.section_break(&props(k - 1))?)?;
+                after_table = false;
+            }
+            after_table = self.blocks_xml(section, after_table, &mut out)?;
+        }
+        // The annex ends the document: the paragraph Word needs after a
+        // last table must not spill onto a page of its own.
+        match (after_table, first > 0) {
+            (true, false) => out.element(&self.paragraph().build())?,
+            (true, true) => out.element(&self.point_high().build())?,
+            (false, _) => {}
+        }
+        Ok(())
+    }
+
+    /// An empty paragraph a point high: it never pushes a page over.
+    fn point_high(&self) -> Paragraph {
+        self.paragraph().line_spacing(
+            LineSpacing::new()
+                .before(0)
+                .after(0)
+                .line(20)
+                .line_rule(LineSpacingType::Exact),
+        )
+    }
+
+    /// An empty paragraph ending a section whose properties are `props`
+    /// (Word keeps them in a section's last paragraph).
+    fn section_break(&self, props: &str) -> Result<Vec<u8>, DocxError> {
+        let xml = splice(
+            "word/document.xml",
+            "ngắt vùng trang (w:sectPr)",
+            &String::from_utf8_lossy(&self.point_high().build()),
+            "</w:pPr>",
+            &format!("{props}</w:pPr>"),
+        )?;
+        Ok(xml.into_bytes())
+    }
+
+    /// A section's blocks; `after_table` says whether a table ends what
+    /// is already written, and the result whether one ends the section.
+    fn blocks_xml(
+        &self,
+        section: &Section,
+        mut after_table: bool,
+        out: &mut Body<'_>,
+    ) -> Result<bool, DocxError> {
+        let blocks = section.blocks;
+        let width = twips(frame::text_width(self.s, section.orientation));
         for (n, block) in blocks.iter().enumerate() {
             if let Block::Table(table) = block {
                 if after_table {
                     out.element(&self.paragraph().build())?;
                 }
-                self.table_xml(table, &mut out)?;
+                self.table_xml(table, width, out)?;
                 after_table = true;
                 continue;
             }
-            let keep = frame::keeps_with_next(blocks, n, self.s);
+            let keep = frame::keeps_with_next(blocks, n, self.s, section.orientation);
             for (i, p) in self.paragraphs(block).into_iter().enumerate() {
                 let p = if after_table && i == 0 {
                     p.line_spacing(LineSpacing::new().before(pt(self.s.cach_doan_pt) as u32))
@@ -308,10 +410,7 @@ impl<'a> Builder<'a> {
             }
             after_table = false;
         }
-        if after_table {
-            out.element(&self.paragraph().build())?;
-        }
-        Ok(())
+        Ok(after_table)
     }
 
     /// A new body paragraph, with the next id of the body's own range. The
@@ -337,16 +436,18 @@ impl<'a> Builder<'a> {
         self.paragraph().style(BODY)
     }
 
-    /// A bordered body table with its header row repeated on every page
-    /// and its last rows kept together, passed to `emit` row by row.
-    fn table_xml(&self, t: &document::Table, out: &mut Body<'_>) -> Result<(), DocxError> {
-        let columns = t
-            .rows
-            .iter()
-            .map(Vec::len)
-            .chain([t.header.len(), t.align.len()])
-            .max()
-            .unwrap_or(0);
+    /// A bordered table `width` twips wide with its header rows repeated
+    /// on every page and its last rows kept together, written row by row.
+    /// Merged cells span grid columns (`w:gridSpan`) and rows (`w:vMerge`).
+    fn table_xml(
+        &self,
+        t: &document::Table,
+        width: i32,
+        out: &mut Body<'_>,
+    ) -> Result<(), DocxError> {
+        let columns = t.columns();
+        let grid = t.grid();
+        let header_rows = t.subheader.len() + 1;
         let look = Look {
             size: self.s.co_chu_bang,
             bold: false,
@@ -354,7 +455,7 @@ impl<'a> Builder<'a> {
         };
         let (pad_x, pad_y) = frame::cell_padding(self.s);
         let (pad_x, pad_y) = (twips(pad_x), twips(pad_y));
-        let widths = column_widths(t, columns, self.width, look, pad_x)?;
+        let widths = column_widths(t, &grid, width, look, pad_x)?;
         // Word keeps a row on the page of the next when its paragraphs keep
         // with the next one.
         let kept_from = t.rows.len().saturating_sub(frame::TABLE_END_ROWS);
@@ -383,17 +484,49 @@ impl<'a> Builder<'a> {
                 )
             })
             .collect();
-        let row = |cells: &[document::Cell], header: bool, keep: bool| {
+        let row = |cells: &[document::Cell], places: &[Place], header: bool, keep: bool| {
             let kind = if header { 0 } else { 1 + usize::from(keep) };
+            let merged = |first: usize, columns: usize| {
+                let width: i32 = widths.iter().skip(first).take(columns).sum();
+                let cell = TableCell::new()
+                    .width(width as usize, WidthType::Dxa)
+                    .vertical_align(VAlignType::Center);
+                if columns > 1 {
+                    cell.grid_span(columns)
+                } else {
+                    cell
+                }
+            };
             let cells = templates
                 .iter()
+                .zip(places)
                 .enumerate()
-                .map(|(i, (cell, paragraphs))| {
-                    cell.clone().add_paragraph(add_inlines(
-                        self.numbered(&paragraphs[kind]),
-                        cells.get(i).map_or(&[][..], Vec::as_slice),
-                        header,
-                    ))
+                .filter_map(|(i, ((cell, paragraphs), place))| {
+                    let content = cells.get(i).map_or(&[][..], Vec::as_slice);
+                    let p = self.numbered(&paragraphs[kind]);
+                    let cell = match *place {
+                        Place::Cell {
+                            columns: 1,
+                            rows: 1,
+                        } => cell.clone(),
+                        Place::Cell { columns, rows } => {
+                            let cell = merged(i, columns);
+                            if rows > 1 {
+                                cell.vertical_merge(VMergeType::Restart)
+                            } else {
+                                cell
+                            }
+                        }
+                        Place::Below { columns } => {
+                            return Some(
+                                merged(i, columns)
+                                    .vertical_merge(VMergeType::Continue)
+                                    .add_paragraph(p),
+                            )
+                        }
+                        Place::Covered => return None,
+                    };
+                    Some(cell.add_paragraph(add_inlines(p, content, header)))
                 })
                 .collect();
             TableRow::new(cells).cant_split()
@@ -411,7 +544,7 @@ impl<'a> Builder<'a> {
         .fold(TableBorders::new(), |b, p| b.set(border(p)));
         let frame = Table::new(Vec::new())
             .set_grid(widths.iter().map(|&w| w as usize).collect())
-            .width(self.width as usize, WidthType::Dxa)
+            .width(width as usize, WidthType::Dxa)
             .layout(TableLayoutType::Fixed)
             .set_borders(borders)
             .margins(TableCellMargins::new().margin(
@@ -425,16 +558,19 @@ impl<'a> Builder<'a> {
         // The schema pass reads whole elements: the empty table is opened,
         // then each row written, then the table closed.
         out.open(&frame, END)?;
-        let header = splice(
-            "word/document.xml",
-            "hàng tiêu đề lặp lại (w:tblHeader)",
-            &String::from_utf8_lossy(&row(&t.header, true, true).build()),
-            "<w:cantSplit />",
-            "<w:cantSplit /><w:tblHeader />",
-        )?;
-        out.element(header.as_bytes())?;
+        for (r, cells) in t.header_rows().enumerate() {
+            let header = splice(
+                "word/document.xml",
+                "hàng tiêu đề lặp lại (w:tblHeader)",
+                &String::from_utf8_lossy(&row(cells, grid.row(r), true, true).build()),
+                "<w:cantSplit />",
+                "<w:cantSplit /><w:tblHeader />",
+            )?;
+            out.element(header.as_bytes())?;
+        }
         for (i, r) in t.rows.iter().enumerate() {
-            out.element(&row(r, false, i >= kept_from && i + 1 < t.rows.len()).build())?;
+            let keep = i >= kept_from && i + 1 < t.rows.len();
+            out.element(&row(r, grid.row(header_rows + i), false, keep).build())?;
         }
         Ok(out.out.write_all(END)?)
     }
@@ -575,34 +711,57 @@ fn text_width(text: &str, look: Look) -> Result<i32, FontError> {
 
 /// Column widths (twips) summing to `total`. Each column gets at least its
 /// longest word, so numbers never break inside a cell; the space left goes
-/// to the columns whose text would otherwise wrap (the item column).
+/// to the columns whose text would otherwise wrap (the item column). What
+/// a merged cell needs beyond its columns is shared among them.
 fn column_widths(
     t: &document::Table,
-    columns: usize,
+    grid: &document::Grid,
     total: i32,
     look: Look,
     pad_x: i32,
 ) -> Result<Vec<i32>, FontError> {
+    let columns = t.columns();
     let pad = 2 * pad_x + 60;
     let mut min = vec![pad; columns];
     let mut want = vec![pad; columns];
-    let cells = t
-        .rows
-        .iter()
-        .flat_map(|r| r.iter().enumerate().map(|(i, c)| (i, c, false)))
-        .chain(t.header.iter().enumerate().map(|(i, c)| (i, c, true)));
-    for (i, cell, header) in cells {
-        let text = document::plain_text(cell);
-        let look = Look {
-            bold: header || cell.iter().any(|x| matches!(x, Inline::Text(r) if r.bold)),
-            ..look
-        };
-        let mut longest_word = 0;
-        for word in text.split_whitespace() {
-            longest_word = longest_word.max(text_width(word, look)?);
+    let headers = t.subheader.len() + 1;
+    let mut merged = Vec::new();
+    let rows = t.header_rows().chain(t.rows.iter().map(Vec::as_slice));
+    for (r, row) in rows.enumerate() {
+        for (i, (cell, place)) in row.iter().zip(grid.row(r)).enumerate() {
+            let Place::Cell { columns: span, .. } = *place else {
+                continue;
+            };
+            let text = document::plain_text(cell);
+            let look = Look {
+                bold: r < headers || cell.iter().any(|x| matches!(x, Inline::Text(r) if r.bold)),
+                ..look
+            };
+            let mut longest_word = 0;
+            for word in text.split_whitespace() {
+                longest_word = longest_word.max(text_width(word, look)?);
+            }
+            let (least, natural) = (longest_word + pad, text_width(&text, look)? + pad);
+            if span == 1 {
+                min[i] = min[i].max(least);
+                want[i] = want[i].max(natural);
+            } else {
+                merged.push((i..(i + span).min(columns), least, natural));
+            }
         }
-        min[i] = min[i].max(longest_word + pad);
-        want[i] = want[i].max(text_width(&text, look)? + pad);
+    }
+    for (span, least, natural) in merged {
+        for (widths, need) in [(&mut min, least), (&mut want, natural)] {
+            let widths = &mut widths[span.clone()];
+            let short = need - widths.iter().sum::<i32>();
+            if short > 0 {
+                let n = widths.len() as i32;
+                for (k, w) in widths.iter_mut().enumerate() {
+                    // The rounding remainder goes to the first columns.
+                    *w += short / n + i32::from((k as i32) < short % n);
+                }
+            }
+        }
     }
     let (min_sum, want_sum): (i32, i32) = (min.iter().sum(), want.iter().sum());
     let mut widths: Vec<i32> = if want_sum <= total {
@@ -675,9 +834,12 @@ fn ordered(part: &str, xml: &[u8]) -> Result<Vec<u8>, DocxError> {
 /// Patches what docx-rs cannot express, puts every part in schema order
 /// and zips them, every entry dated with the report date (never the clock)
 /// so output is reproducible.
+/// `fill` writes each slot of the document (see [`sections::slots`]) given
+/// page 1's section properties; there are `sections` sections.
 fn package(
     xml: XMLDocx,
-    body: impl FnOnce(&mut dyn Write) -> Result<(), DocxError>,
+    sections: usize,
+    mut fill: impl FnMut(Slot, &str, &mut dyn Write) -> Result<(), DocxError>,
     meta: &Metadata,
 ) -> Result<Vec<u8>, DocxError> {
     let date = meta.ngay;
@@ -764,22 +926,24 @@ fn package(
         parts.push((format!("word/_rels/header{}.xml.rels", i + 1), rels));
     }
     let frame = ordered("word/document.xml", &xml.document)?;
+    let (first, slots) = sections::slots(&frame, sections)?;
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     // The document (after its relationships, as Word writes it): the frame
-    // docx-rs built with the body in the marker's place, streamed into the
-    // archive without assembling a copy.
-    let slot = body_slot(&frame)?;
-    let mut body = Some(body);
+    // docx-rs built with the body, the annex and the last section's
+    // properties in their places, streamed into the archive without
+    // assembling a copy.
     for (name, bytes) in parts {
         zip.start_file(name.as_str(), options(bytes.len()))?;
         zip.write_all(&bytes)?;
         if name == "word/_rels/document.xml.rels" {
             zip.start_file("word/document.xml", deflated)?;
-            zip.write_all(&frame[..slot.start])?;
-            if let Some(body) = body.take() {
-                body(&mut zip)?;
+            let mut at = 0;
+            for (range, slot) in &slots {
+                zip.write_all(&frame[at..range.start])?;
+                fill(*slot, first, &mut zip)?;
+                at = range.end;
             }
-            zip.write_all(&frame[slot.end..])?;
+            zip.write_all(&frame[at..])?;
         }
     }
     Ok(zip.finish()?.into_inner())
@@ -788,24 +952,6 @@ fn package(
 /// First id of the body's paragraphs: far above the few dozen docx-rs gives
 /// the frame, below the 0x80000000 the format allows.
 const BODY_PARAGRAPH_IDS: u32 = 0x1000_0000;
-
-/// Put where the body goes: a paragraph no report text can contain (a
-/// private-use character).
-const BODY_MARKER: &str = "\u{E000}khuyencong-body\u{E000}";
-
-/// Where the marker paragraph sits in the frame document: the body is
-/// written in its place.
-fn body_slot(frame: &[u8]) -> Result<std::ops::Range<usize>, DocxError> {
-    let missing = || DocxError::Splice {
-        part: "word/document.xml",
-        what: "phần thân văn bản",
-    };
-    let text = String::from_utf8_lossy(frame);
-    let at = text.find(BODY_MARKER).ok_or_else(missing)?;
-    let start = text[..at].rfind("<w:p ").ok_or_else(missing)?;
-    let end = text[at..].find("</w:p>").ok_or_else(missing)? + at + "</w:p>".len();
-    Ok(start..end)
-}
 
 /// Marks the default text as Vietnamese (spelling, hyphenation) and Normal
 /// as the default paragraph style, which docx-rs leaves unmarked.

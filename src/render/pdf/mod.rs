@@ -22,6 +22,8 @@ pub enum PdfError {
     MissingGlyphs(Vec<MissingGlyph>),
     #[error(transparent)]
     Font(#[from] super::fonts::FontError),
+    #[error(transparent)]
+    Table(#[from] super::frame::TableError),
     #[error("không tạo được tệp PDF: {0}")]
     Write(String),
 }

@@ -44,16 +44,12 @@ pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
     }
 
     let settings = &meta.trang;
-    let page_height = layout.height;
     pdf.pages = layout
         .pages
         .into_iter()
         .map(|page| {
-            PdfPage::new(
-                Mm(settings.kho_giay_rong_mm),
-                Mm(settings.kho_giay_cao_mm),
-                page_ops(&page, page_height),
-            )
+            let (width, height) = settings.paper_mm(page.orientation);
+            PdfPage::new(Mm(width), Mm(height), page_ops(&page, page.sheet.height))
         })
         .collect();
 

@@ -14,7 +14,7 @@ mod table;
 mod text;
 
 use super::{MissingGlyph, PdfError};
-use crate::document::{plain_text, Block, Document, Inline, PageSettings};
+use crate::document::{plain_text, Block, Document, Inline, Orientation, PageSettings, Section};
 use crate::render::fonts::{self, Face, FaceData};
 use crate::render::frame;
 use text::TextAlign;
@@ -26,11 +26,39 @@ pub(super) const EPS: f32 = 0.01;
 /// The laid-out document.
 #[derive(Debug, Clone)]
 pub struct Layout {
+    /// Size and text area of the front matter's page (portrait); each
+    /// page carries its own [`Sheet`].
     pub width: f32,
     pub height: f32,
     /// The text area inside the margins.
     pub area: TextArea,
     pub pages: Vec<Page>,
+}
+
+/// A page's size and text area, in points.
+#[derive(Debug, Clone, Copy)]
+pub struct Sheet {
+    pub width: f32,
+    pub height: f32,
+    pub area: TextArea,
+}
+
+impl Sheet {
+    /// The front matter's paper turned `orientation`, margins in place.
+    fn new(settings: &PageSettings, orientation: Orientation) -> Sheet {
+        let (width, height) = settings.paper_mm(orientation);
+        let (width, height) = (width * PT_PER_MM, height * PT_PER_MM);
+        Sheet {
+            width,
+            height,
+            area: TextArea {
+                left: settings.le_trai_mm * PT_PER_MM,
+                right: width - settings.le_phai_mm * PT_PER_MM,
+                top: settings.le_tren_mm * PT_PER_MM,
+                bottom: height - settings.le_duoi_mm * PT_PER_MM,
+            },
+        }
+    }
 }
 
 /// Edges of the text area, in page coordinates.
@@ -48,9 +76,11 @@ impl TextArea {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub items: Vec<Item>,
+    pub orientation: Orientation,
+    pub sheet: Sheet,
 }
 
 #[derive(Debug, Clone)]
@@ -113,25 +143,21 @@ impl Item {
     }
 }
 
-/// Lays out the whole report.
+/// Lays out the whole report: page 1's header, the body, the closing
+/// block, then the annex.
 pub fn layout(doc: &Document) -> Result<Layout, PdfError> {
     let frame = frame::frame(&doc.meta)?;
     let mut layouter = Layouter::new(&doc.meta.trang)?;
     let mut slots = vec![layouter.header(&frame)];
     let mut headers = Vec::new();
-    for (index, block) in doc.blocks.iter().enumerate() {
-        layouter.location = block_location(index, block);
-        layouter.block(block, &mut slots, &mut headers);
-        // A caption stays with its table, the closing sentence with the
-        // signature (the rules both writers share).
-        if frame::keeps_with_next(&doc.blocks, index, &doc.meta.trang) {
-            if let Some(last) = slots.last_mut() {
-                last.keep_with_next = true;
-            }
-        }
+    for section in doc.body_sections() {
+        layouter.section(&section, "", &mut slots, &mut headers)?;
     }
     layouter.location = "khối ký và nơi nhận".into();
     slots.push(layouter.closing(&frame));
+    for section in doc.annex_sections() {
+        layouter.section(&section, "phụ lục, ", &mut slots, &mut headers)?;
+    }
     if !layouter.missing.is_empty() {
         return Err(PdfError::MissingGlyphs(layouter.missing));
     }
@@ -224,6 +250,8 @@ struct Slot {
 enum SlotKind {
     Flow,
     PageBreak,
+    /// A new page turned this way.
+    Turn(Orientation),
     /// A body row of the table with this index: a page starting with it gets
     /// the table's header row repeated first.
     TableRow(usize),
@@ -243,8 +271,7 @@ impl Slot {
 
 struct Layouter<'a> {
     settings: &'a PageSettings,
-    width: f32,
-    height: f32,
+    /// The page being laid out for (a section's orientation).
     area: TextArea,
     faces: [&'static FaceData; 4],
     /// Where the text being measured comes from, for missing-glyph reports.
@@ -254,19 +281,9 @@ struct Layouter<'a> {
 
 impl<'a> Layouter<'a> {
     fn new(settings: &'a PageSettings) -> Result<Self, PdfError> {
-        let width = settings.kho_giay_rong_mm * PT_PER_MM;
-        let height = settings.kho_giay_cao_mm * PT_PER_MM;
-        let area = TextArea {
-            left: settings.le_trai_mm * PT_PER_MM,
-            right: width - settings.le_phai_mm * PT_PER_MM,
-            top: settings.le_tren_mm * PT_PER_MM,
-            bottom: height - settings.le_duoi_mm * PT_PER_MM,
-        };
         Ok(Layouter {
             settings,
-            width,
-            height,
-            area,
+            area: Sheet::new(settings, Orientation::Portrait).area,
             faces: [
                 fonts::face(Face::Regular)?,
                 fonts::face(Face::Bold)?,
@@ -318,6 +335,41 @@ impl<'a> Layouter<'a> {
             line_height: self.single(size),
             role,
         }
+    }
+
+    /// A section's blocks, from a new page if it starts one; `part` names
+    /// the annex in messages.
+    fn section(
+        &mut self,
+        section: &Section,
+        part: &str,
+        slots: &mut Vec<Slot>,
+        headers: &mut Vec<Slot>,
+    ) -> Result<(), PdfError> {
+        let orientation = section.orientation;
+        if section.new_page {
+            slots.push(Slot {
+                kind: SlotKind::Turn(orientation),
+                ..Slot::flow(0.0, Vec::new())
+            });
+        }
+        self.area = Sheet::new(self.settings, orientation).area;
+        for (i, block) in section.blocks.iter().enumerate() {
+            if let Block::Table(table) = block {
+                frame::check_table(table, self.settings, orientation)?;
+            }
+            let location = block_location(section.first + i, block);
+            self.location = format!("{part}{location}");
+            self.block(block, slots, headers);
+            // A caption stays with its table, the closing sentence with the
+            // signature (the rules both writers share).
+            if frame::keeps_with_next(section.blocks, i, self.settings, orientation) {
+                if let Some(last) = slots.last_mut() {
+                    last.keep_with_next = true;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn block(&mut self, block: &Block, slots: &mut Vec<Slot>, headers: &mut Vec<Slot>) {
@@ -385,18 +437,28 @@ impl<'a> Layouter<'a> {
             Slot(usize),
             Header(usize),
         }
-        let area = self.area;
-        let mut pages: Vec<Vec<(Source, f32)>> = vec![Vec::new()];
+        let sheet = |o| Sheet::new(self.settings, o);
+        let portrait = sheet(Orientation::Portrait);
+        // Each page's orientation and what goes on it.
+        let mut pages: Vec<(Orientation, Vec<(Source, f32)>)> =
+            vec![(Orientation::Portrait, Vec::new())];
+        let mut area = portrait.area;
         let mut y = area.top;
         let mut page_start = 0;
         let mut i = 0;
         while i < slots.len() {
             let slot = &slots[i];
-            if slot.kind == SlotKind::PageBreak {
-                if pages.last().is_some_and(|p| !p.is_empty()) {
-                    pages.push(Vec::new());
-                    y = area.top;
+            if let SlotKind::PageBreak | SlotKind::Turn(_) = slot.kind {
+                let orientation = match slot.kind {
+                    SlotKind::Turn(o) => o,
+                    _ => pages.last().map_or(Orientation::Portrait, |p| p.0),
+                };
+                match pages.last_mut() {
+                    Some(page) if page.1.is_empty() => page.0 = orientation,
+                    _ => pages.push((orientation, Vec::new())),
                 }
+                area = sheet(orientation).area;
+                y = area.top;
                 i += 1;
                 page_start = i;
                 continue;
@@ -411,8 +473,10 @@ impl<'a> Layouter<'a> {
                 if j == page_start {
                     j = i;
                 }
+                let orientation = pages.last().map_or(Orientation::Portrait, |p| p.0);
                 if let Some(page) = pages.last_mut() {
-                    page.retain(|(source, _)| !matches!(source, Source::Slot(k) if *k >= j));
+                    page.1
+                        .retain(|(source, _)| !matches!(source, Source::Slot(k) if *k >= j));
                 }
                 let mut page = Vec::new();
                 y = area.top;
@@ -420,13 +484,13 @@ impl<'a> Layouter<'a> {
                     page.push((Source::Header(table), y));
                     y += headers[table].height;
                 }
-                pages.push(page);
+                pages.push((orientation, page));
                 page_start = j;
                 i = j;
                 continue;
             }
             if let Some(page) = pages.last_mut() {
-                page.push((Source::Slot(i), y));
+                page.1.push((Source::Slot(i), y));
             }
             y += slot.height + slot.space_after;
             i += 1;
@@ -435,7 +499,8 @@ impl<'a> Layouter<'a> {
         let pages = pages
             .into_iter()
             .enumerate()
-            .map(|(index, placed)| {
+            .map(|(index, (orientation, placed))| {
+                let sheet = sheet(orientation);
                 let mut items: Vec<Item> = placed
                     .iter()
                     .flat_map(|(source, y)| {
@@ -447,21 +512,25 @@ impl<'a> Layouter<'a> {
                     })
                     .collect();
                 if index > 0 {
-                    items.push(Item::Text(self.page_number(index + 1)));
+                    items.push(Item::Text(self.page_number(index + 1, &sheet.area)));
                 }
-                Page { items }
+                Page {
+                    items,
+                    orientation,
+                    sheet,
+                }
             })
             .collect();
         Layout {
-            width: self.width,
-            height: self.height,
-            area,
+            width: portrait.width,
+            height: portrait.height,
+            area: portrait.area,
             pages,
         }
     }
 
-    /// The page number, centred in the top margin.
-    fn page_number(&self, number: usize) -> Span {
+    /// The page number, centred in the top margin of a page with `area`.
+    fn page_number(&self, number: usize, area: &TextArea) -> Span {
         let size = self.settings.co_chu_so_trang;
         let face = self.metrics(Face::Regular);
         let text = number.to_string();
@@ -471,8 +540,8 @@ impl<'a> Layouter<'a> {
             role: Role::PageNumber,
             face: Face::Regular,
             size,
-            x: self.area.left + (self.area.width() - width) / 2.0,
-            baseline: self.area.top / 2.0 + (face.ascent - face.descent) * size / 2.0,
+            x: area.left + (area.width() - width) / 2.0,
+            baseline: area.top / 2.0 + (face.ascent - face.descent) * size / 2.0,
             width,
             gap_extra: 0.0,
             text,

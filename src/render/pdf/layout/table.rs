@@ -3,19 +3,18 @@
 
 use super::text::TextAlign;
 use super::{Item, Layouter, Role, Rule, Slot, SlotKind, Style, EPS};
-use crate::document::{plain_text, Align, Inline, Table};
+use crate::document::{plain_text, Align, Grid, Inline, Place, Table};
 
 impl Layouter<'_> {
-    /// The header row slot (kept with the first row) and one slot per body
-    /// row; a row taller than a page is cut into page-sized pieces.
+    /// The header slot (all header rows, kept with the first row) and one
+    /// slot per body row; a row taller than a page is cut into page-sized
+    /// pieces.
     pub(super) fn table(&mut self, table: &Table, id: usize) -> (Slot, Vec<Slot>) {
         let size = self.settings.co_chu_bang;
         let (pad_x, pad_y) = crate::render::frame::cell_padding(self.settings);
-        let columns = table
-            .header
-            .len()
-            .max(table.align.len())
-            .max(table.rows.iter().map(Vec::len).max().unwrap_or(0));
+        let columns = table.columns();
+        let grid = table.grid();
+        let header_rows = table.subheader.len() + 1;
         let align = |col: usize| match table.align.get(col).copied().unwrap_or(Align::None) {
             Align::None | Align::Left => TextAlign::Left,
             Align::Center => TextAlign::Center,
@@ -29,35 +28,79 @@ impl Layouter<'_> {
 
         let base_location = self.location.clone();
         let mut measures = vec![ColumnMeasure::default(); columns];
+        // Merged cells, measured once their columns are: (first column,
+        // width in columns, natural, widest word, in the header).
+        let mut merged: Vec<(usize, usize, f32, f32, bool)> = Vec::new();
         for (col, measure) in measures.iter_mut().enumerate() {
-            self.location = format!("{base_location}, hàng tiêu đề, cột {}", col + 1);
-            let (natural, word) = self.measure(cell(&table.header, col), &header_styles[col]);
-            measure.header_natural = natural + 2.0 * pad_x;
-            measure.header_word = word + 2.0 * pad_x;
             measure.numeric = true;
+            for (r, row) in table.header_rows().enumerate() {
+                self.location = match r {
+                    0 => format!("{base_location}, hàng tiêu đề, cột {}", col + 1),
+                    _ => format!("{base_location}, hàng tiêu đề {}, cột {}", r + 1, col + 1),
+                };
+                let Place::Cell { columns: n, .. } = grid.row(r)[col] else {
+                    continue;
+                };
+                let (natural, word) = self.measure(cell(row, col), &header_styles[col]);
+                let (natural, word) = (natural + 2.0 * pad_x, word + 2.0 * pad_x);
+                if n == 1 {
+                    measure.header_natural = measure.header_natural.max(natural);
+                    measure.header_word = measure.header_word.max(word);
+                } else {
+                    merged.push((col, n, natural, word, true));
+                }
+            }
             for (r, row) in table.rows.iter().enumerate() {
                 self.location = format!("{base_location}, hàng {}, cột {}", r + 1, col + 1);
+                let Place::Cell { columns: n, .. } = grid.row(header_rows + r)[col] else {
+                    continue;
+                };
                 let content = cell(row, col);
                 let (natural, word) = self.measure(content, &body_styles[col]);
-                measure.natural = measure.natural.max(natural + 2.0 * pad_x);
-                measure.word = measure.word.max(word + 2.0 * pad_x);
-                measure.numeric &= is_numeric(&plain_text(content));
+                let (natural, word) = (natural + 2.0 * pad_x, word + 2.0 * pad_x);
+                if n == 1 {
+                    measure.natural = measure.natural.max(natural);
+                    measure.word = measure.word.max(word);
+                    measure.numeric &= is_numeric(&plain_text(content));
+                } else {
+                    merged.push((col, n, natural, word, false));
+                }
             }
+        }
+        for (col, n, natural, word, header) in merged {
+            let span = &mut measures[col..(col + n).min(columns)];
+            spread(span, natural, |m| {
+                if header {
+                    &mut m.header_natural
+                } else {
+                    &mut m.natural
+                }
+            });
+            spread(span, word, |m| {
+                if header {
+                    &mut m.header_word
+                } else {
+                    &mut m.word
+                }
+            });
         }
         let widths = column_widths(&measures, self.area.width());
 
         self.location = format!("{base_location}, hàng tiêu đề");
-        let header_cells = table.header.iter().collect::<Vec<_>>();
-        let mut header = self.row(
-            &header_cells,
-            &widths,
-            &header_styles,
-            pad_x,
-            pad_y,
-            f32::INFINITY,
-            true,
-        );
-        let header = header.remove(0);
+        let header = if header_rows == 1 {
+            let mut header = self.row(
+                &table.header,
+                grid.row(0),
+                &widths,
+                &header_styles,
+                (pad_x, pad_y),
+                f32::INFINITY,
+                true,
+            );
+            header.remove(0)
+        } else {
+            self.header_rows(table, &grid, &widths, &header_styles, (pad_x, pad_y))
+        };
         // Rows must fit under a repeated header on an otherwise empty page.
         let room = self.area.bottom - self.area.top - header.height;
         let mut rows: Vec<Slot> = Vec::new();
@@ -74,8 +117,9 @@ impl Layouter<'_> {
                 }
             }
             self.location = format!("{base_location}, hàng {}", r + 1);
-            let cells = row.iter().collect::<Vec<_>>();
-            for mut piece in self.row(&cells, &widths, &body_styles, pad_x, pad_y, room, false) {
+            let places = grid.row(header_rows + r);
+            let pad = (pad_x, pad_y);
+            for mut piece in self.row(row, places, &widths, &body_styles, pad, room, false) {
                 piece.kind = SlotKind::TableRow(id);
                 rows.push(piece);
             }
@@ -94,27 +138,35 @@ impl Layouter<'_> {
     }
 
     /// One table row as slots with borders (one slot unless the row is
-    /// taller than `room`). The header row also draws the top border.
+    /// taller than `room`). The header row also draws the top border. A
+    /// merged cell is set in the width of its columns, with no border
+    /// between them.
     #[allow(clippy::too_many_arguments)]
     fn row(
         &mut self,
-        cells: &[&Vec<Inline>],
+        cells: &[Vec<Inline>],
+        places: &[Place],
         widths: &[f32],
         styles: &[Style],
-        pad_x: f32,
-        pad_y: f32,
+        (pad_x, pad_y): (f32, f32),
         room: f32,
         top_border: bool,
     ) -> Vec<Slot> {
-        let empty = Vec::new();
-        let mut x = self.area.left;
+        let xs = edges(self.area.left, widths);
         let mut columns = Vec::with_capacity(widths.len());
         let mut line_height = 0.0f32;
-        for (col, (width, style)) in widths.iter().zip(styles).enumerate() {
+        for (col, style) in styles.iter().enumerate().take(widths.len()) {
             line_height = line_height.max(style.line_height);
-            let content = cells.get(col).copied().unwrap_or(&empty);
-            columns.push(self.set_lines(content, style, x + pad_x, width - 2.0 * pad_x));
-            x += width;
+            let Place::Cell { columns: n, .. } = places[col] else {
+                continue;
+            };
+            let width = span_width(widths, col, n);
+            columns.push(self.set_lines(
+                cell(cells, col),
+                style,
+                xs[col] + pad_x,
+                width - 2.0 * pad_x,
+            ));
         }
         let lines = columns.iter().map(Vec::len).max().unwrap_or(0).max(1);
         let per_slot = (((room - 2.0 * pad_y) / line_height).floor() as usize).max(1);
@@ -132,29 +184,127 @@ impl Layouter<'_> {
                 })
                 .collect();
             let (left, right) = (self.area.left, self.area.left + widths.iter().sum::<f32>());
-            let rule = |x1, y1, x2, y2| {
-                Item::Rule(Rule {
-                    x1,
-                    y1,
-                    x2,
-                    y2,
-                    thickness: thin,
-                })
-            };
             if top_border || first > 0 {
-                items.push(rule(left, 0.0, right, 0.0));
+                items.push(rule(left, 0.0, right, 0.0, thin));
             }
-            items.push(rule(left, height, right, height));
-            let mut x = left;
-            items.push(rule(x, 0.0, x, height));
-            for width in widths {
-                x += width;
-                items.push(rule(x, 0.0, x, height));
+            items.push(rule(left, height, right, height, thin));
+            for (col, &x) in xs.iter().enumerate() {
+                // No border inside a merged cell.
+                if places.get(col) != Some(&Place::Covered) {
+                    items.push(rule(x, 0.0, x, height, thin));
+                }
             }
             slots.push(Slot::flow(height, items));
         }
         slots
     }
+
+    /// Header rows with cells merged across rows: one slot, each row as
+    /// tall as its tallest unmerged cell (a merged cell taller than its
+    /// rows lengthens the last), every cell's text centred in its box and
+    /// its borders around the whole box.
+    fn header_rows(
+        &mut self,
+        table: &Table,
+        grid: &Grid,
+        widths: &[f32],
+        styles: &[Style],
+        (pad_x, pad_y): (f32, f32),
+    ) -> Slot {
+        let xs = edges(self.area.left, widths);
+        let line_height = styles.iter().map(|s| s.line_height).fold(0.0, f32::max);
+        // (row, first column, columns, rows, lines)
+        let mut cells = Vec::new();
+        for (r, row) in table.header_rows().enumerate() {
+            for (col, style) in styles.iter().enumerate() {
+                if let Place::Cell { columns, rows } = grid.row(r)[col] {
+                    let width = span_width(widths, col, columns);
+                    let lines =
+                        self.set_lines(cell(row, col), style, xs[col] + pad_x, width - 2.0 * pad_x);
+                    cells.push((r, col, columns, rows, lines));
+                }
+            }
+        }
+        let needed = |lines: &Vec<Vec<Item>>| lines.len().max(1) as f32 * line_height + 2.0 * pad_y;
+        let count = table.subheader.len() + 1;
+        let mut heights = vec![line_height + 2.0 * pad_y; count];
+        for (r, _, _, rows, lines) in &cells {
+            if *rows == 1 {
+                heights[*r] = heights[*r].max(needed(lines));
+            }
+        }
+        for (r, _, _, rows, lines) in &cells {
+            let end = (r + rows).min(count);
+            let short = needed(lines) - heights[*r..end].iter().sum::<f32>();
+            if short > 0.0 {
+                heights[end - 1] += short;
+            }
+        }
+        let tops = edges(0.0, &heights);
+        let thin = self.settings.co_chu_bang / 24.0;
+        let (left, bottom) = (xs[0], tops[count]);
+        let right = xs[widths.len()];
+        let mut items = Vec::new();
+        let mut rules = vec![
+            rule(left, 0.0, right, 0.0, thin),
+            rule(left, 0.0, left, bottom, thin),
+        ];
+        for (r, col, columns, rows, lines) in cells {
+            let (top, end) = (tops[r], tops[(r + rows).min(count)]);
+            let text = lines.len() as f32 * line_height;
+            let dy = top + (end - top - text) / 2.0;
+            for (i, line) in lines.iter().enumerate() {
+                items.extend(
+                    line.iter()
+                        .map(|item| item.shifted(dy + i as f32 * line_height)),
+                );
+            }
+            let (x1, x2) = (xs[col], xs[(col + columns).min(widths.len())]);
+            rules.push(rule(x1, end, x2, end, thin));
+            rules.push(rule(x2, top, x2, end, thin));
+        }
+        items.extend(rules);
+        Slot::flow(bottom, items)
+    }
+}
+
+/// Where each column starts, from `start`, and where the last ends.
+fn edges(start: f32, widths: &[f32]) -> Vec<f32> {
+    let mut x = start;
+    let mut edges = Vec::with_capacity(widths.len() + 1);
+    edges.push(x);
+    for width in widths {
+        x += width;
+        edges.push(x);
+    }
+    edges
+}
+
+/// Width of `n` columns from `col`.
+fn span_width(widths: &[f32], col: usize, n: usize) -> f32 {
+    widths[col..(col + n).min(widths.len())].iter().sum()
+}
+
+/// Widens the columns of a merged cell by equal shares until `field` of
+/// them adds up to `need`.
+fn spread(span: &mut [ColumnMeasure], need: f32, field: impl Fn(&mut ColumnMeasure) -> &mut f32) {
+    let have: f32 = span.iter_mut().map(|m| *field(m)).sum();
+    if need > have && !span.is_empty() {
+        let share = (need - have) / span.len() as f32;
+        for m in span {
+            *field(m) += share;
+        }
+    }
+}
+
+fn rule(x1: f32, y1: f32, x2: f32, y2: f32, thickness: f32) -> Item {
+    Item::Rule(Rule {
+        x1,
+        y1,
+        x2,
+        y2,
+        thickness,
+    })
 }
 
 fn cell(row: &[Vec<Inline>], col: usize) -> &[Inline] {

@@ -2,6 +2,7 @@
 //! built to hit each rule.
 
 use super::*;
+use crate::document::Orientation;
 use crate::markdown;
 
 const FRONT: &str = "+++\nco_quan_chu_quan = \"SỞ CÔNG THƯƠNG TỈNH ĐỒNG NAI\"\nco_quan_ban_hanh = \"TRUNG TÂM KHUYẾN CÔNG\"\nso_ky_hieu = \"1/BC-KC\"\ndia_danh_ngay = \"Đồng Nai, ngày 15 tháng 12 năm 2023\"\nngay = \"2023-12-15\"\ntrich_yeu = \"Kết quả\"\nnoi_nhan = [\"- Như trên;\", \"- Lưu: VT.\"]\ntham_quyen = [\"GIÁM ĐỐC\"]\nnguoi_ky = \"Nguyễn Văn A\"\n+++\n\n";
@@ -189,9 +190,29 @@ fn hard_line_break_ends_an_unjustified_line() {
 #[test]
 fn every_item_lies_inside_the_margins_and_numbers_in_the_top_margin() {
     let layout = fixture();
-    let f = layout.area;
     assert!(layout.pages.len() >= 3);
+    assert_inside(&layout);
+    // Landscape pages of the annex, inside their own, wider, margins.
+    let annex = annex();
+    let landscape = annex
+        .pages
+        .iter()
+        .filter(|p| p.orientation == Orientation::Landscape)
+        .count();
+    assert!(landscape >= 2);
+    assert_inside(&annex);
+}
+
+fn annex() -> Layout {
+    let md = include_str!("../../../../tests/fixtures/phu-luc.md");
+    layout(&markdown::parse(md).unwrap()).unwrap()
+}
+
+fn assert_inside(layout: &Layout) {
     for (index, page) in layout.pages.iter().enumerate() {
+        let f = page.sheet.area;
+        let wide = page.orientation == Orientation::Landscape;
+        assert_eq!(wide, page.sheet.width > page.sheet.height);
         let mut numbers = 0;
         for item in &page.items {
             match item {
@@ -515,4 +536,58 @@ fn a_table_total_never_stands_alone_under_a_repeated_header() {
         moved > 0,
         "the table never crossed a page: the test proves nothing"
     );
+}
+
+#[test]
+fn a_merged_header_cell_is_one_box_over_its_columns_and_repeats() {
+    let mut body = String::from(
+        "| STT | Kinh phí (đồng) | < | Ghi chú |\n|:-:|--:|--:|---|\n| ^ | Tổng | Hỗ trợ | ^ |\n",
+    );
+    for i in 0..80 {
+        body.push_str(&format!("| {i} | 1.000 | 500 | x |\n"));
+    }
+    body.push_str("| **Cộng** | < | 40.000 | |\n");
+    let layout = lay(&body);
+    let verticals = |page: &Page| -> Vec<(f32, f32, f32)> {
+        page.items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Rule(r) if r.x1 == r.x2 => Some((r.x1, r.y1, r.y2)),
+                _ => None,
+            })
+            .collect()
+    };
+    let first = &layout.pages[0];
+    let heading = |page: &Page, text: &str| {
+        spans(page)
+            .find(|s| s.text == text)
+            .unwrap_or_else(|| panic!("no {text}"))
+            .clone()
+    };
+    let (total, aid) = (heading(first, "Tổng"), heading(first, "Hỗ trợ"));
+    let merged = heading(first, "Kinh phí (đồng)");
+    // Centred over both columns, on a row above theirs.
+    let middle = merged.x + merged.width / 2.0;
+    let (left, right) = (total.x - 10.0, aid.x + aid.width + 10.0);
+    assert!(middle > left && middle < right);
+    assert!(merged.baseline < total.baseline);
+    // The border between the two columns starts under the merged cell.
+    let between = verticals(first)
+        .into_iter()
+        .filter(|(x, _, _)| *x > total.x + total.width && *x < aid.x)
+        .map(|(_, y1, y2)| y1.min(y2))
+        .fold(f32::INFINITY, f32::min);
+    assert!(
+        between.is_finite() && between > merged.baseline,
+        "{between} vs {}",
+        merged.baseline
+    );
+    // STT spans both header rows: centred between them.
+    let stt = heading(first, "STT");
+    assert!(stt.baseline > merged.baseline && stt.baseline < total.baseline);
+    // Both header rows again on the next page.
+    let second = &layout.pages[1];
+    for text in ["Kinh phí (đồng)", "Tổng", "Hỗ trợ", "STT"] {
+        heading(second, text);
+    }
 }
