@@ -477,8 +477,9 @@ fn is_md_space(c: char) -> bool {
 ///   becomes one space: data cannot end a paragraph or start a block. Runs at
 ///   the start or end also become one space, so they cannot make an indented
 ///   code block or a hard line break.
-/// - Backslash-escapes `` \ ` * _ [ ] < > | # ~ ! & `` wherever they stand
-///   (`&` so that entity references stay literal).
+/// - Backslash-escapes `` \ ` * _ [ ] < > | # ~ ! & ^ `` wherever they stand
+///   (`&` so that entity references stay literal; `<` and `^` so that a
+///   table cell of data is never read as a merge sign).
 /// - At the very start, escapes a block marker: `-`, `+`, `=` and an ordered
 ///   list marker ("1. x" → "1\. x", but "224.730.000" stays as it is).
 ///
@@ -496,6 +497,7 @@ pub fn escape_markdown(text: &str, out: &mut dyn std::io::Write) -> std::io::Res
 /// ```
 /// use khuyencong::format::escape_markdown_str;
 /// assert_eq!(escape_markdown_str("# h"), r"\# h");
+/// assert_eq!(escape_markdown_str("^"), r"\^");
 /// ```
 pub fn escape_markdown_str(text: &str) -> String {
     let mut buf = String::with_capacity(text.len() + 8);
@@ -531,7 +533,7 @@ pub fn escape_markdown_str(text: &str) -> String {
         }
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' | '^'
         ) {
             buf.push('\\');
         }

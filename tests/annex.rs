@@ -5,10 +5,12 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use common::{fixture, have_tool, khuyencong, pdf_text, scratch, squash};
+use common::{
+    document_xml, fixture, have_tool, is_landscape, is_portrait, khuyencong, page_sizes, pdf_pages,
+    scratch, squash,
+};
 use khuyencong::document::{Block, Document};
 use khuyencong::render::frame::TableError;
 use khuyencong::render::{docx, pdf};
@@ -33,58 +35,13 @@ fn rendered(name: &str) -> PathBuf {
     dir
 }
 
-/// Width and height of every page, in points (pdfinfo).
-fn page_sizes(pdf: &Path) -> Vec<(f32, f32)> {
-    let info = |args: &[&str]| {
-        let out = std::process::Command::new("pdfinfo")
-            .args(args)
-            .arg(pdf)
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let pages = info(&[])
-        .lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .to_string();
-    info(&["-f", "1", "-l", &pages])
-        .lines()
-        .filter(|l| l.starts_with("Page ") && l.contains(" size:"))
-        .map(|l| {
-            let n: Vec<f32> = l
-                .split_whitespace()
-                .filter_map(|w| w.parse().ok())
-                .collect();
-            (n[n.len() - 2], n[n.len() - 1])
-        })
-        .collect()
-}
-
-fn is_portrait((w, h): (f32, f32)) -> bool {
-    (w - 595.3).abs() < 0.5 && (h - 841.9).abs() < 0.5
-}
-
-fn is_landscape((w, h): (f32, f32)) -> bool {
-    is_portrait((h, w))
-}
-
-/// The page texts of a PDF (pdftotext -layout), page 1 first.
-fn pages(pdf: &Path) -> Vec<String> {
-    let text = pdf_text(pdf, "-layout");
-    let mut pages: Vec<String> = text.split('\u{c}').map(String::from).collect();
-    pages.pop(); // after the last form feed
-    pages
-}
-
 /// Checks the pages of a PDF of the annex fixture, whoever made it: the
 /// body portrait, the annex landscape from "PHỤ LỤC" on, over at least two
 /// pages, each with the whole two-level header, and the page numbers going
 /// on from the body's.
 fn assert_annex_pages(pdf: &Path, maker: &str) {
     let sizes = page_sizes(pdf);
-    let texts = pages(pdf);
+    let texts = pdf_pages(pdf);
     assert_eq!(sizes.len(), texts.len(), "{maker}");
     let annex = texts
         .iter()
@@ -142,17 +99,6 @@ fn pdf_annex_is_landscape_after_the_signature_with_its_header_on_every_page() {
     let dir = rendered("annex-pdf");
     assert_annex_pages(&dir.join("phu-luc.pdf"), "PDF");
     let _ = std::fs::remove_dir_all(dir);
-}
-
-fn document_xml(docx: &Path) -> String {
-    let file = std::fs::File::open(docx).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
 }
 
 #[test]

@@ -244,7 +244,7 @@ fn a_note_stays_with_its_project_and_declarations_reach_the_report() {
     let note = "Thiết bị đã lắp đặt, chờ nghiệm thu đầu năm 2021.";
     let line = md.lines().find(|l| l.contains(note)).unwrap();
     assert!(
-        line.starts_with("- Đề án \"Ứng dụng máy sản xuất gạch không nung\""),
+        line.starts_with("- Đề án “Ứng dụng máy sản xuất gạch không nung”"),
         "{line}"
     );
     assert_eq!(md.matches(note).count(), 1);
@@ -419,5 +419,84 @@ fn a_corrected_counterpart_amount_is_in_the_change_list() {
         "{said}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn data_that_looks_like_a_merge_sign_stays_text() {
+    let dir = copy_of_example("dau-gop");
+    let unit = dir.join("bao-cao/654-krong-pac.json");
+    edit(
+        &unit,
+        "\"co_so\": \"Cơ sở thức ăn chăn nuôi Phước An\"",
+        "\"co_so\": \"^\"",
+    );
+    edit(
+        &unit,
+        "\"ten\": \"Ứng dụng máy chế biến thức ăn chăn nuôi\"",
+        "\"ten\": \"<\"",
+    );
+    let report = pipeline::run(&inputs(dir.clone())).unwrap_or_else(|e| panic!("{e}"));
+    let annex = report.document.annex.expect("the annex");
+    let table = annex
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            khuyencong::document::Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .unwrap();
+    let row = table
+        .rows
+        .iter()
+        .find(|r| khuyencong::document::plain_text(&r[2]) == "^")
+        .expect("the project's row, its cells as written");
+    assert_eq!(khuyencong::document::plain_text(&row[1]), "<");
+    // The only merges in the body are the group and total rows' label cells.
+    let body_merges = table.merges.iter().filter(|m| m.row >= 2).count();
+    assert_eq!(body_merges, 5 + 1, "{:?}", table.merges);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_example_report_ends_with_its_annex_on_landscape_pages() {
+    let out = scratch("dak-lak-phu-luc");
+    let o = common::khuyencong(&["build", "--input"])
+        .arg(example())
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let xml = common::document_xml(&out.join("bao-cao-khuyen-cong-2020.docx"));
+    assert!(xml.contains(r#"w:orient="landscape""#));
+    // The annex comes after the signature, in its own section.
+    let signer = xml.find("Nguyễn Văn Thử").unwrap();
+    let annex = xml.find("PHỤ LỤC: DANH SÁCH ĐỀ ÁN").unwrap();
+    let landscape = xml.find(r#"w:orient="landscape""#).unwrap();
+    assert!(
+        signer < annex && annex < landscape,
+        "{signer} {annex} {landscape}"
+    );
+    common::assert_word_valid(&out);
+    if common::have_tool("pdfinfo") && common::have_tool("pdftotext") {
+        let pdf = out.join("bao-cao-khuyen-cong-2020.pdf");
+        let sizes = common::page_sizes(&pdf);
+        let texts = common::pdf_pages(&pdf);
+        let first = texts.iter().position(|t| t.contains("PHỤ LỤC")).unwrap();
+        assert!(texts.len() - first >= 2, "the annex takes two pages");
+        for (i, size) in sizes.iter().enumerate() {
+            let landscape = i >= first;
+            assert_eq!(common::is_landscape(*size), landscape, "page {}", i + 1);
+            assert_eq!(common::is_portrait(*size), !landscape, "page {}", i + 1);
+        }
+        for text in &texts[first..] {
+            let flat = common::squash(text);
+            assert!(
+                flat.contains("Kinh phí (đồng)") && flat.contains("Khuyến công"),
+                "{text}"
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&out);
 }

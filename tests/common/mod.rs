@@ -169,3 +169,63 @@ pub fn assert_word_valid(dir: &std::path::Path) -> bool {
     );
     true
 }
+
+/// Width and height of every page, in points (pdfinfo).
+pub fn page_sizes(pdf: &Path) -> Vec<(f32, f32)> {
+    let info = |args: &[&str]| {
+        let out = std::process::Command::new("pdfinfo")
+            .args(args)
+            .arg(pdf)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let pages = info(&[])
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    info(&["-f", "1", "-l", &pages])
+        .lines()
+        .filter(|l| l.starts_with("Page ") && l.contains(" size:"))
+        .map(|l| {
+            let n: Vec<f32> = l
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            (n[n.len() - 2], n[n.len() - 1])
+        })
+        .collect()
+}
+
+/// A4 portrait, in points.
+pub fn is_portrait((w, h): (f32, f32)) -> bool {
+    (w - 595.3).abs() < 0.5 && (h - 841.9).abs() < 0.5
+}
+
+/// A4 landscape, in points.
+pub fn is_landscape((w, h): (f32, f32)) -> bool {
+    is_portrait((h, w))
+}
+
+/// The page texts of a PDF (pdftotext -layout), page 1 first.
+pub fn pdf_pages(pdf: &Path) -> Vec<String> {
+    let text = pdf_text(pdf, "-layout");
+    let mut pages: Vec<String> = text.split('\u{c}').map(String::from).collect();
+    pages.pop(); // after the last form feed
+    pages
+}
+
+/// The main part of a DOCX, as text.
+pub fn document_xml(docx: &Path) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(docx).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
