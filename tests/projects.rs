@@ -43,7 +43,7 @@ fn dots(d: Decimal) -> String {
     let digits = d.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -67,6 +67,8 @@ struct Recount {
     by_source: BTreeMap<String, (Decimal, Decimal)>,
     /// Unit code → (budget, outside) actual.
     by_unit: BTreeMap<String, (Decimal, Decimal)>,
+    /// Item code → (total, budget) actual, all activities.
+    by_item: BTreeMap<String, (Decimal, Decimal)>,
     /// Programme code → (total, budget, outside) of its projects.
     by_programme: BTreeMap<String, (Decimal, Decimal, Decimal)>,
     projects: usize,
@@ -125,6 +127,12 @@ fn recount(dir: &Path) -> Recount {
             if let Some(stated) = a.get("kinh_phi") {
                 assert_eq!(money(stated), budget + outside, "{}", file.display());
             }
+            let i = r
+                .by_item
+                .entry(item["ma"].as_str().unwrap().to_string())
+                .or_default();
+            i.0 += budget + outside;
+            i.1 += budget;
             let row = r.by_unit.get_mut(&unit).unwrap();
             row.0 += budget;
             row.1 += outside;
@@ -184,8 +192,28 @@ fn every_total_is_recomputed_from_the_raw_files() {
         "ngoài ngân sách khuyến công {} đồng",
         dots(outside)
     )));
-    // Per source, plan and actual.
     let plan = read(&example().join("ke-hoach-2020.json"));
+    // Per item: the whole amount in its paragraph, "trong đó" when split.
+    for (code, (total, budget)) in &r.by_item {
+        let planned = plan["chuong_trinh"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["noi_dung"].as_array().unwrap())
+            .find(|i| i["ma"] == code.as_str())
+            .unwrap()["ke_hoach"]
+            .as_str()
+            .unwrap();
+        let section = &md[md.find(&format!("**Kế hoạch:** {planned}")).unwrap()..];
+        let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+        let said = if total == budget {
+            format!("Kinh phí thực hiện: {} đồng", dots(*total))
+        } else {
+            format!("Tổng kinh phí thực hiện: {} đồng, trong đó", dots(*total))
+        };
+        assert!(section.contains(&said), "{code}: {said}");
+    }
+    // Per source, plan and actual.
     for s in plan["nguon_kinh_phi"].as_array().unwrap() {
         let (p, a) = r.by_source[s["ma"].as_str().unwrap()];
         let row = format!(
@@ -305,7 +333,7 @@ fn malformed_splits_are_each_reported_where_they_are() {
         "\"kinh_phi\": 95000000,\n      \"theo_nguon\": {\n        \"dia_phuong\": 75000000,\n        \"doi_ung\": 20000000\n      },",
         "\"kinh_phi\": 95000000,",
     );
-    let found = khuyencong::validate::load(&[dir.clone()], &[], None).unwrap_err();
+    let found = khuyencong::validate::load(std::slice::from_ref(&dir), &[], None).unwrap_err();
     let at = problem_at(&found);
     let file = at(
         "hoat_dong[0].theo_nguon",
@@ -338,7 +366,7 @@ fn malformed_splits_are_each_reported_where_they_are() {
         "\"kinh_phi\": 2900000000",
     );
     edit(&plan, "\"loai\": \"quoc_gia\"", "\"loai\": \"quocgia\"");
-    let found = khuyencong::validate::load(&[dir.clone()], &[], None).unwrap_err();
+    let found = khuyencong::validate::load(std::slice::from_ref(&dir), &[], None).unwrap_err();
     let at = problem_at(&found);
     let file = at(
         "chuong_trinh[0].noi_dung[0].theo_nguon",
@@ -363,7 +391,7 @@ fn a_project_status_outside_the_list_is_named() {
         "\"trang_thai\": \"dang_thuc_hien\"",
         "\"trang_thai\": \"dang thuc hien\"",
     );
-    let found = khuyencong::validate::load(&[dir.clone()], &[], None).unwrap_err();
+    let found = khuyencong::validate::load(std::slice::from_ref(&dir), &[], None).unwrap_err();
     let d = &found.0[0];
     assert_eq!(
         (d.code.id(), d.path.as_str()),
