@@ -403,11 +403,12 @@ pub struct ActivitySummary {
     pub mo_ta: String,
     /// Quantities in the item's indicator order (only those reported).
     pub chi_tieu: Vec<ActivityQuantity>,
-    /// `kinh_phi` (khuyến công budget), `ngoai_ngan_sach`, `tong_kinh_phi`.
+    /// `kinh_phi` (khuyến công budget), `ngoai_ngan_sach`, `tong_kinh_phi`
+    /// (the split by source is the item's and, for a project, the
+    /// project's: one copy per activity would make a national context
+    /// heavy for nothing).
     #[serde(flatten)]
     pub tien: Amounts,
-    pub theo_nguon: Vec<SourceAmount>,
-    pub de_an: Option<crate::contract::Project>,
     pub dia_diem: Vec<String>,
     pub tu_ngay: Option<DateContext>,
     pub den_ngay: Option<DateContext>,
@@ -852,17 +853,6 @@ fn summarise_item(
             let split = spent(plan, &a.split(item));
             ledger.add(&split);
             let tien = Amounts::of(&split.money(sources));
-            let theo_nguon: Vec<SourceAmount> = split
-                .0
-                .iter()
-                .map(|(&i, &(_, amount))| SourceAmount {
-                    ma: sources[i].ma.clone(),
-                    ten: sources[i].ten.clone(),
-                    loai: sources[i].loai,
-                    ngan_sach: sources[i].loai.is_budget(),
-                    so_tien: amount,
-                })
-                .collect();
             match &a.de_an {
                 Some(project) => de_an.push(ProjectSummary {
                     stt: 0,
@@ -875,7 +865,17 @@ fn summarise_item(
                     trang_thai: project.trang_thai.label(),
                     trang_thai_ma: project.trang_thai,
                     tien,
-                    theo_nguon: theo_nguon.clone(),
+                    theo_nguon: split
+                        .0
+                        .iter()
+                        .map(|(&i, &(_, amount))| SourceAmount {
+                            ma: sources[i].ma.clone(),
+                            ten: sources[i].ten.clone(),
+                            loai: sources[i].loai,
+                            ngan_sach: sources[i].loai.is_budget(),
+                            so_tien: amount,
+                        })
+                        .collect(),
                     ghi_chu: a.ghi_chu.clone(),
                 }),
                 None => {
@@ -908,8 +908,6 @@ fn summarise_item(
                     })
                     .collect(),
                 tien,
-                theo_nguon,
-                de_an: a.de_an.clone(),
                 dia_diem: a.dia_diem.clone(),
                 tu_ngay: a.tu_ngay.map(Into::into),
                 den_ngay: a.den_ngay.map(Into::into),
