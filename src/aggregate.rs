@@ -1150,6 +1150,11 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
             raw_all,
         ),
         (
+            "kinh phí ngoài ngân sách thực hiện theo đơn vị",
+            s.don_vi.iter().map(|u| u.tien.ngoai_ngan_sach).sum(),
+            raw_all - raw_budget,
+        ),
+        (
             "tổng kinh phí thực hiện theo nguồn",
             s.theo_nguon.iter().map(|n| n.kinh_phi.thuc_hien).sum(),
             raw_all,
@@ -1268,6 +1273,36 @@ mod tests {
         assert_eq!(s.tong.kinh_phi.ke_hoach, Decimal::from(7_204_400_000_i64));
         assert_eq!(s.tong.kinh_phi.thuc_hien, Decimal::from(3_246_633_000_i64));
         self_check(&s, &data).expect("consistent");
+    }
+
+    #[test]
+    fn totals_by_source_and_of_the_annex_are_checked_too() {
+        let input = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/du-lieu/dak-lak-2020");
+        let data = crate::validate::load(&[input], &[], None).expect("the example is valid");
+        let good = summarise(&data).expect("sums add up");
+        assert_eq!(good.phu_luc.so_de_an, 16);
+        assert!(good.tong.co_ngoai_ngan_sach);
+        let nudges: [fn(&mut Summary); 6] = [
+            |s| s.tong.ngoai_ngan_sach.thuc_hien += Decimal::ONE,
+            |s| s.tong.tong_kinh_phi.ke_hoach += Decimal::ONE,
+            |s| s.theo_nguon[2].kinh_phi.thuc_hien += Decimal::ONE,
+            |s| s.don_vi[1].tien.ngoai_ngan_sach += Decimal::ONE,
+            |s| s.phu_luc.tong.tong_kinh_phi += Decimal::ONE,
+            |s| {
+                s.phu_luc.chuong_trinh[0].noi_dung[0].de_an[0]
+                    .tien
+                    .tong_kinh_phi += Decimal::ONE
+            },
+        ];
+        for (i, nudge) in nudges.iter().enumerate() {
+            let mut bad = good.clone();
+            nudge(&mut bad);
+            assert!(
+                self_check(&bad, &data).is_err(),
+                "nudge {i} slipped through"
+            );
+        }
     }
 
     #[test]
