@@ -6,9 +6,8 @@
 //! can be out of range give a [`FormatError`] with a Vietnamese message.
 //!
 //! Numbers follow Luật Kế toán: "." groups thousands, "," separates decimals.
-//! Spelled-out numbers ([`bang_chu`]) follow the CLDR Vietnamese spell-out
-//! rules (`common/rbnf/vi.xml`, `%spellout-cardinal`), with the single
-//! deviation documented on [`bang_chu`].
+//! Spelled-out numbers ([`bang_chu`]) follow the rule of Vietnamese
+//! administrative and accounting writing documented there.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -290,28 +289,28 @@ const DIGITS: [&str; 10] = [
 
 /// The number in Vietnamese words, lower case.
 ///
-/// Follows CLDR `common/rbnf/vi.xml` (`%spellout-cardinal`):
-/// "mười lăm" (15), "hai mươi mốt" (21), "hai mươi lăm" (25); "lẻ" (not
-/// "linh") for a units digit after "trăm", "triệu" or "tỷ" ("một trăm lẻ
-/// năm", "một triệu lẻ năm", "một tỷ lẻ một"); "không trăm" only in the
-/// group right after "nghìn" ("một nghìn không trăm lẻ năm"), so
-/// 1 005 000 is "một triệu năm nghìn"; empty groups are skipped. Beyond
-/// CLDR (which prints digits from 10^18), "tỷ" keeps nesting: "một nghìn
-/// tỷ", "một tỷ tỷ", "một tỷ tỷ tỷ", so every `Decimal` (up to about
-/// 7,9 × 10^28) has words and no total can fail the template. Decimals:
-/// "phẩy" then each digit on its own, as CLDR's `x.x: << phẩy >>` rule does
-/// (1,25 is "một phẩy hai năm", 1,05 "một phẩy không năm"). Negative
-/// numbers start with "âm".
-///
-/// Deviation: CLDR reads 4 after "mươi" as "tư" ("hai mươi tư") wherever it
-/// stands, so 224 730 000 would be "hai trăm hai mươi tư triệu…". The
-/// official "Bằng chữ" lines the users expect write "hai mươi bốn", so 4 is
-/// always "bốn".
+/// The rule of administrative and accounting writing ("Bằng chữ" lines):
+/// digits are read in groups of three from the right, each followed by its
+/// scale word (nghìn, triệu, tỷ; past a "tỷ" the groups start again and
+/// nest: "một nghìn tỷ", "một tỷ tỷ"). The first group is read as it is
+/// ("mười lăm", "một trăm lẻ năm"); **every later group is read with its
+/// three digits**: "không trăm" when its hundreds are zero, then "lẻ" before
+/// a lone units digit ("một nghìn không trăm lẻ năm", "một triệu không
+/// trăm lẻ năm nghìn", "một triệu không trăm lẻ năm", "một tỷ không trăm
+/// mười"). A group that is entirely zero is not read, nor its scale word
+/// ("một triệu", "mười tỷ", "một nghìn tỷ không trăm lẻ năm"). "mười lăm"
+/// (15), "hai mươi mốt" (21), "hai mươi lăm" (25), and 4 is always "bốn"
+/// ("hai mươi bốn", not "hai mươi tư"), as the official lines write it.
+/// Every `Decimal` (up to about 7,9 × 10^28) has words, so no total can
+/// fail the template. Decimals: "phẩy" then each digit on its own (1,25 is
+/// "một phẩy hai năm", 1,05 "một phẩy không năm"). Negative numbers start
+/// with "âm".
 ///
 /// ```
 /// use khuyencong::format::bang_chu;
 /// use rust_decimal::Decimal;
 /// assert_eq!(bang_chu(Decimal::new(1005, 0)), "một nghìn không trăm lẻ năm");
+/// assert_eq!(bang_chu(Decimal::new(1_005_000, 0)), "một triệu không trăm lẻ năm nghìn");
 /// assert_eq!(bang_chu(Decimal::new(15, 1)), "một phẩy năm");
 /// ```
 pub fn bang_chu(value: Decimal) -> String {
@@ -321,7 +320,11 @@ pub fn bang_chu(value: Decimal) -> String {
     if value.is_sign_negative() && !value.is_zero() {
         out.push_str("âm ");
     }
-    out.push_str(&cardinal(int));
+    if int == 0 {
+        out.push_str(DIGITS[0]);
+    } else {
+        out.push_str(&groups(int, false).join(" "));
+    }
     if !frac.is_empty() {
         out.push_str(" phẩy");
         for digit in frac.bytes() {
@@ -332,80 +335,73 @@ pub fn bang_chu(value: Decimal) -> String {
     out
 }
 
-/// `%spellout-cardinal`, with "tỷ" nesting past CLDR's 10^18 limit.
-fn cardinal(n: u128) -> String {
-    let with_rest = |head: String, rest: u128, tail: fn(u128) -> String| {
-        if rest == 0 {
-            head
-        } else {
-            format!("{head} {}", tail(rest))
+const BILLION: u128 = 1_000_000_000;
+
+/// The words of `n` (> 0), group by group; `full` when a group was read
+/// before it, so that its leading group too is read with three digits.
+fn groups(n: u128, full: bool) -> Vec<String> {
+    if n >= BILLION {
+        let (high, low) = (n / BILLION, n % BILLION);
+        let mut words = groups(high, full);
+        words.push("tỷ".into());
+        if low > 0 {
+            words.extend(groups(low, true));
         }
-    };
+        return words;
+    }
+    let mut words = Vec::new();
+    let mut full = full;
+    for (scale, size) in [("triệu", 1_000_000), ("nghìn", 1_000), ("", 1)] {
+        let group = n / size % 1_000;
+        if group == 0 {
+            continue;
+        }
+        words.push(if full {
+            three_digits(group)
+        } else {
+            below_thousand(group)
+        });
+        if !scale.is_empty() {
+            words.push(scale.into());
+        }
+        full = true;
+    }
+    words
+}
+
+/// A group (1..=999) read as it is: "năm", "mười lăm", "một trăm lẻ năm".
+fn below_thousand(n: u128) -> String {
     match n {
         0..=9 => DIGITS[n as usize].to_string(),
-        10..=19 => with_rest("mười".into(), n % 10, |r| teen(r).into()),
-        20..=99 => with_rest(
-            format!("{} mươi", DIGITS[(n / 10) as usize]),
-            n % 10,
-            |r| x_ty(r).into(),
-        ),
-        100..=999 => with_rest(
-            format!("{} trăm", DIGITS[(n / 100) as usize]),
-            n % 100,
-            after_hundred,
-        ),
-        1_000..=999_999 => with_rest(
-            format!("{} nghìn", cardinal(n / 1_000)),
-            n % 1_000,
-            after_thousand,
-        ),
-        1_000_000..=999_999_999 => with_rest(
-            format!("{} triệu", cardinal(n / 1_000_000)),
-            n % 1_000_000,
-            after_hundred,
-        ),
-        _ => with_rest(
-            format!("{} tỷ", cardinal(n / 1_000_000_000)),
-            n % 1_000_000_000,
-            after_hundred,
-        ),
+        10..=99 => tens(n),
+        _ => three_digits(n),
     }
 }
 
-/// CLDR `%%teen`: the units after "mười" (1..=9).
-fn teen(n: u128) -> &'static str {
-    if n == 5 {
-        "lăm"
-    } else {
-        DIGITS[n as usize]
+/// A group (0..=999) read with its hundreds, even when zero: "không trăm
+/// lẻ năm", "không trăm mười", "một trăm".
+fn three_digits(n: u128) -> String {
+    let hundreds = format!("{} trăm", DIGITS[(n / 100) as usize]);
+    match n % 100 {
+        0 => hundreds,
+        r @ 1..=9 => format!("{hundreds} lẻ {}", DIGITS[r as usize]),
+        r => format!("{hundreds} {}", tens(r)),
     }
 }
 
-/// CLDR `%%x-ty`: the units after "mươi" (1..=9), except that 4 stays
-/// "bốn" (see [`bang_chu`]).
-fn x_ty(n: u128) -> &'static str {
-    if n == 1 {
-        "mốt"
+/// 10..=99: "mười", "mười lăm", "hai mươi mốt", "hai mươi bốn".
+fn tens(n: u128) -> String {
+    let (t, u) = ((n / 10) as usize, (n % 10) as usize);
+    let head = if t == 1 {
+        "mười".to_string()
     } else {
-        teen(n)
-    }
-}
-
-/// CLDR `%%after-hundred`: a lone units digit takes "lẻ".
-fn after_hundred(n: u128) -> String {
-    if n < 10 {
-        format!("lẻ {}", DIGITS[n as usize])
-    } else {
-        cardinal(n)
-    }
-}
-
-/// CLDR `%%after-thousand-or-more`: the hundreds are read even when zero.
-fn after_thousand(n: u128) -> String {
-    if n < 100 {
-        format!("không trăm {}", after_hundred(n))
-    } else {
-        cardinal(n)
+        format!("{} mươi", DIGITS[t])
+    };
+    match u {
+        0 => head,
+        5 => format!("{head} lăm"),
+        1 if t > 1 => format!("{head} mốt"),
+        _ => format!("{head} {}", DIGITS[u]),
     }
 }
 
@@ -757,12 +753,16 @@ mod tests {
         }
     }
 
+    /// The rule of `bang_chu`: the first group as it is, every later
+    /// non-zero group with its three digits ("không trăm", "lẻ"), zero
+    /// groups skipped, at every magnitude.
     #[test]
     fn words() {
         let cases = [
             ("0", "không"),
             ("1", "một"),
             ("4", "bốn"),
+            ("5", "năm"),
             ("10", "mười"),
             ("11", "mười một"),
             ("14", "mười bốn"),
@@ -782,19 +782,32 @@ mod tests {
             ("1000", "một nghìn"),
             ("1005", "một nghìn không trăm lẻ năm"),
             ("1010", "một nghìn không trăm mười"),
+            ("1015", "một nghìn không trăm mười lăm"),
             ("1050", "một nghìn không trăm năm mươi"),
             ("1100", "một nghìn một trăm"),
             ("15000", "mười lăm nghìn"),
+            ("21005", "hai mươi mốt nghìn không trăm lẻ năm"),
+            ("105000", "một trăm lẻ năm nghìn"),
             ("1000000", "một triệu"),
-            ("1000005", "một triệu lẻ năm"),
-            ("1000010", "một triệu mười"),
-            ("1005000", "một triệu năm nghìn"),
+            ("1000005", "một triệu không trăm lẻ năm"),
+            ("1000010", "một triệu không trăm mười"),
+            ("1000100", "một triệu một trăm"),
+            ("1005000", "một triệu không trăm lẻ năm nghìn"),
+            ("1015000", "một triệu không trăm mười lăm nghìn"),
+            ("1005005", "một triệu không trăm lẻ năm nghìn không trăm lẻ năm"),
+            ("10000000", "mười triệu"),
+            ("25000001", "hai mươi lăm triệu không trăm lẻ một"),
             ("1000000000", "một tỷ"),
-            ("1000000001", "một tỷ lẻ một"),
+            ("1000000001", "một tỷ không trăm lẻ một"),
+            ("1005000000", "một tỷ không trăm lẻ năm triệu"),
+            ("1000005000", "một tỷ không trăm lẻ năm nghìn"),
+            ("10000000000", "mười tỷ"),
             ("224730000", "hai trăm hai mươi bốn triệu bảy trăm ba mươi nghìn"),
             ("7204400000", "bảy tỷ hai trăm lẻ bốn triệu bốn trăm nghìn"),
             ("6000000000", "sáu tỷ"),
             ("1000000000000", "một nghìn tỷ"),
+            ("1000000000005", "một nghìn tỷ không trăm lẻ năm"),
+            ("1005000000000", "một nghìn không trăm lẻ năm tỷ"),
             ("1000000000000000", "một triệu tỷ"),
             ("1000000000000000000", "một tỷ tỷ"),
             ("1000000000000000000000", "một nghìn tỷ tỷ"),
@@ -810,11 +823,14 @@ mod tests {
             ("1.25", "một phẩy hai năm"),
             ("1.05", "một phẩy không năm"),
             ("0.5", "không phẩy năm"),
+            ("1005.5", "một nghìn không trăm lẻ năm phẩy năm"),
             ("1779.97", "một nghìn bảy trăm bảy mươi chín phẩy chín bảy"),
             ("-1.5", "âm một phẩy năm"),
             ("-21", "âm hai mươi mốt"),
+            ("-1000005", "âm một triệu không trăm lẻ năm"),
             ("-0", "không"),
         ];
+        assert!(cases.len() >= 40);
         for (value, expected) in cases {
             assert_eq!(bang_chu(d(value)), expected, "{value}");
         }
@@ -830,7 +846,10 @@ mod tests {
                    ba trăm ba mươi lăm";
         let cases = [
             ("1000000000000000000000000", "một triệu tỷ tỷ".to_string()),
-            ("1000000000000000000000005", "một triệu tỷ tỷ lẻ năm".into()),
+            (
+                "1000000000000000000000005",
+                "một triệu tỷ tỷ không trăm lẻ năm".into(),
+            ),
             ("1000000000000000000000000000", "một tỷ tỷ tỷ".into()),
             ("79228162514264337593543950335", max.into()),
             ("-79228162514264337593543950335", format!("âm {max}")),

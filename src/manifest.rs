@@ -1,9 +1,14 @@
 //! What a build used and produced: the SHA-256 of every input and template,
 //! the revision taken for each unit, the key figures, the output files. Two
 //! manifests give the change report ("what changed since yesterday?").
+//!
+//! Paths are recorded relative to their folder (the input folder, the
+//! templates folder) with `/`, so the change report does not depend on how
+//! the folder was typed (`input`, `./input`, an absolute path).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::path::Path;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -26,6 +31,7 @@ pub struct Manifest {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InputEntry {
+    /// Relative to the input folder.
     pub tep: String,
     pub sha256: String,
     pub loai: String,
@@ -40,9 +46,21 @@ pub struct InputEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TemplateEntry {
     pub ten: String,
-    /// None: the default embedded in the program.
+    /// Relative to the templates folder; None: the default embedded in the
+    /// program.
     pub tep: Option<String>,
     pub sha256: String,
+}
+
+impl TemplateEntry {
+    /// A file of the templates folder that differs from the program's
+    /// default of its name: a clerk's edit, which a build must not drop
+    /// without a word.
+    pub fn edited(&self) -> bool {
+        self.tep.is_some()
+            && crate::templating::default_text(&self.ten)
+                .is_some_and(|d| sha256(d.as_bytes()) != self.sha256)
+    }
 }
 
 /// The report's key figures as the manifest records them (what a later
@@ -92,12 +110,30 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// `path` as it lies under `root`, with `/` (a file named as the input
+/// itself is its name).
+fn relative(path: &Path, root: &Path) -> String {
+    let inside = path
+        .strip_prefix(root)
+        .ok()
+        .filter(|p| !p.as_os_str().is_empty());
+    let path = inside
+        .or_else(|| path.file_name().map(Path::new))
+        .unwrap_or(path);
+    let parts: Vec<_> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
 /// The manifest of a build, before its outputs exist (see [`outputs`]).
 pub fn of(report: &Report) -> Manifest {
     let data = &report.data;
     let plan = &data.plan;
+    let root = report.inputs.input.as_path();
     let mut dau_vao = vec![InputEntry {
-        tep: plan.path.display().to_string(),
+        tep: relative(&plan.path, root),
         sha256: plan.sha256.clone(),
         loai: crate::contract::KIND_PLAN.into(),
         ma_don_vi: None,
@@ -111,7 +147,7 @@ pub fn of(report: &Report) -> Manifest {
         .chain(data.superseded.iter().map(|s| (s, false)));
     for (s, counted) in units {
         dau_vao.push(InputEntry {
-            tep: s.path.display().to_string(),
+            tep: relative(&s.path, root),
             sha256: s.sha256.clone(),
             loai: crate::contract::KIND_SUBMISSION.into(),
             ma_don_vi: Some(s.value.ma_don_vi.clone()),
@@ -126,7 +162,7 @@ pub fn of(report: &Report) -> Manifest {
         .iter()
         .map(|t| TemplateEntry {
             ten: t.name.clone(),
-            tep: t.path.as_ref().map(|p| p.display().to_string()),
+            tep: t.path.as_ref().map(|_| t.name.clone()),
             sha256: sha256(t.text.as_bytes()),
         })
         .collect();
@@ -210,6 +246,8 @@ pub enum Change {
         to: Option<u32>,
     },
     Template(String),
+    /// A template edited last time whose file is gone: the default was used.
+    TemplateLost(String),
     Cost {
         so: String,
         from: Decimal,
@@ -259,6 +297,10 @@ impl fmt::Display for Change {
                 write!(f, "Đơn vị {unit}: {} → {}", n(from), n(to))
             }
             Change::Template(name) => write!(f, "Mẫu đã sửa: {name}"),
+            Change::TemplateLost(name) => write!(
+                f,
+                "Mẫu đã sửa ở lần trước không còn tệp, dùng mẫu mặc định: {name}"
+            ),
             Change::Cost {
                 so,
                 from,
@@ -302,10 +344,14 @@ impl fmt::Display for Change {
 /// What changed from `old` to `new`, in report order.
 pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
     let mut changes = Vec::new();
-    let old_files: BTreeMap<&str, &InputEntry> =
-        old.dau_vao.iter().map(|e| (e.tep.as_str(), e)).collect();
     let new_files: BTreeMap<&str, &InputEntry> =
         new.dau_vao.iter().map(|e| (e.tep.as_str(), e)).collect();
+    let names: BTreeSet<&str> = new_files.keys().copied().collect();
+    let old_files: BTreeMap<&str, &InputEntry> = old
+        .dau_vao
+        .iter()
+        .map(|e| (same_file(&e.tep, &names), e))
+        .collect();
     for (path, e) in &new_files {
         match old_files.get(path) {
             None => changes.push(Change::InputAdded(path.to_string())),
@@ -343,13 +389,12 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
     }
 
     for t in &new.mau {
-        if old
-            .mau
-            .iter()
-            .find(|o| o.ten == t.ten)
-            .is_none_or(|o| o.sha256 != t.sha256)
-        {
-            changes.push(Change::Template(t.ten.clone()));
+        match old.mau.iter().find(|o| o.ten == t.ten) {
+            Some(o) if o.edited() && t.tep.is_none() => {
+                changes.push(Change::TemplateLost(t.ten.clone()))
+            }
+            Some(o) if o.sha256 == t.sha256 => {}
+            _ => changes.push(Change::Template(t.ten.clone())),
         }
     }
 
@@ -420,6 +465,19 @@ pub fn diff(old: &Manifest, new: &Manifest) -> Vec<Change> {
         }
     }
     changes
+}
+
+/// The name under which an input of an older manifest is found among
+/// `names` (this build's): itself, or else the longest of its trailing
+/// parts that is one of them. Manifests used to record paths as the
+/// folder was typed (`input/bao-cao/a.json`, `./input/…`, absolute), and
+/// comparing those with relative ones would list every file as removed
+/// and added again.
+fn same_file<'a>(old: &'a str, names: &BTreeSet<&'a str>) -> &'a str {
+    let parts: Vec<&str> = old.split(['/', '\\']).collect();
+    (0..parts.len())
+        .find_map(|skip| names.get(parts[skip..].join("/").as_str()).copied())
+        .unwrap_or(old)
 }
 
 /// The change report as printed; `against` says what the changes are

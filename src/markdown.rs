@@ -6,6 +6,7 @@
 //! their text, so nothing written in a template is silently lost.
 
 mod merges;
+mod numbering;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -19,6 +20,7 @@ use crate::document::{
     Turn,
 };
 use merges::Mark;
+pub use numbering::number_headings;
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";

@@ -1,5 +1,6 @@
 //! One build, stage by stage: load and validate → aggregate → render the
-//! templates to Markdown → parse into the document model. The writers then
+//! templates to Markdown → number its headings → parse into the document
+//! model. The writers then
 //! turn the model into files (see `output`).
 
 use std::path::{Component, Path, PathBuf};
@@ -11,6 +12,10 @@ use crate::document::Document;
 use crate::markdown::{self, MarkdownError};
 use crate::templating::{TemplateError, Templates};
 use crate::validate::{self, Dataset};
+
+/// The templates folder of a build that names none. Unlike a folder named
+/// with `--templates`, it may be absent: the embedded defaults are used.
+pub const DEFAULT_TEMPLATES: &str = "templates";
 
 /// Where a build reads from.
 #[derive(Debug, Clone)]
@@ -30,6 +35,15 @@ pub struct OutputInInput {
 }
 
 impl Inputs {
+    /// The templates folder to read: None when it is the default one and
+    /// absent (the embedded defaults are used; any other folder that does
+    /// not exist is refused by [`Templates::load`]).
+    pub fn templates_dir(&self) -> Option<&Path> {
+        let default_absent =
+            self.templates == Path::new(DEFAULT_TEMPLATES) && !self.templates.exists();
+        (!default_absent).then_some(self.templates.as_path())
+    }
+
     /// Refuses an output folder that is the data folder or inside it,
     /// compared on real paths (symlinks followed, `..` resolved) so that no
     /// spelling of it slips through. Writes nothing: run it first.
@@ -71,6 +85,8 @@ fn real(path: &Path) -> PathBuf {
 
 /// Everything one build produced in memory.
 pub struct Report {
+    /// What the build read (the manifest records paths relative to it).
+    pub inputs: Inputs,
     pub data: Dataset,
     pub summary: Summary,
     pub templates: Templates,
@@ -125,10 +141,12 @@ pub fn run(inputs: &Inputs) -> Result<Report, BuildError> {
     let data = validate::load(std::slice::from_ref(&inputs.input), &[], inputs.year)
         .map_err(BuildError::Data)?;
     let summary = aggregate::summarise(&data)?;
-    let templates = Templates::load(Some(&inputs.templates)).map_err(BuildError::Template)?;
-    let markdown = templates.render(&summary).map_err(BuildError::Template)?;
+    let templates = Templates::load(inputs.templates_dir()).map_err(BuildError::Template)?;
+    let rendered = templates.render(&summary).map_err(BuildError::Template)?;
+    let markdown = markdown::number_headings(&rendered);
     let document = markdown::parse(&markdown)?;
     Ok(Report {
+        inputs: inputs.clone(),
         data,
         summary,
         templates,

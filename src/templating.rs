@@ -1,6 +1,7 @@
 //! Tera templates → Markdown. Templates are read from the templates folder
 //! at run time (clerks edit them without rebuilding); any template missing
-//! there falls back to the default embedded in the binary. Data text is
+//! there falls back to the default embedded in the binary (a build warns
+//! when one that was edited last time is gone: see `manifest`). Data text is
 //! escaped for Markdown by default, so a note cannot change the structure.
 
 use std::path::{Path, PathBuf};
@@ -123,12 +124,64 @@ pub struct TemplateSource {
     pub text: String,
 }
 
+/// Where a template came from, as `templates check` lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A file of the folder that differs from the default.
+    Edited,
+    /// A file of the folder identical to the default.
+    AsDefault,
+    /// No file: the default embedded in the program.
+    Default,
+    /// A file of the folder with no default of its name (a clerk's own).
+    Added,
+}
+
+/// The embedded default of template `name`, if there is one.
+pub fn default_text(name: &str) -> Option<&'static str> {
+    DEFAULTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+impl TemplateSource {
+    pub fn origin(&self) -> Origin {
+        match (&self.path, default_text(&self.name)) {
+            (None, _) => Origin::Default,
+            (Some(_), None) => Origin::Added,
+            (Some(_), Some(default)) if default == self.text => Origin::AsDefault,
+            (Some(_), Some(_)) => Origin::Edited,
+        }
+    }
+}
+
+/// A `--templates` folder that is not there.
+fn missing_folder(dir: &Path) -> TemplateError {
+    let what = if dir.exists() {
+        "không phải là thư mục"
+    } else {
+        "không có thư mục mẫu này"
+    };
+    TemplateError {
+        file: dir.to_path_buf(),
+        line: 0,
+        column: 0,
+        message: format!(
+            "{what} (--templates). Kiểm tra tên thư mục, hoặc lấy mẫu mặc định ra để sửa: `khuyencong templates export {}`",
+            dir.display()
+        ),
+    }
+}
+
 impl Templates {
-    /// Loads every `.md` under `dir` (when given and present), then the
-    /// embedded defaults for names not found there.
+    /// Loads every `.md` under `dir`, then the embedded defaults for names
+    /// not found there (every default when `dir` is None). A folder named
+    /// that is not there is refused: a misspelt `--templates` must not
+    /// quietly give the default report.
     pub fn load(dir: Option<&Path>) -> Result<Templates, Vec<TemplateError>> {
         let mut sources = Vec::new();
-        if let Some(dir) = dir.filter(|d| d.is_dir()) {
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(vec![missing_folder(dir)]);
+            }
             for entry in WalkDir::new(dir)
                 .sort_by_file_name()
                 .into_iter()
@@ -181,6 +234,11 @@ impl Templates {
             Ok(()) => Ok(templates),
             Err(e) => Err(templates.explain(&e)),
         }
+    }
+
+    /// Where each template came from, in the order they were loaded.
+    pub fn origins(&self) -> impl Iterator<Item = (&TemplateSource, Origin)> {
+        self.sources.iter().map(|s| (s, s.origin()))
     }
 
     /// Renders the main template with the summary as context.

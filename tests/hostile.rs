@@ -877,9 +877,14 @@ fn build_changed(dir: &Path, change: fn(&mut validate::Dataset)) -> pipeline::Re
     let summary = khuyencong::aggregate::summarise(&data).unwrap();
     let templates =
         khuyencong::templating::Templates::load(Some(&root().join("templates"))).unwrap();
-    let markdown = templates.render(&summary).unwrap();
+    let markdown = markdown::number_headings(&templates.render(&summary).unwrap());
     let document = markdown::parse(&markdown).unwrap();
     pipeline::Report {
+        inputs: pipeline::Inputs {
+            input: dir.to_path_buf(),
+            templates: root().join("templates"),
+            year: None,
+        },
         data,
         summary,
         templates,

@@ -5,6 +5,7 @@ mod common;
 
 use common::{copy_dir, root, scratch};
 use khuyencong::document::{plain_text, Block};
+use khuyencong::markdown;
 use khuyencong::pipeline::{self, BuildError, Inputs};
 
 fn sample_inputs() -> Inputs {
@@ -195,14 +196,46 @@ fn data_text_cannot_change_the_structure() {
 
 #[test]
 fn embedded_templates_when_the_folder_is_absent() {
-    let with_files = pipeline::run(&sample_inputs()).unwrap().markdown;
-    let embedded = pipeline::run(&Inputs {
-        templates: root().join("khong-co-thu-muc-nay"),
+    let with_files = pipeline::run(&sample_inputs()).unwrap();
+    let embedded = khuyencong::templating::Templates::load(None).unwrap();
+    let markdown = markdown::number_headings(&embedded.render(&with_files.summary).unwrap());
+    assert_eq!(with_files.markdown, markdown);
+    assert!(embedded.sources.iter().all(|s| s.path.is_none()));
+}
+
+/// A misspelt `--templates` must not quietly give the default report.
+#[test]
+fn a_templates_folder_that_does_not_exist_is_an_error() {
+    let missing = root().join("khong-co-thu-muc-nay");
+    match pipeline::run(&Inputs {
+        templates: missing.clone(),
         ..sample_inputs()
-    })
-    .unwrap()
-    .markdown;
-    assert_eq!(with_files, embedded);
+    }) {
+        Err(BuildError::Template(errors)) => {
+            let text = errors[0].to_string();
+            assert!(text.starts_with(&missing.display().to_string()), "{text}");
+            assert!(text.contains("không có thư mục mẫu này"), "{text}");
+            assert!(
+                text.contains(&format!(
+                    "`khuyencong templates export {}`",
+                    missing.display()
+                )),
+                "{text}"
+            );
+        }
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("built with the defaults instead"),
+    }
+    // Only the default folder, named as such, may be absent.
+    let default = Inputs {
+        templates: pipeline::DEFAULT_TEMPLATES.into(),
+        ..sample_inputs()
+    };
+    assert!(root().join("templates").is_dir());
+    assert_eq!(
+        default.templates_dir(),
+        Some(std::path::Path::new("templates"))
+    );
 }
 
 #[test]

@@ -657,3 +657,151 @@ fn a_failing_build_first_repairs_an_interrupted_commit() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// Issue 14: `build` run where there is no `templates/` folder uses the
+/// embedded defaults and says so; a `--templates` folder that is not there
+/// is an error naming it, with the export hint.
+#[test]
+fn templates_folder_absent_or_misspelt() {
+    let cwd = scratch("no-templates");
+    let input = root().join("input");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["build", "--input", input.to_str().unwrap()];
+        args.extend(extra);
+        khuyencong(&args).current_dir(&cwd).output().unwrap()
+    };
+    let o = run(&[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("Lưu ý: không có thư mục mẫu templates: dùng các mẫu mặc định"),
+        "{stdout}"
+    );
+    let o = run(&["--templates", "mau-go-nham"]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("mau-go-nham: lỗi mẫu báo cáo: không có thư mục mẫu này")
+            && stderr.contains("`khuyencong templates export mau-go-nham`"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&cwd);
+}
+
+/// Issue 14: an edited template whose file is deleted falls back to the
+/// default with a warning naming it; `templates check` lists each template
+/// with where it comes from.
+#[test]
+fn a_deleted_edited_template_is_named_and_check_lists_origins() {
+    let dir = scratch("lost-templates");
+    let out = scratch("lost-out");
+    let (dir_s, out_s) = (dir.to_str().unwrap(), out.to_str().unwrap());
+    assert!(khuyencong(&["templates", "export", dir_s])
+        .output()
+        .unwrap()
+        .status
+        .success());
+    edit(
+        &dir.join("phan/tong-hop.md"),
+        "**Bảng 2. Kinh phí theo nguồn**",
+        "**Bảng 2. Kinh phí chia theo nguồn**",
+    );
+    std::fs::remove_file(dir.join("phan/kinh-phi.md")).unwrap();
+    let check = khuyencong(&["templates", "check", "--templates", dir_s])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{listed}");
+    assert!(
+        listed.contains("(1 đã sửa, 3 giống mẫu mặc định, 1 mặc định, 0 thêm)"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!(
+            "  phan/tong-hop.md: đã sửa ({})",
+            dir.join("phan/tong-hop.md").display()
+        )),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!(
+            "  phan/kinh-phi.md: mặc định (không có tệp trong {dir_s})"
+        )),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("  bao-cao.md: giống mẫu mặc định ("),
+        "{listed}"
+    );
+
+    let build = || {
+        khuyencong(&["build", "--templates", dir_s, "--output", out_s])
+            .output()
+            .unwrap()
+    };
+    assert!(build().status.success());
+    // The unedited partial that is missing was never edited: no warning.
+    std::fs::remove_file(dir.join("phan/tong-hop.md")).unwrap();
+    let o = build();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("Cảnh báo: mẫu phan/tong-hop.md đã được sửa ở lần tạo báo cáo trước nhưng không còn trong thư mục mẫu"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("kinh-phi.md"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout
+            .contains("Mẫu đã sửa ở lần trước không còn tệp, dùng mẫu mặc định: phan/tong-hop.md"),
+        "{stdout}"
+    );
+    let md = std::fs::read_to_string(out.join("bao-cao-khuyen-cong-2023.md")).unwrap();
+    assert!(md.contains("**Bảng 2. Kinh phí theo nguồn**"));
+    for d in [dir, out] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// Issue 14: the change report does not depend on how the input folder was
+/// typed, nor on a manifest written with the paths as typed (older ones).
+#[test]
+fn the_change_report_ignores_how_the_input_was_typed() {
+    let out = scratch("spellings");
+    let absolute = root().join("input");
+    // Integration tests run in the package root.
+    assert_eq!(std::env::current_dir().unwrap(), root());
+    let first = build(Path::new("input"), &out);
+    assert!(first
+        .manifest
+        .dau_vao
+        .iter()
+        .any(|e| e.tep == "bao-cao/742-nhon-trach-lan-2.json"));
+    for spelling in [
+        Path::new("./input"),
+        absolute.as_path(),
+        Path::new("input/"),
+    ] {
+        let again = build(spelling, &out);
+        assert_eq!(again.changes, Some(vec![]), "{}", spelling.display());
+        assert_eq!(again.manifest.dau_vao, first.manifest.dau_vao);
+    }
+    // A manifest of an older version: paths as typed, absolute or not.
+    let path = output::manifest_path(&out, 2023);
+    for prefix in ["input/", &format!("{}/", absolute.display())] {
+        let mut old = first.manifest.clone();
+        for e in &mut old.dau_vao {
+            e.tep = format!("{prefix}{}", e.tep);
+        }
+        for t in &mut old.mau {
+            t.tep = t
+                .tep
+                .as_ref()
+                .map(|n| format!("{}/templates/{n}", root().display()));
+        }
+        std::fs::write(&path, serde_json::to_string(&old).unwrap()).unwrap();
+        let again = build(Path::new("input"), &out);
+        assert_eq!(again.changes, Some(vec![]), "{prefix}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -53,7 +53,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
             for f in &written.files {
                 out!("  {}", f.display());
             }
-            print_changes(&written);
+            print_changes(&written, &inputs);
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -63,10 +63,22 @@ pub fn run(args: BuildArgs) -> ExitCode {
     }
 }
 
+/// Says that the default templates folder is absent, so the report is
+/// made from the templates embedded in the program.
+pub fn no_templates_folder(inputs: &pipeline::Inputs) {
+    note!(
+        "không có thư mục mẫu {}: dùng các mẫu mặc định có sẵn trong chương trình (lấy ra để sửa: `khuyencong templates export`).",
+        inputs.templates.display()
+    );
+}
+
 /// What was read and what it adds up to, before the files are written.
 fn print_summary(report: &pipeline::Report) {
     let data = &report.data;
     let s = &report.summary;
+    if report.inputs.templates_dir().is_none() {
+        no_templates_folder(&report.inputs);
+    }
     out!("Kế hoạch năm {}: {}", s.nam, data.plan.path.display());
     for other in &data.other_plans {
         out!(
@@ -144,9 +156,20 @@ fn print_summary(report: &pipeline::Report) {
     }
 }
 
-/// What changed since the previous build, when there was one.
-fn print_changes(written: &Written) {
+/// What changed since the previous build, when there was one. An edited
+/// template whose file is gone is also a warning: the report silently
+/// lost the clerk's edit.
+fn print_changes(written: &Written, inputs: &pipeline::Inputs) {
     if let Some(changes) = &written.changes {
+        for change in changes {
+            if let manifest::Change::TemplateLost(name) = change {
+                warn!(
+                    "mẫu {name} đã được sửa ở lần tạo báo cáo trước nhưng không còn trong thư mục mẫu {}: lần này dùng mẫu mặc định, chỗ đã sửa không có trong báo cáo. Nếu xóa nhầm, hãy chép lại tệp đã sửa vào {}.",
+                    inputs.templates.display(),
+                    inputs.templates.join(name).display()
+                );
+            }
+        }
         out!(
             "{}",
             manifest::report(changes, "so với lần tạo báo cáo trước")
@@ -173,7 +196,7 @@ fn watch(inputs: &pipeline::Inputs, output_dir: &Path, wait: &Wait) -> ExitCode 
         |outcome| match outcome {
             Outcome::Built(w) => {
                 out!("Đã tạo lại báo cáo ({} tệp).", w.files.len());
-                print_changes(&w);
+                print_changes(&w, inputs);
             }
             Outcome::Failed(e) => {
                 messages::build_error(&e);

@@ -166,6 +166,7 @@ pub fn write(report: Report, dir: &Path, wait: &Wait) -> Result<Written, OutputE
     let year = report.summary.nam;
     let mut manifest = manifest::of(&report);
     let Report {
+        inputs: _,
         data,
         summary,
         templates,
