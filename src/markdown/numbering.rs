@@ -7,8 +7,8 @@
 //! Numbering of Nghị định 30/2020/NĐ-CP (Phụ lục I): `#` → I., II.;
 //! `##` → 1., 2. (again from 1 under each `#`); `###` → 1.1., 1.2. (the
 //! `##` number, then its own); `####` and below → a), b), đ)… A heading
-//! that already starts with a number of any of these forms keeps it, and
-//! the count goes on from it (`# V. KIẾN NGHỊ` is followed by VI.). Empty
+//! that already starts with a number in the form of its level keeps it,
+//! and the count goes on from it (`# V. KIẾN NGHỊ` is followed by VI.). Empty
 //! headings, and every heading of the annex (after `<!-- phu-luc -->`),
 //! are left as written.
 
@@ -40,8 +40,9 @@ pub fn number_headings(markdown: &str) -> String {
                     continue;
                 }
                 let level = depth(level);
-                match Number::read(title) {
-                    Some(number) => counters.follow(level, number),
+                match written_number(title, level) {
+                    // The count goes on from a number written by hand.
+                    Some(number) => counters.set(level, number),
                     None => {
                         out.push_str(&markdown[copied..at]);
                         let number = counters.next(level);
@@ -88,47 +89,31 @@ fn text_start(markdown: &str, start: usize) -> (usize, bool) {
     (start + indent + marks + spaces, marks > 0)
 }
 
-/// A number a heading was written with.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Number {
-    /// "V." (a section).
-    Roman(usize),
-    /// "3." or "2.4." (the last part), "3)".
-    Arabic(usize),
-    /// "c)" (a point).
-    Letter(usize),
-}
-
-impl Number {
-    /// The number `title` starts with, if any: Roman, Arabic (dotted
-    /// parts allowed) or a letter of the points, then `.` or `)` and a
-    /// space (or the end).
-    fn read(title: &str) -> Option<Number> {
-        let head = title.split([' ', '\t']).next().unwrap_or(title);
-        let body = head.strip_suffix('.').or_else(|| head.strip_suffix(')'))?;
-        if body.is_empty() {
-            return None;
+/// The number a heading of `level` was written with, in the form of its
+/// level ("V." for a section, "3." or "3)", "2.4.", "c)"), if any. Only
+/// that form counts: a programme named "IV. …" under `##` is a name.
+fn written_number(title: &str, level: usize) -> Option<usize> {
+    let head = title.split([' ', '\t']).next().unwrap_or(title);
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    match level {
+        1 => roman_value(head.strip_suffix('.')?),
+        2 => {
+            let body = head.strip_suffix('.').or_else(|| head.strip_suffix(')'))?;
+            digits(body).then(|| body.parse().ok()).flatten()
         }
-        if let Some(roman) = roman_value(body) {
-            return Some(Number::Roman(roman));
+        3 => {
+            let body = head.strip_suffix('.').unwrap_or(head);
+            let parts: Vec<&str> = body.split('.').collect();
+            let last = parts.last().copied().filter(|_| parts.len() >= 2)?;
+            parts
+                .iter()
+                .all(|p| digits(p))
+                .then(|| last.parse().ok())
+                .flatten()
         }
-        if body
-            .split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        {
-            let last = body.rsplit('.').next()?;
-            return last.parse().ok().map(Number::Arabic);
-        }
-        if head.ends_with(')') {
-            let letter = LETTERS.iter().position(|l| *l == body)?;
-            return Some(Number::Letter(letter + 1));
-        }
-        None
-    }
-
-    fn value(self) -> usize {
-        match self {
-            Number::Roman(n) | Number::Arabic(n) | Number::Letter(n) => n,
+        _ => {
+            let body = head.strip_suffix(')')?;
+            LETTERS.iter().position(|l| *l == body).map(|i| i + 1)
         }
     }
 }
@@ -180,11 +165,6 @@ impl Counters {
                 None => format!("{n})"),
             },
         }
-    }
-
-    /// A heading written with its own number: the count goes on from it.
-    fn follow(&mut self, level: usize, number: Number) {
-        self.set(level, number.value());
     }
 
     /// `level` is at `n`; the levels below start again.
