@@ -143,7 +143,7 @@ pub struct CheckArgs {
 
 #[derive(Args)]
 pub struct TemplatesArg {
-    /// Thư mục mẫu báo cáo, mẫu nào thiếu sẽ dùng mẫu mặc định (mặc định: templates)
+    /// Thư mục mẫu báo cáo (mặc định: templates; thư mục này vắng thì dùng mẫu mặc định gắn sẵn, thư mục khác phải có thật). Tệp mẫu nào không có trong thư mục thì dùng mẫu mặc định của tệp đó
     #[arg(
         long = "templates",
         value_name = "THƯ_MỤC",
