@@ -36,9 +36,12 @@ pub enum WorkbookError {
 /// exactly, and so the largest amount written.
 const EXACT: i64 = 1 << 53;
 
-/// Widest a text column grows (pixels, about 55 characters); longer text
-/// wraps in its cell.
-const MAX_TEXT_WIDTH: u32 = 400;
+/// Widest a text column grows (pixels, about 65 characters); longer text
+/// wraps in its cell, and its row is made as tall as the lines it needs.
+const MAX_TEXT_WIDTH: u32 = 480;
+
+/// Height of one line of text (points, the default font's row).
+const LINE_HEIGHT: f64 = 15.0;
 
 /// The workbook of a summary.
 pub fn write(summary: &Summary) -> Result<Vec<u8>, WorkbookError> {
@@ -410,10 +413,14 @@ enum Cell {
 }
 
 /// A sheet being written row by row: title, header, rows; the column
-/// widths follow what was written.
+/// widths and the heights of rows with wrapped text follow what was
+/// written (measured with the library's character widths, so the same
+/// content always gets the same sizes).
 struct Table {
     sheet: Worksheet,
     widths: Vec<u32>,
+    /// Text that wraps: row, column, text.
+    wrapped: Vec<(u32, u16, String)>,
     row: u32,
 }
 
@@ -430,15 +437,21 @@ impl Table {
             .set_text_wrap()
             .set_align(FormatAlign::Center);
         let mut widths = Vec::with_capacity(header.len());
+        let mut wrapped = Vec::new();
         for (col, text) in (0..).zip(header) {
             sheet.write_string_with_format(1, col, *text, &style)?;
             // A header wraps between words: its longest word must fit.
-            widths.push(text.split(' ').map(cell_autofit_width).max().unwrap_or(0));
+            widths.push(text.split(' ').map(bold_width).max().unwrap_or(0));
+            wrapped.push((1, col, text.to_string()));
         }
         sheet.set_freeze_panes(2, 0)?;
+        // Printed, a table runs across one landscape page wide.
+        sheet.set_landscape().set_print_fit_to_pages(1, 0);
+        sheet.set_repeat_rows(0, 1)?;
         Ok(Table {
             sheet,
             widths,
+            wrapped,
             row: 2,
         })
     }
@@ -457,9 +470,13 @@ impl Table {
                 Weight::Group => base().set_bold(),
                 Weight::Item => base().set_italic(),
             };
+            let wraps = matches!(cell, Cell::Text(_));
             let shown = self.cell(row, col, cell, style)?;
             let width = &mut self.widths[usize::from(col)];
-            *width = (*width).max(cell_autofit_width(&shown));
+            *width = (*width).max(bold_width(&shown));
+            if wraps {
+                self.wrapped.push((row, col, shown));
+            }
         }
         self.row += 1;
         Ok(row)
@@ -540,14 +557,55 @@ impl Table {
         Ok(shown)
     }
 
-    /// The sheet with its column widths.
+    /// The sheet with its column widths and row heights.
     fn finish(mut self) -> Result<Worksheet, WorkbookError> {
-        for (col, width) in (0..).zip(&self.widths) {
-            self.sheet
-                .set_column_autofit_width(col, (*width).min(MAX_TEXT_WIDTH))?;
+        let widths: Vec<u32> = self
+            .widths
+            .iter()
+            .map(|w| (*w).min(MAX_TEXT_WIDTH))
+            .collect();
+        for (col, width) in (0..).zip(&widths) {
+            self.sheet.set_column_autofit_width(col, *width)?;
+        }
+        let mut lines: std::collections::BTreeMap<u32, u32> = Default::default();
+        for (row, col, text) in &self.wrapped {
+            let n = line_count(text, widths[usize::from(*col)]);
+            let most = lines.entry(*row).or_default();
+            *most = (*most).max(n);
+        }
+        for (row, n) in lines.into_iter().filter(|&(_, n)| n > 1) {
+            self.sheet.set_row_height(row, LINE_HEIGHT * f64::from(n))?;
         }
         Ok(self.sheet)
     }
+}
+
+/// The width of text in a cell (pixels), with room for bold type, which
+/// the library's widths (of regular type) do not have.
+fn bold_width(text: &str) -> u32 {
+    let width = cell_autofit_width(text);
+    width + width / 8
+}
+
+/// How many lines `text` takes in a column `width` pixels wide, wrapped
+/// between words; measured as the column widths are.
+fn line_count(text: &str, width: u32) -> u32 {
+    let mut lines = 1;
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let longer = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if !line.is_empty() && bold_width(&longer) > width {
+            lines += 1;
+            line = word.to_string();
+        } else {
+            line = longer;
+        }
+    }
+    lines
 }
 
 /// Every table cell is framed.
