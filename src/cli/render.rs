@@ -10,9 +10,10 @@ use khuyencong::{markdown, output};
 use super::args::RenderArgs;
 use super::messages;
 
-/// Whether `render` makes `format`: every format but its own source.
+/// Whether `render` makes `format`: every format but its own source and
+/// those made from the summary, which a Markdown file does not have.
 pub fn makes(format: Format) -> bool {
-    format != Format::Markdown
+    format != Format::Markdown && !format.needs_summary()
 }
 
 /// The formats `render` makes, in the library's order; all of them unless
@@ -59,7 +60,11 @@ fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
     let stem = file
         .file_stem()
         .map_or_else(|| "bao-cao".into(), |s| s.to_string_lossy().into_owned());
-    let doc = Rendering { markdown, document };
+    let doc = Rendering {
+        markdown,
+        document,
+        summary: None,
+    };
     output::write_formats(&dir, &stem, &doc, &formats, &messages::wait()).map_err(|e| {
         messages::not_written(&e, &dir);
         ExitCode::from(1)

@@ -158,8 +158,9 @@ pub struct Written {
 }
 
 /// Renders every format and writes the set with its manifest. Takes the
-/// report by value: the data and the summary go into the manifest first and
-/// are dropped before rendering, which is where a large build peaks. Each
+/// report by value: the data go into the manifest first and are dropped
+/// before rendering, which is where a large build peaks; the summary stays
+/// for the workbook. Each
 /// file is staged by the thread that rendered it, so the disk works while
 /// the slower formats are still being made.
 pub fn write(report: Report, dir: &Path, wait: &Wait) -> Result<Written, OutputError> {
@@ -173,8 +174,12 @@ pub fn write(report: Report, dir: &Path, wait: &Wait) -> Result<Written, OutputE
         markdown,
         document,
     } = report;
-    drop((data, summary, templates));
-    let doc = Rendering { markdown, document };
+    drop((data, templates));
+    let doc = Rendering {
+        markdown,
+        document,
+        summary: Some(summary),
+    };
     let folder = Folder::open(dir, wait)?;
     let manifest_file = manifest_path(dir, year);
     let manifest_name = manifest_file

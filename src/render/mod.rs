@@ -5,20 +5,26 @@
 //! (`markdown`), the official frame (header block, title, closing block,
 //! their words and geometry) and the keep-together rules in [`frame`], and
 //! every width is measured with the embedded faces ([`fonts`]). The DOCX
-//! and PDF writers only transcribe that into their formats. No command
-//! calls a writer except through [`renderers`].
+//! and PDF writers only transcribe that into their formats. The workbook
+//! ([`xlsx`]) transcribes the summary's tables instead, so it exists only
+//! where there is a summary (a build, not a Markdown file rendered). No
+//! command calls a writer except through [`renderers`].
 
 pub mod docx;
 pub mod fonts;
 pub mod frame;
 pub mod pdf;
+pub mod xlsx;
 
+use crate::aggregate::Summary;
 use crate::document::Document;
 
-/// What the writers render: the Markdown and its document model.
+/// What the writers render: the Markdown, its document model and, in a
+/// build, the summary it was made from.
 pub struct Rendering {
     pub markdown: String,
     pub document: Document,
+    pub summary: Option<Summary>,
 }
 
 /// An output format. Its extension is also its name on the command line.
@@ -27,21 +33,30 @@ pub enum Format {
     Markdown,
     Docx,
     Pdf,
+    /// The summary tables as a workbook.
+    Xlsx,
 }
 
 impl Format {
     /// Every format, in the order files are listed.
-    pub const ALL: [Format; 3] = [Format::Markdown, Format::Docx, Format::Pdf];
+    pub const ALL: [Format; 4] = [Format::Markdown, Format::Docx, Format::Pdf, Format::Xlsx];
 
     pub fn extension(self) -> &'static str {
         match self {
             Format::Markdown => "md",
             Format::Docx => "docx",
             Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
         }
     }
 
-    /// The format whose extension is `name` ("md", "docx", "pdf").
+    /// Whether the format is made from the summary, which only a build
+    /// has (not a Markdown file).
+    pub fn needs_summary(self) -> bool {
+        self == Format::Xlsx
+    }
+
+    /// The format whose extension is `name` ("md", "docx", "pdf", "xlsx").
     pub fn from_extension(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.extension() == name)
     }
@@ -60,6 +75,10 @@ pub enum RenderError {
     Docx(#[from] docx::DocxError),
     #[error("không tạo được tệp PDF: {0}")]
     Pdf(#[from] pdf::PdfError),
+    #[error("không tạo được bảng tính XLSX: {0}")]
+    Xlsx(#[from] xlsx::WorkbookError),
+    #[error("bảng tính XLSX chỉ được tạo cùng báo cáo (`khuyencong build`), từ số liệu tổng hợp; không tạo từ một tệp Markdown")]
+    NoSummary,
 }
 
 /// The Markdown as the templates produced it.
@@ -98,6 +117,19 @@ impl Renderer for PdfRenderer {
     }
 }
 
+/// The summary tables (rust_xlsxwriter), from the summary.
+struct XlsxRenderer;
+
+impl Renderer for XlsxRenderer {
+    fn format(&self) -> Format {
+        Format::Xlsx
+    }
+    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
+        let summary = doc.summary.as_ref().ok_or(RenderError::NoSummary)?;
+        Ok(xlsx::write(summary)?)
+    }
+}
+
 /// The one place that decides which writers run: the renderers of
 /// `formats`, in the order of [`Format::ALL`].
 pub fn renderers(formats: &[Format]) -> Vec<Box<dyn Renderer>> {
@@ -109,6 +141,7 @@ pub fn renderers(formats: &[Format]) -> Vec<Box<dyn Renderer>> {
                 Format::Markdown => Box::new(MarkdownRenderer),
                 Format::Docx => Box::new(DocxRenderer),
                 Format::Pdf => Box::new(PdfRenderer),
+                Format::Xlsx => Box::new(XlsxRenderer),
             }
         })
         .collect()
