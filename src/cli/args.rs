@@ -17,7 +17,7 @@ const HELP_TEMPLATE: &str = "{about}\n\nCách dùng: {usage}\n\n{all-args}{after
 #[command(
     name = "khuyencong",
     version,
-    about = "Tổng hợp báo cáo kết quả thực hiện kế hoạch khuyến công của các đơn vị thành báo cáo của tỉnh (Markdown, DOCX, PDF).",
+    about = "Tổng hợp báo cáo kết quả thực hiện kế hoạch khuyến công của các đơn vị thành báo cáo của tỉnh (Markdown, DOCX, PDF, và bảng tổng hợp Excel).",
     help_template = HELP_TEMPLATE,
     override_usage = "khuyencong [LỆNH] [TÙY_CHỌN]",
     subcommand_help_heading = "Lệnh",
@@ -41,7 +41,7 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Kiểm tra dữ liệu, tổng hợp và ghi báo cáo (.md, .docx, .pdf) vào thư mục kết quả
+    /// Kiểm tra dữ liệu, tổng hợp và ghi báo cáo (.md, .docx, .pdf, .xlsx) vào thư mục kết quả
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong build [TÙY_CHỌN]")]
     Build(BuildArgs),
     /// Chỉ kiểm tra các tệp dữ liệu (không ghi gì); liệt kê mọi lỗi của mọi tệp
