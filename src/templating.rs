@@ -187,10 +187,7 @@ impl Templates {
                 });
             }
         }
-        let mut tera = Tera::new();
-        register_filters(&mut tera);
-        tera.set_escape_fn(format::escape_markdown);
-        tera.autoescape_on(vec![".md"]);
+        let mut tera = engine();
         let load =
             tera.add_raw_templates(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())));
         let templates = Templates { tera, sources };
@@ -318,13 +315,14 @@ impl Templates {
 /// The lines between the opening `+++` and the closing one, numbered from 1
 /// as in the whole text.
 fn front_matter_lines(text: &str) -> Vec<(usize, &str)> {
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
-    match lines.next() {
-        Some((_, first)) if first.trim_end() == "+++" => {
-            lines.take_while(|(_, l)| l.trim_end() != "+++").collect()
-        }
-        _ => Vec::new(),
-    }
+    // A template may open with Tera comments before its `+++` line.
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .skip_while(|(_, l)| l.trim_end() != "+++")
+        .skip(1)
+        .take_while(|(_, l)| l.trim_end() != "+++")
+        .collect()
 }
 
 /// The TOML key a front-matter line sets (`key = …`, or `[table]`).
@@ -734,6 +732,16 @@ fn translate(message: &str, spot: Spot) -> String {
             );
         }
     }
+    if let Some(kind) = message
+        .strip_prefix("Value of type ")
+        .and_then(|m| m.strip_suffix(" has no length"))
+    {
+        let piped = spot.piped();
+        return format!(
+            "bộ lọc `length` cần một danh sách hoặc chuỗi, nhưng giá trị trước `|` `{piped}` là {}",
+            type_name(kind)
+        );
+    }
     if message.starts_with("Iteration not possible") {
         return format!("không lặp `{{% for %}}` được trên {}", type_name(name));
     }
@@ -782,6 +790,39 @@ pub fn export(dir: &Path, force: bool) -> std::io::Result<Vec<Exported>> {
         }
     }
     Ok(done)
+}
+
+/// Tera with the tool's filters and Markdown escaping.
+fn engine() -> Tera {
+    let mut tera = Tera::new();
+    register_filters(&mut tera);
+    tera.set_escape_fn(format::escape_markdown);
+    tera.autoescape_on(vec![".md"]);
+    tera
+}
+
+/// Renders one template text (an example of the guide, a test) against
+/// `context`, with the report's filters, escaping and error messages.
+pub fn render_text(
+    text: &str,
+    context: &impl serde::Serialize,
+) -> Result<String, Vec<TemplateError>> {
+    const NAME: &str = "vi-du.md";
+    let mut t = Templates {
+        tera: engine(),
+        sources: vec![TemplateSource {
+            name: NAME.into(),
+            path: None,
+            text: text.into(),
+        }],
+    };
+    t.tera
+        .add_raw_template(NAME, text)
+        .map_err(|e| t.explain(&e))?;
+    let ctx = Context::from_serialize(context).map_err(|e| t.explain(&e))?;
+    t.tera
+        .render(NAME, &ctx)
+        .map_err(|e| t.explain_in(&e, Some(&Value::from_serializable(context))))
 }
 
 // ---- filters ----
@@ -852,12 +893,16 @@ fn check_args(filter: &str, kwargs: &Kwargs, known: &[&str]) -> tera::TeraResult
     } else {
         format!("Các tham số: {}.", known.join(", "))
     };
+    // "so_le" is too far from "le" for the edit distance; a known name
+    // inside the unknown one is the likelier intent.
+    let near = hint(first, known.iter().copied());
+    let near = match known.iter().find(|k| first.contains(**k)) {
+        Some(k) if near.is_empty() => format!(" Có phải ý bạn là `{k}`?"),
+        _ => near,
+    };
     Err(filter_error(
         filter,
-        format!(
-            "tham số `{first}` không có;{} {list}",
-            hint(first, known.iter().copied())
-        ),
+        format!("tham số `{first}` không có;{near} {list}"),
     ))
 }
 
@@ -1042,25 +1087,7 @@ mod tests {
     use super::*;
 
     fn render(template: &str, context: serde_json::Value) -> Result<String, Vec<TemplateError>> {
-        let mut tera = Tera::new();
-        register_filters(&mut tera);
-        tera.set_escape_fn(format::escape_markdown);
-        tera.autoescape_on(vec![".md"]);
-        let mut t = Templates {
-            tera,
-            sources: vec![TemplateSource {
-                name: "t.md".into(),
-                path: None,
-                text: template.into(),
-            }],
-        };
-        t.tera
-            .add_raw_template("t.md", template)
-            .map_err(|e| t.explain(&e))?;
-        let ctx = Context::from_serialize(&context).unwrap();
-        t.tera
-            .render("t.md", &ctx)
-            .map_err(|e| t.explain_in(&e, Some(&Value::from_serializable(&context))))
+        render_text(template, &context)
     }
 
     #[test]
