@@ -701,7 +701,7 @@ fn translate(message: &str, spot: Spot) -> String {
     if let [a, b] = q[..] {
         if message.starts_with("Cannot compare") {
             return format!(
-                "không so sánh được {} với {} (so sánh số với số, chuỗi với chuỗi)",
+                "không so sánh được {} với {} (so sánh số với số, chuỗi với chuỗi; tỷ lệ rỗng khi không có kế hoạch: kiểm tra `is not none` trước)",
                 type_name(a),
                 type_name(b)
             );
