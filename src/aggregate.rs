@@ -13,12 +13,22 @@ use crate::contract::{
 };
 use crate::validate::Dataset;
 
-/// Serialises a decimal as a JSON integer when whole (so templates can
-/// compare and do arithmetic), otherwise as an exact string; never a float.
+/// Serialises a decimal as a number, so templates can compare, sort and
+/// compute: an integer when whole (every amount of money: whole đồng, exact),
+/// otherwise the nearest `f64` (rates, fractional quantities). The filters
+/// read an `f64` back through its shortest decimal form, which is the exact
+/// value whenever that has at most 15 significant digits (see
+/// docs/mau-bao-cao.md, "Làm tròn").
 fn exact<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     match i128::try_from(*d) {
         Ok(n) if d.fract().is_zero() => s.serialize_i128(n),
-        _ => s.serialize_str(&d.normalize().to_string()),
+        // The decimal text parses to the correctly rounded nearest f64.
+        _ => s.serialize_f64(
+            d.normalize()
+                .to_string()
+                .parse()
+                .expect("a decimal's text is an f64 literal"),
+        ),
     }
 }
 
@@ -192,6 +202,9 @@ pub struct Summary {
     pub tinh: String,
     /// The plan's document information, as written in the plan file.
     pub van_ban: DocumentInfo,
+    /// The money unit's words ("triệu đồng"): table headers print it, and
+    /// the `tien` filter converts to it, so the two cannot disagree.
+    pub don_vi_tien: &'static str,
     /// Programmes with their items, in plan order.
     pub chuong_trinh: Vec<ProgrammeSummary>,
     /// Items nobody implemented, numbered (1), (2)...
@@ -766,6 +779,7 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         nam: plan.nam,
         tinh: plan.tinh.clone(),
         van_ban: plan.van_ban.clone(),
+        don_vi_tien: plan.van_ban.don_vi_tien.label(),
         chuong_trinh: programmes,
         khong_thuc_hien,
         ngoai_ke_hoach: extras,

@@ -95,6 +95,59 @@ pub struct DocumentInfo {
     pub noi_nhan: Vec<String>,
     /// Phần sau "Lưu:", ví dụ "VT, KC".
     pub luu: String,
+    /// Đơn vị tiền của cả báo cáo: "dong" (mặc định), "nghin_dong" hoặc
+    /// "trieu_dong". Số tiền bằng chữ vẫn tính bằng đồng.
+    #[serde(default)]
+    pub don_vi_tien: MoneyUnit,
+}
+
+/// Đơn vị in mọi số tiền của báo cáo. Số liệu và các tổng vẫn là đồng
+/// nguyên; chỉ lúc in mới đổi đơn vị (làm tròn một lần).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MoneyUnit {
+    /// Đồng.
+    #[default]
+    Dong,
+    /// Nghìn đồng.
+    NghinDong,
+    /// Triệu đồng.
+    TrieuDong,
+}
+
+impl MoneyUnit {
+    /// Every unit with its JSON value, in documented order.
+    pub const ALL: [(MoneyUnit, &'static str); 3] = [
+        (MoneyUnit::Dong, "dong"),
+        (MoneyUnit::NghinDong, "nghin_dong"),
+        (MoneyUnit::TrieuDong, "trieu_dong"),
+    ];
+
+    /// The words printed after a figure and in table headers.
+    pub fn label(self) -> &'static str {
+        match self {
+            MoneyUnit::Dong => "đồng",
+            MoneyUnit::NghinDong => "nghìn đồng",
+            MoneyUnit::TrieuDong => "triệu đồng",
+        }
+    }
+
+    /// The unit whose label is `label`.
+    pub fn from_label(label: &str) -> Option<MoneyUnit> {
+        Self::ALL
+            .iter()
+            .map(|(u, _)| *u)
+            .find(|u| u.label() == label)
+    }
+
+    /// How many đồng one unit is.
+    pub fn dong(self) -> u32 {
+        match self {
+            MoneyUnit::Dong => 1,
+            MoneyUnit::NghinDong => 1_000,
+            MoneyUnit::TrieuDong => 1_000_000,
+        }
+    }
 }
 
 /// Một đơn vị trong danh mục đơn vị báo cáo của năm.

@@ -11,6 +11,8 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::contract::MoneyUnit;
+
 /// Why a value cannot be formatted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
@@ -117,6 +119,42 @@ pub fn trieu_dong(value: Decimal, decimals: u32) -> String {
     // Dividing by 10^6 shrinks the value, so it cannot overflow.
     let millions = value / Decimal::from(1_000_000);
     format!("{} triệu đồng", so(millions, Some(decimals)))
+}
+
+/// An amount of đồng in `unit`, without the unit's words (a table cell
+/// under "Kinh phí (triệu đồng)"): converted from the exact amount, rounded
+/// once, half away from zero, to `decimals` places (default: 0 in đồng, 2
+/// in nghìn and triệu đồng), trailing zeros dropped, so decimals show only
+/// when needed.
+///
+/// ```
+/// use khuyencong::contract::MoneyUnit;
+/// use khuyencong::format::so_tien;
+/// use rust_decimal::Decimal;
+/// assert_eq!(so_tien(Decimal::new(2146000000, 0), MoneyUnit::TrieuDong, None), "2.146");
+/// assert_eq!(so_tien(Decimal::new(1779970000, 0), MoneyUnit::TrieuDong, None), "1.779,97");
+/// assert_eq!(so_tien(Decimal::new(1779975000, 0), MoneyUnit::TrieuDong, Some(1)), "1.780");
+/// assert_eq!(so_tien(Decimal::new(224730000, 0), MoneyUnit::Dong, None), "224.730.000");
+/// ```
+pub fn so_tien(value: Decimal, unit: MoneyUnit, decimals: Option<u32>) -> String {
+    let default = if unit == MoneyUnit::Dong { 0 } else { 2 };
+    let places = decimals.unwrap_or(default).min(MAX_DECIMALS);
+    // Dividing by a power of ten shrinks the value, so it cannot overflow.
+    let converted = value / Decimal::from(unit.dong());
+    let rounded = converted.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    so(rounded, None)
+}
+
+/// [`so_tien`] followed by the unit's words: "1.779,97 triệu đồng".
+///
+/// ```
+/// use khuyencong::contract::MoneyUnit;
+/// use khuyencong::format::tien_theo;
+/// use rust_decimal::Decimal;
+/// assert_eq!(tien_theo(Decimal::new(2146000000, 0), MoneyUnit::TrieuDong, None), "2.146 triệu đồng");
+/// ```
+pub fn tien_theo(value: Decimal, unit: MoneyUnit, decimals: Option<u32>) -> String {
+    format!("{} {}", so_tien(value, unit, decimals), unit.label())
 }
 
 /// A count, with the leading zero the reports use for 0 to 9.
@@ -625,6 +663,37 @@ mod tests {
         assert_eq!(phan_tram(d("97.43"), 1), "97,4%");
         assert_eq!(phan_tram(d("100"), 1), "100,0%");
         assert_eq!(phan_tram(d("12.345"), 2), "12,35%");
+    }
+
+    #[test]
+    fn money_in_the_report_unit() {
+        use MoneyUnit::*;
+        let cases = [
+            ("2146000000", TrieuDong, None, "2.146"),
+            ("1779970000", TrieuDong, None, "1.779,97"),
+            ("1779975000", TrieuDong, None, "1.779,98"),
+            ("-1779975000", TrieuDong, None, "-1.779,98"),
+            ("1779900000", TrieuDong, None, "1.779,9"),
+            ("4999", TrieuDong, None, "0"),
+            ("5000", TrieuDong, None, "0,01"),
+            ("224730000", TrieuDong, Some(0), "225"),
+            ("224730000", NghinDong, None, "224.730"),
+            ("224730500", NghinDong, None, "224.730,5"),
+            ("224730000", Dong, None, "224.730.000"),
+            ("1500.5", Dong, None, "1.501"),
+        ];
+        for (value, unit, places, expected) in cases {
+            assert_eq!(
+                so_tien(d(value), unit, places),
+                expected,
+                "{value} {unit:?}"
+            );
+        }
+        assert_eq!(
+            tien_theo(d("1779970000"), TrieuDong, None),
+            "1.779,97 triệu đồng"
+        );
+        assert_eq!(tien_theo(d("224730000"), Dong, None), tien(d("224730000")));
     }
 
     #[test]

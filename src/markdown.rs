@@ -74,19 +74,7 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
         match event {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => in_meta = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_meta = false,
-            Event::Text(text) if in_meta => {
-                // The text starts after the opening `+++` line.
-                let offset = range.start;
-                meta = Some(toml::from_str(&text).map_err(|e| {
-                    let at = offset + e.span().map_or(0, |s| s.start);
-                    let (line, column) = line_column(markdown, at);
-                    MarkdownError::FrontMatter {
-                        line,
-                        column,
-                        message: explain_toml(e.message()),
-                    }
-                })?);
-            }
+            Event::Text(text) if in_meta => meta = Some(read_meta(markdown, &text, range.start)?),
             other => builder.event(other, range)?,
         }
     }
@@ -124,6 +112,35 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
 }
 
 /// The TOML reader's complaint, in Vietnamese with a hint where possible.
+/// The front matter's TOML, `offset` bytes into `markdown` (just after the
+/// opening `+++` line); errors are positioned in `markdown`.
+fn read_meta(markdown: &str, text: &str, offset: usize) -> Result<Metadata, MarkdownError> {
+    toml::from_str(text).map_err(|e| {
+        let at = offset + e.span().map_or(0, |s| s.start);
+        let (line, column) = line_column(markdown, at);
+        MarkdownError::FrontMatter {
+            line,
+            column,
+            message: explain_toml(e.message()),
+        }
+    })
+}
+
+/// Reads only the front matter of `markdown`, so the templating stage can
+/// report its errors at the template's line before the document is built.
+pub fn check_front_matter(markdown: &str) -> Result<(), MarkdownError> {
+    let options = Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    let mut events = Parser::new_ext(markdown, options).into_offset_iter();
+    if let Some((Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)), _)) =
+        events.next()
+    {
+        if let Some((Event::Text(text), range)) = events.next() {
+            read_meta(markdown, &text, range.start)?;
+        }
+    }
+    Ok(())
+}
+
 fn explain_toml(message: &str) -> String {
     let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
     if message.starts_with("unknown field") {

@@ -510,6 +510,9 @@ fn decode_document_info(r: &mut Reader, v: &Value, path: &str) -> Option<Documen
     let nguoi_ky = text(&mut o, r, "nguoi_ky");
     let noi_nhan = o.req(r, "noi_nhan", |r, v, p| r.texts(v, p));
     let luu = text(&mut o, r, "luu");
+    let don_vi_tien = o.opt(r, "don_vi_tien", |r, v, p| {
+        r.choice(v, p, "đơn vị tiền", &MoneyUnit::ALL)
+    });
     o.finish(r);
     Some(DocumentInfo {
         co_quan_chu_quan: co_quan_chu_quan?,
@@ -524,6 +527,7 @@ fn decode_document_info(r: &mut Reader, v: &Value, path: &str) -> Option<Documen
         nguoi_ky: nguoi_ky?,
         noi_nhan: noi_nhan?,
         luu: luu?,
+        don_vi_tien: don_vi_tien.ok()?.unwrap_or_default(),
     })
 }
 
