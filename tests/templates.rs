@@ -428,3 +428,96 @@ fn the_guide_lists_exactly_the_filters_that_exist() {
         }
     }
 }
+
+/// The fenced block of the guide right after the paragraph starting with
+/// `lead`.
+fn guide_block(guide: &str, lead: &str) -> String {
+    let after = &guide[guide.find(lead).unwrap_or_else(|| panic!("{lead}"))..];
+    let open = after.find("```").unwrap();
+    let body = &after[open..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_string()
+}
+
+/// A private copy of the default templates with `bao-cao.md` edited.
+fn edited_templates(name: &str, from: &str, to: &str) -> PathBuf {
+    let dir = scratch(name);
+    copy_dir(&root().join("templates"), &dir);
+    common::edit(&dir.join("bao-cao.md"), from, to);
+    dir
+}
+
+#[test]
+fn the_guide_error_lines_are_what_the_tool_says() {
+    // Each line of the guide's error list, made by one edit a clerk could make.
+    let edits = [
+        ("năm {{ nam }} như sau", "năm {{ namm }} như sau"),
+        ("## {{ ct.ten }}", "## {{ ct.tenn }}"),
+        ("{{ t.kinh_phi | tien }}", "{{ t.kinh_phi | tienn }}"),
+        ("\"phan/tong-hop.md\"", "\"phan/tonghop.md\""),
+        ("## {{ ct.ten }}", "## {{ ct.ten }"),
+        ("# KẾT QUẢ THỰC HIỆN", "{% if nam %}# KẾT QUẢ THỰC HIỆN"),
+        ("# KẾT QUẢ THỰC HIỆN", "{% iff nam %}# KẾT QUẢ THỰC HIỆN"),
+        ("năm {{ nam }} của", "năm {{ tong.thuc_hienn | tien }} của"),
+        (
+            "năm {{ nam }} của",
+            "năm {{ tong.thuc_hien * 100 / tong.ke_hoach | phan_tram }} của",
+        ),
+        (
+            "năm {{ nam }} của",
+            "năm {% if chuong_trinh[2].noi_dung[5].kinh_phi.ty_le > 100 %}x{% endif %} của",
+        ),
+    ];
+    let mut said = Vec::new();
+    for (i, (from, to)) in edits.iter().enumerate() {
+        let dir = edited_templates(&format!("loi-mau-{i}"), from, to);
+        let inputs = Inputs {
+            input: root().join("input"),
+            templates: dir.clone(),
+            year: None,
+        };
+        let error = match pipeline::run(&inputs) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("edit {i} ({to}) built"),
+        };
+        let prefix = format!("{}/", dir.display());
+        said.push(error.replace(&prefix, "templates/"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let guide = std::fs::read_to_string(root().join("docs/mau-bao-cao.md")).unwrap();
+    let shown = guide_block(&guide, "Lỗi mẫu chỉ rõ tệp mẫu");
+    assert_eq!(
+        shown.trim_end(),
+        said.join("\n").trim_end(),
+        "docs/mau-bao-cao.md (\"Khi mẫu có lỗi\") no longer shows what the tool says"
+    );
+}
+
+#[test]
+fn the_guide_table_example_builds() {
+    let guide = std::fs::read_to_string(root().join("docs/mau-bao-cao.md")).unwrap();
+    let partial = guide_block(&guide, "**Thêm một bảng.**");
+    let dir = edited_templates(
+        "them-bang",
+        "{% include \"phan/tong-hop.md\" %}\n",
+        "{% include \"phan/tong-hop.md\" %}\n\n{% include \"phan/chua-nop.md\" %}\n",
+    );
+    std::fs::write(dir.join("phan/chua-nop.md"), partial).unwrap();
+    let input = common::copy_of_input("them-bang-du-lieu");
+    let run = |input: &Path| {
+        pipeline::run(&Inputs {
+            input: input.to_path_buf(),
+            templates: dir.clone(),
+            year: None,
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+        .markdown
+    };
+    assert!(run(&input).contains("Tất cả 12 đơn vị đã nộp báo cáo."));
+    std::fs::remove_file(input.join("bao-cao/739-cam-my.json")).unwrap();
+    let md = run(&input);
+    assert!(md.contains("**Bảng 4. Đơn vị chưa nộp báo cáo**"), "{md}");
+    assert!(md.contains("| 739 | Huyện Cẩm Mỹ |"), "{md}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&input);
+}
