@@ -1,0 +1,459 @@
+//! Writing a unit's form from the year's plan, optionally filled with a
+//! submission (the unit's last one, to correct as the next `lan_nop`).
+//! Same plan and unit → same bytes: the document's dates come from the plan.
+
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign, Formula,
+    ProtectionOptions, Workbook, Worksheet, XlsxError,
+};
+
+use super::*;
+use crate::contract::{Date, Money, ProjectStatus, Quantity, Submission, Unit};
+
+/// Rows made ready (formats, drop-downs) for activities and for items not
+/// carried out; a unit reports a few dozen at most.
+const PREPARED_ROWS: u32 = 300;
+
+/// Whole đồng with dots between thousands, whatever the machine's language:
+/// Excel's `#,##0` would follow the computer's settings and show commas on
+/// an English Windows. Amounts of a form stay below a thousand billion.
+pub const MONEY_FORMAT: &str = r#"[>=1000000000]#\.###\.###\.##0;[>=1000000]#\.###\.##0;#\.##0;@"#;
+const DATE_FORMAT: &str = "dd/mm/yyyy";
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    #[error("không tạo được tệp Excel: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("ngày {0} không ghi được vào Excel (năm phải từ 1900 tới 9999)")]
+    Date(Date),
+}
+
+/// What a filled cell holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    Date(Date),
+    /// A formula with the value the spreadsheet computed and saved with it.
+    Formula(String, f64),
+}
+
+/// A value to put in a form, by sheet and 0-based position; written after
+/// the form's own cells, so it can also replace them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub sheet: &'static str,
+    pub row: u32,
+    pub col: u16,
+    pub cell: Cell,
+}
+
+/// The form of `unit` for `plan`, with `entries` filled in.
+pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, FormError> {
+    let labels = item_labels(plan);
+    let mut book = Workbook::new();
+    let d = plan.van_ban.ngay;
+    let created = excel_date(d)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!(
+                "Biểu mẫu báo cáo kết quả khuyến công năm {} — {}",
+                plan.nam, unit.ten
+            ))
+            .set_company(&plan.van_ban.co_quan_ban_hanh)
+            .set_author(&plan.van_ban.ten_co_quan)
+            .set_creation_datetime(&created),
+    );
+    let styles = Styles::new();
+
+    let guide = book.add_worksheet().set_name(SHEET_GUIDE)?;
+    write_guide(guide, plan, unit, &styles)?;
+
+    let info = book.add_worksheet().set_name(SHEET_INFO)?;
+    write_info(info, plan, unit, &styles)?;
+
+    let catalogue_range = format!("='{SHEET_CATALOGUE}'!$A$2:$A${}", labels.len().max(1) + 1);
+    let activities = book.add_worksheet().set_name(SHEET_ACTIVITIES)?;
+    write_table(
+        activities,
+        &activity_columns(plan),
+        &catalogue_range,
+        &styles,
+    )?;
+    let not_done = book.add_worksheet().set_name(SHEET_NOT_DONE)?;
+    write_table(not_done, &not_done_columns(), &catalogue_range, &styles)?;
+
+    let catalogue = book.add_worksheet().set_name(SHEET_CATALOGUE)?;
+    write_catalogue(catalogue, &labels, &styles)?;
+
+    for entry in entries {
+        let sheet = book.worksheet_from_name(entry.sheet)?;
+        let unlocked = sheet_unlocked(entry, &styles);
+        match &entry.cell {
+            Cell::Text(t) => sheet.write_string_with_format(entry.row, entry.col, t, unlocked)?,
+            Cell::Number(n) => {
+                sheet.write_number_with_format(entry.row, entry.col, *n, unlocked)?
+            }
+            Cell::Date(d) => sheet.write_datetime_with_format(
+                entry.row,
+                entry.col,
+                excel_date(*d)?,
+                &styles.date,
+            )?,
+            Cell::Formula(f, value) => sheet.write_formula_with_format(
+                entry.row,
+                entry.col,
+                Formula::new(f).set_result(value.to_string()),
+                unlocked,
+            )?,
+        };
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// Money cells keep the money format when filled; other cells the plain one.
+fn sheet_unlocked<'s>(entry: &Entry, styles: &'s Styles) -> &'s Format {
+    match &entry.cell {
+        Cell::Number(n) if n.fract() == 0.0 => &styles.money,
+        Cell::Formula(..) => &styles.money,
+        _ => &styles.input,
+    }
+}
+
+struct Styles {
+    title: Format,
+    header: Format,
+    locked: Format,
+    input: Format,
+    money: Format,
+    quantity: Format,
+    date: Format,
+    wrap: Format,
+}
+
+impl Styles {
+    fn new() -> Self {
+        let input = Format::new().set_unlocked();
+        Styles {
+            title: Format::new().set_bold().set_font_size(14),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_background_color("#DDEBF7")
+                .set_border(rust_xlsxwriter::FormatBorder::Thin),
+            locked: Format::new().set_bold().set_background_color("#EDEDED"),
+            money: input.clone().set_num_format(MONEY_FORMAT),
+            quantity: input.clone().set_num_format("General"),
+            date: input.clone().set_num_format(DATE_FORMAT),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            input,
+        }
+    }
+
+    fn for_kind(&self, kind: ColumnKind) -> &Format {
+        match kind {
+            ColumnKind::Money => &self.money,
+            ColumnKind::Quantity => &self.quantity,
+            ColumnKind::Date => &self.date,
+            _ => &self.input,
+        }
+    }
+}
+
+fn excel_date(d: Date) -> Result<ExcelDateTime, FormError> {
+    let (Ok(y), Ok(m), Ok(day)) = (
+        u16::try_from(d.year),
+        u8::try_from(d.month),
+        u8::try_from(d.day),
+    ) else {
+        return Err(FormError::Date(d));
+    };
+    ExcelDateTime::from_ymd(y, m, day).map_err(|_| FormError::Date(d))
+}
+
+fn write_guide(
+    sheet: &mut Worksheet,
+    plan: &Plan,
+    unit: &Unit,
+    styles: &Styles,
+) -> Result<(), FormError> {
+    let lines = [
+        format!("BIỂU MẪU BÁO CÁO KẾT QUẢ KHUYẾN CÔNG NĂM {}", plan.nam),
+        format!("Đơn vị: {} (mã {})", unit.ten, unit.ma),
+        String::new(),
+        "Điền gì".into(),
+        format!("1. Trang \"{SHEET_INFO}\": lần nộp, ngày nộp, người lập. Mã và tên đơn vị đã ghi sẵn, không sửa được."),
+        format!("2. Trang \"{SHEET_ACTIVITIES}\": mỗi hoạt động đã thực hiện một dòng. Chọn nội dung kế hoạch trong danh sách (số thứ tự như trong báo cáo của tỉnh), rồi ghi mô tả, địa điểm, ngày, số lượng đạt được của các chỉ tiêu của nội dung đó và kinh phí theo từng nguồn."),
+        "   Kinh phí ghi số đồng nguyên (18000000 hoặc 18.000.000), không ghi phần lẻ. Ngày ghi ngày/tháng/năm (15/11/2023). Để trống ô không có số liệu.".into(),
+        "   Hoạt động hỗ trợ một cơ sở (đề án) thì ghi thêm tên đề án, cơ sở thụ hưởng và chọn tình trạng cuối năm.".into(),
+        format!("3. Trang \"{SHEET_NOT_DONE}\": các nội dung được giao mà đơn vị không thực hiện được, kèm lý do."),
+        format!("4. Trang \"{SHEET_CATALOGUE}\": danh mục nội dung của kế hoạch, chỉ để xem."),
+        String::new(),
+        "Gửi thế nào".into(),
+        "Lưu tệp (giữ dạng .xlsx, không đổi tên trang, không thêm cột) và gửi cho Sở Công Thương như văn bản thường lệ. Sở nhập tệp bằng lệnh `khuyencong nhap`; mọi lỗi được báo kèm trang và ô (ví dụ Hoạt động!E7).".into(),
+        String::new(),
+        "Sửa báo cáo đã gửi".into(),
+        "Sửa ngay trên tệp đã gửi, tăng \"Lần nộp\" thêm 1 (lần 2, lần 3…) rồi gửi lại: bản có lần nộp cao nhất được tính, bản cũ được giữ lại làm hồ sơ.".into(),
+    ];
+    let heading = |s: &str| matches!(s, "Điền gì" | "Gửi thế nào" | "Sửa báo cáo đã gửi");
+    sheet.set_column_width(0, 110)?;
+    for (row, line) in lines.iter().enumerate() {
+        let format = match row {
+            0 => &styles.title,
+            _ if heading(line) => &styles.locked,
+            _ => &styles.wrap,
+        };
+        sheet.write_string_with_format(row as u32, 0, line, format)?;
+    }
+    sheet.protect();
+    Ok(())
+}
+
+fn write_info(
+    sheet: &mut Worksheet,
+    plan: &Plan,
+    unit: &Unit,
+    styles: &Styles,
+) -> Result<(), FormError> {
+    sheet.set_column_width(0, 55)?;
+    sheet.set_column_width(1, 40)?;
+    sheet.write_string_with_format(0, 0, "THÔNG TIN ĐƠN VỊ BÁO CÁO", &styles.title)?;
+    for (i, (key, label)) in INFO.iter().enumerate() {
+        let row = INFO_FIRST_ROW + i as u32;
+        let col = INFO_VALUE_COL;
+        sheet.write_string(row, 0, *label)?;
+        match *key {
+            "nam" => sheet.write_number_with_format(row, col, plan.nam, &styles.locked)?,
+            "ma_don_vi" => sheet.write_string_with_format(row, col, &unit.ma, &styles.locked)?,
+            "ten_don_vi" => sheet.write_string_with_format(row, col, &unit.ten, &styles.locked)?,
+            "lan_nop" => {
+                sheet.add_data_validation(row, col, row, col, &whole_number(1, 999)?)?;
+                sheet.write_number_with_format(row, col, 1, &styles.input)?
+            }
+            "ngay_nop" => {
+                sheet.add_data_validation(row, col, row, col, &real_date()?)?;
+                sheet.write_blank(row, col, &styles.date)?
+            }
+            _ => sheet.write_blank(row, col, &styles.input)?,
+        };
+    }
+    sheet.protect();
+    Ok(())
+}
+
+fn write_table(
+    sheet: &mut Worksheet,
+    columns: &[Column],
+    catalogue: &str,
+    styles: &Styles,
+) -> Result<(), FormError> {
+    let last = FIRST_DATA_ROW + PREPARED_ROWS - 1;
+    sheet.set_row_height(LABEL_ROW, 48)?;
+    for (c, column) in columns.iter().enumerate() {
+        let c = c as u16;
+        sheet.write_string_with_format(LABEL_ROW, c, &column.label, &styles.header)?;
+        sheet.write_string(KEY_ROW, c, &column.key)?;
+        let width = match column.kind {
+            ColumnKind::Item => 45,
+            ColumnKind::Text | ColumnKind::Places => 32,
+            ColumnKind::Date => 12,
+            ColumnKind::Quantity => 14,
+            ColumnKind::Money => 18,
+            ColumnKind::Status => 26,
+        };
+        sheet.set_column_width(c, width)?;
+        let format = styles.for_kind(column.kind);
+        for row in FIRST_DATA_ROW..=last {
+            sheet.write_blank(row, c, format)?;
+        }
+        let rule = match column.kind {
+            ColumnKind::Item => Some(
+                DataValidation::new()
+                    .allow_list_formula(Formula::new(catalogue))
+                    .set_error_message("Chọn một nội dung trong danh sách (trang Danh mục).")?,
+            ),
+            ColumnKind::Money => Some(
+                DataValidation::new()
+                    .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+                    .set_error_message("Ghi số đồng nguyên, không âm.")?,
+            ),
+            ColumnKind::Quantity => Some(
+                DataValidation::new()
+                    .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
+                    .set_error_message("Ghi số lượng không âm.")?,
+            ),
+            ColumnKind::Date => Some(real_date()?),
+            ColumnKind::Status => {
+                let words: Vec<&str> = ProjectStatus::ALL.iter().map(|(.., w)| *w).collect();
+                Some(
+                    DataValidation::new()
+                        .allow_list_strings(&words)?
+                        .set_error_message("Chọn một tình trạng trong danh sách.")?,
+                )
+            }
+            ColumnKind::Text | ColumnKind::Places => None,
+        };
+        if let Some(rule) = rule {
+            sheet.add_data_validation(FIRST_DATA_ROW, c, last, c, &rule)?;
+        }
+    }
+    sheet.set_row_hidden(KEY_ROW)?;
+    sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
+    sheet.protect_with_options(&ProtectionOptions {
+        insert_rows: true,
+        delete_rows: true,
+        format_rows: true,
+        format_columns: true,
+        ..ProtectionOptions::default()
+    });
+    Ok(())
+}
+
+/// Money in an Excel number: exact for whole đồng below 2^53 (9 triệu tỷ),
+/// well past any amount; digits as text beyond.
+fn money_cell(m: Money) -> Cell {
+    match i64::try_from(m.0) {
+        Ok(n) if n.unsigned_abs() < 1 << 53 && m.0.fract().is_zero() => Cell::Number(n as f64),
+        _ => Cell::Text(m.0.to_string()),
+    }
+}
+
+fn quantity_cell(q: Quantity) -> Cell {
+    let text = q.0.normalize().to_string();
+    text.parse().map_or(Cell::Text(text), Cell::Number)
+}
+
+fn whole_number(min: i32, max: i32) -> Result<DataValidation, XlsxError> {
+    DataValidation::new()
+        .allow_whole_number(DataValidationRule::Between(min, max))
+        .set_error_message(format!("Ghi một số nguyên từ {min} tới {max}."))
+}
+
+fn real_date() -> Result<DataValidation, XlsxError> {
+    let first = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    let last = ExcelDateTime::from_ymd(2100, 12, 31)?;
+    DataValidation::new()
+        .allow_date(DataValidationRule::Between(first, last))
+        .set_error_message("Ghi một ngày có thật, dạng ngày/tháng/năm (ví dụ 15/11/2023).")
+}
+
+fn write_catalogue(
+    sheet: &mut Worksheet,
+    labels: &[(&PlanItem, String)],
+    styles: &Styles,
+) -> Result<(), FormError> {
+    let headers = [
+        "Nội dung (như trong danh sách chọn)",
+        "Mã nội dung",
+        "Chỉ tiêu",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
+    }
+    sheet.set_column_width(0, 80)?;
+    sheet.set_column_width(1, 16)?;
+    sheet.set_column_width(2, 50)?;
+    for (r, (item, label)) in labels.iter().enumerate() {
+        let row = r as u32 + 1;
+        sheet.write_string(row, 0, label)?;
+        sheet.write_string(row, 1, &item.ma)?;
+        let indicators: Vec<String> = item
+            .chi_tieu
+            .iter()
+            .map(|i| format!("{} ({})", i.ten, i.don_vi_tinh))
+            .collect();
+        sheet.write_string(row, 2, indicators.join("; "))?;
+    }
+    sheet.protect();
+    Ok(())
+}
+
+/// The cells that fill a form with `submission` as revision `lan_nop`.
+pub fn entries(plan: &Plan, submission: &Submission, lan_nop: u32) -> Vec<Entry> {
+    let labels = item_labels(plan);
+    let label = |code: &str| {
+        labels
+            .iter()
+            .find(|(i, _)| i.ma == code)
+            .map_or_else(|| code.to_string(), |(_, l)| l.clone())
+    };
+    let index = plan.index();
+    let info_row =
+        |key: &str| INFO_FIRST_ROW + INFO.iter().position(|(k, _)| *k == key).unwrap_or(0) as u32;
+    let mut out = vec![
+        info_entry(info_row("lan_nop"), Cell::Number(f64::from(lan_nop))),
+        info_entry(info_row("ngay_nop"), Cell::Date(submission.ngay_nop)),
+        info_entry(
+            info_row("nguoi_lap"),
+            Cell::Text(submission.nguoi_lap.clone()),
+        ),
+    ];
+    let columns = activity_columns(plan);
+    for (n, activity) in submission.hoat_dong.iter().enumerate() {
+        let row = FIRST_DATA_ROW + n as u32;
+        let split = index
+            .item(&activity.noi_dung)
+            .map(|item| activity.split(item))
+            .unwrap_or_default();
+        for (c, column) in columns.iter().enumerate() {
+            let key = column.key.as_str();
+            let cell = if let Some(code) = key.strip_prefix(INDICATOR_KEY) {
+                activity.chi_tieu.get(code).map(|q| quantity_cell(*q))
+            } else if let Some(code) = key.strip_prefix(MONEY_KEY) {
+                split.get(code).map(|m| money_cell(*m))
+            } else {
+                let project = activity.de_an.as_ref();
+                match key {
+                    "noi_dung" => Some(Cell::Text(label(&activity.noi_dung))),
+                    "mo_ta" => Some(Cell::Text(activity.mo_ta.clone())),
+                    "dia_diem" if !activity.dia_diem.is_empty() => {
+                        Some(Cell::Text(activity.dia_diem.join("; ")))
+                    }
+                    "tu_ngay" => activity.tu_ngay.map(Cell::Date),
+                    "den_ngay" => activity.den_ngay.map(Cell::Date),
+                    "de_an.ten" => project.map(|p| Cell::Text(p.ten.clone())),
+                    "de_an.co_so" => project.map(|p| Cell::Text(p.co_so.clone())),
+                    "de_an.trang_thai" => {
+                        project.map(|p| Cell::Text(p.trang_thai.label().to_string()))
+                    }
+                    "ghi_chu" => activity.ghi_chu.clone().map(Cell::Text),
+                    _ => None,
+                }
+            };
+            out.extend(cell.map(|cell| Entry {
+                sheet: SHEET_ACTIVITIES,
+                row,
+                col: c as u16,
+                cell,
+            }));
+        }
+    }
+    for (n, item) in submission.khong_thuc_hien.iter().enumerate() {
+        let row = FIRST_DATA_ROW + n as u32;
+        let cells = [
+            Some(label(&item.noi_dung)),
+            item.ly_do.clone(),
+            item.ghi_chu.clone(),
+        ];
+        for (c, text) in cells.into_iter().enumerate() {
+            out.extend(text.map(|t| Entry {
+                sheet: SHEET_NOT_DONE,
+                row,
+                col: c as u16,
+                cell: Cell::Text(t),
+            }));
+        }
+    }
+    out
+}
+
+fn info_entry(row: u32, cell: Cell) -> Entry {
+    Entry {
+        sheet: SHEET_INFO,
+        row,
+        col: INFO_VALUE_COL,
+        cell,
+    }
+}
