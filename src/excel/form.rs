@@ -14,10 +14,11 @@ use crate::contract::{Date, Money, ProjectStatus, Quantity, Submission, Unit};
 /// carried out; a unit reports a few dozen at most.
 const PREPARED_ROWS: u32 = 300;
 
-/// Whole đồng with dots between thousands, whatever the machine's language:
-/// Excel's `#,##0` would follow the computer's settings and show commas on
-/// an English Windows. Amounts of a form stay below a thousand billion.
-pub const MONEY_FORMAT: &str = r#"[>=1000000000]#\.###\.###\.##0;[>=1000000]#\.###\.##0;#\.##0;@"#;
+/// Whole đồng grouped by thousands, in Vietnamese (locale 042A): dots in
+/// LibreOffice whatever the computer's language, and in Excel on a
+/// Vietnamese Windows (Excel takes the separators from the computer).
+/// Literal dots (`#\.##0`) would show ".0" for nothing spent.
+pub const MONEY_FORMAT: &str = "[$-42A]#,##0";
 const DATE_FORMAT: &str = "dd/mm/yyyy";
 
 #[derive(Debug, thiserror::Error)]
@@ -82,9 +83,15 @@ pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, For
     )?;
     let not_done = book.add_worksheet().set_name(SHEET_NOT_DONE)?;
     write_table(not_done, &not_done_columns(), &catalogue_range, &styles)?;
+    let extra = book.add_worksheet().set_name(SHEET_EXTRA)?;
+    let sources_range = format!(
+        "='{SHEET_CATALOGUE}'!$E$2:$E${}",
+        plan.nguon_kinh_phi.len().max(1) + 1
+    );
+    write_table(extra, &extra_columns(), &sources_range, &styles)?;
 
     let catalogue = book.add_worksheet().set_name(SHEET_CATALOGUE)?;
-    write_catalogue(catalogue, &labels, &styles)?;
+    write_catalogue(catalogue, plan, &labels, &styles)?;
 
     for entry in entries {
         let sheet = book.worksheet_from_name(entry.sheet)?;
@@ -189,7 +196,8 @@ fn write_guide(
         "   Kinh phí ghi số đồng nguyên (18000000 hoặc 18.000.000), không ghi phần lẻ. Ngày ghi ngày/tháng/năm (15/11/2023). Để trống ô không có số liệu.".into(),
         "   Hoạt động hỗ trợ một cơ sở (đề án) thì ghi thêm tên đề án, cơ sở thụ hưởng và chọn tình trạng cuối năm.".into(),
         format!("3. Trang \"{SHEET_NOT_DONE}\": các nội dung được giao mà đơn vị không thực hiện được, kèm lý do."),
-        format!("4. Trang \"{SHEET_CATALOGUE}\": danh mục nội dung của kế hoạch, chỉ để xem."),
+        format!("4. Trang \"{SHEET_EXTRA}\": các nhiệm vụ được giao ngoài kế hoạch (nếu có), kèm văn bản giao, kinh phí và nguồn."),
+        format!("5. Trang \"{SHEET_CATALOGUE}\": danh mục nội dung và nguồn kinh phí của kế hoạch, chỉ để xem."),
         String::new(),
         "Gửi thế nào".into(),
         "Lưu tệp (giữ dạng .xlsx, không đổi tên trang, không thêm cột) và gửi cho Sở Công Thương như văn bản thường lệ. Sở nhập tệp bằng lệnh `khuyencong nhap`; mọi lỗi được báo kèm trang và ô (ví dụ Hoạt động!E7).".into(),
@@ -243,10 +251,12 @@ fn write_info(
     Ok(())
 }
 
+/// A table sheet; `choices` is the range its drop-down column (an item, or
+/// a funding source) chooses from.
 fn write_table(
     sheet: &mut Worksheet,
     columns: &[Column],
-    catalogue: &str,
+    choices: &str,
     styles: &Styles,
 ) -> Result<(), FormError> {
     let last = FIRST_DATA_ROW + PREPARED_ROWS - 1;
@@ -256,12 +266,13 @@ fn write_table(
         sheet.write_string_with_format(LABEL_ROW, c, &column.label, &styles.header)?;
         sheet.write_string(KEY_ROW, c, &column.key)?;
         let width = match column.kind {
-            ColumnKind::Item => 45,
+            ColumnKind::Item | ColumnKind::Source => 45,
             ColumnKind::Text | ColumnKind::Places => 32,
             ColumnKind::Date => 12,
             ColumnKind::Quantity => 14,
             ColumnKind::Money => 18,
             ColumnKind::Status => 26,
+            ColumnKind::YesNo => 14,
         };
         sheet.set_column_width(c, width)?;
         let format = styles.for_kind(column.kind);
@@ -269,10 +280,15 @@ fn write_table(
             sheet.write_blank(row, c, format)?;
         }
         let rule = match column.kind {
-            ColumnKind::Item => Some(
+            ColumnKind::Item | ColumnKind::Source => Some(
                 DataValidation::new()
-                    .allow_list_formula(Formula::new(catalogue))
-                    .set_error_message("Chọn một nội dung trong danh sách (trang Danh mục).")?,
+                    .allow_list_formula(Formula::new(choices))
+                    .set_error_message("Chọn một mục trong danh sách (trang Danh mục).")?,
+            ),
+            ColumnKind::YesNo => Some(
+                DataValidation::new()
+                    .allow_list_strings(&YES_NO)?
+                    .set_error_message("Chọn Có hoặc Không.")?,
             ),
             ColumnKind::Money => Some(
                 DataValidation::new()
@@ -339,8 +355,11 @@ fn real_date() -> Result<DataValidation, XlsxError> {
         .set_error_message("Ghi một ngày có thật, dạng ngày/tháng/năm (ví dụ 15/11/2023).")
 }
 
+/// The plan's items (columns A–C) and funding sources (E–F), which the
+/// drop-downs list and the import reads back into codes.
 fn write_catalogue(
     sheet: &mut Worksheet,
+    plan: &Plan,
     labels: &[(&PlanItem, String)],
     styles: &Styles,
 ) -> Result<(), FormError> {
@@ -355,6 +374,12 @@ fn write_catalogue(
     sheet.set_column_width(0, 80)?;
     sheet.set_column_width(1, 16)?;
     sheet.set_column_width(2, 50)?;
+    sheet.set_column_width(4, 50)?;
+    sheet.set_column_width(5, 16)?;
+    for (r, source) in plan.nguon_kinh_phi.iter().enumerate() {
+        sheet.write_string(r as u32 + 1, 4, &source.ten)?;
+        sheet.write_string(r as u32 + 1, 5, &source.ma)?;
+    }
     for (r, (item, label)) in labels.iter().enumerate() {
         let row = r as u32 + 1;
         sheet.write_string(row, 0, label)?;
@@ -443,6 +468,31 @@ pub fn entries(plan: &Plan, submission: &Submission, lan_nop: u32) -> Vec<Entry>
                 row,
                 col: c as u16,
                 cell: Cell::Text(t),
+            }));
+        }
+    }
+    let source_name = |code: &str| {
+        plan.nguon_kinh_phi
+            .iter()
+            .find(|s| s.ma == code)
+            .map_or_else(|| code.to_string(), |s| s.ten.clone())
+    };
+    for (n, task) in submission.ngoai_ke_hoach.iter().enumerate() {
+        let row = FIRST_DATA_ROW + n as u32;
+        let cells = [
+            Some(Cell::Text(task.ten.clone())),
+            Some(Cell::Text(task.can_cu.clone())),
+            Some(money_cell(task.kinh_phi)),
+            Some(Cell::Text(YES_NO[usize::from(!task.du_kien)].to_string())),
+            Some(Cell::Text(source_name(&task.nguon))),
+            task.ghi_chu.clone().map(Cell::Text),
+        ];
+        for (c, cell) in cells.into_iter().enumerate() {
+            out.extend(cell.map(|cell| Entry {
+                sheet: SHEET_EXTRA,
+                row,
+                col: c as u16,
+                cell,
             }));
         }
     }

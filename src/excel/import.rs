@@ -99,22 +99,29 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Form, Diagnostics> {
     let info = sheet(SHEET_INFO)?;
     let activities = sheet(SHEET_ACTIVITIES)?;
     let not_done = sheet(SHEET_NOT_DONE)?;
+    let extra = sheet(SHEET_EXTRA)?;
     let catalogue = sheet(SHEET_CATALOGUE)?;
 
-    // The drop-down's words → item codes.
-    let mut items = HashMap::new();
-    for row in 1..=catalogue.end().map_or(0, |(r, _)| r) {
-        if let (Some(label), Some(code)) = (text(&catalogue, row, 0), text(&catalogue, row, 1)) {
-            items.insert(label, code);
+    // The drop-downs' words → item and source codes.
+    let codes = |col: u16| {
+        let mut codes = HashMap::new();
+        for row in 1..=catalogue.end().map_or(0, |(r, _)| r) {
+            if let (Some(words), Some(code)) =
+                (text(&catalogue, row, col), text(&catalogue, row, col + 1))
+            {
+                codes.insert(words, code);
+            }
         }
-    }
+        codes
+    };
 
     let mut reader = FormReader {
         path,
         cells: HashMap::new(),
         notices: Vec::new(),
         problems: Diagnostics::default(),
-        items,
+        items: codes(0),
+        sources: codes(4),
     };
     let mut root = Map::new();
     root.insert(
@@ -150,6 +157,10 @@ pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Form, Diagnostics> {
     let rows = reader.table(&not_done, SHEET_NOT_DONE, "khong_thuc_hien", &not_done_keys)?;
     if !rows.is_empty() {
         root.insert("khong_thuc_hien".into(), Value::Array(rows));
+    }
+    let rows = reader.table(&extra, SHEET_EXTRA, "ngoai_ke_hoach", &extra_keys)?;
+    if !rows.is_empty() {
+        root.insert("ngoai_ke_hoach".into(), Value::Array(rows));
     }
     if !reader.problems.is_empty() {
         return Err(reader.problems);
@@ -188,10 +199,15 @@ fn activity_keys(key: &str) -> Option<ColumnKind> {
 }
 
 fn not_done_keys(key: &str) -> Option<ColumnKind> {
-    not_done_columns()
-        .into_iter()
-        .find(|c| c.key == key)
-        .map(|c| c.kind)
+    kind_in(&not_done_columns(), key)
+}
+
+fn extra_keys(key: &str) -> Option<ColumnKind> {
+    kind_in(&extra_columns(), key)
+}
+
+fn kind_in(columns: &[Column], key: &str) -> Option<ColumnKind> {
+    columns.iter().find(|c| c.key == key).map(|c| c.kind)
 }
 
 struct FormReader<'a> {
@@ -200,6 +216,7 @@ struct FormReader<'a> {
     notices: Vec<String>,
     problems: Diagnostics,
     items: HashMap<String, String>,
+    sources: HashMap<String, String>,
 }
 
 impl FormReader<'_> {
@@ -229,7 +246,7 @@ impl FormReader<'_> {
                 None => extra.push(col),
             }
         }
-        if !columns.iter().any(|(_, k, _)| k == "noi_dung") {
+        if columns.is_empty() {
             return Err(not_a_form(
                 self.path,
                 &cell_name(sheet, KEY_ROW, 0),
@@ -279,12 +296,20 @@ impl FormReader<'_> {
         for (col, key, kind) in columns {
             let name = cell_name(sheet, row, *col);
             let data = cell(range, row, *col);
-            if *kind == ColumnKind::Money && first_money.is_none() {
+            if key.starts_with(MONEY_KEY) && first_money.is_none() {
                 first_money = Some(name.clone());
             }
             let value = match kind {
                 ColumnKind::Item => text(range, row, *col)
                     .map(|t| Value::String(self.items.get(&t).cloned().unwrap_or(t))),
+                ColumnKind::Source => text(range, row, *col)
+                    .map(|t| Value::String(self.sources.get(&t).cloned().unwrap_or(t))),
+                ColumnKind::YesNo => text(range, row, *col).map(|t| {
+                    match YES_NO.iter().position(|w| w.eq_ignore_ascii_case(&t)) {
+                        Some(i) => Value::Bool(i == 0),
+                        None => Value::String(t),
+                    }
+                }),
                 ColumnKind::Text => text_value(data),
                 ColumnKind::Places => text(range, row, *col).map(|t| {
                     Value::Array(

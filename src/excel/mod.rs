@@ -13,6 +13,7 @@ pub const SHEET_GUIDE: &str = "Hướng dẫn";
 pub const SHEET_INFO: &str = "Thông tin";
 pub const SHEET_ACTIVITIES: &str = "Hoạt động";
 pub const SHEET_NOT_DONE: &str = "Không thực hiện";
+pub const SHEET_EXTRA: &str = "Ngoài kế hoạch";
 pub const SHEET_CATALOGUE: &str = "Danh mục";
 
 /// The unit's details on the "Thông tin" sheet: JSON key and label, one a
@@ -61,7 +62,14 @@ pub enum ColumnKind {
     Quantity,
     Money,
     Status,
+    /// "Có" or "Không".
+    YesNo,
+    /// A funding source, chosen by its name.
+    Source,
 }
+
+/// The words of a yes/no column, true first.
+pub const YES_NO: [&str; 2] = ["Có", "Không"];
 
 impl Column {
     fn new(key: impl Into<String>, label: impl Into<String>, kind: ColumnKind) -> Self {
@@ -128,6 +136,19 @@ pub fn not_done_columns() -> Vec<Column> {
             Text,
         ),
         Column::new("ghi_chu", "Giải trình thêm (câu đầy đủ)", Text),
+    ]
+}
+
+/// The columns of the "Ngoài kế hoạch" sheet (tasks assigned outside the plan).
+pub fn extra_columns() -> Vec<Column> {
+    use ColumnKind::*;
+    vec![
+        Column::new("ten", "Tên nhiệm vụ", Text),
+        Column::new("can_cu", "Văn bản giao nhiệm vụ", Text),
+        Column::new("kinh_phi", "Kinh phí (đồng)", Money),
+        Column::new("du_kien", "Kinh phí là số dự kiến?", YesNo),
+        Column::new("nguon", "Nguồn kinh phí", Source),
+        Column::new("ghi_chu", "Ghi chú (câu đầy đủ)", Text),
     ]
 }
 

@@ -1,0 +1,409 @@
+//! The units' Excel forms: written from the plan, filled, imported back
+//! through the JSON checks (issue 13).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{have_tool, root, scratch};
+use khuyencong::contract::{Date, Plan};
+use khuyencong::excel::form::{self, Cell, Entry};
+use khuyencong::excel::{self as excel, import};
+use khuyencong::pipeline::{self, Inputs};
+use khuyencong::validate::{self, Dataset};
+
+fn load(input: &Path) -> Dataset {
+    validate::load(&[input.to_path_buf()], &[], None).expect("dữ liệu mẫu hợp lệ")
+}
+
+/// The form of `unit` filled with its counted submission, as that revision.
+fn filled(data: &Dataset, unit: &str) -> Vec<Entry> {
+    let sub = data
+        .submissions
+        .iter()
+        .find(|s| s.value.ma_don_vi == unit)
+        .expect("đơn vị có báo cáo");
+    form::entries(&data.plan.value, &sub.value, sub.value.lan_nop)
+}
+
+fn write_form(data: &Dataset, unit: &str, entries: &[Entry], dir: &Path) -> PathBuf {
+    let plan = &data.plan.value;
+    let u = plan.don_vi.iter().find(|u| u.ma == unit).unwrap();
+    let path = dir.join(format!("{unit}.xlsx"));
+    std::fs::write(&path, form::write(plan, u, entries).unwrap()).unwrap();
+    path
+}
+
+fn nhap(forms: &[PathBuf], input: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_khuyencong"))
+        .arg("nhap")
+        .args(forms)
+        .arg("--input")
+        .arg(input)
+        .output()
+        .unwrap()
+}
+
+/// The report's figures, without what names files (`ban_thay_the`, each
+/// unit's `tep`).
+fn figures(input: &Path) -> serde_json::Value {
+    let report = pipeline::run(&Inputs {
+        input: input.to_path_buf(),
+        templates: root().join("templates"),
+        year: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut v = serde_json::to_value(&report.summary).unwrap();
+    v.as_object_mut().unwrap().remove("ban_thay_the");
+    for unit in v["don_vi"].as_array_mut().unwrap() {
+        unit.as_object_mut().unwrap().remove("tep");
+    }
+    v
+}
+
+fn plan_only(plan: &Path, name: &str) -> PathBuf {
+    let input = scratch(name);
+    std::fs::copy(plan, input.join(plan.file_name().unwrap())).unwrap();
+    input
+}
+
+#[test]
+fn same_plan_same_bytes() {
+    let data = load(&root().join("input"));
+    let dir = scratch("bytes");
+    let a = std::fs::read(write_form(&data, "742", &[], &dir)).unwrap();
+    let b = std::fs::read(write_form(&data, "742", &[], &dir)).unwrap();
+    assert_eq!(a, b, "cùng kế hoạch phải ra cùng byte");
+    let other = std::fs::read(write_form(&data, "741", &[], &dir)).unwrap();
+    assert_ne!(a, other);
+}
+
+#[test]
+fn drop_down_numbers_are_the_reports() {
+    let data = load(&root().join("input"));
+    let labels = excel::item_labels(&data.plan.value);
+    let report = pipeline::run(&Inputs {
+        input: root().join("input"),
+        templates: root().join("templates"),
+        year: None,
+    })
+    .unwrap();
+    for prog in &report.summary.chuong_trinh {
+        for item in prog.noi_dung.iter().filter(|i| !i.so.is_empty()) {
+            let (_, label) = labels.iter().find(|(i, _)| i.ma == item.ma).unwrap();
+            assert_eq!(label, &format!("{}. {}", item.so, item.ten));
+        }
+    }
+    assert!(labels.iter().any(|(_, l)| l == "1.1. Tổ chức lớp KSDN và các lớp chuyên đề"));
+}
+
+#[test]
+fn bundled_sample_round_trip() {
+    let sample = root().join("input");
+    let data = load(&sample);
+    let forms_dir = scratch("round-forms");
+    let forms: Vec<PathBuf> = data
+        .submissions
+        .iter()
+        .map(|s| {
+            let unit = &s.value.ma_don_vi;
+            write_form(&data, unit, &filled(&data, unit), &forms_dir)
+        })
+        .collect();
+    let input = plan_only(&data.plan.path, "round-input");
+    let out = nhap(&forms, &input);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(figures(&input), figures(&sample));
+    // Imported once, the same forms are refused: nothing is overwritten.
+    let again = nhap(&forms, &input);
+    assert_eq!(again.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(stderr.contains("KC036"), "{stderr}");
+    assert!(stderr.contains("Thông tin!B6"), "{stderr}");
+}
+
+#[test]
+fn project_example_round_trip() {
+    let example = root().join("examples/du-lieu/dak-lak-2020");
+    let data = load(&example);
+    // The centre's report: several sources, projects, tasks outside the plan.
+    let unit = "TTKC";
+    let input = scratch("projects-input");
+    common::copy_dir(&example, &input);
+    let sub = data
+        .submissions
+        .iter()
+        .find(|s| s.value.ma_don_vi == unit)
+        .unwrap();
+    let kept = input.join(sub.path.strip_prefix(&example).unwrap());
+    std::fs::remove_file(&kept).unwrap();
+    let form = write_form(&data, unit, &filled(&data, unit), &scratch("projects-forms"));
+    let out = nhap(&[form], &input);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(figures(&input), figures(&example));
+}
+
+#[test]
+fn libreoffice_copy_imports_the_same() {
+    if !have_tool("soffice") {
+        return;
+    }
+    let data = load(&root().join("examples/du-lieu/dak-lak-2020"));
+    let dir = scratch("soffice");
+    let form = write_form(&data, "TTKC", &filled(&data, "TTKC"), &dir);
+    let resaved = dir.join("resaved");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("profile").display()
+        ))
+        .args(["--headless", "--convert-to", "xlsx", "--outdir"])
+        .arg(&resaved)
+        .arg(&form)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let copy = resaved.join("TTKC.xlsx");
+    assert_ne!(std::fs::read(&copy).unwrap(), std::fs::read(&form).unwrap());
+    assert_eq!(import::read(&copy).unwrap().json, import::read(&form).unwrap().json);
+}
+
+/// What a mistake is expected to give.
+enum Outcome {
+    /// Imported; the submission's JSON holds this text.
+    Taken(&'static str),
+    /// Imported with a notice holding this text.
+    Noticed(&'static str),
+    /// Refused: code, cell, a part of the message.
+    Refused(&'static str, &'static str, &'static str),
+}
+
+struct Mistake {
+    what: &'static str,
+    edit: fn(&mut Vec<Entry>, &Plan),
+    outcome: Outcome,
+}
+
+fn col(plan: &Plan, key: &str) -> u16 {
+    excel::activity_columns(plan)
+        .iter()
+        .position(|c| c.key == key)
+        .unwrap() as u16
+}
+
+fn set(entries: &mut Vec<Entry>, sheet: &'static str, row: u32, col: u16, cell: Option<Cell>) {
+    entries.retain(|e| !(e.sheet == sheet && e.row == row && e.col == col));
+    entries.extend(cell.map(|cell| Entry {
+        sheet,
+        row,
+        col,
+        cell,
+    }));
+}
+
+/// The first activity's cell of a column (row 3 of "Hoạt động").
+fn first(entries: &mut Vec<Entry>, plan: &Plan, key: &str, cell: Option<Cell>) {
+    set(entries, excel::SHEET_ACTIVITIES, 2, col(plan, key), cell);
+}
+
+fn text(s: &str) -> Option<Cell> {
+    Some(Cell::Text(s.into()))
+}
+
+fn info(entries: &mut Vec<Entry>, key: &str, cell: Option<Cell>) {
+    let row = excel::INFO_FIRST_ROW + excel::INFO.iter().position(|(k, _)| *k == key).unwrap() as u32;
+    set(entries, excel::SHEET_INFO, row, excel::INFO_VALUE_COL, cell);
+}
+
+const MONEY: &str = "theo_nguon.dia_phuong";
+
+fn mistakes() -> Vec<Mistake> {
+    use Outcome::*;
+    vec![
+        Mistake {
+            what: "tiền gõ thành chữ có dấu chấm ngăn nghìn",
+            edit: |e, p| first(e, p, MONEY, text("18.000.000")),
+            outcome: Taken("\"kinh_phi\": \"18000000\""),
+        },
+        Mistake {
+            what: "tiền gõ có khoảng trắng ngăn nghìn",
+            edit: |e, p| first(e, p, MONEY, text("18 000 000")),
+            outcome: Taken("\"kinh_phi\": \"18000000\""),
+        },
+        Mistake {
+            what: "tiền có phần lẻ đồng",
+            edit: |e, p| first(e, p, MONEY, Some(Cell::Number(1500.5))),
+            outcome: Refused("KC020", "Hoạt động!T3", ""),
+        },
+        Mistake {
+            what: "tiền viết bằng chữ",
+            edit: |e, p| first(e, p, MONEY, text("mười tám triệu")),
+            outcome: Refused("KC020", "Hoạt động!T3", ""),
+        },
+        Mistake {
+            what: "tiền âm",
+            edit: |e, p| first(e, p, MONEY, Some(Cell::Number(-5.0))),
+            outcome: Refused("KC020", "Hoạt động!T3", ""),
+        },
+        Mistake {
+            what: "tiền kiểu Anh 18,000,000",
+            edit: |e, p| first(e, p, MONEY, text("18,000,000")),
+            outcome: Refused("KC020", "Hoạt động!T3", ""),
+        },
+        Mistake {
+            what: "tiền là công thức (đọc giá trị đã tính)",
+            edit: |e, p| {
+                first(e, p, MONEY, Some(Cell::Formula("=10000000+8000000".into(), 18_000_000.0)))
+            },
+            outcome: Taken("\"kinh_phi\": 18000000"),
+        },
+        Mistake {
+            what: "ngày là số ngày của Excel",
+            edit: |e, p| first(e, p, "tu_ngay", Some(Cell::Number(45_089.0))),
+            outcome: Taken("\"tu_ngay\": \"2023-06-12\""),
+        },
+        Mistake {
+            what: "ngày gõ thành chữ 12/06/2023",
+            edit: |e, p| first(e, p, "tu_ngay", text("12/06/2023")),
+            outcome: Taken("\"tu_ngay\": \"2023-06-12\""),
+        },
+        Mistake {
+            what: "ngày không có thật 31/02/2023",
+            edit: |e, p| first(e, p, "tu_ngay", text("31/02/2023")),
+            outcome: Refused("KC022", "Hoạt động!D3", ""),
+        },
+        Mistake {
+            what: "ngày kết thúc trước ngày bắt đầu",
+            edit: |e, p| first(e, p, "den_ngay", Some(Cell::Date(Date { year: 2023, month: 1, day: 2 }))),
+            outcome: Refused("KC039", "Hoạt động!E3", ""),
+        },
+        Mistake {
+            what: "số lượng có dấu phẩy thập phân 2,5",
+            edit: |e, p| first(e, p, "chi_tieu.hoc_vien", text("2,5")),
+            outcome: Taken("\"hoc_vien\": \"2.5\""),
+        },
+        Mistake {
+            what: "dòng trống giữa các hoạt động",
+            edit: |e, _| {
+                for entry in e.iter_mut().filter(|x| x.sheet == excel::SHEET_ACTIVITIES && x.row >= 3) {
+                    entry.row += 2;
+                }
+            },
+            outcome: Taken("\"noi_dung\": \"CTV\""),
+        },
+        Mistake {
+            what: "cột thêm ngoài biểu mẫu",
+            edit: |e, p| {
+                let last = excel::activity_columns(p).len() as u16;
+                set(e, excel::SHEET_ACTIVITIES, 2, last + 1, text("ghi thêm"));
+            },
+            outcome: Noticed("cột AB không thuộc biểu mẫu"),
+        },
+        Mistake {
+            what: "biểu mẫu của năm khác",
+            edit: |e, _| info(e, "nam", Some(Cell::Number(2022.0))),
+            outcome: Refused("KC031", "Thông tin!B3", ""),
+        },
+        Mistake {
+            what: "biểu mẫu của đơn vị không có trong danh mục",
+            edit: |e, _| info(e, "ma_don_vi", text("999")),
+            outcome: Refused("KC032", "Thông tin!B4", ""),
+        },
+        Mistake {
+            what: "nội dung gõ tay không có trong danh sách",
+            edit: |e, p| first(e, p, "noi_dung", text("Tập huấn")),
+            outcome: Refused("KC033", "Hoạt động!A3", ""),
+        },
+        Mistake {
+            what: "số lượng ghi vào chỉ tiêu của nội dung khác",
+            edit: |e, p| first(e, p, "chi_tieu.doan", Some(Cell::Number(2.0))),
+            outcome: Refused("KC034", "Hoạt động!G3", ""),
+        },
+        Mistake {
+            what: "bỏ trống mô tả",
+            edit: |e, p| first(e, p, "mo_ta", None),
+            outcome: Refused("KC011", "Hoạt động!B3", ""),
+        },
+        Mistake {
+            what: "tình trạng đề án gõ sai",
+            edit: |e, p| {
+                first(e, p, "de_an.ten", text("Hỗ trợ máy"));
+                first(e, p, "de_an.co_so", text("Cơ sở A"));
+                first(e, p, "de_an.trang_thai", text("xong rồi"));
+            },
+            outcome: Refused("KC041", "Hoạt động!Y3", ""),
+        },
+        Mistake {
+            what: "bỏ trống ngày nộp",
+            edit: |e, _| info(e, "ngay_nop", None),
+            outcome: Refused("KC011", "Thông tin!B7", ""),
+        },
+        Mistake {
+            what: "biểu mẫu để trống",
+            edit: |e, _| e.retain(|x| x.sheet == excel::SHEET_INFO),
+            outcome: Noticed("không có hoạt động nào"),
+        },
+    ]
+}
+
+#[test]
+fn spreadsheet_mistakes() {
+    let data = load(&root().join("input"));
+    let input = plan_only(&data.plan.path, "mistakes-input");
+    let dir = scratch("mistakes");
+    let mut failures = Vec::new();
+    for (n, m) in mistakes().into_iter().enumerate() {
+        let mut entries = filled(&data, "742");
+        info(&mut entries, "lan_nop", Some(Cell::Number(1.0)));
+        (m.edit)(&mut entries, &data.plan.value);
+        let case = dir.join(n.to_string());
+        std::fs::create_dir_all(&case).unwrap();
+        let path = write_form(&data, "742", &entries, &case);
+        let out = Command::new(env!("CARGO_BIN_EXE_khuyencong"))
+            .arg("validate")
+            .arg(&path)
+            .arg("--input")
+            .arg(&input)
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ok = match m.outcome {
+            Outcome::Taken(fragment) => {
+                out.status.success() && import::read(&path).unwrap().json.contains(fragment)
+            }
+            Outcome::Noticed(fragment) => out.status.success() && said.contains(fragment),
+            Outcome::Refused(code, cell, fragment) => {
+                out.status.code() == Some(1)
+                    && said.contains(&format!("lỗi {code} tại {cell}: {fragment}"))
+            }
+        };
+        if std::env::var_os("KC_SHOW").is_some() {
+            eprintln!("{}\n{said}", m.what);
+        }
+        if !ok {
+            let json = import::read(&path).map(|f| f.json).unwrap_or_default();
+            failures.push(format!("{}: {said}\n{json}", m.what));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+}
+
+#[test]
+fn not_a_form() {
+    let data = load(&root().join("input"));
+    let input = plan_only(&data.plan.path, "not-a-form-input");
+    let dir = scratch("not-a-form");
+    let fake = dir.join("bao-cao.xlsx");
+    std::fs::write(&fake, "{\"loai\": \"bao_cao\"}").unwrap();
+    let out = nhap(&[fake], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("lỗi KC042"), "{stderr}");
+    assert!(stderr.contains("Không nhập biểu mẫu nào"), "{stderr}");
+    assert!(!input.join("bao-cao").exists(), "không được ghi gì");
+}
