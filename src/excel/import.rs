@@ -480,14 +480,14 @@ fn number(data: &Data) -> Option<Value> {
 
 /// "18.000.000" → "18000000", "1.234,5" → "1234.5", "2,5" → "2.5"; other
 /// text unchanged.
-pub fn vietnamese_number(s: &str) -> String {
-    let s: String = s
+pub fn vietnamese_number(typed: &str) -> String {
+    let s: String = typed
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}'))
         .collect();
     let (whole, fraction) = match s.split_once(',') {
         Some((w, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (w, Some(f)),
-        Some(_) => return s,
+        Some(_) => return typed.to_string(),
         None => (s.as_str(), None),
     };
     let groups: Vec<&str> = whole.split('.').collect();
@@ -497,10 +497,12 @@ pub fn vietnamese_number(s: &str) -> String {
         && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
     let digits = if grouped {
         groups.concat()
-    } else if groups.len() == 1 {
+    } else if groups.len() == 1 && whole.bytes().all(|b| b.is_ascii_digit()) {
         whole.to_string()
     } else {
-        return s;
+        // No number read the Vietnamese way ("mười", "-5", "1.5"): as
+        // typed, for the checks to judge.
+        return typed.to_string();
     };
     match fraction {
         Some(f) => format!("{digits}.{f}"),
@@ -672,7 +674,8 @@ mod tests {
         assert_eq!(vietnamese_number("2,5"), "2.5");
         assert_eq!(vietnamese_number("1.5"), "1.5");
         assert_eq!(vietnamese_number("18,000,000"), "18,000,000");
-        assert_eq!(vietnamese_number("mười"), "mười");
+        assert_eq!(vietnamese_number("mười tám"), "mười tám");
+        assert_eq!(vietnamese_number("-5"), "-5");
     }
 
     #[test]
