@@ -95,12 +95,10 @@ pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, For
 
     for entry in entries {
         let sheet = book.worksheet_from_name(entry.sheet)?;
-        let unlocked = sheet_unlocked(entry, &styles);
+        let format = entry_format(entry, &styles);
         match &entry.cell {
-            Cell::Text(t) => sheet.write_string_with_format(entry.row, entry.col, t, unlocked)?,
-            Cell::Number(n) => {
-                sheet.write_number_with_format(entry.row, entry.col, *n, unlocked)?
-            }
+            Cell::Text(t) => sheet.write_string_with_format(entry.row, entry.col, t, format)?,
+            Cell::Number(n) => sheet.write_number_with_format(entry.row, entry.col, *n, format)?,
             Cell::Date(d) => sheet.write_datetime_with_format(
                 entry.row,
                 entry.col,
@@ -111,19 +109,20 @@ pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, For
                 entry.row,
                 entry.col,
                 Formula::new(f).set_result(value.to_string()),
-                unlocked,
+                format,
             )?,
         };
     }
     Ok(book.save_to_buffer()?)
 }
 
-/// Money cells keep the money format when filled; other cells the plain one.
-fn sheet_unlocked<'s>(entry: &Entry, styles: &'s Styles) -> &'s Format {
+/// A filled cell's format: whole numbers grouped by thousands, text wrapped.
+fn entry_format<'s>(entry: &Entry, styles: &'s Styles) -> &'s Format {
     match &entry.cell {
         Cell::Number(n) if n.fract() == 0.0 => &styles.money,
         Cell::Formula(..) => &styles.money,
-        _ => &styles.input,
+        Cell::Number(_) => &styles.quantity,
+        _ => &styles.input_wrap,
     }
 }
 
@@ -132,6 +131,7 @@ struct Styles {
     header: Format,
     locked: Format,
     input: Format,
+    input_wrap: Format,
     money: Format,
     quantity: Format,
     date: Format,
@@ -140,7 +140,7 @@ struct Styles {
 
 impl Styles {
     fn new() -> Self {
-        let input = Format::new().set_unlocked();
+        let input = Format::new().set_unlocked().set_align(FormatAlign::Top);
         Styles {
             title: Format::new().set_bold().set_font_size(14),
             header: Format::new()
@@ -155,6 +155,7 @@ impl Styles {
             quantity: input.clone().set_num_format("General"),
             date: input.clone().set_num_format(DATE_FORMAT),
             wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+            input_wrap: input.clone().set_text_wrap(),
             input,
         }
     }
@@ -164,6 +165,9 @@ impl Styles {
             ColumnKind::Money => &self.money,
             ColumnKind::Quantity => &self.quantity,
             ColumnKind::Date => &self.date,
+            ColumnKind::Item | ColumnKind::Source | ColumnKind::Text | ColumnKind::Places => {
+                &self.input_wrap
+            }
             _ => &self.input,
         }
     }
@@ -178,6 +182,11 @@ fn excel_date(d: Date) -> Result<ExcelDateTime, FormError> {
         return Err(FormError::Date(d));
     };
     ExcelDateTime::from_ymd(y, m, day).map_err(|_| FormError::Date(d))
+}
+
+/// Every sheet prints on A4 landscape: the tables are wide.
+fn landscape(sheet: &mut Worksheet) -> &mut Worksheet {
+    sheet.set_paper_size(9).set_landscape()
 }
 
 fn write_guide(
@@ -206,7 +215,7 @@ fn write_guide(
         "Sửa ngay trên tệp đã gửi, tăng \"Lần nộp\" thêm 1 (lần 2, lần 3…) rồi gửi lại: bản có lần nộp cao nhất được tính, bản cũ được giữ lại làm hồ sơ.".into(),
     ];
     let heading = |s: &str| matches!(s, "Điền gì" | "Gửi thế nào" | "Sửa báo cáo đã gửi");
-    sheet.set_column_width(0, 110)?;
+    landscape(sheet).set_column_width(0, 110)?;
     for (row, line) in lines.iter().enumerate() {
         let format = match row {
             0 => &styles.title,
@@ -225,7 +234,7 @@ fn write_info(
     unit: &Unit,
     styles: &Styles,
 ) -> Result<(), FormError> {
-    sheet.set_column_width(0, 55)?;
+    landscape(sheet).set_column_width(0, 55)?;
     sheet.set_column_width(1, 40)?;
     sheet.write_string_with_format(0, 0, "THÔNG TIN ĐƠN VỊ BÁO CÁO", &styles.title)?;
     for (i, (key, label)) in INFO.iter().enumerate() {
@@ -261,14 +270,21 @@ fn write_table(
 ) -> Result<(), FormError> {
     let last = FIRST_DATA_ROW + PREPARED_ROWS - 1;
     sheet.set_row_height(LABEL_ROW, 48)?;
+    // Room for three lines of a wrapped description: spreadsheets do not
+    // grow a row of a file they open.
+    for row in FIRST_DATA_ROW..=last {
+        sheet.set_row_height(row, 45)?;
+    }
     for (c, column) in columns.iter().enumerate() {
         let c = c as u16;
         sheet.write_string_with_format(LABEL_ROW, c, &column.label, &styles.header)?;
         sheet.write_string(KEY_ROW, c, &column.key)?;
         let width = match column.kind {
-            ColumnKind::Item | ColumnKind::Source => 45,
-            ColumnKind::Text | ColumnKind::Places => 32,
-            ColumnKind::Date => 12,
+            // The first five columns fit one landscape page.
+            ColumnKind::Item | ColumnKind::Source => 34,
+            ColumnKind::Text => 24,
+            ColumnKind::Places => 16,
+            ColumnKind::Date => 11,
             ColumnKind::Quantity => 14,
             ColumnKind::Money => 18,
             ColumnKind::Status => 26,
@@ -317,6 +333,9 @@ fn write_table(
     }
     sheet.set_row_hidden(KEY_ROW)?;
     sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
+    landscape(sheet).set_print_gridlines(true);
+    // The labels on every printed page.
+    sheet.set_repeat_rows(LABEL_ROW, LABEL_ROW)?;
     sheet.protect_with_options(&ProtectionOptions {
         insert_rows: true,
         delete_rows: true,
@@ -371,7 +390,7 @@ fn write_catalogue(
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
     }
-    sheet.set_column_width(0, 80)?;
+    landscape(sheet).set_column_width(0, 80)?;
     sheet.set_column_width(1, 16)?;
     sheet.set_column_width(2, 50)?;
     sheet.set_column_width(4, 50)?;
