@@ -480,3 +480,45 @@ fn not_a_form() {
     assert!(stderr.contains("Không nhập biểu mẫu nào"), "{stderr}");
     assert!(!input.join("bao-cao").exists(), "không được ghi gì");
 }
+
+#[test]
+fn revisions_in_the_way() {
+    let sample = root().join("input");
+    let data = load(&sample);
+    let dir = scratch("in-the-way-forms");
+    let form_as = |lan_nop: f64| {
+        let mut entries = filled(&data, "742");
+        info(&mut entries, "lan_nop", Some(Cell::Number(lan_nop)));
+        let case = dir.join(lan_nop.to_string());
+        std::fs::create_dir_all(&case).unwrap();
+        write_form(&data, "742", &entries, &case)
+    };
+    // Revision 2 is in: a form of revision 1 is old.
+    let input = plan_only(&data.plan.path, "in-the-way-older");
+    std::fs::create_dir_all(input.join("bao-cao")).unwrap();
+    let second = input.join("bao-cao/742-nhon-trach-lan-2.json");
+    std::fs::copy(sample.join("bao-cao/742-nhon-trach-lan-2.json"), &second).unwrap();
+    let out = nhap(&[form_as(1.0)], &input);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("lỗi KC036 tại Thông tin!B6: lần nộp 1 đã cũ: đã có lần nộp 2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ghi lần nộp 3 rồi nhập lại"), "{stderr}");
+    // Another revision stands where revision 5 would be written.
+    let input = plan_only(&data.plan.path, "in-the-way-file");
+    std::fs::create_dir_all(input.join("bao-cao")).unwrap();
+    let squatter = input.join("bao-cao/742-huyen-nhon-trach-lan-5.json");
+    std::fs::copy(sample.join("bao-cao/742-nhon-trach-lan-1.json"), &squatter).unwrap();
+    let before = std::fs::read(&squatter).unwrap();
+    let out = nhap(&[form_as(5.0)], &input);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("742-huyen-nhon-trach-lan-5.json nên không ghi đè"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&squatter).unwrap(), before);
+    assert_eq!(std::fs::read_dir(input.join("bao-cao")).unwrap().count(), 1);
+}
