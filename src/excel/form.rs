@@ -306,11 +306,18 @@ fn write_table(
                     .allow_list_strings(&YES_NO)?
                     .set_error_message("Chọn Có hoặc Không.")?,
             ),
-            ColumnKind::Money => Some(
-                DataValidation::new()
-                    .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))
-                    .set_error_message("Ghi số đồng nguyên, không âm.")?,
-            ),
+            // Whole đồng: a formula, as Excel's "whole number" rule is
+            // bounded by 32-bit limits in some readers and amounts pass 2 tỷ.
+            ColumnKind::Money => {
+                let cell = format!("{}{}", column_letters(c), FIRST_DATA_ROW + 1);
+                Some(
+                    DataValidation::new()
+                        .allow_custom(Formula::new(format!(
+                            "=AND(ISNUMBER({cell}),{cell}>=0,{cell}=INT({cell}))"
+                        )))
+                        .set_error_message("Ghi số đồng nguyên, không âm, không có phần lẻ.")?,
+                )
+            }
             ColumnKind::Quantity => Some(
                 DataValidation::new()
                     .allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(0.0))

@@ -354,10 +354,11 @@ impl FormReader<'_> {
             self.money(at, &mut object, money, first);
         }
         if !project.is_empty() {
-            self.cells.insert(
-                key_path(at, "de_an"),
-                self.cells[&key_path(&key_path(at, "de_an"), "ten")].clone(),
-            );
+            let first = columns.iter().find(|(_, k, _)| k.starts_with("de_an."));
+            if let Some((col, ..)) = first {
+                let name = cell_name(sheet, row, *col);
+                self.cells.insert(key_path(at, "de_an"), name);
+            }
             object.insert("de_an".into(), Value::Object(project));
         }
         Value::Object(object)
@@ -414,9 +415,14 @@ fn blank(data: &Data) -> bool {
     }
 }
 
-/// A cell as trimmed text; numbers as the spreadsheet shows them plainly.
+/// A cell as trimmed text.
 fn text(range: &Range<Data>, row: u32, col: u16) -> Option<String> {
-    match cell(range, row, col) {
+    text_of(cell(range, row, col))
+}
+
+/// A value as trimmed text; numbers as the spreadsheet shows them plainly.
+fn text_of(data: &Data) -> Option<String> {
+    match data {
         Data::Empty => None,
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
             Some(s.trim().to_string()).filter(|s| !s.is_empty())
@@ -430,8 +436,7 @@ fn text(range: &Range<Data>, row: u32, col: u16) -> Option<String> {
 }
 
 fn text_value(data: &Data) -> Option<Value> {
-    let range = Range::from_sparse(vec![calamine::Cell::new((0, 0), data.clone())]);
-    text(&range, 0, 0).map(Value::String)
+    text_of(data).map(Value::String)
 }
 
 /// The shortest text that reads back as the same double ("2.5", "18000000").
@@ -462,10 +467,7 @@ fn number(data: &Data) -> Option<Value> {
             let s = s.trim();
             return (!s.is_empty()).then(|| Value::String(vietnamese_number(s)));
         }
-        other => {
-            let range = Range::from_sparse(vec![calamine::Cell::new((0, 0), other.clone())]);
-            return text(&range, 0, 0).map(Value::String);
-        }
+        other => return text_value(other),
     };
     if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
         return Some(Value::from(f as i64));
@@ -480,7 +482,7 @@ fn number(data: &Data) -> Option<Value> {
 
 /// "18.000.000" → "18000000", "1.234,5" → "1234.5", "2,5" → "2.5"; other
 /// text unchanged.
-pub fn vietnamese_number(typed: &str) -> String {
+fn vietnamese_number(typed: &str) -> String {
     let s: String = typed
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}'))
@@ -523,10 +525,7 @@ fn date(data: &Data) -> Option<Value> {
             let s = s.trim();
             return (!s.is_empty()).then(|| Value::String(day_month_year(s)));
         }
-        other => {
-            let range = Range::from_sparse(vec![calamine::Cell::new((0, 0), other.clone())]);
-            return text(&range, 0, 0).map(Value::String);
-        }
+        other => return text_value(other),
     };
     Some(Value::String(serial_date(serial)))
 }
