@@ -75,6 +75,27 @@ fn same_plan_same_bytes() {
     let a = std::fs::read(write_form(&data, "742", &[], &dir)).unwrap();
     let b = std::fs::read(write_form(&data, "742", &[], &dir)).unwrap();
     assert_eq!(a, b, "cùng kế hoạch phải ra cùng byte");
+    // What makes it a form: drop-downs from the catalogue, the whole-đồng
+    // and date rules, Vietnamese grouping, locked sheets, frozen labels.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&a)).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet3.xml").unwrap(),
+        &mut sheet,
+    )
+    .unwrap();
+    for part in [
+        "<formula1>'Danh mục'!$A$2:$A$19</formula1>",
+        "type=\"date\"",
+        "AND(ISNUMBER(T3),T3&gt;=0,T3=INT(T3))",
+        "<sheetProtection",
+        "state=\"frozen\"",
+    ] {
+        assert!(sheet.contains(part), "{part}");
+    }
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("[$-42A]#,##0"));
     let other = std::fs::read(write_form(&data, "741", &[], &dir)).unwrap();
     assert_ne!(a, other);
 }
@@ -179,6 +200,31 @@ fn libreoffice_copy_imports_the_same() {
         .output()
         .unwrap();
     assert!(status.status.success());
+    // As LibreOffice shows it: amounts with dots between thousands, dates
+    // day/month/year (the third sheet, "Hoạt động", as text).
+    let shown = dir.join("shown");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("profile").display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,3",
+            "--outdir",
+        ])
+        .arg(&shown)
+        .arg(&form)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let csv = std::fs::read_dir(&shown)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<String>();
+    assert!(csv.contains(",75.000.000,"), "{csv}");
+    assert!(csv.contains(",01/06/2020,28/08/2020,"), "{csv}");
     let copy = resaved.join("TTKC.xlsx");
     assert_ne!(std::fs::read(&copy).unwrap(), std::fs::read(&form).unwrap());
     assert_eq!(

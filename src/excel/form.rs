@@ -209,7 +209,7 @@ fn write_guide(
         format!("5. Trang \"{SHEET_CATALOGUE}\": danh mục nội dung và nguồn kinh phí của kế hoạch, chỉ để xem."),
         String::new(),
         "Gửi thế nào".into(),
-        "Lưu tệp (giữ dạng .xlsx, không đổi tên trang, không thêm cột) và gửi cho Sở Công Thương như văn bản thường lệ. Sở nhập tệp bằng lệnh `khuyencong nhap`; mọi lỗi được báo kèm trang và ô (ví dụ Hoạt động!E7).".into(),
+        format!("Lưu tệp (giữ dạng .xlsx, không đổi tên trang, không thêm cột) và gửi cho {} như văn bản thường lệ. Tệp được nhập bằng lệnh `khuyencong nhap`; mọi lỗi được báo kèm trang và ô (ví dụ Hoạt động!E7) để đơn vị sửa.", plan.van_ban.ten_co_quan),
         String::new(),
         "Sửa báo cáo đã gửi".into(),
         "Sửa ngay trên tệp đã gửi, tăng \"Lần nộp\" thêm 1 (lần 2, lần 3…) rồi gửi lại: bản có lần nộp cao nhất được tính, bản cũ được giữ lại làm hồ sơ.".into(),
