@@ -2,6 +2,7 @@
 //! the input folder; all or nothing.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use khuyencong::diagnostic::Diagnostics;
@@ -12,31 +13,53 @@ use super::args::ImportArgs;
 
 pub fn run(args: ImportArgs) -> ExitCode {
     let ImportArgs { forms, data } = args;
+    if let Some(other) = forms.iter().find(|f| !import::is_form(f)) {
+        err!(
+            "{} không phải biểu mẫu Excel (.xlsx); tệp JSON thì chép thẳng vào thư mục dữ liệu và kiểm tra bằng `khuyencong validate`.",
+            other.display()
+        );
+        return ExitCode::from(1);
+    }
     tell_about(&forms);
     let checked = validate::load(&forms, std::slice::from_ref(&data.input), data.year)
-        .and_then(|dataset| import::destinations(&forms, &dataset, &data.input));
+        .and_then(|dataset| import::destinations(&forms, &dataset, &data.input))
+        .and_then(|moves| {
+            moves
+                .into_iter()
+                .map(|(form, target)| import::read(&form).map(|f| (form, target, f.json)))
+                .collect::<Result<Vec<_>, _>>()
+        });
     let moves = match checked {
         Ok(moves) => moves,
         Err(diags) => return refuse(diags),
     };
-    for (form, target) in &moves {
-        let written = import::read(form).map_err(|d| d.to_string()).and_then(|f| {
-            let dir = target.parent().unwrap_or(target);
-            std::fs::create_dir_all(dir)
-                .and_then(|()| {
-                    let mut file = std::fs::File::create_new(target)?;
-                    file.write_all(f.json.as_bytes())?;
-                    file.sync_all()
-                })
-                .map_err(|e| e.to_string())
-        });
-        if let Err(e) = written {
+    // All or nothing: a file that cannot be written takes back those written.
+    let mut written = Vec::new();
+    for (_, target, json) in &moves {
+        if let Err(e) = write_new(target, json) {
             err!("không ghi được {}: {e}", target.display());
+            for done in &written {
+                let _ = std::fs::remove_file(done);
+            }
+            diag!("Không nhập biểu mẫu nào: các tệp vừa ghi đã được xóa lại.");
             return ExitCode::from(1);
         }
+        written.push(target.clone());
+    }
+    for (form, target, _) in &moves {
         out!("Đã nhập {} → {}", form.display(), target.display());
     }
     ExitCode::SUCCESS
+}
+
+/// Writes a file that must not exist yet.
+fn write_new(target: &Path, json: &str) -> std::io::Result<()> {
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::File::create_new(target)?;
+    file.write_all(json.as_bytes())?;
+    file.sync_all()
 }
 
 /// What reading the forms did that the officer should know: columns
