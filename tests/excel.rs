@@ -568,3 +568,36 @@ fn revisions_in_the_way() {
     assert_eq!(std::fs::read(&squatter).unwrap(), before);
     assert_eq!(std::fs::read_dir(input.join("bao-cao")).unwrap().count(), 1);
 }
+
+#[test]
+fn bieu_mau_writes_every_unit_and_overwrites_nothing() {
+    let dir = scratch("bieu-mau");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_khuyencong"))
+            .arg("bieu-mau")
+            .arg("--input")
+            .arg(root().join("input"))
+            .arg("--output")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(run(&[]).status.success());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 12);
+    assert!(names.contains(&"742-huyen-nhon-trach.xlsx".to_string()));
+    // Again: the same bytes are kept; a filled form in the way is refused.
+    let again = run(&["742"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("Giữ nguyên"));
+    let filled = run(&["--dien-san", "742"]);
+    assert_eq!(filled.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&filled.stderr).contains("không ghi đè"));
+    let unknown = run(&["743"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("không có đơn vị mã `743`"));
+}

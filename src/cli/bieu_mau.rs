@@ -43,6 +43,7 @@ pub fn run(args: FormArgs) -> ExitCode {
         err!("không tạo được thư mục {}: {e}", output.display());
         return ExitCode::from(1);
     }
+    let mut refused = 0;
     for unit in chosen {
         let latest = data
             .submissions
@@ -52,23 +53,46 @@ pub fn run(args: FormArgs) -> ExitCode {
             form::entries(plan, &s.value, s.value.lan_nop + 1)
         });
         let path = output.join(format!("{}-{}.xlsx", unit.ma, ascii_name(&unit.ten)));
-        let written = form::write(plan, unit, &entries)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string()));
-        match (written, latest) {
-            (Err(e), _) => {
+        let bytes = match form::write(plan, unit, &entries) {
+            Ok(b) => b,
+            Err(e) => {
                 err!("{}: {e}", path.display());
                 return ExitCode::from(1);
             }
-            (Ok(()), Some(s)) => out!(
+        };
+        // A different file there may be a form a unit has filled in.
+        match std::fs::read(&path) {
+            Ok(old) if old == bytes => {
+                out!("Giữ nguyên (đã đúng): {}", path.display());
+                continue;
+            }
+            Ok(_) => {
+                err!(
+                    "đã có tệp {} khác biểu mẫu sẽ ghi (có thể là biểu mẫu đơn vị đã điền) nên không ghi đè; chuyển tệp đó đi hoặc chọn --output khác.",
+                    path.display()
+                );
+                refused += 1;
+                continue;
+            }
+            Err(_) => {}
+        }
+        if let Err(e) = std::fs::write(&path, bytes) {
+            err!("không ghi được {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+        match latest {
+            Some(s) => out!(
                 "Đã ghi biểu mẫu: {} (điền sẵn lần nộp {} từ {}, lần nộp mới là {})",
                 path.display(),
                 s.value.lan_nop,
                 s.path.display(),
                 s.value.lan_nop + 1
             ),
-            (Ok(()), None) => out!("Đã ghi biểu mẫu: {}", path.display()),
+            None => out!("Đã ghi biểu mẫu: {}", path.display()),
         }
+    }
+    if refused > 0 {
+        return ExitCode::from(1);
     }
     ExitCode::SUCCESS
 }
