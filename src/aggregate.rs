@@ -642,31 +642,20 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
     let mut programmes = Vec::new();
     let mut total = Ledger::default();
     let mut not_implemented = Vec::new();
-    let mut reported_programmes = 0;
+    let mut numbering = SectionNumbers::default();
     for prog in &plan.chuong_trinh {
         let (mut items, ledgers): (Vec<ItemSummary>, Vec<Ledger>) =
             summarised.by_ref().take(prog.noi_dung.len()).unzip();
         let mut ledger = Ledger::default();
         ledgers.iter().for_each(|l| ledger.add(l));
         total.add(&ledger);
-        // Section I reports items with a budget or with activity.
-        let reported: Vec<usize> = (0..items.len())
-            .filter(|&i| {
-                !items[i].tien.tong_kinh_phi.ke_hoach.is_zero() || !items[i].hoat_dong.is_empty()
-            })
+        let shown: Vec<bool> = items
+            .iter()
+            .map(|i| in_section_one(i.tien.tong_kinh_phi.ke_hoach, !i.hoat_dong.is_empty()))
             .collect();
-        let so = if reported.is_empty() {
-            String::new()
-        } else {
-            reported_programmes += 1;
-            reported_programmes.to_string()
-        };
-        for (n, &i) in reported.iter().enumerate() {
-            items[i].so = if reported.len() == 1 {
-                so.clone()
-            } else {
-                format!("{so}.{}", n + 1)
-            };
+        let (so, numbers) = numbering.programme(&shown);
+        for (item, number) in items.iter_mut().zip(numbers) {
+            item.so = number;
         }
         not_implemented.extend(
             items
@@ -792,6 +781,65 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
     };
     self_check(&summary, data)?;
     Ok(summary)
+}
+
+/// Section I reports the items with a budget or with activity.
+fn in_section_one(planned: Decimal, has_activity: bool) -> bool {
+    !planned.is_zero() || has_activity
+}
+
+/// Section I's numbering, one programme after the other: a programme with
+/// an item to show gets the next number, its items "1.1", "1.2"… (or just
+/// "1" when it shows one), the others "". The units' forms number their
+/// drop-down with it, so an officer picks "1.1" as the report will print it.
+#[derive(Default)]
+pub struct SectionNumbers {
+    programmes: usize,
+}
+
+impl SectionNumbers {
+    /// The programme's number and its items' numbers; `shown` says which
+    /// items section I shows.
+    pub fn programme(&mut self, shown: &[bool]) -> (String, Vec<String>) {
+        let count = shown.iter().filter(|&&s| s).count();
+        if count == 0 {
+            return (String::new(), vec![String::new(); shown.len()]);
+        }
+        self.programmes += 1;
+        let so = self.programmes.to_string();
+        let mut n = 0;
+        let numbers = shown
+            .iter()
+            .map(|&s| match (s, count) {
+                (false, _) => String::new(),
+                (true, 1) => so.clone(),
+                (true, _) => {
+                    n += 1;
+                    format!("{so}.{n}")
+                }
+            })
+            .collect();
+        (so, numbers)
+    }
+}
+
+/// Each plan item's number in section I as it stands before any unit
+/// reports (items with a budget), in plan order, keyed by item code.
+pub fn plan_numbers(plan: &Plan) -> HashMap<&str, String> {
+    let mut numbering = SectionNumbers::default();
+    let mut numbers = HashMap::new();
+    for prog in &plan.chuong_trinh {
+        let shown: Vec<bool> = prog
+            .noi_dung
+            .iter()
+            .map(|i| in_section_one(i.kinh_phi.0, false))
+            .collect();
+        let (_, item_numbers) = numbering.programme(&shown);
+        for (item, number) in prog.noi_dung.iter().zip(item_numbers) {
+            numbers.insert(item.ma.as_str(), number);
+        }
+    }
+    numbers
 }
 
 /// Numbers the projects 1, 2… in plan order and groups them for the annex.

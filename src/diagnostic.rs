@@ -60,6 +60,9 @@ pub enum Code {
     /// A value outside a documented list (a unit's `cap`, a source's
     /// `loai`, a project's `trang_thai`).
     UnknownValue,
+    /// An Excel file that is not a form of `khuyencong bieu-mau`, or whose
+    /// layout (sheets, key row) was changed.
+    NotAForm,
 }
 
 impl Code {
@@ -91,6 +94,7 @@ impl Code {
             Code::Inconsistent => "KC039",
             Code::Unprintable => "KC040",
             Code::UnknownValue => "KC041",
+            Code::NotAForm => "KC042",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod aggregate;
 pub mod contract;
 pub mod diagnostic;
 pub mod document;
+pub mod excel;
 pub mod format;
 pub mod json;
 pub mod load;

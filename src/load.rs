@@ -171,9 +171,17 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
         }
     };
     let sha256 = hex(&Sha256::digest(&bytes));
-    let text = decode_text(&bytes)
-        .map_err(|message| diags.push(whole_file(path, Code::Encoding, message)))
-        .ok()?;
+    // A unit's Excel form is checked as the JSON text it stands for.
+    let text = if crate::excel::import::is_form(path) {
+        crate::excel::import::from_bytes(path, &bytes)
+            .map_err(|d| diags.0.extend(d.0))
+            .ok()?
+            .json
+    } else {
+        decode_text(&bytes)
+            .map_err(|message| diags.push(whole_file(path, Code::Encoding, message)))
+            .ok()?
+    };
     Some(InputFile {
         path: path.to_path_buf(),
         text,

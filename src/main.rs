@@ -33,5 +33,7 @@ fn run() -> Result<ExitCode, clap::Error> {
         Some(Command::Templates(TemplatesCommand::Check(args))) => cli::templates::check(args),
         Some(Command::Render(args)) => cli::render::run(args),
         Some(Command::Schema(args)) => cli::schema::run(args),
+        Some(Command::BieuMau(args)) => cli::bieu_mau::run(args),
+        Some(Command::Nhap(args)) => cli::nhap::run(args),
     })
 }

@@ -64,6 +64,12 @@ pub enum Command {
     /// Dựng DOCX và PDF từ một tệp Markdown (ví dụ bản .md đã sửa tay)
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong render TỆP.md [--output THƯ_MỤC]")]
     Render(RenderArgs),
+    /// Tạo biểu mẫu Excel cho đơn vị điền báo cáo (một tệp .xlsx mỗi đơn vị)
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong bieu-mau [TÙY_CHỌN] [MÃ_ĐƠN_VỊ]...")]
+    BieuMau(FormArgs),
+    /// Nhập biểu mẫu Excel đã điền thành tệp báo cáo JSON trong thư mục dữ liệu
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong nhap BIỂU_MẪU.xlsx... [TÙY_CHỌN]")]
+    Nhap(ImportArgs),
     /// In lược đồ JSON (JSON Schema) của tệp kế hoạch hoặc tệp báo cáo đơn vị
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong schema ke_hoach|bao_cao")]
     Schema(SchemaArgs),
@@ -84,6 +90,40 @@ pub struct ValidateArgs {
     /// Tệp hoặc thư mục cần kiểm tra (mặc định: thư mục dữ liệu)
     #[arg(value_name = "ĐƯỜNG_DẪN", help_heading = "Tham số")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Args)]
+pub struct FormArgs {
+    /// Mã các đơn vị cần tạo biểu mẫu (mặc định: mọi đơn vị trong danh mục)
+    #[arg(value_name = "MÃ_ĐƠN_VỊ", help_heading = "Tham số")]
+    pub units: Vec<String>,
+    /// Thư mục ghi biểu mẫu (mặc định: bieu-mau)
+    #[arg(
+        long,
+        value_name = "THƯ_MỤC",
+        default_value = "bieu-mau",
+        hide_default_value = true,
+        help_heading = "Tùy chọn"
+    )]
+    pub output: PathBuf,
+    /// Điền sẵn báo cáo mới nhất của đơn vị (nếu có) để sửa, với lần nộp tiếp theo
+    #[arg(long = "dien-san", help_heading = "Tùy chọn")]
+    pub prefill: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// Các biểu mẫu .xlsx đã điền
+    #[arg(
+        value_name = "BIỂU_MẪU.xlsx",
+        required = true,
+        help_heading = "Tham số"
+    )]
+    pub forms: Vec<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
 }

@@ -6,9 +6,11 @@
 mod messages;
 
 pub mod args;
+pub mod bieu_mau;
 pub mod build;
 pub mod context;
 pub mod diff;
+pub mod nhap;
 pub mod render;
 pub mod schema;
 pub mod templates;

@@ -17,6 +17,7 @@ pub fn run(args: ValidateArgs) -> ExitCode {
     } else {
         paths
     };
+    super::nhap::tell_about(&paths);
     match validate::load(&paths, &[data.input], data.year) {
         Ok(data) => {
             // Only a superseded file the clerk named is worth a word.
@@ -56,7 +57,7 @@ pub fn run(args: ValidateArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(diags) => {
-            diag!("{diags}");
+            diag!("{}", khuyencong::excel::import::place_in_cells(diags));
             ExitCode::from(1)
         }
     }
