@@ -43,12 +43,16 @@ pub fn run(args: FormArgs) -> ExitCode {
         err!("không tạo được thư mục {}: {e}", output.display());
         return ExitCode::from(1);
     }
+    // The latest submission of each unit, looked up once per unit.
+    let latest_of: std::collections::HashMap<&str, _> = data
+        .submissions
+        .iter()
+        .filter(|_| prefill)
+        .map(|s| (s.value.ma_don_vi.as_str(), s))
+        .collect();
     let mut refused = 0;
     for unit in chosen {
-        let latest = data
-            .submissions
-            .iter()
-            .find(|s| prefill && s.value.ma_don_vi == unit.ma);
+        let latest = latest_of.get(unit.ma.as_str());
         let entries = latest.map_or_else(Vec::new, |s| {
             form::entries(plan, &s.value, s.value.lan_nop + 1)
         });

@@ -52,14 +52,22 @@ pub fn run(args: ImportArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Writes a file that must not exist yet.
+/// Writes a file that must not exist yet; a file left half-written (disk
+/// full) is removed, or the next build would stop on it and every later
+/// import would refuse to overwrite it.
 fn write_new(target: &Path, json: &str) -> std::io::Result<()> {
     if let Some(dir) = target.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let mut file = std::fs::File::create_new(target)?;
-    file.write_all(json.as_bytes())?;
-    file.sync_all()
+    let written = file
+        .write_all(json.as_bytes())
+        .and_then(|()| file.sync_all());
+    if written.is_err() {
+        drop(file);
+        let _ = std::fs::remove_file(target);
+    }
+    written
 }
 
 /// What reading the forms did that the officer should know: columns

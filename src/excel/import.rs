@@ -608,6 +608,13 @@ pub fn destination(input: &Path, unit: &crate::contract::Unit, lan_nop: u32) -> 
 /// forms have passed the checks (`data` holds them with the input folder).
 /// Refused: a form superseded by a revision already there or imported with
 /// it, and a file already in the way (nothing is ever overwritten).
+/// Submissions by the identity of their file.
+fn by_identity(
+    list: &[Loaded<crate::contract::Submission>],
+) -> std::collections::HashMap<PathBuf, &Loaded<crate::contract::Submission>> {
+    list.iter().map(|s| (identity(&s.path), s)).collect()
+}
+
 pub fn destinations(
     forms: &[PathBuf],
     data: &Dataset,
@@ -617,10 +624,14 @@ pub fn destinations(
     let mut problems = Diagnostics::default();
     let mut out = Vec::new();
     let lan_nop_cell = cell_name(SHEET_INFO, info_row("lan_nop"), INFO_VALUE_COL);
+    // Each file's identity once: a folder can hold 10.000 reports.
+    let (superseded, submissions) = (
+        by_identity(&data.superseded),
+        by_identity(&data.submissions),
+    );
     for form in forms {
-        let is_this =
-            |s: &&Loaded<crate::contract::Submission>| identity(&s.path) == identity(form);
-        if let Some(old) = data.superseded.iter().find(is_this) {
+        let form_identity = identity(form);
+        if let Some(old) = superseded.get(&form_identity) {
             let newer = data
                 .submissions
                 .iter()
@@ -637,7 +648,7 @@ pub fn destinations(
             }
             continue;
         }
-        let Some(sub) = data.submissions.iter().find(is_this) else {
+        let Some(sub) = submissions.get(&form_identity) else {
             continue;
         };
         let Some((_, unit)) = index.unit(&sub.value.ma_don_vi) else {
