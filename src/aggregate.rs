@@ -1305,17 +1305,99 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
             }
         }
     }
-    for g in &s.phu_luc.chuong_trinh {
+    // Every level: the budget and the money outside it make the whole.
+    let money = |what: String, m: &Money| {
         check(
-            format!("kinh phí mọi nguồn của nhóm đề án {}", g.ma),
-            g.tong.tong_kinh_phi,
-            g.noi_dung
+            format!("{what}, kế hoạch"),
+            m.tong_kinh_phi.ke_hoach,
+            m.kinh_phi.ke_hoach + m.ngoai_ngan_sach.ke_hoach,
+        )?;
+        check(
+            format!("{what}, thực hiện"),
+            m.tong_kinh_phi.thuc_hien,
+            m.kinh_phi.thuc_hien + m.ngoai_ngan_sach.thuc_hien,
+        )
+    };
+    let amounts =
+        |what: String, a: &Amounts| check(what, a.tong_kinh_phi, a.kinh_phi + a.ngoai_ngan_sach);
+    // Amounts over a list, all three of them.
+    let sums = |what: String, total: &Amounts, parts: &mut dyn Iterator<Item = &Amounts>| {
+        let mut sum = Amounts::default();
+        parts.for_each(|p| sum.add(p));
+        check(format!("{what}: khuyến công"), total.kinh_phi, sum.kinh_phi)?;
+        check(
+            format!("{what}: ngoài ngân sách"),
+            total.ngoai_ngan_sach,
+            sum.ngoai_ngan_sach,
+        )?;
+        check(
+            format!("{what}: mọi nguồn"),
+            total.tong_kinh_phi,
+            sum.tong_kinh_phi,
+        )
+    };
+    money(
+        "tổng kinh phí".into(),
+        &Money {
+            kinh_phi: t.kinh_phi,
+            ngoai_ngan_sach: t.ngoai_ngan_sach,
+            tong_kinh_phi: t.tong_kinh_phi,
+        },
+    )?;
+    for p in &s.chuong_trinh {
+        money(format!("kinh phí của chương trình {}", p.ma), &p.tien)?;
+        check(
+            format!("kinh phí mọi nguồn kế hoạch của chương trình {}", p.ma),
+            p.tien.tong_kinh_phi.ke_hoach,
+            p.noi_dung
                 .iter()
-                .flat_map(|i| &i.de_an)
-                .map(|d| d.tien.tong_kinh_phi)
+                .map(|i| i.tien.tong_kinh_phi.ke_hoach)
                 .sum(),
         )?;
+        for i in &p.noi_dung {
+            money(format!("kinh phí của nội dung {}", i.ma), &i.tien)?;
+            check(
+                format!("kinh phí ngoài ngân sách theo đơn vị của nội dung {}", i.ma),
+                i.tien.ngoai_ngan_sach.thuc_hien,
+                i.theo_don_vi.iter().map(|u| u.tien.ngoai_ngan_sach).sum(),
+            )?;
+            check(
+                format!("kinh phí kế hoạch theo nguồn của nội dung {}", i.ma),
+                i.tien.tong_kinh_phi.ke_hoach,
+                i.nguon_ke_hoach.iter().map(|n| n.kinh_phi.ke_hoach).sum(),
+            )?;
+            for d in &i.de_an {
+                amounts(format!("kinh phí của đề án {}", d.stt), &d.tien)?;
+                check(
+                    format!("kinh phí theo nguồn của đề án {}", d.stt),
+                    d.tien.tong_kinh_phi,
+                    d.theo_nguon.iter().map(|n| n.so_tien).sum(),
+                )?;
+            }
+        }
     }
+    for u in &s.don_vi {
+        amounts(format!("kinh phí của đơn vị {}", u.ma), &u.tien)?;
+    }
+    for g in &s.phu_luc.chuong_trinh {
+        for i in &g.noi_dung {
+            sums(
+                format!("nhóm đề án của nội dung {}", i.ma),
+                &i.tong,
+                &mut i.de_an.iter().map(|d| &d.tien),
+            )?;
+        }
+        sums(
+            format!("nhóm đề án {}", g.ma),
+            &g.tong,
+            &mut g.noi_dung.iter().map(|i| &i.tong),
+        )?;
+    }
+    sums(
+        "tổng các đề án".into(),
+        &s.phu_luc.tong,
+        &mut s.phu_luc.chuong_trinh.iter().map(|g| &g.tong),
+    )?;
     Ok(())
 }
 
@@ -1345,7 +1427,16 @@ mod tests {
         let good = summarise(&data).expect("sums add up");
         assert_eq!(good.phu_luc.so_de_an, 16);
         assert!(good.tong.co_ngoai_ngan_sach);
-        let nudges: [fn(&mut Summary); 6] = [
+        let nudges: [fn(&mut Summary); 11] = [
+            |s| s.tong.ngoai_ngan_sach.ke_hoach += Decimal::ONE,
+            |s| {
+                s.chuong_trinh[0].noi_dung[0].theo_don_vi[0]
+                    .tien
+                    .ngoai_ngan_sach += Decimal::ONE
+            },
+            |s| s.phu_luc.chuong_trinh[0].noi_dung[0].tong.kinh_phi += Decimal::ONE,
+            |s| s.phu_luc.tong.ngoai_ngan_sach += Decimal::ONE,
+            |s| s.chuong_trinh[0].noi_dung[0].de_an[0].theo_nguon[0].so_tien += Decimal::ONE,
             |s| s.tong.ngoai_ngan_sach.thuc_hien += Decimal::ONE,
             |s| s.tong.tong_kinh_phi.ke_hoach += Decimal::ONE,
             |s| s.theo_nguon[2].kinh_phi.thuc_hien += Decimal::ONE,

@@ -234,13 +234,6 @@ impl SourceKind {
     pub fn is_budget(self) -> bool {
         matches!(self, SourceKind::DiaPhuong | SourceKind::QuocGia)
     }
-
-    pub fn code(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(k, _)| *k == self)
-            .map_or("", |(_, c)| c)
-    }
 }
 
 /// Money split by funding source: source code → amount.

@@ -194,3 +194,30 @@ fn the_numbers_are_in_the_markdown_the_docx_and_the_pdf() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn an_item_named_with_its_own_number_keeps_the_reports_numbers() {
+    // Plans copied from an old report often keep the numbers in the names.
+    let dir = common::copy_of_input("ten-co-so");
+    common::edit(
+        &dir.join("ke-hoach-2023.json"),
+        "\"ten\": \"Tổ chức lớp KSDN và các lớp chuyên đề\"",
+        "\"ten\": \"2.1. Tổ chức lớp KSDN và các lớp chuyên đề\"",
+    );
+    common::edit(
+        &dir.join("ke-hoach-2023.json"),
+        "\"ten\": \"Tham gia hội chợ triển lãm trong nước\"",
+        "\"ten\": \"1.1 Tham gia hội chợ triển lãm trong nước\"",
+    );
+    let md = khuyencong::pipeline::run(&khuyencong::pipeline::Inputs {
+        input: dir.clone(),
+        templates: common::root().join("templates"),
+        year: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+    .markdown;
+    assert!(md.contains("### 1.1. 2.1. Tổ chức lớp KSDN"), "{md}");
+    assert!(md.contains("### 1.2. Học tập kinh nghiệm"), "{md}");
+    assert!(md.contains("### 3.1. 1.1 Tham gia hội chợ"), "{md}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -452,10 +452,16 @@ fn the_guide_error_lines_are_what_the_tool_says() {
     // Each line of the guide's error list, made by one edit a clerk could make.
     let edits = [
         ("năm {{ nam }} như sau", "năm {{ namm }} như sau"),
-        ("## {{ ct.ten }}", "## {{ ct.tenn }}"),
+        (
+            "## {{ ct.so }}. {{ ct.ten }}",
+            "## {{ ct.so }}. {{ ct.tenn }}",
+        ),
         ("{{ t.kinh_phi | tien }}", "{{ t.kinh_phi | tienn }}"),
         ("\"phan/tong-hop.md\"", "\"phan/tonghop.md\""),
-        ("## {{ ct.ten }}", "## {{ ct.ten }"),
+        (
+            "## {{ ct.so }}. {{ ct.ten }}",
+            "## {{ ct.so }}. {{ ct.ten }",
+        ),
         ("# KẾT QUẢ THỰC HIỆN", "{% if nam %}# KẾT QUẢ THỰC HIỆN"),
         ("# KẾT QUẢ THỰC HIỆN", "{% iff nam %}# KẾT QUẢ THỰC HIỆN"),
         ("năm {{ nam }} của", "năm {{ tong.thuc_hienn | tien }} của"),
