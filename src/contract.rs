@@ -35,6 +35,14 @@ impl Quantity {
         let sum = small.checked_add(large)?;
         (sum.checked_sub(large)? == small).then_some(Quantity(sum))
     }
+
+    /// Whether templates get this quantity exactly: a whole number always
+    /// (an integer), a number with a fraction only up to 15 significant
+    /// digits (templates compute with f64, which keeps 15).
+    pub fn fits_a_template(self) -> bool {
+        let d = self.0.normalize();
+        d.fract().is_zero() || d.mantissa().unsigned_abs().to_string().len() <= 15
+    }
 }
 
 /// Ngày dương lịch, ghi trong JSON dạng "YYYY-MM-DD".

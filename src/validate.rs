@@ -449,7 +449,7 @@ fn check_sums(
                     Some(target.map_or(Quantity::default(), |i| i.ke_hoach))
                 });
                 let Some(so_far) = *sum else { continue };
-                *sum = so_far.checked_add(*q);
+                *sum = so_far.checked_add(*q).filter(|s| s.fits_a_template());
                 if sum.is_some() {
                     continue;
                 }
@@ -462,7 +462,7 @@ fn check_sums(
                     &json::key_path(&object, code),
                     Code::InvalidQuantity,
                     format!(
-                        "số lượng `{}` làm tổng chỉ tiêu `{code}` của nội dung `{}` (số kế hoạch cộng số của các hoạt động được tính) cần hơn 28 chữ số nên không cộng chính xác được; bỏ các chữ số thập phân thừa hoặc kiểm tra lại số chữ số, ví dụ ghi 2.5 thay cho 2.500000000000000001",
+                        "số lượng `{}` làm tổng chỉ tiêu `{code}` của nội dung `{}` (số kế hoạch cộng số của các hoạt động được tính) cần quá nhiều chữ số (số có phần lẻ: tối đa 15 chữ số có nghĩa, để mẫu báo cáo in đúng từng chữ số; số nguyên: tối đa 28) nên không in chính xác được; bỏ các chữ số thập phân thừa hoặc kiểm tra lại số chữ số, ví dụ ghi 2.5 thay cho 2.500000000000000001",
                         q.0, item.ma
                     ),
                 ));

@@ -581,7 +581,8 @@ fn every_plan_file_of_the_year_is_named() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Quantities that cannot be added exactly in 28 significant digits.
+/// Quantities that cannot be added exactly in 28 significant digits, or
+/// with a fraction in the 15 that templates compute with.
 #[test]
 fn quantities_whose_sum_would_round_are_refused() {
     let dir = copy_of_input("inexact-sum");
@@ -611,8 +612,33 @@ fn quantities_whose_sum_would_round_are_refused() {
             && d.message.contains("chính xác"),
         "{d}"
     );
-    // The largest exact sums still pass.
+    // Large whole sums still pass.
     edit_in(&dir, UNIT, "\"0.000000000000000001\"", "\"0.0000000001\"");
+    validate::load(std::slice::from_ref(&dir), &[], None).unwrap_err();
+    edit_in(&dir, UNIT, "\"0.0000000001\"", "8");
+    validate::load(std::slice::from_ref(&dir), &[], None).unwrap_or_else(|d| panic!("{d}"));
+    // A sum with a fraction must keep within the 15 significant digits
+    // templates compute with, or the report would print it rounded.
+    edit_in(
+        &dir,
+        "bao-cao/732-long-khanh.json",
+        "\"cong_tac_vien\": 1000000000000000000",
+        "\"cong_tac_vien\": 5",
+    );
+    edit_in(
+        &dir,
+        UNIT,
+        "\"cong_tac_vien\": 8",
+        "\"cong_tac_vien\": \"8.12345678901234567\"",
+    );
+    let err = diagnostics(&dir);
+    assert!(
+        err.0
+            .iter()
+            .any(|d| d.code.id() == "KC021" && d.message.contains("15 chữ số có nghĩa")),
+        "accepted a quantity templates would round: {err}"
+    );
+    edit_in(&dir, UNIT, "\"8.12345678901234567\"", "\"8.12345678901\"");
     validate::load(std::slice::from_ref(&dir), &[], None).unwrap_or_else(|d| panic!("{d}"));
     let _ = std::fs::remove_dir_all(&dir);
 }
