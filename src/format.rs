@@ -105,20 +105,20 @@ fn group_thousands(n: u128) -> String {
 /// assert_eq!(tien(Decimal::new(224730000, 0)), "224.730.000 đồng");
 /// ```
 pub fn tien(value: Decimal) -> String {
-    format!("{} đồng", so(value, Some(0)))
+    tien_theo(value, MoneyUnit::Dong, Some(0))
 }
 
-/// Money in millions of đồng with `decimals` places.
+/// Money in millions of đồng rounded to `decimals` places, by the same
+/// rule as [`tien_theo`] (decimals only when needed).
 ///
 /// ```
 /// use khuyencong::format::trieu_dong;
 /// use rust_decimal::Decimal;
 /// assert_eq!(trieu_dong(Decimal::new(1779970000, 0), 2), "1.779,97 triệu đồng");
+/// assert_eq!(trieu_dong(Decimal::new(1779900000, 0), 2), "1.779,9 triệu đồng");
 /// ```
 pub fn trieu_dong(value: Decimal, decimals: u32) -> String {
-    // Dividing by 10^6 shrinks the value, so it cannot overflow.
-    let millions = value / Decimal::from(1_000_000);
-    format!("{} triệu đồng", so(millions, Some(decimals)))
+    tien_theo(value, MoneyUnit::TrieuDong, Some(decimals))
 }
 
 /// An amount of đồng in `unit`, without the unit's words (a table cell

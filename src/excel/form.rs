@@ -174,14 +174,7 @@ impl Styles {
 }
 
 fn excel_date(d: Date) -> Result<ExcelDateTime, FormError> {
-    let (Ok(y), Ok(m), Ok(day)) = (
-        u16::try_from(d.year),
-        u8::try_from(d.month),
-        u8::try_from(d.day),
-    ) else {
-        return Err(FormError::Date(d));
-    };
-    ExcelDateTime::from_ymd(y, m, day).map_err(|_| FormError::Date(d))
+    crate::render::xlsx::cell_date(d).ok_or(FormError::Date(d))
 }
 
 /// Every sheet prints on A4 landscape: the tables are wide.
@@ -353,13 +346,10 @@ fn write_table(
     Ok(())
 }
 
-/// Money in an Excel number: exact for whole đồng below 2^53 (9 triệu tỷ),
-/// well past any amount; digits as text beyond.
+/// Money in an Excel number when the cell holds it exactly (the one rule,
+/// `render::xlsx::cell_number`); digits as text beyond.
 fn money_cell(m: Money) -> Cell {
-    match i64::try_from(m.0) {
-        Ok(n) if n.unsigned_abs() < 1 << 53 && m.0.fract().is_zero() => Cell::Number(n as f64),
-        _ => Cell::Text(m.0.to_string()),
-    }
+    crate::render::xlsx::cell_number(m.0).map_or_else(|| Cell::Text(m.0.to_string()), Cell::Number)
 }
 
 fn quantity_cell(q: Quantity) -> Cell {

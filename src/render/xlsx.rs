@@ -47,11 +47,8 @@ const LINE_HEIGHT: f64 = 15.0;
 pub fn write(summary: &Summary) -> Result<Vec<u8>, WorkbookError> {
     let mut book = Workbook::new();
     let doc = &summary.van_ban;
-    let date = ExcelDateTime::from_ymd(
-        u16::try_from(doc.ngay.year).unwrap_or(0),
-        u8::try_from(doc.ngay.month).unwrap_or(0),
-        u8::try_from(doc.ngay.day).unwrap_or(0),
-    )?;
+    // The report date was checked when the plan was read.
+    let date = cell_date(doc.ngay).unwrap_or_default();
     book.set_properties(
         &DocProperties::new()
             .set_title(&doc.trich_yeu)
@@ -635,10 +632,26 @@ fn sum(rows: &[u32], col: u16) -> String {
 
 /// An amount as a cell number: exact, or refused.
 fn exact(d: Decimal) -> Result<f64, WorkbookError> {
+    cell_number(d).ok_or(WorkbookError::Inexact(d))
+}
+
+/// A whole amount as a spreadsheet number when the cell holds it exactly
+/// (the rule for every workbook this tool writes, forms included).
+pub(crate) fn cell_number(d: Decimal) -> Option<f64> {
     match i64::try_from(d) {
-        Ok(n) if d.fract().is_zero() && n.unsigned_abs() <= EXACT as u64 => Ok(n as f64),
-        _ => Err(WorkbookError::Inexact(d)),
+        Ok(n) if d.fract().is_zero() && n.unsigned_abs() <= EXACT as u64 => Some(n as f64),
+        _ => None,
     }
+}
+
+/// A date as a spreadsheet date (every date the contract accepts is one).
+pub(crate) fn cell_date(d: crate::contract::Date) -> Option<ExcelDateTime> {
+    let (y, m, day) = (
+        u16::try_from(d.year).ok()?,
+        u8::try_from(d.month).ok()?,
+        u8::try_from(d.day).ok()?,
+    );
+    ExcelDateTime::from_ymd(y, m, day).ok()
 }
 
 /// A rate in percent as the fraction a percent format shows.
