@@ -341,7 +341,7 @@ fn joined(rules: Vec<Rule>) -> Vec<Rule> {
 /// The span's text; for a justified line each space is followed by a
 /// negative kern widening it (word spacing `Tw` is ignored for 2-byte codes).
 fn text_items(span: &Span) -> Vec<TextItem> {
-    if span.gap_extra <= 0.0 {
+    if span.gap_extra == 0.0 {
         return vec![TextItem::Text(span.text.clone())];
     }
     let kern = -span.gap_extra * 1000.0 / span.size;

@@ -9,6 +9,7 @@
 //! does not fit. Widow/orphan control and keeping headings with what follows
 //! are both expressed as those flags.
 
+mod justify;
 mod official;
 mod table;
 mod text;
