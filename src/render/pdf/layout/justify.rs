@@ -21,10 +21,10 @@
 use super::EPS;
 
 /// A space may shrink to 80 % of its width. Word (2013 and later) and
-/// typst also shrink spaces in justified lines, to about this much; more
-/// makes words run together in Vietnamese, where most words are one
-/// syllable and spaces are what a reader scans for.
-pub(super) const SHRINK: f32 = 0.2;
+/// typst also shrink spaces in justified lines; more makes words run
+/// together in Vietnamese, where most words are one syllable and spaces
+/// are what a reader scans for.
+const SHRINK: f32 = 0.2;
 /// The stretch of a space at which a line's badness is 100 (TeX's half a
 /// space). Only a scale: a space stretches as far as its line needs.
 const STRETCH: f64 = 0.5;
