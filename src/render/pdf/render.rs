@@ -11,7 +11,7 @@ use printpdf::{
 };
 use sha2::{Digest, Sha256};
 
-use super::layout::{Item, Layout, Page, Rule, Span, EPS};
+use super::layout::{Bookmark, Item, Layout, Page, Rule, Span, EPS};
 use super::PdfError;
 use crate::document::Document;
 use crate::render::fonts::{self, Face};
@@ -44,6 +44,7 @@ pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
     }
 
     let settings = &meta.trang;
+    let heights: Vec<f32> = layout.pages.iter().map(|p| p.sheet.height).collect();
     pdf.pages = layout
         .pages
         .into_iter()
@@ -67,6 +68,20 @@ pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
     // nothing written here needs more than 1.4.
     lopdf_doc.version = "1.4".into();
     add_xmp(&mut lopdf_doc, meta)?;
+    add_outline(&mut lopdf_doc, &layout.outline, &heights)?;
+    let catalog = lopdf_doc
+        .catalog_mut()
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    // Readers (screen readers, search, hyphenation) learn the language, and
+    // the window shows the report's title rather than the file's name.
+    catalog.set(
+        "Lang",
+        lopdf::Object::String(b"vi-VN".to_vec(), lopdf::StringFormat::Literal),
+    );
+    catalog.set(
+        "ViewerPreferences",
+        lopdf::dictionary! { "DisplayDocTitle" => true },
+    );
     let placeholder = lopdf::Object::String(vec![0; 16], lopdf::StringFormat::Hexadecimal);
     lopdf_doc.trailer.set(
         "ID",
@@ -163,6 +178,96 @@ fn add_xmp(doc: &mut lopdf::Document, meta: &crate::document::Metadata) -> Resul
     doc.catalog_mut()
         .map_err(|e| PdfError::Write(e.to_string()))?
         .set("Metadata", id);
+    Ok(())
+}
+
+/// The outline (bookmarks): one item per heading, nested by level, each
+/// opening its page at the heading's first line; every item open. A level
+/// skipped ("#" then "###") nests under the nearest heading above it.
+fn add_outline(
+    doc: &mut lopdf::Document,
+    bookmarks: &[Bookmark],
+    heights: &[f32],
+) -> Result<(), PdfError> {
+    use lopdf::{Dictionary, Object, ObjectId};
+    if bookmarks.is_empty() {
+        return Ok(());
+    }
+    let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    let root = doc.new_object_id();
+    let ids: Vec<ObjectId> = bookmarks.iter().map(|_| doc.new_object_id()).collect();
+    // Each item's parent: the nearest item above it of a lower level (None:
+    // the root).
+    let mut parent: Vec<Option<usize>> = Vec::with_capacity(bookmarks.len());
+    let mut open: Vec<usize> = Vec::new();
+    for (i, b) in bookmarks.iter().enumerate() {
+        while open.last().is_some_and(|&j| bookmarks[j].level >= b.level) {
+            open.pop();
+        }
+        parent.push(open.last().copied());
+        open.push(i);
+    }
+    // Children of each item, and of the root (last).
+    let root_kids = bookmarks.len();
+    let mut kids: Vec<Vec<usize>> = vec![Vec::new(); bookmarks.len() + 1];
+    for (i, p) in parent.iter().enumerate() {
+        kids[p.unwrap_or(root_kids)].push(i);
+    }
+    // Every item open: an item's count is all its descendants.
+    let mut descendants = vec![0i64; bookmarks.len()];
+    for i in (0..bookmarks.len()).rev() {
+        if let Some(p) = parent[i] {
+            descendants[p] += 1 + descendants[i];
+        }
+    }
+    let link = |dict: &mut Dictionary, kids: &[usize]| {
+        if let (Some(&first), Some(&last)) = (kids.first(), kids.last()) {
+            dict.set("First", ids[first]);
+            dict.set("Last", ids[last]);
+        }
+    };
+    let mut items: Vec<Dictionary> = Vec::with_capacity(bookmarks.len());
+    for (i, b) in bookmarks.iter().enumerate() {
+        let page = *pages
+            .get(b.page)
+            .ok_or_else(|| PdfError::Write(format!("đề mục “{}” ở trang không có", b.title)))?;
+        let mut item = lopdf::dictionary! {
+            "Title" => lopdf::text_string(&b.title),
+            "Parent" => parent[i].map_or(root, |p| ids[p]),
+            "Dest" => vec![
+                page.into(),
+                "XYZ".into(),
+                Object::Null,
+                Object::Real(heights[b.page] - b.top),
+                Object::Null
+            ]
+        };
+        link(&mut item, &kids[i]);
+        if descendants[i] > 0 {
+            item.set("Count", descendants[i]);
+        }
+        items.push(item);
+    }
+    for siblings in &kids {
+        for pair in siblings.windows(2) {
+            items[pair[0]].set("Next", ids[pair[1]]);
+            items[pair[1]].set("Prev", ids[pair[0]]);
+        }
+    }
+    for (id, item) in ids.iter().zip(items) {
+        doc.objects.insert(*id, Object::Dictionary(item));
+    }
+    let mut outlines = lopdf::dictionary! {
+        "Type" => "Outlines",
+        "Count" => bookmarks.len() as i64
+    };
+    link(&mut outlines, &kids[root_kids]);
+    doc.objects.insert(root, Object::Dictionary(outlines));
+    let catalog = doc
+        .catalog_mut()
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    catalog.set("Outlines", root);
+    catalog.set("PageMode", "UseOutlines");
     Ok(())
 }
 
@@ -341,7 +446,7 @@ fn joined(rules: Vec<Rule>) -> Vec<Rule> {
 /// The span's text; for a justified line each space is followed by a
 /// negative kern widening it (word spacing `Tw` is ignored for 2-byte codes).
 fn text_items(span: &Span) -> Vec<TextItem> {
-    if span.gap_extra <= 0.0 {
+    if span.gap_extra == 0.0 {
         return vec![TextItem::Text(span.text.clone())];
     }
     let kern = -span.gap_extra * 1000.0 / span.size;

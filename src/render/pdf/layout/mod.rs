@@ -9,6 +9,7 @@
 //! does not fit. Widow/orphan control and keeping headings with what follows
 //! are both expressed as those flags.
 
+mod justify;
 mod official;
 mod table;
 mod text;
@@ -33,6 +34,20 @@ pub struct Layout {
     /// The text area inside the margins.
     pub area: TextArea,
     pub pages: Vec<Page>,
+    /// The headings in order, for the PDF's outline (bookmarks).
+    pub outline: Vec<Bookmark>,
+}
+
+/// A heading in the outline: its text, its depth (1 for "I.", 2 for "1.",
+/// … one more inside the annex, whose title is at 1), and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bookmark {
+    pub title: String,
+    pub level: u8,
+    /// Index in `Layout::pages`.
+    pub page: usize,
+    /// The top of its first line, from the top of the page.
+    pub top: f32,
 }
 
 /// A page's size and text area, in points.
@@ -155,6 +170,9 @@ pub fn layout(doc: &Document) -> Result<Layout, PdfError> {
     }
     layouter.location = "khối ký và nơi nhận".into();
     slots.push(layouter.closing(&frame));
+    if let Some(annex) = &doc.annex {
+        layouter.annex_bookmark(&annex.blocks, slots.len());
+    }
     for section in doc.annex_sections() {
         layouter.section(&section, "phụ lục, ", &mut slots, &mut headers)?;
     }
@@ -189,6 +207,14 @@ fn block_location(index: usize, block: &Block) -> String {
         start.push('…');
     }
     format!("khối nội dung thứ {} ({kind} “{start}”)", index + 1)
+}
+
+/// A heading's text on one line, for the outline.
+fn outline_title(content: &[Inline]) -> String {
+    plain_text(content)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// How a piece of text is set: face flags forced on every run, size,
@@ -277,6 +303,10 @@ struct Layouter<'a> {
     /// Where the text being measured comes from, for missing-glyph reports.
     location: String,
     missing: Vec<MissingGlyph>,
+    /// Headings for the outline, each with the index of its first slot.
+    marks: Vec<(usize, String, u8)>,
+    /// Outline levels above the headings being laid out (the annex's title).
+    depth: u8,
 }
 
 impl<'a> Layouter<'a> {
@@ -292,6 +322,8 @@ impl<'a> Layouter<'a> {
             ],
             location: String::new(),
             missing: Vec::new(),
+            marks: Vec::new(),
+            depth: 0,
         })
     }
 
@@ -375,6 +407,8 @@ impl<'a> Layouter<'a> {
     fn block(&mut self, block: &Block, slots: &mut Vec<Slot>, headers: &mut Vec<Slot>) {
         match block {
             Block::Heading { level, content } => {
+                let title = outline_title(content);
+                self.marks.push((slots.len(), title, level + self.depth));
                 let style = self.body_style(true, *level >= 4, TextAlign::Left, Role::Heading);
                 let mut lines = self.paragraph(content, &style);
                 for line in &mut lines {
@@ -430,6 +464,19 @@ impl<'a> Layouter<'a> {
             last.space_after = self.settings.cach_doan_pt;
         }
         slots
+    }
+
+    /// The annex in the outline, at the top level, from the slot it starts
+    /// at: titled by its first paragraph ("PHỤ LỤC: …"), with its headings
+    /// one level below; an annex starting with a heading is told by it.
+    fn annex_bookmark(&mut self, blocks: &[Block], slot: usize) {
+        let title = match blocks.first() {
+            Some(Block::Heading { .. }) => return,
+            Some(Block::Paragraph(content)) => outline_title(content),
+            _ => "PHỤ LỤC".to_string(),
+        };
+        self.marks.push((slot, title, 1));
+        self.depth = 1;
     }
 
     fn paginate(&self, slots: &[Slot], headers: &[Slot]) -> Layout {
@@ -496,6 +543,24 @@ impl<'a> Layouter<'a> {
             i += 1;
         }
 
+        // Each heading opens where its first slot was finally placed (a
+        // mark on a page break or turn, which is not placed, opens at the
+        // slot after it).
+        let mut outline = Vec::with_capacity(self.marks.len());
+        let mut marks = self.marks.iter().peekable();
+        for (index, (_, placed)) in pages.iter().enumerate() {
+            for (source, y) in placed {
+                let Source::Slot(k) = source else { continue };
+                while let Some((_, title, level)) = marks.next_if(|(slot, ..)| slot <= k) {
+                    outline.push(Bookmark {
+                        title: title.clone(),
+                        level: *level,
+                        page: index,
+                        top: *y,
+                    });
+                }
+            }
+        }
         let pages = pages
             .into_iter()
             .enumerate()
@@ -526,6 +591,7 @@ impl<'a> Layouter<'a> {
             height: portrait.height,
             area: portrait.area,
             pages,
+            outline,
         }
     }
 

@@ -33,14 +33,14 @@ fn lines(page: &Page, role: Role) -> Vec<(f32, f32, f32, String, bool)> {
             Some(line) => {
                 line.2 = span.x + span.width;
                 line.3.push_str(&span.text);
-                line.4 |= span.gap_extra > 0.0;
+                line.4 |= span.gap_extra != 0.0;
             }
             None => lines.push((
                 span.baseline,
                 span.x,
                 span.x + span.width,
                 span.text.clone(),
-                span.gap_extra > 0.0,
+                span.gap_extra != 0.0,
             )),
         }
     }

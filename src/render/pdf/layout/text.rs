@@ -1,5 +1,6 @@
 //! Text → measured glyphs → broken lines → positioned spans.
 
+use super::justify::{self, Word};
 use super::{Item, Layouter, MissingGlyph, Span, Stacked, Style, EPS};
 use crate::document::Inline;
 use crate::render::fonts::Face;
@@ -109,7 +110,8 @@ impl Layouter<'_> {
         // Centre the glyph box (ascent + descent) in the line box.
         let baseline = (style.line_height - (regular.ascent + regular.descent) * style.size) / 2.0
             + regular.ascent * style.size;
-        break_lines(tokens, width - style.first_indent, width)
+        let total_fit = style.align == TextAlign::Justify;
+        break_lines(tokens, width - style.first_indent, width, total_fit)
             .into_iter()
             .enumerate()
             .map(|(i, line)| {
@@ -181,68 +183,139 @@ fn extent(items: &[Item]) -> (f32, f32) {
     )
 }
 
-/// Greedy line breaking. Breaks at spaces; a word wider than a whole line
-/// is cut, preferably just after a `-` or `/`, else between characters,
-/// filling the current line first so it never overflows. Linear in the
-/// text: a line reads only the glyphs that could go on it, so a
-/// megabyte-long word is cut in one pass.
-fn break_lines(tokens: Vec<Token>, first_width: f32, width: f32) -> Vec<RawLine> {
+/// Breaks text into lines, each stretch between hard breaks on its own.
+/// Justified text is broken as a whole ([`justify::breaks`]: total fit,
+/// with first fit's line count); other text, and a stretch holding a word
+/// wider than a line, first fit.
+fn break_lines(tokens: Vec<Token>, first_width: f32, width: f32, total_fit: bool) -> Vec<RawLine> {
     let mut lines = Vec::new();
-    let mut line: Vec<Glyph> = Vec::new();
-    let mut used = 0.0f32;
-    let mut space: Option<Glyph> = None;
-    let finish = |lines: &mut Vec<RawLine>, line: &mut Vec<Glyph>, justify| {
-        lines.push(RawLine {
-            glyphs: std::mem::take(line),
-            justify,
-        });
-    };
-    for token in tokens {
-        match token {
-            Token::Space(glyph) => space = (!line.is_empty()).then_some(glyph),
-            Token::Break => {
-                finish(&mut lines, &mut line, false);
-                used = 0.0;
-                space = None;
+    let mut stretches = tokens.split(|t| matches!(t, Token::Break)).peekable();
+    while let Some(stretch) = stretches.next() {
+        let words: Vec<(Option<Glyph>, &[Glyph])> = words(stretch);
+        if words.is_empty() {
+            // An empty line between two hard breaks; none after the last.
+            if stretches.peek().is_some() || lines.is_empty() {
+                lines.push(RawLine {
+                    glyphs: Vec::new(),
+                    justify: false,
+                });
             }
-            Token::Word(word) => {
-                // What is left of the word once its head went on a line.
-                let mut rest = &word[..];
-                loop {
-                    let available = if lines.is_empty() { first_width } else { width };
-                    let gap = space.map_or(0.0, |g| g.width);
-                    let room = available - used - gap;
-                    // An empty rest fits too: a column narrower than one
-                    // glyph cuts a word down to nothing.
-                    if let Some(rest_width) = width_within(rest, room) {
-                        line.extend(space.take());
-                        line.extend_from_slice(rest);
-                        used += gap + rest_width;
-                        break;
-                    }
-                    // Only a word wider than a whole line is cut; any
-                    // other moves whole to the next line.
-                    if width_within(rest, width).is_none() {
-                        if let Some(cut) = cut_point(rest, room, line.is_empty()) {
-                            line.extend(space.take());
-                            line.extend_from_slice(&rest[..cut]);
-                            rest = &rest[cut..];
+            continue;
+        }
+        let first = if lines.is_empty() { first_width } else { width };
+        let start = lines.len();
+        let fit = total_fit
+            .then(|| {
+                let boxes: Vec<Word> = words
+                    .iter()
+                    .map(|(space, word)| Word {
+                        space: space.map_or(0.0, |g| g.width),
+                        width: word.iter().map(|g| g.width).sum(),
+                    })
+                    .collect();
+                justify::breaks(&boxes, first, width)
+            })
+            .flatten();
+        match fit {
+            Some(ends) => {
+                let mut from = 0;
+                for end in ends {
+                    let mut glyphs = Vec::new();
+                    for (i, (space, word)) in words[from..end].iter().enumerate() {
+                        if i > 0 {
+                            glyphs.extend(*space);
                         }
+                        glyphs.extend_from_slice(word);
                     }
-                    // Whatever did not fit starts the next line.
-                    finish(&mut lines, &mut line, true);
-                    used = 0.0;
-                    space = None;
+                    lines.push(RawLine {
+                        glyphs,
+                        justify: true,
+                    });
+                    from = end;
                 }
             }
+            None => first_fit(&words, first, width, &mut lines),
+        }
+        if let Some(last) = lines[start..].last_mut() {
+            last.justify = false;
         }
     }
-    if !line.is_empty() || lines.is_empty() {
-        finish(&mut lines, &mut line, false);
-    } else if let Some(last) = lines.last_mut() {
-        last.justify = false;
-    }
     lines
+}
+
+/// The words of a stretch of text, each with the space before it (none for
+/// the first: a line never starts with a space).
+fn words(tokens: &[Token]) -> Vec<(Option<Glyph>, &[Glyph])> {
+    let mut words = Vec::new();
+    let mut space = None;
+    for token in tokens {
+        match token {
+            Token::Space(glyph) => space = (!words.is_empty()).then_some(*glyph),
+            Token::Word(word) => words.push((space.take(), &word[..])),
+            Token::Break => {}
+        }
+    }
+    words
+}
+
+/// First fit: each word on the line if it fits, else on the next. A word
+/// wider than a whole line is cut, preferably just after a `-` or `/`, else
+/// between characters, filling the current line first so it never
+/// overflows. Linear in the text: a line reads only the glyphs that could
+/// go on it, so a megabyte-long word is cut in one pass.
+fn first_fit(
+    words: &[(Option<Glyph>, &[Glyph])],
+    first_width: f32,
+    width: f32,
+    lines: &mut Vec<RawLine>,
+) {
+    let start = lines.len();
+    let mut line: Vec<Glyph> = Vec::new();
+    let mut used = 0.0f32;
+    let finish = |lines: &mut Vec<RawLine>, line: &mut Vec<Glyph>| {
+        lines.push(RawLine {
+            glyphs: std::mem::take(line),
+            justify: true,
+        });
+    };
+    for &(space, word) in words {
+        let mut space = space.filter(|_| !line.is_empty());
+        // What is left of the word once its head went on a line.
+        let mut rest = word;
+        loop {
+            let available = if lines.len() == start {
+                first_width
+            } else {
+                width
+            };
+            let gap = space.map_or(0.0, |g| g.width);
+            let room = available - used - gap;
+            // An empty rest fits too: a column narrower than one glyph cuts
+            // a word down to nothing.
+            if let Some(rest_width) = width_within(rest, room) {
+                line.extend(space.take());
+                line.extend_from_slice(rest);
+                used += gap + rest_width;
+                break;
+            }
+            // Only a word wider than a whole line is cut; any other moves
+            // whole to the next line.
+            if width_within(rest, width).is_none() {
+                if let Some(cut) = cut_point(rest, room, line.is_empty()) {
+                    line.extend(space.take());
+                    line.extend_from_slice(&rest[..cut]);
+                    rest = &rest[cut..];
+                }
+            }
+            // Whatever did not fit starts the next line.
+            finish(lines, &mut line);
+            used = 0.0;
+            space = None;
+        }
+    }
+    if !line.is_empty() {
+        finish(lines, &mut line);
+    }
 }
 
 /// The width of `glyphs` if it fits in `room`, reading no further than the
@@ -282,9 +355,9 @@ fn position_line(line: &RawLine, style: &Style, x: f32, width: f32, baseline: f3
     let natural: f32 = line.glyphs.iter().map(|g| g.width).sum();
     let gaps = line.glyphs.iter().filter(|g| g.is_space()).count();
     let (start, gap_extra) = match style.align {
-        TextAlign::Justify if line.justify && gaps > 0 => {
-            (x, (width - natural).max(0.0) / gaps as f32)
-        }
+        // Negative when total fit shrank the line's spaces (by at most
+        // `justify::SHRINK` of a space).
+        TextAlign::Justify if line.justify && gaps > 0 => (x, (width - natural) / gaps as f32),
         TextAlign::Justify | TextAlign::Left => (x, 0.0),
         TextAlign::Center => (x + (width - natural) / 2.0, 0.0),
         TextAlign::Right => (x + width - natural, 0.0),
