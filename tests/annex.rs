@@ -169,6 +169,46 @@ fn docx_annex_is_a_landscape_section_with_merged_header_cells() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The annex's title is centred, without the body's first-line indent, in
+/// both writers (it was set left, indented, like a body heading).
+#[test]
+fn the_annex_title_is_centred_in_both_writers() {
+    let doc = parsed(&std::fs::read_to_string(fixture("phu-luc.md")).unwrap());
+    let xml = {
+        let dir = scratch("annex-title");
+        let path = dir.join("phu-luc.docx");
+        std::fs::write(&path, common::docx(&doc)).unwrap();
+        let xml = document_xml(&path);
+        let _ = std::fs::remove_dir_all(dir);
+        xml
+    };
+    let at = xml.find(">PHỤ LỤC<").unwrap();
+    let paragraph = &xml[xml[..at].rfind("<w:p ").unwrap()..at];
+    assert!(
+        paragraph.contains(r#"<w:jc w:val="center" />"#)
+            && paragraph.contains(r#"w:firstLine="0""#),
+        "{paragraph}"
+    );
+    let layout = common::layout(&doc).unwrap();
+    let span = layout
+        .pages
+        .iter()
+        .flat_map(|p| p.items.iter().map(move |i| (p, i)))
+        .find_map(|(p, i)| match i {
+            khuyencong::render::pdf::layout::Item::Text(s) if s.text == "PHỤ LỤC" => {
+                Some((p, s))
+            }
+            _ => None,
+        });
+    let (page, span) = span.expect("PHỤ LỤC in the PDF");
+    let area = page.sheet.area;
+    let centre = (area.left + area.right) / 2.0;
+    assert!(
+        (span.x + span.width / 2.0 - centre).abs() < 0.1,
+        "{span:?} not centred on {centre}"
+    );
+}
+
 fn parsed(md: &str) -> Document {
     khuyencong::markdown::parse(md).unwrap()
 }

@@ -705,3 +705,67 @@ fn margins_without_room_are_refused_once() {
         }
     }
 }
+
+/// Widow and orphan control as in the PDF (two lines at either end of a
+/// page) is on in Body Text, which headings and list items inherit; and
+/// through LibreOffice no page of the bundled reports ends with a heading
+/// (the sample's "1.2. Học tập kinh nghiệm" did).
+#[test]
+fn widow_control_keeps_headings_off_the_foot_of_a_page() {
+    let styles = render().part("word/styles.xml");
+    let body = style(&styles, "BodyText");
+    assert!(body.contains(r#"<w:widowControl w:val="1" />"#), "{body}");
+    if !common::have_tool("soffice") || !common::have_tool("pdftotext") {
+        return;
+    }
+    let dir = common::scratch("widow-control");
+    let reports: Vec<Document> = ["input", "examples/du-lieu/dak-lak-2020"]
+        .iter()
+        .map(|input| {
+            khuyencong::pipeline::run(&khuyencong::pipeline::Inputs {
+                input: common::root().join(input),
+                templates: common::root().join("templates"),
+                year: None,
+            })
+            .expect("báo cáo")
+            .document
+        })
+        .collect();
+    let files: Vec<std::path::PathBuf> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let path = dir.join(format!("bao-cao-{i}.docx"));
+            std::fs::write(&path, common::docx(doc)).unwrap();
+            path
+        })
+        .collect();
+    common::libreoffice_to_pdf(&dir, &files);
+    for (doc, file) in reports.iter().zip(&files) {
+        let headings: Vec<String> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { content, .. } => Some(common::squash(&plain_text(content))),
+                _ => None,
+            })
+            .collect();
+        let text = common::pdf_text(&file.with_extension("pdf"), "-layout");
+        let pages: Vec<&str> = text.split_terminator('\u{c}').collect();
+        for (n, page) in pages.iter().enumerate().take(pages.len() - 1) {
+            // A heading takes one or two lines.
+            let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
+            let tail = common::squash(&lines[lines.len().saturating_sub(2)..].join(" "));
+            let last = common::squash(lines.last().unwrap());
+            assert!(
+                !headings
+                    .iter()
+                    .any(|h| *h == last || tail.ends_with(h.as_str())),
+                "{}: trang {} kết thúc bằng đề mục “{last}”",
+                file.display(),
+                n + 1
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -256,3 +256,16 @@ pub fn layout(
     let prepared = khuyencong::render::prepared::prepare(doc).unwrap_or_else(|e| panic!("{e}"));
     khuyencong::render::pdf::layout::layout(&prepared)
 }
+
+/// A part of a zip package (DOCX, XLSX), as text.
+pub fn zip_part(package: &Path, name: &str) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(package).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("{}: thiếu {name}", package.display()))
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
