@@ -509,7 +509,7 @@ pub(crate) fn emphasised(inlines: &[Inline]) -> bool {
 
 /// Whether block `i` of a region (on pages turned `orientation`) must stay
 /// on the page of what follows it (the closing block after the body's
-/// last block). Headings do; so does a caption (see [`caption`]) and the
+/// last block). Headings do; so does a caption (see `caption`) and the
 /// closing sentence before the signature. A long paragraph never does: it
 /// would drag its table to the next page and leave this one half empty.
 pub fn keeps_with_next(
