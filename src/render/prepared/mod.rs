@@ -200,7 +200,6 @@ pub struct Region<'d> {
 /// The prepared document: what both writers transcribe.
 #[derive(Debug, Clone)]
 pub struct Prepared<'d> {
-    pub document: &'d Document,
     pub settings: &'d PageSettings,
     pub frame: Frame,
     pub formats: Formats,
@@ -253,7 +252,7 @@ pub fn glue_hyphens(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Single line spacing of the faces at `size`, in points.
-pub fn single_line(size: f32) -> Result<f32, FontError> {
+fn single_line(size: f32) -> Result<f32, FontError> {
     Ok(size * fonts::face(Face::Regular)?.line_height)
 }
 
@@ -278,7 +277,6 @@ pub fn prepare(doc: &Document) -> Result<Prepared<'_>, LayoutError> {
     let body = regions(doc.body_sections(), false, s, &formats)?;
     let annex = regions(doc.annex_sections(), true, s, &formats)?;
     Ok(Prepared {
-        document: doc,
         settings: s,
         frame,
         formats,
