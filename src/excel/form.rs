@@ -3,7 +3,7 @@
 //! Same plan and unit → same bytes: the document's dates come from the plan.
 
 use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign, Formula,
+    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, Formula,
     ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
@@ -53,18 +53,11 @@ pub struct Entry {
 pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, FormError> {
     let labels = item_labels(plan);
     let mut book = Workbook::new();
-    let d = plan.van_ban.ngay;
-    let created = excel_date(d)?;
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(format!(
-                "Biểu mẫu báo cáo kết quả khuyến công năm {} — {}",
-                plan.nam, unit.ten
-            ))
-            .set_company(&plan.van_ban.co_quan_ban_hanh)
-            .set_author(&plan.van_ban.ten_co_quan)
-            .set_creation_datetime(&created),
-    );
+    // A plan's date is always a spreadsheet date; refused here otherwise.
+    excel_date(plan.van_ban.ngay)?;
+    book.set_properties(&crate::render::xlsx::spreadsheet_properties(
+        &crate::render::prepared::Properties::of_form(plan, unit),
+    ));
     let styles = Styles::new();
 
     let guide = book.add_worksheet().set_name(SHEET_GUIDE)?;

@@ -256,8 +256,11 @@ fn stage_formats<'a>(
         .collect();
     let everything: Vec<String> = names.iter().chain(extra).cloned().collect();
     let staging = Staging::new(folder, &everything)?;
+    // Decided once, transcribed by each writer.
+    let prepared = doc.prepare()?;
+    let prepared = &prepared;
     let render = |(r, name): (&dyn Renderer, &String)| {
-        let bytes = r.render(doc)?;
+        let bytes = r.render(doc, prepared)?;
         staging.stage(name, &bytes)?;
         Ok((name.clone(), bytes))
     };

@@ -229,3 +229,43 @@ pub fn document_xml(docx: &Path) -> String {
         .unwrap();
     xml
 }
+
+/// The DOCX of a document, through its prepared layout.
+pub fn docx(doc: &khuyencong::document::Document) -> Vec<u8> {
+    let prepared = khuyencong::render::prepared::prepare(doc).unwrap_or_else(|e| panic!("{e}"));
+    khuyencong::render::docx::write(&prepared).unwrap_or_else(|e| panic!("ghi DOCX: {e}"))
+}
+
+/// The PDF of a document, through its prepared layout.
+pub fn pdf(doc: &khuyencong::document::Document) -> Vec<u8> {
+    try_pdf(doc).unwrap_or_else(|e| panic!("ghi PDF: {e}"))
+}
+
+/// The PDF of a document, or the PDF writer's error.
+pub fn try_pdf(
+    doc: &khuyencong::document::Document,
+) -> Result<Vec<u8>, khuyencong::render::pdf::PdfError> {
+    let prepared = khuyencong::render::prepared::prepare(doc).unwrap_or_else(|e| panic!("{e}"));
+    khuyencong::render::pdf::write(&prepared)
+}
+
+/// The PDF's pages of a document, through its prepared layout.
+pub fn layout(
+    doc: &khuyencong::document::Document,
+) -> Result<khuyencong::render::pdf::layout::Layout, khuyencong::render::pdf::PdfError> {
+    let prepared = khuyencong::render::prepared::prepare(doc).unwrap_or_else(|e| panic!("{e}"));
+    khuyencong::render::pdf::layout::layout(&prepared)
+}
+
+/// A part of a zip package (DOCX, XLSX), as text.
+pub fn zip_part(package: &Path, name: &str) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(package).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("{}: thiếu {name}", package.display()))
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
