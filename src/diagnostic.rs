@@ -60,9 +60,22 @@ pub enum Code {
     /// A value outside a documented list (a unit's `cap`, a source's
     /// `loai`, a project's `trang_thai`).
     UnknownValue,
-    /// An Excel file that is not a form of `khuyencong bieu-mau`, or whose
-    /// layout (sheets, key row) was changed.
+    /// An Excel file that is not a form of `khuyencong bieu-mau` (or too
+    /// big to be one), whose layout or locked cells were changed, or with
+    /// rows or cells that are no data (a total row, a signature, merged
+    /// cells).
     NotAForm,
+    /// An Excel file in the data folder: forms are brought in by `nhap`.
+    FormInInput,
+    // Warnings: the data are taken, but may not be what was meant.
+    /// An amount above zero and under 1.000 đồng.
+    SmallAmount,
+    /// A date outside the report's year.
+    DateOutsideYear,
+    /// Data in a form's columns that are not the form's: ignored.
+    ColumnsIgnored,
+    /// A form without any activity.
+    NoActivity,
 }
 
 impl Code {
@@ -95,7 +108,20 @@ impl Code {
             Code::Unprintable => "KC040",
             Code::UnknownValue => "KC041",
             Code::NotAForm => "KC042",
+            Code::FormInInput => "KC043",
+            Code::SmallAmount => "KC050",
+            Code::DateOutsideYear => "KC051",
+            Code::ColumnsIgnored => "KC052",
+            Code::NoActivity => "KC053",
         }
+    }
+
+    /// A warning: the data are taken, and the officer told.
+    pub fn is_warning(self) -> bool {
+        matches!(
+            self,
+            Code::SmallAmount | Code::DateOutsideYear | Code::ColumnsIgnored | Code::NoActivity
+        )
     }
 }
 
@@ -123,7 +149,12 @@ impl fmt::Display for Diagnostic {
         }
         write!(
             f,
-            ": lỗi {} tại {}: {}",
+            ": {} {} tại {}: {}",
+            if self.code.is_warning() {
+                "lưu ý"
+            } else {
+                "lỗi"
+            },
             self.code.id(),
             escaped(&self.path),
             escaped(&self.message)

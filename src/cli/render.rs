@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use khuyencong::diagnostic::shown_path;
 use khuyencong::render::{Format, Rendering};
 use khuyencong::{markdown, output};
 
@@ -26,7 +27,7 @@ pub fn run(args: RenderArgs) -> ExitCode {
     match render(args) {
         Ok(paths) => {
             for p in paths {
-                out!("Đã ghi: {}", p.display());
+                out!("Đã ghi: {}", shown_path(&p));
             }
             ExitCode::SUCCESS
         }
@@ -44,12 +45,12 @@ fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
     let markdown = std::fs::read_to_string(file).map_err(|e| {
         failed(format!(
             "không đọc được {} ({}); tệp phải là văn bản UTF-8",
-            file.display(),
+            shown_path(file),
             e.kind()
         ))
     })?;
     let document =
-        markdown::parse(&markdown).map_err(|e| failed(format!("{}: {e}", file.display())))?;
+        markdown::parse(&markdown).map_err(|e| failed(format!("{}: {e}", shown_path(file))))?;
     let formats: Vec<Format> = match args.format {
         Some(only) => vec![only],
         None => formats().collect(),

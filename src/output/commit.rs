@@ -47,7 +47,7 @@ fn exists(path: &Path) -> bool {
 /// so a killed build releases it; the lock file is removed (still locked)
 /// when the folder is let go, so that the folder holds only the set.
 pub(super) struct Folder<'a> {
-    dir: &'a Path,
+    pub(super) dir: &'a Path,
     lock: PathBuf,
     /// The locked lock file, compared by identity with what `lock` names.
     _held: same_file::Handle,
@@ -368,8 +368,10 @@ fn read_journal(path: &Path) -> Result<Option<Vec<Entry>>, JournalError> {
     }
 }
 
-/// Whether `name` is one a build writes into its folder: a plain file name
-/// (no separator, no `..`, not absolute) ending as a report or a manifest.
+/// Whether `name` is one a command writes into its folder: a plain file
+/// name (no separator, no `..`, not absolute) ending as a report, a
+/// manifest, a submission (`.json`, `nhap`), a form (`.xlsx`) or a
+/// template (`.md`).
 fn report_name(name: &str) -> bool {
     let mut parts = Path::new(name).components();
     let plain = matches!(
@@ -377,7 +379,10 @@ fn report_name(name: &str) -> bool {
         (Some(Component::Normal(part)), None) if part == name
     ) && !name.contains(['/', '\\']);
     let extension = Path::new(name).extension().and_then(|e| e.to_str());
-    plain && (name.ends_with(MANIFEST) || extension.and_then(Format::from_extension).is_some())
+    plain
+        && (name.ends_with(MANIFEST)
+            || extension == Some("json")
+            || extension.and_then(Format::from_extension).is_some())
 }
 
 #[cfg(test)]
