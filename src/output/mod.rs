@@ -43,7 +43,7 @@ pub enum OutputError {
     Link(PathBuf),
     #[error("một lần chạy khác vẫn đang ghi vào {} sau {} giây chờ (có thể là một `khuyencong build --watch` đang chạy); chạy lại khi lần đó xong", shown_path(dir), waited.as_secs())]
     Busy { dir: PathBuf, waited: Duration },
-    #[error("không khóa được thư mục kết quả bằng tệp {}: {}; kiểm tra thư mục có cho ghi không", shown_path(path), io_reason(source.kind()))]
+    #[error("không ghi được vào thư mục của tệp khóa {}: {}; kiểm tra thư mục có cho ghi không", shown_path(path), io_reason(source.kind()))]
     Lock {
         path: PathBuf,
         #[source]
