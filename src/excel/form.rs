@@ -147,6 +147,7 @@ fn entry_format<'s>(entry: &Entry, styles: &'s Styles) -> &'s Format {
 struct Styles {
     title: Format,
     header: Format,
+    header_up: Format,
     locked: Format,
     input: Format,
     input_wrap: Format,
@@ -159,15 +160,17 @@ struct Styles {
 impl Styles {
     fn new() -> Self {
         let input = Format::new().set_unlocked().set_align(FormatAlign::Top);
+        let header = Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_background_color("#DDEBF7")
+            .set_border(rust_xlsxwriter::FormatBorder::Thin);
         Styles {
             title: Format::new().set_bold().set_font_size(14),
-            header: Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color("#DDEBF7")
-                .set_border(rust_xlsxwriter::FormatBorder::Thin),
+            header: header.clone(),
+            header_up: header.set_rotation(90),
             locked: Format::new().set_bold().set_background_color("#EDEDED"),
             money: input.clone().set_num_format(MONEY_FORMAT),
             quantity: input.clone().set_num_format("General"),
@@ -206,6 +209,11 @@ fn width_pixels(chars: f64) -> u32 {
 /// How many lines `text` takes in a column `width` pixels wide, wrapped
 /// between words, each of its own lines apart.
 fn line_count(text: &str, width: u32) -> u32 {
+    text_lines(text, width, |px| px)
+}
+
+/// [`line_count`] with the measured widths `scaled` (for bold type).
+fn text_lines(text: &str, width: u32, scaled: impl Fn(u32) -> u32) -> u32 {
     text.split('\n')
         .map(|paragraph| {
             let mut lines = 1;
@@ -216,7 +224,7 @@ fn line_count(text: &str, width: u32) -> u32 {
                 } else {
                     format!("{line} {word}")
                 };
-                if !line.is_empty() && cell_autofit_width(&longer) > width {
+                if !line.is_empty() && scaled(cell_autofit_width(&longer)) > width {
                     lines += 1;
                     line = word.to_string();
                 } else {
@@ -328,10 +336,32 @@ fn width(kind: ColumnKind) -> f64 {
         ColumnKind::Text => 22.0,
         ColumnKind::Places => 14.0,
         ColumnKind::Date => 10.5,
-        ColumnKind::Quantity => 10.0,
+        // Narrow, under a label turned upright: a plan has many indicators.
+        ColumnKind::Quantity => 6.5,
         ColumnKind::Money => 14.0,
         ColumnKind::Status => 16.0,
         ColumnKind::YesNo => 10.0,
+    }
+}
+
+/// Whether a column's label is turned upright (read bottom to top).
+fn upright(kind: ColumnKind) -> bool {
+    kind == ColumnKind::Quantity
+}
+
+/// How tall a column's label is, in points: its lines across the column,
+/// or, upright, its length over the lines the column holds side by side.
+fn label_height(label: &str, kind: ColumnKind) -> f64 {
+    // Bold type is an eighth wider than the widths measured.
+    let bold = |px: u32| px + px / 8;
+    let across = width_pixels(width(kind)) - 10;
+    if upright(kind) {
+        let side_by_side = (across / 20).max(1);
+        let length = f64::from(bold(cell_autofit_width(label)) / side_by_side + 20);
+        length * 0.75
+    } else {
+        let lines = text_lines(label, across, bold);
+        LINE_HEIGHT * f64::from(lines)
     }
 }
 
@@ -350,17 +380,21 @@ fn write_table<'c>(
     let last = FIRST_DATA_ROW + PREPARED_ROWS - 1;
     // The labels wrap within their columns: the row is as tall as the
     // longest of them.
-    let label_lines = columns
+    let label_height = columns
         .iter()
-        .map(|c| line_count(&c.label, width_pixels(width(c.kind)) - 10))
-        .max()
-        .unwrap_or(1);
-    sheet.set_row_height(LABEL_ROW, LINE_HEIGHT * f64::from(label_lines.max(2)) + 4.0)?;
+        .map(|c| label_height(&c.label, c.kind))
+        .fold(LINE_HEIGHT * 2.0, f64::max);
+    sheet.set_row_height(LABEL_ROW, label_height + 4.0)?;
     // What prints: the labels and the filled rows, or a few blank ones.
     let printed = filled.unwrap_or(FIRST_DATA_ROW + PRINTED_BLANK_ROWS - 1);
     for (c, column) in columns.iter().enumerate() {
         let c = c as u16;
-        sheet.write_string_with_format(LABEL_ROW, c, &column.label, &styles.header)?;
+        let header = if upright(column.kind) {
+            &styles.header_up
+        } else {
+            &styles.header
+        };
+        sheet.write_string_with_format(LABEL_ROW, c, &column.label, header)?;
         sheet.write_string(KEY_ROW, c, &column.key)?;
         sheet.set_column_width(c, width(column.kind))?;
         // Every cell below the labels takes input: the column's format is
