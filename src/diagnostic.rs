@@ -126,7 +126,7 @@ impl Code {
 }
 
 /// One problem in one input file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The file as found: the folder the user gave, joined with its path inside it.
     pub file: PathBuf,
@@ -137,6 +137,41 @@ pub struct Diagnostic {
     pub path: String,
     pub code: Code,
     pub message: String,
+}
+
+/// Problems in file order: by position, and in a form by sheet, then row,
+/// then column (`Hoạt động!B3` before `Hoạt động!A10`).
+impl Ord for Diagnostic {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.file, self.line, self.column)
+            .cmp(&(&other.file, other.line, other.column))
+            .then_with(|| cell_order(&self.path).cmp(&cell_order(&other.path)))
+            .then_with(|| {
+                (&self.path, self.code, &self.message).cmp(&(
+                    &other.path,
+                    other.code,
+                    &other.message,
+                ))
+            })
+    }
+}
+
+impl PartialOrd for Diagnostic {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `Sheet!B12` → (sheet, row 12, column 2); anything else sorts as itself.
+fn cell_order(path: &str) -> Option<(&str, u64, u64)> {
+    let (sheet, cell) = path.rsplit_once('!')?;
+    let split = cell.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = cell.split_at(split);
+    let col = letters.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_uppercase()
+            .then(|| n * 26 + u64::from(b - b'A') + 1)
+    })?;
+    Some((sheet, digits.parse().ok()?, col))
 }
 
 impl fmt::Display for Diagnostic {

@@ -1648,3 +1648,39 @@ fn no_command_writes_a_file_in_place() {
         }
     }
 }
+
+// ---- the guides say what the command says ----
+
+#[test]
+fn the_guides_name_every_message_of_the_forms() {
+    let said_by_forms = [
+        "KC001",
+        "KC042",
+        "KC043",
+        "KC050",
+        "KC051",
+        "KC052",
+        "KC053",
+        "xóa dòng tổng cộng: công cụ tự cộng",
+        "dòng chữ ký",
+        "ô gộp",
+        "không lưu kết quả",
+        "#DIV/0!",
+        "05/18/2023",
+        "Có phải ý bạn là “5.1. Tập huấn về công tác khuyến công”?",
+        "ô “Mô tả: đã làm gì (một câu)” còn trống",
+        "đã nhập trước đó",
+        "mật khẩu",
+        "16 MiB",
+        "dấu phẩy ngăn nghìn",
+    ];
+    for guide in ["docs/ma-loi.md", "docs/huong-dan-don-vi.md"] {
+        let text = std::fs::read_to_string(root().join(guide)).unwrap();
+        let missing: Vec<&str> = said_by_forms
+            .iter()
+            .copied()
+            .filter(|m| !text.contains(m))
+            .collect();
+        assert!(missing.is_empty(), "{guide} does not say: {missing:?}");
+    }
+}
