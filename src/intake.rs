@@ -51,8 +51,13 @@ pub fn plan(forms: &[PathBuf], data: &Dataset, input: &Path) -> Result<Vec<Intak
     );
     let read: HashMap<PathBuf, &Loaded<crate::excel::import::Form>> =
         data.forms.iter().map(|f| (identity(&f.path), f)).collect();
+    let mut seen = std::collections::HashSet::new();
     for form in forms {
         let form_identity = identity(form);
+        // A form named twice is one form.
+        if !seen.insert(form_identity.clone()) {
+            continue;
+        }
         if let Some((_, file)) = data
             .already_imported
             .iter()

@@ -1053,8 +1053,13 @@ fn bieu_mau_never_writes_through_a_link() {
     let outside = scratch("through-link-outside");
     let output = dir.join("bieu-mau");
     std::fs::create_dir_all(&output).unwrap();
-    // Dangling links at the form's name (and at the name it had before).
-    for name in ["742-nhon-trach.xlsx", "742-huyen-nhon-trach.xlsx"] {
+    // Dangling links at the form's name (and at the name it had before),
+    // and at the name of the folder's lock.
+    for name in [
+        "742-nhon-trach.xlsx",
+        "742-huyen-nhon-trach.xlsx",
+        ".khuyencong-khoa",
+    ] {
         std::os::unix::fs::symlink(outside.join(name), output.join(name)).unwrap();
     }
     let out = run(&[

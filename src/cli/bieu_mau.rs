@@ -18,6 +18,20 @@ pub fn run(args: FormArgs) -> ExitCode {
         force,
         data,
     } = args;
+    // Forms in the data folder would be refused there (KC043).
+    let inputs = khuyencong::pipeline::Inputs {
+        input: data.input.clone(),
+        templates: khuyencong::pipeline::DEFAULT_TEMPLATES.into(),
+        year: data.year,
+    };
+    if inputs.check_output(&dir).is_err() {
+        err!(
+            "thư mục biểu mẫu {} nằm trong thư mục dữ liệu {}: các tệp .xlsx ở đó làm `validate` và `build` báo lỗi KC043. Chọn --output ở ngoài thư mục dữ liệu, ví dụ --output bieu-mau",
+            shown_path(&dir),
+            shown_path(&data.input)
+        );
+        return ExitCode::from(1);
+    }
     let data = match validate::load(std::slice::from_ref(&data.input), &[], data.year) {
         Ok(d) => d,
         Err(diags) => {

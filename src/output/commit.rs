@@ -24,11 +24,28 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
     }
 }
 
+/// Writes a new file in full and makes it durable. New: a name already
+/// taken, even by a link, is refused rather than written through (the
+/// folder's leftovers are removed before, under its lock).
 fn durable_write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let mut f = std::fs::File::create(path).map_err(io(path))?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io(path))?;
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(io(path))
+}
+
+/// Options that never follow a link at the name itself.
+fn no_follow(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options
 }
 
 fn sync_dir(dir: &Path) {
@@ -66,12 +83,16 @@ impl<'a> Folder<'a> {
         let started = Instant::now();
         let mut told = false;
         loop {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&lock)
-                .map_err(failed)?;
+            // A link planted at the lock's name is not followed out of
+            // the folder.
+            let file = no_follow(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false),
+            )
+            .open(&lock)
+            .map_err(failed)?;
             match file.try_lock() {
                 Ok(()) => {
                     let held = same_file::Handle::from_file(file).map_err(failed)?;
