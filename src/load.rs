@@ -46,7 +46,7 @@ impl InputFile {
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("không tìm thấy tệp (có thể là liên kết trỏ tới tệp đã bị xóa hay đổi tên); chép tệp thật vào đúng chỗ")]
+    #[error("không tìm thấy tệp (có thể là liên kết trỏ tới tệp đã bị xóa hay đổi tên); chép tệp thật vào thư mục dữ liệu")]
     NotFound,
     #[error("không có quyền đọc tệp; nhờ quản trị máy cấp quyền đọc hoặc chép lại tệp")]
     Denied,
@@ -364,15 +364,7 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
 
 /// Why a file cannot be read, and what to do, in Vietnamese.
 fn unreadable_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "không tìm thấy tệp (có thể là liên kết trỏ tới tệp đã bị xóa hay đổi tên); chép tệp thật vào thư mục dữ liệu".into()
-        }
-        std::io::ErrorKind::PermissionDenied => {
-            "không có quyền đọc tệp; nhờ quản trị máy cấp quyền đọc hoặc chép lại tệp".into()
-        }
-        _ => format!("không đọc được tệp ({e}); kiểm tra tệp có bị hỏng hay đang bị chương trình khác khóa không"),
-    }
+    ReadError::of(e).to_string()
 }
 
 /// UTF-8 text without its BOM, or why the bytes are not acceptable.

@@ -35,6 +35,9 @@ pub fn run(args: RenderArgs) -> ExitCode {
     }
 }
 
+/// Largest Markdown file read: a national report is a few MB.
+const MAX_MARKDOWN_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Renders the file, or says why not.
 fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
     let file = &args.file;
@@ -42,11 +45,13 @@ fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
         err!("{message}");
         ExitCode::from(1)
     };
-    let markdown = std::fs::read_to_string(file).map_err(|e| {
+    // A regular file, read once; a FIFO or a device is refused at once.
+    let bytes = khuyencong::load::read_bytes(file, MAX_MARKDOWN_BYTES)
+        .map_err(|e| failed(format!("không đọc được {}: {e}", shown_path(file))))?;
+    let markdown = String::from_utf8(bytes).map_err(|_| {
         failed(format!(
-            "không đọc được {} ({}); tệp phải là văn bản UTF-8",
-            shown_path(file),
-            e.kind()
+            "không đọc được {}: tệp phải là văn bản UTF-8",
+            shown_path(file)
         ))
     })?;
     let document =

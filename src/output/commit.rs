@@ -377,12 +377,14 @@ fn repair(dir: &Path) -> Result<(), OutputError> {
 /// The journal at `path`, if there is one, once every name in it is one a
 /// build writes.
 fn read_journal(path: &Path) -> Result<Option<Vec<Entry>>, JournalError> {
-    let text = match std::fs::read_to_string(path) {
+    // A journal names a few files: a larger one, or one that is no
+    // regular file (a FIFO would block), is not a journal.
+    let text = match crate::load::read_bytes(path, 1024 * 1024) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(crate::load::ReadError::NotFound) => return Ok(None),
         Err(e) => return Err(JournalError::Read(e)),
     };
-    let entries: Vec<Entry> = serde_json::from_str(&text)?;
+    let entries: Vec<Entry> = serde_json::from_slice(&text)?;
     match entries.iter().find(|e| !report_name(&e.tep)) {
         Some(bad) => Err(JournalError::Name(bad.tep.clone())),
         None => Ok(Some(entries)),

@@ -73,9 +73,9 @@ pub enum OutputError {
 /// Why a journal is not followed.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
-    #[error("không đọc được ({})", io_reason(.0.kind()))]
-    Read(#[source] std::io::Error),
-    #[error("không phải nhật ký của chương trình này ({0})")]
+    #[error("không đọc được ({0})")]
+    Read(#[source] crate::load::ReadError),
+    #[error("không phải nhật ký của chương trình này (nội dung không đúng dạng nhật ký)")]
     Syntax(#[from] serde_json::Error),
     #[error("{0:?} không phải tên một tệp báo cáo nằm ngay trong thư mục")]
     Name(String),
