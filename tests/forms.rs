@@ -320,6 +320,21 @@ fn with_huge_part(
     declared: Option<u64>,
 ) -> Vec<u8> {
     let size = (head.len() + unit.len() * times + tail.len()) as u64;
+    // A part read to its end must have its real checksum; a larger one is
+    // never read that far.
+    let crc = if size <= 64 << 20 {
+        let mut crc = flate2::Crc::new();
+        crc.update(head);
+        let block = unit.repeat(4096);
+        for _ in 0..times / 4096 {
+            crc.update(&block);
+        }
+        crc.update(&unit.repeat(times % 4096));
+        crc.update(tail);
+        crc.sum()
+    } else {
+        0
+    };
     let all: Vec<Part> = parts(bytes)
         .into_iter()
         .map(|(n, data)| {
@@ -328,7 +343,7 @@ fn with_huge_part(
                     name: n,
                     method: 8,
                     data: deflated_repeats(head, unit, times, tail),
-                    crc: 0,
+                    crc,
                     size: declared.unwrap_or(size),
                 }
             } else {
@@ -1688,4 +1703,46 @@ fn the_guides_name_every_message_of_the_forms() {
             .collect();
         assert!(missing.is_empty(), "{guide} does not say: {missing:?}");
     }
+}
+
+#[test]
+fn one_long_text_repeated_in_many_cells_is_refused() {
+    // A 10 MiB shared string (within the limit of a part) in 60.000 cells
+    // (within the limit of cells) would be 600 GB of text once copied.
+    let data = sample();
+    let form = form_bytes(&data, "742", &[]);
+    let strings = String::from_utf8(
+        parts(&form)
+            .into_iter()
+            .find(|(n, _)| n == STRINGS_PART)
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let long_index = strings.matches("<si>").count();
+    let mut rows = String::new();
+    for r in 3..2003 {
+        rows.push_str(&format!("<row r=\"{r}\">"));
+        for c in 0..30u16 {
+            let cell = excel::column_letters(c);
+            rows.push_str(&format!(
+                "<c r=\"{cell}{r}\" t=\"s\"><v>{long_index}</v></c>"
+            ));
+        }
+        rows.push_str("</row>");
+    }
+    let sheet_bytes = edit_text(&form, ACTIVITIES_PART, |xml| {
+        let start = xml.find("<row r=\"3\"").unwrap();
+        let end = xml.find("</sheetData>").unwrap();
+        format!("{}{rows}{}", &xml[..start], &xml[end..])
+    });
+    let head = format!("{}<si><t>", strings.trim_end().trim_end_matches("</sst>"));
+    let long = (
+        head.as_bytes(),
+        &b"aaaaaaaaaaaaaaaa"[..],
+        (10 << 20) / 16,
+        &b"</t></si></sst>"[..],
+    );
+    let bytes = with_huge_part(&sheet_bytes, STRINGS_PART, long, None);
+    assert_refused_in_bounds("repeated-text", bytes, "64 MiB");
 }

@@ -29,6 +29,10 @@ pub const MAX_COLUMNS: u32 = 256;
 pub const MAX_CELLS: u64 = 500_000;
 /// Shared strings, as declared and as found.
 pub const MAX_STRINGS: u64 = 200_000;
+/// Text in the cells read, all together: a cell may repeat a shared
+/// string (or a shared formula) that is itself within the limits, so the
+/// copies are counted.
+pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why a file is refused before its cells are read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -49,6 +53,8 @@ pub enum Refusal {
     OutOfRange { part: String, cell: String },
     #[error("tệp có hơn {MAX_CELLS} ô được ghi, vượt giới hạn của một biểu mẫu; xóa các dòng, cột thừa rồi lưu lại")]
     TooManyCells,
+    #[error("chữ trong các ô của tệp dài hơn {} MiB, vượt giới hạn của một biểu mẫu; tệp không được đọc", MAX_TEXT_BYTES / (1024 * 1024))]
+    TooMuchText,
     #[error("phần {part} của tệp bị hỏng (nội dung XML không đọc được); mở bằng Excel hay LibreOffice Calc rồi lưu lại dạng .xlsx")]
     Damaged { part: String },
 }
@@ -146,24 +152,37 @@ pub fn read(bytes: &[u8], wanted: &[&str]) -> Result<Workbook, Refusal> {
     let is_1904 = book.has_1904_epoch();
     let names = book.sheet_names();
     let mut sheets = Vec::new();
+    let mut text = 0u64;
     for &name in wanted {
         if !names.iter().any(|n| n == name) {
             continue;
         }
-        let sheet = read_sheet(&mut book, name, is_1904);
+        let sheet = read_sheet(&mut book, name, is_1904, &mut text)?;
         sheets.push((name.to_string(), sheet));
     }
     Ok(Workbook { sheets, is_1904 })
 }
 
 /// A sheet's cells and merged ranges; `None` when its content cannot be
-/// read.
-fn read_sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str, is_1904: bool) -> Option<Sheet> {
+/// read. `text` counts the bytes of text copied so far.
+fn read_sheet(
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    is_1904: bool,
+    text: &mut u64,
+) -> Result<Option<Sheet>, Refusal> {
     let mut sheet = Sheet::default();
     let mut shared: HashMap<usize, String> = HashMap::new();
     {
-        let mut cells = book.worksheet_cells_reader(name).ok()?;
-        while let Some(record) = cells.next_cell_with_formula_metadata().ok()? {
+        let Ok(mut cells) = book.worksheet_cells_reader(name) else {
+            return Ok(None);
+        };
+        loop {
+            let record = match cells.next_cell_with_formula_metadata() {
+                Ok(Some(record)) => record,
+                Ok(None) => break,
+                Err(_) => return Ok(None),
+            };
             let formula = record.formula.map(|f| match f {
                 XlsxFormulaMetadata::Normal { formula } => formula,
                 XlsxFormulaMetadata::Shared {
@@ -179,6 +198,17 @@ fn read_sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str, is_1904: bool) -> Opti
                 }
                 _ => String::new(),
             });
+            *text += formula.as_ref().map_or(0, |f| f.len() as u64);
+            *text += match &record.value {
+                DataRef::SharedString(s) => s.len() as u64,
+                DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                    s.len() as u64
+                }
+                _ => 0,
+            };
+            if *text > MAX_TEXT_BYTES {
+                return Err(Refusal::TooMuchText);
+            }
             let value = value(record.value, is_1904);
             if value == Value::Empty && formula.is_none() {
                 continue;
@@ -186,13 +216,14 @@ fn read_sheet(book: &mut Xlsx<Cursor<&[u8]>>, name: &str, is_1904: bool) -> Opti
             sheet.cells.insert(record.pos, Cell { value, formula });
         }
     }
-    sheet.merged = book
-        .merge_cells_by_sheet_name(name)
-        .ok()?
+    let Ok(merged) = book.merge_cells_by_sheet_name(name) else {
+        return Ok(None);
+    };
+    sheet.merged = merged
         .into_iter()
         .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
         .collect();
-    Some(sheet)
+    Ok(Some(sheet))
 }
 
 fn value(data: DataRef, is_1904: bool) -> Value {
@@ -270,14 +301,17 @@ fn scan(bytes: &[u8]) -> Result<(), Refusal> {
             inner: entry,
             count: 0,
         };
-        let read = if lower.starts_with("xl/worksheets/") && lower.ends_with(".xml") {
-            scan_sheet(&mut counted, &part, &mut cells)
-        } else if lower.ends_with("sharedstrings.xml") {
+        // Any part may be named a worksheet by the workbook's links: each
+        // is scanned as one, as far as it reads as XML, the way calamine
+        // reads it (what cannot be read past is not read by calamine
+        // either). A part under xl/worksheets/ must read to its end.
+        let read = if lower.ends_with("sharedstrings.xml") {
             scan_strings(&mut counted, &part)
         } else {
-            std::io::copy(&mut counted, &mut std::io::sink())
-                .map(drop)
-                .map_err(|_| Refusal::Damaged { part: part.clone() })
+            match scan_sheet(&mut counted, &part, &mut cells) {
+                Err(Refusal::Damaged { .. }) if !lower.starts_with("xl/worksheets/") => Ok(()),
+                other => other,
+            }
         };
         if counted.count > MAX_PART_BYTES {
             return Err(Refusal::PartTooLarge { part });
@@ -297,8 +331,15 @@ fn scan(bytes: &[u8]) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// An XML reader set as calamine sets its own, so that both stop at the
+/// same place in a damaged part.
 fn xml<R: Read>(part: R) -> quick_xml::Reader<BufReader<R>> {
-    quick_xml::Reader::from_reader(BufReader::new(part))
+    let mut reader = quick_xml::Reader::from_reader(BufReader::new(part));
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    config.trim_text(false);
+    reader
 }
 
 fn attribute(e: &BytesStart, name: &[u8]) -> Option<String> {
