@@ -50,7 +50,6 @@ pub struct Form {
     pub problems: Diagnostics,
     /// What the officer should know (columns ignored, no activity).
     pub notes: Diagnostics,
-    pub activities: usize,
 }
 
 /// A cell and the header of its column (or the label of a detail).
@@ -437,7 +436,6 @@ impl FormReader<'_> {
         for table in tables {
             let rows = self.table(sheets[table.sheet], table);
             if table.list == submission::HOAT_DONG {
-                self.form.activities = rows.len();
                 if rows.is_empty() {
                     self.note(
                         format!("{}!A{}", table.sheet, FIRST_DATA_ROW + 1),
@@ -481,14 +479,9 @@ impl FormReader<'_> {
             cols
         };
         if let Some(&first) = outside.first() {
-            let names: Vec<String> = outside.iter().map(|&c| letters_of(c)).collect();
+            let names: Vec<String> = outside.iter().map(|&c| column_letters(c as u16)).collect();
             self.note(
-                format!(
-                    "{}!{}{}",
-                    table.sheet,
-                    letters_of(first),
-                    FIRST_DATA_ROW + 1
-                ),
+                cell_name(table.sheet, FIRST_DATA_ROW, first as u16),
                 Code::ColumnsIgnored,
                 format!(
                     "trang \"{}\": cột {} không thuộc biểu mẫu nên số liệu trong đó bị bỏ qua",
@@ -949,11 +942,6 @@ impl FormReader<'_> {
             _ => None,
         }
     }
-}
-
-fn letters_of(col: u32) -> String {
-    let name = cell_ref(0, col);
-    name.trim_end_matches('1').to_string()
 }
 
 /// Nothing in it: no cell, only spaces.
