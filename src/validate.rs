@@ -237,7 +237,11 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
 
     // Each form read against the plan (without one, it waits: its cells
     // mean nothing without the plan's catalogue).
-    let forms: Vec<Option<Form>> = {
+    // Most runs read no form: no work is handed to the threads for none.
+    let any_form = files.iter().any(|f| matches!(f.content, Content::Form(_)));
+    let forms: Vec<Option<Form>> = if !any_form {
+        files.iter().map(|_| None).collect()
+    } else {
         let read: Vec<(Option<Form>, Diagnostics)> =
             crate::par::map(files, |f| match (&f.content, &chosen) {
                 (Content::Form(book), Some((_, plan, _))) => {
@@ -263,10 +267,14 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
                 .map(|form| Source::of_form(&f.path, &form.json, &form.places))
         })
         .collect();
-    let form_trees = parse_all(&form_sources, diags);
+    let form_trees = if any_form {
+        parse_all(&form_sources, diags)
+    } else {
+        files.iter().map(|_| None).collect()
+    };
     // A form whose text is a JSON file's is that file, imported before.
     let mut already_imported = Vec::new();
-    {
+    if any_form {
         let by_text: HashMap<&str, usize> = forms
             .iter()
             .enumerate()
