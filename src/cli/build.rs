@@ -165,7 +165,8 @@ fn print_changes(written: &Written, inputs: &pipeline::Inputs) {
         for change in changes {
             if let manifest::Change::TemplateLost(name) = change {
                 warn!(
-                    "mẫu {name} đã được sửa ở lần tạo báo cáo trước nhưng không còn trong thư mục mẫu {}: lần này dùng mẫu mặc định, chỗ đã sửa không có trong báo cáo. Nếu xóa nhầm, hãy chép lại tệp đã sửa vào {}.",
+                    "mẫu {} đã được sửa ở lần tạo báo cáo trước nhưng không còn trong thư mục mẫu {}: lần này dùng mẫu mặc định, chỗ đã sửa không có trong báo cáo. Nếu xóa nhầm, hãy chép lại tệp đã sửa vào {}.",
+                    shown_path(std::path::Path::new(name)),
                     shown_path(&inputs.templates),
                     shown_path(&inputs.templates.join(name))
                 );

@@ -58,12 +58,12 @@ pub fn check(args: CheckArgs) -> ExitCode {
                 match &source.path {
                     None => out!(
                         "  {}: mặc định (không có tệp trong {})",
-                        source.name,
+                        shown_path(std::path::Path::new(&source.name)),
                         shown_path(&report.inputs.templates)
                     ),
                     Some(path) => out!(
                         "  {}: {} ({})",
-                        source.name,
+                        shown_path(std::path::Path::new(&source.name)),
                         match origin {
                             Origin::Edited => "đã sửa",
                             Origin::AsDefault => "giống mẫu mặc định",
