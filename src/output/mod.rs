@@ -120,6 +120,7 @@ fn io_reason(kind: std::io::ErrorKind) -> &'static str {
         K::StorageFull => "ổ đĩa đã đầy",
         K::ReadOnlyFilesystem => "ổ đĩa chỉ cho đọc",
         K::IsADirectory => "đã có một thư mục trùng tên",
+        K::AlreadyExists => "vừa có một tệp khác được ghi vào đúng tên đó",
         K::ResourceBusy => "tệp đang bị chương trình khác dùng",
         K::Unsupported => "ổ đĩa không hỗ trợ việc này",
         _ => "lỗi hệ thống khi ghi",
