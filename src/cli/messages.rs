@@ -15,6 +15,7 @@ use std::fmt::Arguments;
 use std::io::Write;
 use std::path::Path;
 
+use khuyencong::diagnostic::shown_path;
 use khuyencong::output::{Left, OutputError, Wait};
 use khuyencong::pipeline::BuildError;
 
@@ -61,6 +62,14 @@ pub fn stderr(line: Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// Warnings about the data, one line each, beside the result: what was
+/// taken but may not be what was meant.
+pub fn warnings(warnings: &khuyencong::diagnostic::Diagnostics) {
+    for w in &warnings.0 {
+        out!("{w}");
+    }
+}
+
 /// Why a build stopped. The data and template checks list their problems
 /// as diagnostics; anything else is an error of the build.
 pub fn build_error(e: &BuildError) {
@@ -78,8 +87,8 @@ pub fn wait() -> Wait<'static> {
     Wait {
         notify: &|dir| {
             diag!(
-                "Một lần tạo báo cáo khác đang ghi vào {}; chờ lần đó ghi xong…",
-                dir.display()
+                "Một lần chạy khác đang ghi vào {}; chờ lần đó ghi xong…",
+                khuyencong::diagnostic::shown_path(dir)
             )
         },
         ..Wait::default()
@@ -90,11 +99,11 @@ pub fn wait() -> Wait<'static> {
 pub fn not_written(e: &OutputError, dir: &Path) {
     err!("{e}");
     match e.left() {
-        Left::Previous => diag!("Các báo cáo cũ trong {} được giữ nguyên.", dir.display()),
-        Left::Untouched => diag!("Chưa ghi gì vào {}.", dir.display()),
+        Left::Previous => diag!("Các báo cáo cũ trong {} được giữ nguyên.", shown_path(dir)),
+        Left::Untouched => diag!("Chưa ghi gì vào {}.", shown_path(dir)),
         Left::Unfinished => diag!(
             "{} đang có bộ báo cáo ghi dở: đừng dùng các tệp trong đó; lần chạy sau sẽ trả lại bộ cũ trước khi làm tiếp.",
-            dir.display()
+            shown_path(dir)
         ),
     }
 }

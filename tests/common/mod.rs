@@ -269,3 +269,18 @@ pub fn zip_part(package: &Path, name: &str) -> String {
         .unwrap();
     xml
 }
+
+/// Every file under `dir` with its bytes, by path relative to `dir`.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap();
+            (e.path().strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
+        .collect();
+    all.sort();
+    all
+}
