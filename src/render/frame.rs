@@ -355,21 +355,26 @@ fn word_groups(text: &str) -> Vec<String> {
 /// Whether block `i` of a section (on pages turned `orientation`) must
 /// stay on the page of what follows it (the closing block after the body's
 /// last block). Headings do; so does a one-line caption before a table,
-/// and the closing sentence before the signature. A long paragraph never
-/// does: it would drag its table to the next page and leave this one half
-/// empty.
+/// also when a one-line "Đơn vị tính" stands between them, and the closing
+/// sentence before the signature. A long paragraph never does: it would
+/// drag its table to the next page and leave this one half empty.
 pub fn keeps_with_next(
     blocks: &[Block],
     i: usize,
     settings: &PageSettings,
     orientation: Orientation,
 ) -> bool {
+    let one_line = |content: &[Inline]| {
+        let line = text_width(settings, orientation) - settings.thut_dau_dong_cm * 10.0 * PT_PER_MM;
+        width(&plain_text(content), Look::new(settings.co_chu)).is_ok_and(|w| w <= line)
+    };
     match (&blocks[i], blocks.get(i + 1)) {
         (Block::Heading { .. }, _) | (_, None) => true,
-        (Block::Paragraph(content), Some(Block::Table(_))) => {
-            let line =
-                text_width(settings, orientation) - settings.thut_dau_dong_cm * 10.0 * PT_PER_MM;
-            width(&plain_text(content), Look::new(settings.co_chu)).is_ok_and(|w| w <= line)
+        (Block::Paragraph(content), Some(Block::Table(_))) => one_line(content),
+        (Block::Paragraph(content), Some(Block::Paragraph(next))) => {
+            matches!(blocks.get(i + 2), Some(Block::Table(_)))
+                && one_line(content)
+                && one_line(next)
         }
         _ => false,
     }
@@ -588,15 +593,27 @@ mod tests {
             para("Bảng 1. Kinh phí"),
             table.clone(),
             para(&long),
-            table,
+            table.clone(),
             para(&long),
+            para("Bảng 2. Kinh phí theo nguồn"),
+            para("Đơn vị tính: triệu đồng"),
+            table.clone(),
+            para("Bảng 3. Kinh phí theo đơn vị"),
+            para(&long),
+            table,
             para("Trên đây là báo cáo./."),
         ];
         let settings = PageSettings::default();
         let keeps: Vec<bool> = (0..blocks.len())
             .map(|i| keeps_with_next(&blocks, i, &settings, Orientation::Portrait))
             .collect();
-        assert_eq!(keeps, [true, true, false, false, false, false, true]);
+        assert_eq!(
+            keeps,
+            [
+                true, true, false, false, false, false, true, true, false, false, false, false,
+                true
+            ]
+        );
     }
 
     /// `text` broken just after `fits`, the longest first line allowed.
