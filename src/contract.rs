@@ -148,6 +148,15 @@ impl MoneyUnit {
             .find(|u| u.label() == label)
     }
 
+    /// Decimals a figure in this unit is printed with: whole đồng; nghìn
+    /// and triệu đồng to two places.
+    pub fn decimals(self) -> u32 {
+        match self {
+            MoneyUnit::Dong => 0,
+            MoneyUnit::NghinDong | MoneyUnit::TrieuDong => 2,
+        }
+    }
+
     /// How many đồng one unit is.
     pub fn dong(self) -> u32 {
         match self {

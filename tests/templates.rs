@@ -158,7 +158,7 @@ fn the_money_unit_filter_and_headers_agree() {
     .unwrap();
     assert_eq!(
         out,
-        "224.730,5 nghìn đồng|224.730,5|224.731 nghìn đồng|Hai trăm hai mươi bốn triệu bảy trăm ba mươi nghìn năm trăm đồng"
+        "224.730,5 nghìn đồng|224.730,50|224.731 nghìn đồng|Hai trăm hai mươi bốn triệu bảy trăm ba mươi nghìn năm trăm đồng"
     );
 }
 
