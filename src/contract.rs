@@ -181,6 +181,10 @@ pub struct Unit {
     pub cap: String,
 }
 
+/// The `cap` of the province's own centre: a unit that is no area, so a
+/// project it reports takes no place from it.
+pub const CENTRE: &str = "trung_tam";
+
 /// The values `cap` may take: the administrative levels that report (from
 /// the province down to the commune, with the 2025 special zones) and the
 /// province's own centre. The check and the JSON Schema both read this list.
@@ -194,7 +198,7 @@ pub const UNIT_LEVELS: [&str; 10] = [
     "phuong",
     "thi_tran",
     "dac_khu",
-    "trung_tam",
+    CENTRE,
 ];
 
 fn unit_level_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
@@ -213,22 +217,18 @@ pub struct FundingSource {
     pub ma: String,
     /// Tên nguồn, ví dụ "Kinh phí khuyến công địa phương".
     pub ten: String,
-    /// Loại nguồn; bỏ trống là "dia_phuong" (kinh phí khuyến công địa phương).
-    #[serde(default)]
-    #[schemars(default)]
+    /// Loại nguồn (bắt buộc): ngân sách khuyến công ("dia_phuong",
+    /// "quoc_gia") hay ngoài ngân sách ("doi_ung", "khac").
     pub loai: SourceKind,
 }
 
 /// What a funding source is: the khuyến công budget (counted in the
 /// report's "kinh phí khuyến công") or money from outside it (shown apart,
 /// never mixed in).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// Kinh phí khuyến công địa phương (ngân sách tỉnh, huyện, xã).
-    #[default]
     DiaPhuong,
     /// Kinh phí khuyến công quốc gia.
     QuocGia,
@@ -252,6 +252,10 @@ impl SourceKind {
         matches!(self, SourceKind::DiaPhuong | SourceKind::QuocGia)
     }
 }
+
+/// The indicator code that counts projects: its result is the number of
+/// the item's activities with `de_an`, never a typed quantity.
+pub const PROJECT_COUNT: &str = "de_an";
 
 /// Money split by funding source: source code → amount.
 pub type Split = BTreeMap<String, Money>;

@@ -240,9 +240,13 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         placed.push(p);
     }
     same_revisions(&placed, &sources, diags);
+    check_project_counts(&placed, &trees, &sources, diags);
     let against = against?;
     let (submissions, superseded) = pick_revisions(placed, &against.index);
     check_sums(&submissions, &against, &trees, &sources, diags);
+    if let Some((plan_file, ..)) = &chosen {
+        check_money_totals(*plan_file, &against, &submissions, &trees, &sources, diags);
+    }
     drop(against);
     let (plan_index, plan, other_plans) = chosen?;
     Some(Dataset {
@@ -471,6 +475,108 @@ fn check_sums(
     }
 }
 
+/// The number of projects of an item is the number of its activities with
+/// `de_an`, one project each, never a typed quantity (docs/du-lieu.md): a
+/// `de_an` quantity written in `chi_tieu` anyway must say the same, 1 on a
+/// project and 0 elsewhere.
+fn check_project_counts(
+    placed: &[Placed],
+    trees: &[Option<Value>],
+    sources: &[Source],
+    diags: &mut Diagnostics,
+) {
+    for p in placed {
+        let Some(s) = &p.submission else { continue };
+        for (ai, a) in s.value.hoat_dong.iter().enumerate() {
+            let Some(typed) = a.chi_tieu.get(PROJECT_COUNT) else {
+                continue;
+            };
+            let counted = rust_decimal::Decimal::from(u8::from(a.de_an.is_some()));
+            if typed.0 == counted {
+                continue;
+            }
+            let object = format!("hoat_dong[{ai}].chi_tieu");
+            let at = trees[p.text]
+                .as_ref()
+                .map_or(0, |t| key_offset(t, &object, PROJECT_COUNT));
+            let why = if a.de_an.is_some() {
+                "hoạt động này là một đề án nên chỉ ghi 1; nhiều đề án thì ghi mỗi đề án thành một hoạt động riêng có `de_an`"
+            } else {
+                "hoạt động này không có khóa `de_an` nên không phải đề án; ghi mỗi đề án thành một hoạt động có `\"de_an\": {\"ten\": …, \"co_so\": …, \"trang_thai\": …}`"
+            };
+            diags.push(sources[p.text].diagnostic(
+                at,
+                &json::key_path(&object, PROJECT_COUNT),
+                Code::Inconsistent,
+                format!(
+                    "số đề án `{}` không khớp: chỉ tiêu `de_an` được đếm từ các hoạt động có khóa `de_an`, mỗi hoạt động một đề án; {why}, hoặc bỏ `de_an` khỏi `chi_tieu` để chương trình tự đếm",
+                    typed.0
+                ),
+            ));
+        }
+    }
+}
+
+/// The workbook holds every amount and every total as a spreadsheet
+/// number, exact to the đồng only up to `xlsx::EXACT`: what the build would
+/// refuse, `validate` refuses first, at the amount. Amounts are never
+/// negative, so no total exceeds the whole plan or the whole spending; the
+/// amount at which either running sum passes the limit is the one reported.
+fn check_money_totals(
+    plan_file: usize,
+    against: &Against,
+    submissions: &[Indexed],
+    trees: &[Option<Value>],
+    sources: &[Source],
+    diags: &mut Diagnostics,
+) {
+    let limit = rust_decimal::Decimal::from(crate::render::xlsx::EXACT);
+    let too_large = |sum: rust_decimal::Decimal, what: &str| {
+        format!(
+            "số tiền này làm tổng {what} lên {} đồng, quá {} đồng, số lớn nhất bảng tính (.xlsx) của báo cáo lưu đúng từng đồng; kiểm tra lại số chữ số",
+            crate::format::so(sum, None),
+            crate::format::so(limit, None)
+        )
+    };
+    let mut sum = rust_decimal::Decimal::ZERO;
+    let items = against
+        .plan
+        .chuong_trinh
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            p.noi_dung.iter().enumerate().map(move |(ii, item)| {
+                (format!("chuong_trinh[{pi}].noi_dung[{ii}].kinh_phi"), item)
+            })
+        });
+    for (path, item) in items {
+        sum += item.kinh_phi.0;
+        if sum > limit {
+            let at = trees[plan_file].as_ref().map_or(0, |t| locate(t, &path));
+            let message = too_large(sum, "kinh phí kế hoạch của mọi nội dung");
+            diags.push(sources[plan_file].diagnostic(at, &path, Code::InvalidMoney, message));
+            break;
+        }
+    }
+    let mut sum = rust_decimal::Decimal::ZERO;
+    let activities = submissions.iter().flat_map(|(text, s)| {
+        s.value
+            .hoat_dong
+            .iter()
+            .enumerate()
+            .map(move |(ai, a)| (*text, format!("hoat_dong[{ai}].kinh_phi"), a))
+    });
+    for (text, path, a) in activities {
+        sum += a.kinh_phi.0;
+        if sum > limit {
+            let at = trees[text].as_ref().map_or(0, |t| locate(t, &path));
+            let message = too_large(sum, "kinh phí thực hiện của mọi hoạt động được tính");
+            diags.push(sources[text].diagnostic(at, &path, Code::InvalidMoney, message));
+            break;
+        }
+    }
+}
+
 // ---- decoding one plan ----
 
 fn decode_plan(r: &mut Reader, tree: &Value) -> Option<Plan> {
@@ -552,12 +658,39 @@ fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource>
     let loai = o.opt(r, "loai", |r, v, p| {
         r.choice(v, p, "loại nguồn kinh phí", &SourceKind::ALL)
     });
+    if let Ok(None) = loai {
+        missing_source_kind(r, &o, ma.as_deref(), ten.as_deref());
+    }
     o.finish(r);
     Some(FundingSource {
         ma: ma?,
         ten: ten?,
-        loai: loai.ok()?.unwrap_or_default(),
+        loai: loai.ok()??,
     })
+}
+
+/// A source without `loai`: whether its money is khuyến công budget cannot
+/// be guessed (an older data set's "Vốn đối ứng" once counted as budget),
+/// so the source is named with the one line to add.
+fn missing_source_kind(r: &mut Reader, o: &Obj, ma: Option<&str>, ten: Option<&str>) {
+    let name = ten.unwrap_or_default().to_lowercase();
+    let likely = if name.contains("đối ứng") {
+        "doi_ung"
+    } else if name.contains("quốc gia") {
+        "quoc_gia"
+    } else if name.contains("khuyến công") {
+        "dia_phuong"
+    } else {
+        "khac"
+    };
+    let named = match (ma, ten) {
+        (Some(ma), Some(ten)) => format!("nguồn `{ma}` ({ten})"),
+        (Some(ma), None) => format!("nguồn `{ma}`"),
+        _ => "nguồn này".to_string(),
+    };
+    r.error(o.start(), &json::key_path(&o.path, "loai"), Code::MissingKey, format!(
+        "{named} thiếu khóa `loai`: chương trình không tự đoán được tiền của nguồn này có phải kinh phí khuyến công không; thêm một dòng, ví dụ `\"loai\": \"{likely}\"` (dia_phuong, quoc_gia: ngân sách khuyến công; doi_ung: vốn đối ứng của cơ sở; khac: nguồn khác ngoài ngân sách). Bộ dữ liệu cũ, lập khi `loai` chưa bắt buộc, cần thêm dòng này vào từng nguồn"
+    ));
 }
 
 fn decode_programme(r: &mut Reader, v: &Value, path: &str) -> Option<Programme> {
@@ -958,8 +1091,14 @@ fn money_by_source(
                 .iter()
                 .map(|(code, m)| format!("{code} {}", m.0))
                 .collect();
+            // Only an activity may leave its total to the split; a plan
+            // item states its total (KC011 without it).
+            let or_leave_out = match owner {
+                SplitOwner::Activity(_) => ", hoặc bỏ `kinh_phi` để chương trình tự cộng",
+                SplitOwner::Plan => " (kinh phí kế hoạch là tổng mọi nguồn)",
+            };
             r.error(o.offset_of("theo_nguon"), &path("theo_nguon"), Code::Inconsistent, format!(
-                "các phần theo nguồn ({}) cộng lại được {sum} đồng, khác `kinh_phi` {} đồng (lệch {} đồng); sửa cho tổng các phần đúng bằng `kinh_phi`, hoặc bỏ `kinh_phi` để chương trình tự cộng",
+                "các phần theo nguồn ({}) cộng lại được {sum} đồng, khác `kinh_phi` {} đồng (lệch {} đồng); sửa cho tổng các phần đúng bằng `kinh_phi`{or_leave_out}",
                 parts.join(" + "), total.0, (sum - total.0).abs()
             ));
             return None;
