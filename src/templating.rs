@@ -217,17 +217,19 @@ impl Templates {
                     .unwrap_or(path)
                     .to_string_lossy()
                     .replace('\\', "/");
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    vec![TemplateError {
-                        file: path.to_path_buf(),
-                        line: 0,
-                        column: 0,
-                        message: format!(
-                            "không đọc được tệp mẫu ({}); mẫu phải là văn bản UTF-8",
-                            e.kind()
-                        ),
-                    }]
-                })?;
+                // Read as data is: a regular file within the limit, UTF-8,
+                // Windows line ends and BOM made as on Linux.
+                let text = crate::load::read_bytes(path, crate::load::MAX_FILE_BYTES)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| crate::load::text(&bytes))
+                    .map_err(|reason| {
+                        vec![TemplateError {
+                            file: path.to_path_buf(),
+                            line: 0,
+                            column: 0,
+                            message: format!("không đọc được tệp mẫu: {reason}"),
+                        }]
+                    })?;
                 sources.push(TemplateSource {
                     name,
                     path: Some(path.to_path_buf()),

@@ -48,12 +48,8 @@ fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
     // A regular file, read once; a FIFO or a device is refused at once.
     let bytes = khuyencong::load::read_bytes(file, MAX_MARKDOWN_BYTES)
         .map_err(|e| failed(format!("không đọc được {}: {e}", shown_path(file))))?;
-    let markdown = String::from_utf8(bytes).map_err(|_| {
-        failed(format!(
-            "không đọc được {}: tệp phải là văn bản UTF-8",
-            shown_path(file)
-        ))
-    })?;
+    let markdown = khuyencong::load::text(&bytes)
+        .map_err(|reason| failed(format!("không đọc được {}: {reason}", shown_path(file))))?;
     let document =
         markdown::parse(&markdown).map_err(|e| failed(format!("{}: {e}", shown_path(file))))?;
     let formats: Vec<Format> = match args.format {
