@@ -73,7 +73,7 @@ fn main() {
         });
         let templates =
             templating::Templates::load(Some(&root.join("templates"))).expect("templates");
-        let md = markdown::number_headings(&templates.render(&summary).expect("renders"));
+        let md = markdown::number_headings(&templates.render(&summary).expect("renders").markdown);
         let render = median_ms(runs, || {
             templates.render(&summary).expect("renders");
         });

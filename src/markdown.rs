@@ -64,8 +64,10 @@ pub enum MarkdownError {
     },
     #[error("dòng {line} của Markdown đã dựng: HTML `{html}` không in được trong DOCX và PDF (chữ trong đó sẽ mất); hãy bỏ các thẻ HTML và viết chữ thành đoạn văn Markdown. Chỉ dùng được chú thích `<!-- … -->` (như `{PAGE_BREAK}`)")]
     Html { line: usize, html: String },
-    #[error("dòng {line} của Markdown đã dựng: hình ảnh `![…](…)` chưa in được trong DOCX và PDF; hãy xóa nó, hoặc gõ `\\!` nếu muốn in dấu !")]
+    #[error("dòng {line} của Markdown đã dựng: hình ảnh `![…](…)` không in được trong DOCX và PDF (chỉ chữ mô tả của nó sẽ còn). Chữ ký và con dấu không đặt trong mẫu: phần mềm ký số đóng chúng lên khi ký tệp PDF. Hãy xóa hình, hoặc gõ `\\!` nếu muốn in dấu !")]
     Image { line: usize },
+    #[error("dòng {line} của Markdown đã dựng: `{row}` là một hàng bảng nhưng đứng ngoài bảng (DOCX và PDF sẽ in nó thành chữ, cả các dấu `|`). Các dòng của một bảng — tiêu đề, dòng kẻ `|---|`, các hàng — phải liền nhau, không có dòng trống xen giữa: trong mẫu, bỏ dòng trống quanh thẻ `{{% for %}}`, `{{% endfor %}}` của hàng, hoặc dùng `{{%-` và `-%}}` để bỏ cả xuống dòng bên cạnh thẻ")]
+    RowOutsideTable { line: usize, row: String },
     #[error("dòng {line} của Markdown đã dựng: chú thích cuối trang `[^…]` không in được trong DOCX và PDF; hãy viết nội dung chú thích thành một đoạn văn, hoặc gõ `\\[` nếu muốn in dấu [")]
     Footnote { line: usize },
     #[error("dòng {line} của Markdown đã dựng: dòng `[{label}]: …` là định nghĩa liên kết của Markdown, không được in ra văn bản; hãy viết nó thành đoạn văn, hoặc gõ `\\[` ở đầu dòng nếu muốn in dấu [")]
@@ -74,8 +76,36 @@ pub enum MarkdownError {
     InList { line: usize, what: &'static str },
 }
 
-/// Parses the rendered Markdown into the document model.
+impl MarkdownError {
+    /// The line of the Markdown the problem is on, when it is on one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            MarkdownError::MissingFrontMatter | MarkdownError::Page(_) => None,
+            MarkdownError::FrontMatter { line, .. }
+            | MarkdownError::SecondAnnex { line, .. }
+            | MarkdownError::MergeLeftFirst { line }
+            | MarkdownError::MergeUpTop { line, .. }
+            | MarkdownError::MergeUpBody { line, .. }
+            | MarkdownError::MergeUpWidth { line, .. }
+            | MarkdownError::Html { line, .. }
+            | MarkdownError::Image { line }
+            | MarkdownError::RowOutsideTable { line, .. }
+            | MarkdownError::Footnote { line }
+            | MarkdownError::LinkDefinition { line, .. }
+            | MarkdownError::InList { line, .. } => Some(*line),
+        }
+    }
+}
+
+/// Parses the rendered Markdown into the document model; the first
+/// problem found, if any.
 pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
+    parse_all(markdown).map_err(|mut problems| problems.swap_remove(0))
+}
+
+/// As [`parse`], with every problem, in the order of the text: the report
+/// check says them all at once.
+pub fn parse_all(markdown: &str) -> Result<Document, Vec<MarkdownError>> {
     // Footnotes are parsed only to be refused with their line.
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
@@ -84,32 +114,53 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
         source: markdown,
         ..Builder::default()
     };
+    let mut problems = Vec::new();
     let mut meta: Option<Metadata> = None;
     let mut in_meta = false;
     let events = Parser::new_ext(markdown, options).into_offset_iter();
-    // A link reference definition prints nothing: the first one (in the
-    // text) is refused. The parser has read them all before any event.
-    let definition = events
+    // A link reference definition prints nothing: each is refused. The
+    // parser has read them all before any event.
+    let mut definitions: Vec<(String, usize)> = events
         .reference_definitions()
         .iter()
-        .min_by_key(|(_, def)| def.span.start)
-        .map(|(label, def)| (label.to_string(), def.span.start));
-    if let Some((label, at)) = definition {
-        return Err(MarkdownError::LinkDefinition {
+        .map(|(label, def)| (label.to_string(), def.span.start))
+        .collect();
+    definitions.sort_by_key(|(_, at)| *at);
+    for (label, at) in definitions {
+        problems.push(MarkdownError::LinkDefinition {
             line: builder.line(at),
             label,
         });
     }
     for (event, range) in events {
-        match event {
-            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => in_meta = true,
-            Event::End(TagEnd::MetadataBlock(_)) => in_meta = false,
-            Event::Text(text) if in_meta => meta = Some(read_meta(markdown, &text, range.start)?),
-            other => builder.event(other, range)?,
-        }
+        let read = match event {
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => {
+                in_meta = true;
+                Ok(())
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                in_meta = false;
+                Ok(())
+            }
+            Event::Text(text) if in_meta => {
+                read_meta(markdown, &text, range.start).map(|m| meta = Some(m))
+            }
+            other => builder.event(other, range),
+        };
+        problems.extend(read.err());
     }
-    let mut meta = meta.ok_or(MarkdownError::MissingFrontMatter)?;
-    meta.trang.check().map_err(MarkdownError::Page)?;
+    let Some(mut meta) = meta else {
+        if problems.is_empty() {
+            problems.push(MarkdownError::MissingFrontMatter);
+        }
+        return Err(problems);
+    };
+    if let Err(page) = meta.trang.check() {
+        problems.push(MarkdownError::Page(page));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     // TOML escapes ("\u0001") bring in what a raw TOML string refuses. A
     // line separator becomes the frame's own forced line break.
     for text in meta.texts_mut() {
@@ -138,6 +189,25 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
         blocks,
         turns,
         annex,
+    })
+}
+
+/// The first line of a paragraph whose every line is a table row (`| … |`):
+/// rows cut off from their table by a blank line, which Markdown reads as
+/// text.
+fn stray_row(paragraph: &str) -> Option<String> {
+    let row = |l: &str| {
+        let l = l.trim();
+        l.len() >= 2 && l.starts_with('|') && l.ends_with('|')
+    };
+    let mut lines = paragraph.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next()?;
+    (row(first) && lines.all(row)).then(|| {
+        let mut shown: String = first.trim().chars().take(50).collect();
+        if shown.len() < first.trim().len() {
+            shown.push('…');
+        }
+        shown
     })
 }
 
@@ -252,6 +322,15 @@ impl Builder<'_> {
                 if let Some((start, html)) = self.html.take() {
                     self.html(&html, start)?;
                 }
+            }
+            Event::Start(Tag::Paragraph) if self.items.is_empty() => {
+                if let Some(row) = stray_row(&self.source[range]) {
+                    return Err(MarkdownError::RowOutsideTable {
+                        line: self.line(at),
+                        row,
+                    });
+                }
+                self.start(Tag::Paragraph, at)
             }
             Event::Start(Tag::Image { .. }) => {
                 return Err(MarkdownError::Image {

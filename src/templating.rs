@@ -4,8 +4,12 @@
 //! when one that was edited last time is gone: see `manifest`). Data text is
 //! escaped for Markdown by default, so a note cannot change the structure.
 
+pub mod bounds;
+pub mod trace;
+
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use tera::{Context, Kwargs, State, Tera, Value};
@@ -133,9 +137,37 @@ fn position(line: usize, column: usize) -> String {
 
 /// A template set ready to render, and where each template came from.
 pub struct Templates {
-    tera: Tera,
+    tera: Arc<Tera>,
+    /// The traced copies (see [`trace`]), when they load.
+    traced: Option<Arc<Tera>>,
+    /// The places the traced copies' marks name.
+    pub origins: Vec<trace::Origin>,
     /// (name, path on disk or None for the embedded default, text).
     pub sources: Vec<TemplateSource>,
+}
+
+/// The Markdown the templates wrote, with the map back to them.
+pub struct Rendered {
+    pub markdown: String,
+    /// None when the templates could not be traced faithfully (the checks
+    /// then point at Markdown lines).
+    pub trace: Option<Traced>,
+}
+
+/// Where the Markdown came from: (byte offset, index into
+/// [`Templates::origins`]) in order, and the values printed without a
+/// filter.
+pub struct Traced {
+    pub spans: Vec<(usize, usize)>,
+    pub raw: Vec<trace::RawValue>,
+}
+
+impl Traced {
+    /// The place that wrote byte `at` of the Markdown.
+    pub fn place(&self, at: usize) -> Option<usize> {
+        let i = self.spans.partition_point(|&(offset, _)| offset <= at);
+        i.checked_sub(1).map(|i| self.spans[i].1)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -249,10 +281,41 @@ impl Templates {
         let mut tera = engine();
         let load =
             tera.add_raw_templates(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())));
-        let templates = Templates { tera, sources };
-        match load {
-            Ok(()) => Ok(templates),
-            Err(e) => Err(templates.explain(&e)),
+        let mut templates = Templates {
+            tera: Arc::new(tera),
+            traced: None,
+            origins: Vec::new(),
+            sources,
+        };
+        if let Err(e) = load {
+            return Err(templates.explain(&e));
+        }
+        templates.trace();
+        Ok(templates)
+    }
+
+    /// Loads the traced copies of the templates, if they load (a copy that
+    /// does not leaves the report untraced, never wrong).
+    fn trace(&mut self) {
+        let mut origins = Vec::new();
+        let copies: Vec<(&str, String)> = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let traced = trace::trace(i, &s.text, origins.len());
+                origins.extend(traced.origins);
+                (s.name.as_str(), traced.text)
+            })
+            .collect();
+        let mut tera = engine();
+        tera.register_filter(trace::VALUE_FILTER, trace::value_filter);
+        if tera
+            .add_raw_templates(copies.iter().map(|(n, t)| (*n, t.as_str())))
+            .is_ok()
+        {
+            self.traced = Some(Arc::new(tera));
+            self.origins = origins;
         }
     }
 
@@ -261,8 +324,10 @@ impl Templates {
         self.sources.iter().map(|s| (s, s.origin()))
     }
 
-    /// Renders the main template with the summary as context.
-    pub fn render(&self, summary: &impl serde::Serialize) -> Result<String, Vec<TemplateError>> {
+    /// Renders the main template with the summary as context, within the
+    /// bounds of [`bounds`], and traced (see [`trace`]) at the same time
+    /// on another thread.
+    pub fn render(&self, summary: &impl serde::Serialize) -> Result<Rendered, Vec<TemplateError>> {
         let context = Context::from_serialize(summary).map_err(|e| {
             vec![TemplateError {
                 file: PathBuf::from(MAIN),
@@ -271,19 +336,85 @@ impl Templates {
                 message: format!("lỗi nội bộ khi tạo dữ liệu cho mẫu: {e}"),
             }]
         })?;
-        let markdown = self
-            .tera
-            .render(MAIN, &context)
-            .map_err(|e| self.explain_in(&e, Some(&Value::from_serializable(summary))))?;
-        match crate::markdown::check_front_matter(&markdown) {
+        // Marks make the traced Markdown longer than the plain one.
+        let traced_budget = bounds::Budget::new(3 * bounds::MAX_MARKDOWN_BYTES);
+        let traced = self.traced.clone().map(|tera| {
+            let context = context.clone();
+            bounds::spawn(Arc::clone(&traced_budget), move |budget| {
+                let mut out = bounds::Bounded::new(budget);
+                let rendered = tera.render_to(MAIN, &context, &mut out).is_ok();
+                (rendered.then_some(out.bytes), trace::take_raw())
+            })
+        });
+        let budget = bounds::Budget::new(bounds::MAX_MARKDOWN_BYTES);
+        let tera = Arc::clone(&self.tera);
+        let plain = bounds::spawn(Arc::clone(&budget), move |budget| {
+            let mut out = bounds::Bounded::new(budget);
+            tera.render_to(MAIN, &context, &mut out).map(|()| out.bytes)
+        });
+        let markdown = match plain.wait() {
+            // Tera writes whole strings, and the writer refuses whole writes.
+            Ok(Ok(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(Err(e)) => {
+                traced_budget.cancel();
+                return Err(match budget.exceeded() {
+                    Some(bound) => vec![self.exceeded(bound, Some(&e))],
+                    None => self.explain_in(&e, Some(&Value::from_serializable(summary))),
+                });
+            }
+            Err(bound) => {
+                traced_budget.cancel();
+                return Err(vec![self.exceeded(bound, None)]);
+            }
+        };
+        let trace = traced
+            .and_then(|t| t.wait().ok())
+            .and_then(|(bytes, raw)| Some((String::from_utf8(bytes?).ok()?, raw)))
+            .and_then(|(text, raw)| {
+                let (stripped, spans) = trace::strip(&text);
+                (stripped == markdown).then_some(Traced { spans, raw })
+            });
+        Ok(Rendered { markdown, trace })
+    }
+
+    /// A bound passed while rendering, said with the place Tera was at
+    /// (a loop of ours that checked the time), or the main template.
+    fn exceeded(&self, bound: bounds::Exceeded, error: Option<&tera::Error>) -> TemplateError {
+        let at = error.and_then(|e| reports(&e.to_string()).into_iter().next());
+        let (name, line, column) = at.map_or((MAIN.to_string(), 0, 0), |(_, n, l, c)| (n, l, c));
+        let what = match bound {
+            bounds::Exceeded::Time => format!(
+                "dựng mẫu quá {} giây nên đã dừng{}: một vòng lặp `{{% for %}}` quá dài, hay nhiều vòng lồng nhau? Báo cáo cả nước chỉ cần dưới một giây; lặp trên danh sách của dữ liệu (`{{% for u in don_vi %}}`), không trên `range` lớn",
+                bounds::TIME_LIMIT.as_secs(),
+                if line > 0 { " (đang chạy dòng này)" } else { "" }
+            ),
+            bounds::Exceeded::Size => format!(
+                "mẫu dựng ra hơn {} MB Markdown nên đã dừng: một vòng lặp in chữ quá nhiều lần? Báo cáo cả nước chỉ vài MB; xem lại các vòng `{{% for %}}` lồng nhau",
+                bounds::MAX_MARKDOWN_BYTES / (1024 * 1024)
+            ),
+            bounds::Exceeded::Memory => format!(
+                "dựng mẫu cần hơn {} MB bộ nhớ nên đã dừng: một vòng lặp gom chữ (`{{% set %}}…{{% endset %}}`) hay nối chuỗi `~` quá nhiều lần? Xem lại các vòng `{{% for %}}` của mẫu",
+                bounds::MEMORY_LIMIT / (1024 * 1024)
+            ),
+        };
+        TemplateError {
+            file: self.file_of(&name),
+            line,
+            column,
+            message: what,
+        }
+    }
+
+    /// The front matter of `markdown` checked, its errors placed on the
+    /// main template's lines.
+    pub fn check_front_matter(&self, markdown: &str) -> Result<(), TemplateError> {
+        match crate::markdown::check_front_matter(markdown) {
             Err(crate::markdown::MarkdownError::FrontMatter {
                 line,
                 column,
                 message,
-            }) => Err(vec![
-                self.front_matter_error(&markdown, line, column, &message)
-            ]),
-            _ => Ok(markdown),
+            }) => Err(self.front_matter_error(markdown, line, column, &message)),
+            _ => Ok(()),
         }
     }
 
@@ -319,7 +450,8 @@ impl Templates {
         }
     }
 
-    fn file_of(&self, name: &str) -> PathBuf {
+    /// The file template `name` was read from, as messages show it.
+    pub fn file_of(&self, name: &str) -> PathBuf {
         self.sources
             .iter()
             .find(|s| s.name == name)
@@ -849,6 +981,9 @@ pub fn export(
 fn engine() -> Tera {
     let mut tera = Tera::new();
     register_filters(&mut tera);
+    // Tera's own, bounded and said in Vietnamese.
+    tera.register_function("range", bounds::range);
+    tera.register_function("throw", bounds::throw);
     tera.set_escape_fn(format::escape_markdown);
     tera.autoescape_on(vec![".md"]);
     tera
@@ -861,21 +996,35 @@ pub fn render_text(
     context: &impl serde::Serialize,
 ) -> Result<String, Vec<TemplateError>> {
     const NAME: &str = "vi-du.md";
-    let mut t = Templates {
-        tera: engine(),
+    let mut tera = engine();
+    let load = tera.add_raw_template(NAME, text);
+    let t = Templates {
+        tera: Arc::new(tera),
+        traced: None,
+        origins: Vec::new(),
         sources: vec![TemplateSource {
             name: NAME.into(),
             path: None,
             text: text.into(),
         }],
     };
-    t.tera
-        .add_raw_template(NAME, text)
-        .map_err(|e| t.explain(&e))?;
+    load.map_err(|e| t.explain(&e))?;
     let ctx = Context::from_serialize(context).map_err(|e| t.explain(&e))?;
-    t.tera
-        .render(NAME, &ctx)
-        .map_err(|e| t.explain_in(&e, Some(&Value::from_serializable(context))))
+    let budget = bounds::Budget::new(bounds::MAX_MARKDOWN_BYTES);
+    let tera = Arc::clone(&t.tera);
+    let rendered = bounds::spawn(Arc::clone(&budget), move |budget| {
+        let mut out = bounds::Bounded::new(budget);
+        tera.render_to(NAME, &ctx, &mut out).map(|()| out.bytes)
+    })
+    .wait();
+    match rendered {
+        Ok(Ok(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Ok(Err(e)) => Err(match budget.exceeded() {
+            Some(bound) => vec![t.exceeded(bound, Some(&e))],
+            None => t.explain_in(&e, Some(&Value::from_serializable(context))),
+        }),
+        Err(bound) => Err(vec![t.exceeded(bound, None)]),
+    }
 }
 
 // ---- filters ----
@@ -1129,6 +1278,7 @@ fn register_filters(tera: &mut Tera) {
         tera.register_filter(
             name,
             move |v: &Value, k: Kwargs, state: &State| -> tera::TeraResult<Value> {
+                bounds::check()?;
                 check_args(name, &k, known)?;
                 filter(v, &k, state)
             },

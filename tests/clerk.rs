@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{copy_dir, root, scratch};
 
@@ -190,4 +190,386 @@ fn git_checks_out_text_with_lf_everywhere() {
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(said.trim().ends_with("binary: set"), "{said}");
     }
+}
+
+// ---- 2. wrong output with exit 0 ----
+
+/// Replaces the first `from` in a template of `dir`, which must contain it.
+fn edit(dir: &Path, template: &str, from: &str, to: &str) {
+    common::edit(&dir.join("templates").join(template), from, to);
+}
+
+/// The template errors a command printed (`tệp:dòng:cột: lỗi mẫu báo cáo: …`).
+fn template_errors(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(": lỗi mẫu báo cáo: "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `build` and `templates check` refuse the workspace with the same
+/// errors (one report check, run by both), nothing is written; the errors.
+fn refused_alike(dir: &Path) -> Vec<String> {
+    let check = run_in(dir, &["templates", "check"]);
+    let build = run_in(dir, &["build"]);
+    assert_eq!(check.status.code(), Some(1), "{}", said(&check));
+    assert_eq!(build.status.code(), Some(1), "{}", said(&build));
+    assert!(!said(&check).contains("Mẫu hợp lệ"), "{}", said(&check));
+    assert!(
+        !dir.join("output").exists(),
+        "build wrote {:?}",
+        files(&dir.join("output"))
+    );
+    let (checked, built) = (template_errors(&check), template_errors(&build));
+    assert!(!checked.is_empty(), "{}", said(&check));
+    assert_eq!(checked, built, "templates check and build disagree");
+    checked
+}
+
+/// The error at `place` (`templates/x.md:12:`), which must say `what`.
+fn error_at<'e>(errors: &'e [String], place: &str, what: &str) -> &'e str {
+    errors
+        .iter()
+        .find(|e| e.starts_with(place) && e.contains(what))
+        .unwrap_or_else(|| {
+            panic!(
+                "no error at {place} saying {what:?}:\n{}",
+                errors.join("\n")
+            )
+        })
+}
+
+/// 1-based line of the first line of template `name` containing `text`.
+fn line_of(dir: &Path, name: &str, text: &str) -> usize {
+    std::fs::read_to_string(dir.join("templates").join(name))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("{name} has no {text:?}"))
+        + 1
+}
+
+#[test]
+fn a_table_loop_with_blank_lines_is_an_error_at_the_row() {
+    let dir = workspace("blank-rows");
+    // The natural way: a blank line around the row of each `{% for %}`.
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        "{% for u in don_vi -%}\n",
+        "\n{% for u in don_vi %}\n\n",
+    );
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        "{% endfor -%}\n| | **Tổng cộng** | | |",
+        "\n{% endfor %}\n\n| | **Tổng cộng** | | |",
+    );
+    let errors = refused_alike(&dir);
+    let row = line_of(&dir, "phan/tong-hop.md", "| {{ loop.index }} | {{ u.ten }}");
+    let error = error_at(
+        &errors,
+        &format!("templates/phan/tong-hop.md:{row}:1:"),
+        "là một hàng bảng nhưng đứng ngoài bảng",
+    );
+    assert!(error.contains("`{%-` và `-%}`"), "{error}");
+    // Said once for the template's row, not once per unit.
+    assert!(error.contains("chỗ khác"), "{error}");
+    assert_eq!(
+        errors
+            .iter()
+            .filter(|e| e.contains(&format!("tong-hop.md:{row}:")))
+            .count(),
+        1,
+        "{errors:#?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_value_printed_without_a_filter_is_an_error_with_the_filter_to_add() {
+    let dir = workspace("raw-values");
+    edit(
+        &dir,
+        "bao-cao.md",
+        "như sau:\n",
+        "như sau:\n\nThực hiện {{ tong.thuc_hien }}, đạt {{ tong.ty_le }}; làm tròn {{ tong.ty_le | round(precision=1) }}.\n\nNgày {{ van_ban.ngay }}.\n\n{{ tong }}\n",
+    );
+    let errors = refused_alike(&dir);
+    let line = line_of(&dir, "bao-cao.md", "Thực hiện {{ tong.thuc_hien }}");
+    let at = |column: usize| format!("templates/bao-cao.md:{line}:{column}:");
+    let e = error_at(&errors, &at(11), "`3246633000`");
+    assert!(e.contains("`{{ tong.thuc_hien | tien }}`"), "{e}");
+    let e = error_at(&errors, &at(37), "`45.06458553106435`");
+    assert!(e.contains("`{{ tong.ty_le | phan_tram }}`"), "{e}");
+    let e = error_at(&errors, &at(64), "`45.1`");
+    assert!(e.contains("Thay `round(…)` bằng `| phan_tram`"), "{e}");
+    let e = error_at(
+        &errors,
+        &format!("templates/bao-cao.md:{}:6:", line + 2),
+        "`2023-12-15`",
+    );
+    assert!(e.contains("`{{ van_ban.ngay | ngay }}`"), "{e}");
+    let e = error_at(
+        &errors,
+        &format!("templates/bao-cao.md:{}:1:", line + 4),
+        "cả một đối tượng",
+    );
+    assert!(
+        e.contains("các trường: chenh_lech, co_ngoai_ngan_sach"),
+        "{e}"
+    );
+    assert_eq!(errors.len(), 5, "{errors:#?}");
+    // In the `+++` block a date in quotes is TOML, not a raw value.
+    let dir2 = workspace("raw-values-toml");
+    edit(
+        &dir2,
+        "bao-cao.md",
+        "ngay = {{ van_ban.ngay | toml }}",
+        "ngay = \"{{ van_ban.ngay }}\"",
+    );
+    let out = run_in(&dir2, &["templates", "check"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&dir2);
+}
+
+#[test]
+fn an_image_is_an_error_at_its_line_saying_who_signs() {
+    let dir = workspace("image");
+    edit(
+        &dir,
+        "bao-cao.md",
+        "Trên đây là báo cáo",
+        "![Chữ ký giám đốc](chu-ky.png)\n\nTrên đây là báo cáo",
+    );
+    let errors = refused_alike(&dir);
+    let line = line_of(&dir, "bao-cao.md", "![Chữ ký giám đốc]");
+    let e = error_at(
+        &errors,
+        &format!("templates/bao-cao.md:{line}:1:"),
+        "hình ảnh",
+    );
+    assert!(
+        e.contains("phần mềm ký số đóng chúng lên khi ký tệp PDF"),
+        "{e}"
+    );
+    // And the guide says so too.
+    let guide = std::fs::read_to_string(root().join("docs/mau-bao-cao.md")).unwrap();
+    assert!(
+        guide.contains("phần mềm ký số"),
+        "docs/mau-bao-cao.md: images"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_character_the_fonts_lack_is_refused_by_check_as_by_build() {
+    let dir = workspace("glyph");
+    edit(
+        &dir,
+        "phan/noi-dung.md",
+        "Đánh giá: {{ nd.trang_thai }}",
+        "Đánh giá: ✓ {{ nd.trang_thai }}",
+    );
+    let errors = refused_alike(&dir);
+    let line = line_of(&dir, "phan/noi-dung.md", "Đánh giá: ✓");
+    let e = error_at(
+        &errors,
+        &format!("templates/phan/noi-dung.md:{line}:"),
+        "ký tự `✓` (U+2713) không có trong phông chữ",
+    );
+    assert!(!e.contains("khối nội dung"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An HTML block and a footnote: what the document model refuses, at the
+/// template's line (not only the rendered Markdown's).
+#[test]
+fn refused_markdown_is_said_at_the_template_line() {
+    let dir = workspace("html");
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        "**Bảng 2. Kinh phí theo nguồn**",
+        "<div>Ghi chú</div>\n\nXem chú thích[^1].\n\n[^1]: Chú thích.\n\n**Bảng 2. Kinh phí theo nguồn**",
+    );
+    let errors = refused_alike(&dir);
+    let html = line_of(&dir, "phan/tong-hop.md", "<div>");
+    error_at(
+        &errors,
+        &format!("templates/phan/tong-hop.md:{html}:1:"),
+        "HTML `<div>Ghi chú</div>`",
+    );
+    let note = line_of(&dir, "phan/tong-hop.md", "[^1]: Chú thích.");
+    error_at(
+        &errors,
+        &format!("templates/phan/tong-hop.md:{note}:1:"),
+        "chú thích cuối trang",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---- 3. bounds ----
+
+#[test]
+fn endless_loops_stop_after_ten_seconds_with_the_line() {
+    let dir = workspace("loops");
+    edit(
+        &dir,
+        "bao-cao.md",
+        "như sau:\n",
+        "như sau:\n{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% for k in range(end=100000) %}{% endfor %}{% endfor %}{% endfor %}\n",
+    );
+    let line = line_of(&dir, "bao-cao.md", "{% for i in range");
+    for args in [&["templates", "check"][..], &["build"]] {
+        let started = Instant::now();
+        let out = run_in(&dir, args);
+        let took = started.elapsed();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", said(&out));
+        assert!(took < Duration::from_secs(20), "{args:?} took {took:?}");
+        let errors = template_errors(&out);
+        error_at(
+            &errors,
+            &format!("templates/bao-cao.md:{line}:"),
+            "dựng mẫu quá 10 giây nên đã dừng",
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `sh -c 'ulimit -v KB; exec khuyencong ARGS'` in `dir`.
+fn limited(dir: &Path, kb: u32, args: &[&str]) -> Output {
+    timed(
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -v {kb}; exec \"$0\" \"$@\""))
+            .arg(bin())
+            .args(args)
+            .current_dir(dir),
+        Duration::from_secs(60),
+    )
+}
+
+/// Said in Vietnamese, with the template: no abort, no backtrace.
+fn stopped_in_words(out: &Output, what: &str) {
+    let text = said(out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(what), "{text}");
+    assert!(text.contains("templates/bao-cao.md"), "{text}");
+    for crash in ["panicked", "backtrace", "memory allocation", "Aborted"] {
+        assert!(!text.contains(crash), "{text}");
+    }
+}
+
+#[test]
+fn loops_that_print_stop_at_fifty_megabytes_without_an_abort() {
+    let dir = workspace("print-loops");
+    edit(
+        &dir,
+        "bao-cao.md",
+        "như sau:\n",
+        "như sau:\n{% for i in range(end=100000) %}{% for j in range(end=100000) %}Một dòng chữ của vòng lặp in ra mãi.{% endfor %}{% endfor %}\n",
+    );
+    let out = limited(&dir, 1_500_000, &["build"]);
+    stopped_in_words(&out, "mẫu dựng ra hơn 50 MB Markdown nên đã dừng");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn text_captured_without_end_stops_at_the_memory_bound() {
+    let dir = workspace("capture-loops");
+    // Text doubled 60 times, never printed: no output to count.
+    edit(
+        &dir,
+        "bao-cao.md",
+        "như sau:\n",
+        "như sau:\n{% set_global s = \"xxxxxxxx\" %}{% for i in range(end=60) %}{% set_global s = s ~ s %}{% endfor %}{{ s | length }}\n",
+    );
+    let out = limited(&dir, 2_000_000, &["templates", "check"]);
+    stopped_in_words(&out, "dựng mẫu cần hơn 512 MB bộ nhớ nên đã dừng");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn markdown_too_large_to_render_is_refused_at_once() {
+    let dir = scratch("huge-markdown");
+    let md = root().join("tests/golden/bao-cao-khuyen-cong-2023.md");
+    let mut text = std::fs::read_to_string(md).unwrap();
+    let body = "Một đoạn văn của báo cáo, chép lại rất nhiều lần.\n\n".repeat(1 << 20);
+    text.push_str(&body);
+    std::fs::write(dir.join("lon.md"), &text).unwrap();
+    assert!(text.len() > 50 * 1024 * 1024);
+    let started = Instant::now();
+    let out = limited(&dir, 1_500_000, &["render", "lon.md"]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(
+        said(&out).contains("vượt giới hạn 50,0 MiB"),
+        "{}",
+        said(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `build --watch` reports a template that runs too long, and goes on
+/// watching: fixing the template makes the report again.
+#[test]
+fn watch_goes_on_after_a_bound_is_passed() {
+    use std::io::{BufRead, BufReader};
+    let dir = workspace("watch-loops");
+    let main = dir.join("templates/bao-cao.md");
+    let good = std::fs::read_to_string(&main).unwrap();
+    edit(
+        &dir,
+        "bao-cao.md",
+        "như sau:\n",
+        "như sau:\n{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% for k in range(end=100000) %}{% endfor %}{% endfor %}{% endfor %}\n",
+    );
+    let mut child = Command::new(bin())
+        .args(["build", "--watch"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (lines, seen) = std::sync::mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+    }
+    let wait_for = |what: &str| {
+        let until = Instant::now() + Duration::from_secs(40);
+        let mut all = Vec::new();
+        while Instant::now() < until {
+            if let Ok(line) = seen.recv_timeout(Duration::from_millis(200)) {
+                let found = line.contains(what);
+                all.push(line);
+                if found {
+                    return all;
+                }
+            }
+        }
+        panic!("no {what:?} in:\n{}", all.join("\n"));
+    };
+    let first = wait_for("dựng mẫu quá 10 giây nên đã dừng");
+    assert!(!first.iter().any(|l| l.contains("panicked")), "{first:?}");
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::write(&main, &good).unwrap();
+    wait_for("Đã tạo lại báo cáo");
+    let alive = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(alive, "--watch stopped");
+    assert!(dir.join("output/bao-cao-khuyen-cong-2023.pdf").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
