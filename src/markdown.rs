@@ -216,12 +216,22 @@ fn stray_row(paragraph: &str) -> Option<String> {
 /// opening `+++` line); errors are positioned in `markdown`.
 fn read_meta(markdown: &str, text: &str, offset: usize) -> Result<Metadata, MarkdownError> {
     toml::from_str(text).map_err(|e| {
-        let at = offset + e.span().map_or(0, |s| s.start);
+        let mut at = offset + e.span().map_or(0, |s| s.start);
+        let line_start = markdown[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = markdown[at..].find('\n').map_or(markdown.len(), |i| at + i);
+        let written = &markdown[line_start..line_end];
+        let message = e.message();
+        // A list left open is seen at the next line: the missing `,` or
+        // `]` belongs at the end of the last line before it.
+        if message.starts_with("invalid array") {
+            let before = markdown[offset..line_start].trim_end();
+            at = offset + before.len();
+        }
         let (line, column) = line_column(markdown, at);
         MarkdownError::FrontMatter {
             line,
             column,
-            message: explain_toml(e.message()),
+            message: explain_toml(message, written),
         }
     })
 }
@@ -241,10 +251,26 @@ pub fn check_front_matter(markdown: &str) -> Result<(), MarkdownError> {
     Ok(())
 }
 
-fn explain_toml(message: &str) -> String {
+/// The TOML reader's complaint about `written` (the line it is on), in
+/// Vietnamese, with how to write it right.
+fn explain_toml(message: &str, written: &str) -> String {
     let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let key = written
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    let value = written.split_once('=').map_or("", |(_, v)| v.trim());
+    let key_of = |what: &str| key.map_or(what.to_string(), |k| format!("`{k}`"));
     if message.starts_with("unknown field") {
         let (name, valid) = quoted.split_first().map_or(("", &[][..]), |(n, v)| (*n, v));
+        if name == "don_vi_tien" {
+            return "khóa `don_vi_tien` không đặt ở khối `+++`: đơn vị tiền ghi trong `van_ban` của tệp kế hoạch (`\"don_vi_tien\": \"trieu_dong\"`), vì mẫu phải biết nó ngay khi in các con số; khối `+++` chỉ được đọc sau khi mẫu đã dựng xong (xem docs/du-lieu.md)".into();
+        }
+        if valid.contains(&"co_chu") && top_level_keys().iter().any(|k| k == name) {
+            return format!(
+                "khóa `{name}` đứng sau dòng `[trang]` nên TOML đọc nó là khóa của bảng `[trang]` (mọi khóa sau một dòng `[…]` thuộc bảng đó, đến hết khối). Chuyển dòng `[trang]` và các khóa của nó xuống cuối khối `+++`, sau `{name}`"
+            );
+        }
         return format!(
             "khóa `{name}` không dùng được.{} Các khóa hợp lệ: {}",
             crate::diagnostic::hint(name, valid.iter().copied()),
@@ -258,10 +284,91 @@ fn explain_toml(message: &str) -> String {
     if message.starts_with("missing field") {
         return format!("thiếu khóa bắt buộc `{}`", quoted.first().unwrap_or(&""));
     }
-    format!(
-        "sai cú pháp TOML ({}); giá trị văn bản phải đặt trong dấu nháy kép, danh sách trong [ ]",
-        message.trim()
-    )
+    if message.starts_with("duplicate key") {
+        return format!(
+            "khóa `{}` được ghi hai lần; xóa một dòng",
+            quoted.first().unwrap_or(&"")
+        );
+    }
+    if message.starts_with("invalid type") {
+        let number: String = value
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+            .collect::<String>()
+            .replace(',', ".");
+        let number = if number.is_empty() {
+            "13".into()
+        } else {
+            number
+        };
+        if message.contains("expected f32") || message.contains("expected f64") {
+            return format!(
+                "{} là một số: viết không có dấu nháy và không có đơn vị, phần lẻ sau dấu chấm, ví dụ `{} = {number}`",
+                key_of("giá trị này"),
+                key.unwrap_or("co_chu")
+            );
+        }
+        if message.contains("expected a sequence") {
+            let inner = if value.starts_with('"') {
+                value.to_string()
+            } else {
+                format!("\"{value}\"")
+            };
+            return format!(
+                "{} là một danh sách, mỗi dòng một chuỗi trong dấu nháy kép, đặt trong `[ ]`: `{} = [{inner}]`",
+                key_of("giá trị này"),
+                key.unwrap_or("tham_quyen")
+            );
+        }
+        if message.contains("expected a string") {
+            return format!(
+                "{} là chữ: đặt trong dấu nháy kép, hoặc lấy từ dữ liệu bằng `{{{{ … | toml }}}}`",
+                key_of("giá trị này")
+            );
+        }
+    }
+    if message.starts_with("invalid array") {
+        return "danh sách thiếu dấu phẩy `,` ở cuối dòng này (mọi phần tử, trừ phần tử cuối, kết thúc bằng `,`), hoặc thiếu `]` đóng danh sách".into();
+    }
+    if message.starts_with("expected newline") {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if let Some((whole, part)) = value
+            .split_once(',')
+            .filter(|(w, p)| digits(w) && digits(p))
+        {
+            return format!(
+                "số thập phân viết bằng dấu chấm: `{} = {whole}.{part}`",
+                key.unwrap_or("gian_dong")
+            );
+        }
+        return "sau giá trị còn chữ khác trên cùng dòng: mỗi dòng một khóa `khóa = giá trị`; chữ đặt trọn trong một cặp dấu nháy kép".into();
+    }
+    if message.starts_with("invalid string") || message.starts_with("invalid literal string") {
+        return "giá trị chữ phải đặt trong một cặp dấu nháy kép (`\"…\"`); giá trị lấy từ dữ liệu viết `{{ … | toml }}` (bộ lọc tự thêm dấu nháy)".into();
+    }
+    if message.starts_with("invalid integer") || message.starts_with("invalid float") {
+        return format!("{} không phải một số viết đúng: chỉ chữ số và một dấu chấm thập phân, ví dụ `13` hoặc `1.5`", key_of("giá trị này"));
+    }
+    "dòng này không đúng cú pháp TOML: mỗi dòng `khóa = giá trị`; chữ trong dấu nháy kép (giá trị lấy từ dữ liệu viết `{{ … | toml }}`), số không có dấu nháy, danh sách trong `[ ]`".into()
+}
+
+/// The keys of the `+++` block itself (not of `[trang]`), as the reader
+/// lists them when it meets one it does not know.
+fn top_level_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let refused = toml::from_str::<Metadata>("khong_co_khoa_nay = 1").err();
+        refused
+            .map(|e| {
+                e.message()
+                    .split('`')
+                    .skip(3)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.

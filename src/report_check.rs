@@ -36,9 +36,9 @@ pub fn check(templates: &Templates, rendered: &Rendered) -> Result<Checked, Vec<
         rendered,
     };
     let mut problems = Vec::new();
-    let front_matter = templates.check_front_matter(&rendered.markdown);
-    let front_matter_failed = front_matter.is_err();
-    problems.extend(front_matter.err());
+    let front_matter = front_matter(&at);
+    let front_matter_failed = front_matter.is_some();
+    problems.extend(front_matter);
     problems.extend(raw_values(&at));
     problems.extend(missing_glyphs(&at));
     let numbered = markdown::number_headings(&rendered.markdown);
@@ -97,23 +97,35 @@ struct Places<'a> {
 }
 
 impl Places<'_> {
+    /// The template's file, line and column that wrote byte `at` of the
+    /// Markdown: inside a run of template text, the very character; inside
+    /// a printed value, its `{{`.
+    fn place(&self, at: usize) -> Option<(std::path::PathBuf, usize, usize)> {
+        let trace = self.rendered.trace.as_ref()?;
+        let (start, id) = trace.span(at)?;
+        let origin = self.templates.origins.get(id)?;
+        let column = match origin.expression {
+            Some(_) => origin.column,
+            None => {
+                let run = self.rendered.markdown.get(start..at).unwrap_or("");
+                origin.column + run.chars().count()
+            }
+        };
+        let file = self
+            .templates
+            .file_of(&self.templates.sources[origin.source].name);
+        Some((file, origin.line, column))
+    }
+
     /// A problem at byte `at` of the Markdown: at the template line that
     /// wrote it, or (untraced) at the main template, naming the Markdown's
     /// line in `message`.
     fn error(&self, at: usize, message: String) -> TemplateError {
-        let origin = self
-            .rendered
-            .trace
-            .as_ref()
-            .and_then(|t| t.place(at))
-            .and_then(|id| self.templates.origins.get(id));
-        match origin {
-            Some(o) => TemplateError {
-                file: self
-                    .templates
-                    .file_of(&self.templates.sources[o.source].name),
-                line: o.line,
-                column: o.column,
+        match self.place(at) {
+            Some((file, line, column)) => TemplateError {
+                file,
+                line,
+                column,
                 message,
             },
             None => {
@@ -151,6 +163,38 @@ impl Places<'_> {
         }
         error
     }
+}
+
+/// A problem of the `+++` block (TOML, keys, values), at the template's
+/// line.
+fn front_matter(at: &Places) -> Option<TemplateError> {
+    let markdown = &at.rendered.markdown;
+    let Err(MarkdownError::FrontMatter {
+        line,
+        column,
+        message,
+    }) = markdown::check_front_matter(markdown)
+    else {
+        return None;
+    };
+    let start = line_start(markdown, line);
+    let written = markdown[start..].lines().next().unwrap_or("");
+    let offset = start
+        + written
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(written.len(), |(i, _)| i);
+    Some(match at.place(offset) {
+        Some((file, line, column)) => TemplateError {
+            file,
+            line,
+            column,
+            message: crate::templating::front_matter_message(written, &message),
+        },
+        None => at
+            .templates
+            .front_matter_error(markdown, line, column, &message),
+    })
 }
 
 /// Byte offset of 1-based `line` of `text` (its end when it has fewer).

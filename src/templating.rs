@@ -94,6 +94,41 @@ pub const BUILTIN_FILTERS: &[&str] = &[
     "group_by",
 ];
 
+/// The keyword arguments of Tera 2.4's filters that take any.
+const BUILTIN_ARGS: &[(&str, &[&str])] = &[
+    ("default", &["value", "boolean"]),
+    ("pluralize", &["singular", "plural"]),
+    ("trim", &["pat"]),
+    ("trim_start", &["pat"]),
+    ("trim_end", &["pat"]),
+    ("replace", &["from", "to"]),
+    ("truncate", &["length", "end"]),
+    ("indent", &["width", "indentation", "first", "blank"]),
+    ("int", &["base"]),
+    ("split", &["pat"]),
+    ("round", &["precision", "method"]),
+    ("nth", &["n"]),
+    ("join", &["sep"]),
+    ("sort", &["attribute"]),
+    ("unique", &["attribute"]),
+    ("get", &["key", "default"]),
+    ("group_by", &["attribute"]),
+];
+
+/// The keyword arguments filter `name` takes (ours or Tera's).
+fn filter_args(name: &str) -> Option<&'static [&'static str]> {
+    OUR_FILTERS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, args, _)| *args)
+        .or_else(|| {
+            BUILTIN_ARGS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, a)| *a)
+        })
+}
+
 /// Tera 1 filters that Tera 2 dropped, with what to write instead.
 const FORMER_FILTERS: &[(&str, &str)] = &[
     (
@@ -165,8 +200,13 @@ pub struct Traced {
 impl Traced {
     /// The place that wrote byte `at` of the Markdown.
     pub fn place(&self, at: usize) -> Option<usize> {
+        self.span(at).map(|(_, place)| place)
+    }
+
+    /// Where the run of text holding byte `at` starts, and its place.
+    pub fn span(&self, at: usize) -> Option<(usize, usize)> {
         let i = self.spans.partition_point(|&(offset, _)| offset <= at);
-        i.checked_sub(1).map(|i| self.spans[i].1)
+        i.checked_sub(1).map(|i| self.spans[i])
     }
 }
 
@@ -405,24 +445,12 @@ impl Templates {
         }
     }
 
-    /// The front matter of `markdown` checked, its errors placed on the
-    /// main template's lines.
-    pub fn check_front_matter(&self, markdown: &str) -> Result<(), TemplateError> {
-        match crate::markdown::check_front_matter(markdown) {
-            Err(crate::markdown::MarkdownError::FrontMatter {
-                line,
-                column,
-                message,
-            }) => Err(self.front_matter_error(markdown, line, column, &message)),
-            _ => Ok(()),
-        }
-    }
-
     /// A TOML error in the rendered front matter, placed on the line of the
     /// main template that wrote it: the line setting the same key, or, for
     /// a line that sets none, the same line when the front matter rendered
-    /// line for line.
-    fn front_matter_error(
+    /// line for line (without the trace of the render, which places it
+    /// exactly: see [`crate::report_check`]).
+    pub fn front_matter_error(
         &self,
         markdown: &str,
         line: usize,
@@ -443,10 +471,7 @@ impl Templates {
             file: self.file_of(MAIN),
             line: at,
             column: col,
-            message: format!(
-                "khối thông tin văn bản (giữa hai dòng `+++`) không hợp lệ: {message}. Dòng này dựng ra: `{}`; giá trị lấy từ dữ liệu viết `{{{{ … | toml }}}}` (bộ lọc tự thêm dấu nháy)",
-                rendered_line.trim()
-            ),
+            message: front_matter_message(rendered_line, message),
         }
     }
 
@@ -483,11 +508,15 @@ impl Templates {
                     || (message.starts_with("Unknown tag") && spot.word().starts_with("end")))
                 .then(|| source.and_then(|s| unbalanced_block(&s.text)))
                 .flatten();
-                let (line, column, mut message) =
-                    block.unwrap_or_else(|| (line, column, translate(&message, spot)));
-                if let Some(context) = context.filter(|_| message.contains("không tồn tại")) {
-                    message.push_str(&path_hint(context, spot.piped()));
-                }
+                let scope = context.map(|context| Scope {
+                    context,
+                    sources: &self.sources,
+                    name: &name,
+                    line,
+                });
+                let (line, column, message) = block.unwrap_or_else(|| {
+                    (line, column, translate_in(&message, spot, scope.as_ref()))
+                });
                 TemplateError {
                     file: self.file_of(&name),
                     line,
@@ -497,15 +526,174 @@ impl Templates {
             })
             .collect();
         if found.is_empty() {
-            found.push(TemplateError {
-                file: PathBuf::from(MAIN),
-                line: 0,
-                column: 0,
-                message: translate(&text, Spot::default()),
-            });
+            found.push(self.unplaced(&text));
         }
         found
     }
+
+    /// An error Tera gives no place for: a template that includes itself
+    /// is said at its `{% include %}`.
+    fn unplaced(&self, text: &str) -> TemplateError {
+        let circular = text
+            .split_once("Circular include detected for template '")
+            .and_then(|(_, rest)| rest.split_once('\''))
+            .map(|(name, _)| name);
+        if let Some(name) = circular {
+            let chain: Vec<&str> = text
+                .split_once("Include chain: `[")
+                .map(|(_, rest)| rest.split(']').next().unwrap_or(""))
+                .unwrap_or("")
+                .split(", ")
+                .map(|n| n.trim_matches('"'))
+                .filter(|n| !n.is_empty())
+                .collect();
+            // The template whose include closes the circle.
+            let includer = chain.iter().rev().nth(1).copied().unwrap_or(name);
+            let at = self
+                .sources
+                .iter()
+                .find(|s| s.name == includer)
+                .and_then(|s| include_tag(&s.text, name));
+            let (line, column) = at.unwrap_or((0, 0));
+            let circle = if chain.len() > 1 {
+                chain.join(" → ")
+            } else {
+                format!("{name} → {name}")
+            };
+            return TemplateError {
+                file: self.file_of(includer),
+                line,
+                column,
+                message: format!(
+                    "`{{% include \"{name}\" %}}` chèn lại một mẫu đang được dựng ({circle}): mẫu sẽ chèn mình mãi không dừng. Bỏ thẻ này, hoặc chèn một mẫu khác"
+                ),
+            };
+        }
+        TemplateError {
+            file: PathBuf::from(MAIN),
+            line: 0,
+            column: 0,
+            message: translate(text, Spot::default()),
+        }
+    }
+}
+
+/// Line and column of the `{% include "name" %}` tag in `text`.
+fn include_tag(text: &str, name: &str) -> Option<(usize, usize)> {
+    text.match_indices("{%")
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let tag = &text[i..text[i..].find("%}").map_or(text.len(), |e| i + e)];
+            tag.contains("include")
+                && (tag.contains(&format!("\"{name}\"")) || tag.contains(&format!("'{name}'")))
+        })
+        .map(|i| crate::markdown::line_column(text, i))
+}
+
+/// Values a template line can name, for hints about a misspelt field: the
+/// context's, and the loop variables of the `{% for %}` tags above it
+/// (each the first item of what it iterates).
+struct Scope<'a> {
+    context: &'a Value,
+    sources: &'a [TemplateSource],
+    /// The template and line the error is on.
+    name: &'a str,
+    line: usize,
+}
+
+impl Scope<'_> {
+    /// The value a variable path names at the error's line, if it can be
+    /// found.
+    fn value(&self, path: &str) -> Option<Value> {
+        self.resolve(path, self.name, self.line, 0)
+    }
+
+    fn resolve(&self, path: &str, name: &str, line: usize, depth: usize) -> Option<Value> {
+        let mut parts = path.split('.').filter(|p| !p.is_empty());
+        let root = parts.next()?;
+        let mut value = match self
+            .context
+            .get_from_path(root)
+            .filter(|v| !v.is_undefined())
+        {
+            Some(v) => v.clone(),
+            None if depth < 4 => self.loop_item(root, name, line, depth)?,
+            None => return None,
+        };
+        for part in parts {
+            value = value
+                .get_from_path(part)
+                .filter(|v| !v.is_undefined())?
+                .clone();
+        }
+        Some(value)
+    }
+
+    /// The first item of what loop variable `var` iterates: the nearest
+    /// `{% for var in … %}` above `line`, or in another template (an
+    /// included one is rendered inside its includer's loop).
+    fn loop_item(&self, var: &str, name: &str, line: usize, depth: usize) -> Option<Value> {
+        let here = self.sources.iter().filter(|s| s.name == name);
+        let others = self.sources.iter().filter(|s| s.name != name);
+        for source in here.chain(others) {
+            let before = if source.name == name {
+                line
+            } else {
+                usize::MAX
+            };
+            if let Some((at, iterable)) = for_tag(&source.text, var, before) {
+                let list = self.resolve(&iterable, &source.name, at, depth + 1)?;
+                return match list.as_array() {
+                    Some(items) => items.first().cloned(),
+                    None => list.as_map().and_then(|m| m.values().next().cloned()),
+                };
+            }
+        }
+        None
+    }
+}
+
+/// The last `{% for … var in ITERABLE %}` at or above `before` (1-based
+/// line) in `text`: its line and the variable path it iterates.
+fn for_tag(text: &str, var: &str, before: usize) -> Option<(usize, String)> {
+    let mut found = None;
+    for (i, line) in text.lines().enumerate().take(before) {
+        for (at, _) in line.match_indices("{%") {
+            let tag = line[at + 2..].trim_start_matches(['-', ' ']);
+            let Some(rest) = tag.strip_prefix("for ") else {
+                continue;
+            };
+            let Some((vars, iterable)) = rest.split_once(" in ") else {
+                continue;
+            };
+            if !vars.split(',').any(|v| v.trim() == var) {
+                continue;
+            }
+            // `[x for x in theo_nguon if …]`: the list it is made from.
+            let iterable = iterable.trim_start_matches([' ', '[']);
+            let iterable = match iterable.split_once(" in ") {
+                Some((_, inner)) if iterable.contains(" for ") => inner,
+                _ => iterable,
+            };
+            let path: String = iterable
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            if !path.is_empty() {
+                found = Some((i + 1, path));
+            }
+        }
+    }
+    found
+}
+
+/// A problem of the `+++` block, with the line the template rendered.
+pub fn front_matter_message(rendered_line: &str, message: &str) -> String {
+    format!(
+        "khối thông tin văn bản (giữa hai dòng `+++`) không hợp lệ: {message}. Dòng này dựng ra: `{}`",
+        rendered_line.trim()
+    )
 }
 
 /// The lines between the opening `+++` and the closing one, numbered from 1
@@ -738,6 +926,44 @@ impl<'t> Spot<'t> {
         &text[start..]
     }
 
+    /// The variable path at the position (an operand of arithmetic).
+    fn path(&self) -> &'t str {
+        let at = self.at.trim_start_matches(['(', ' ']);
+        let end = at
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(at.len());
+        &at[..end]
+    }
+
+    /// The filter whose parenthesised arguments the position is inside
+    /// (`phan_tram(2)`), if it is inside one.
+    fn call(&self) -> Option<&'t str> {
+        let open = self.before.rfind('(')?;
+        if self.before[open..].contains(')') {
+            return None;
+        }
+        let name = self.before[..open].trim_end();
+        let start = name
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let name = &name[start..];
+        (!name.is_empty()
+            && self.before[..open].trim_end()[..start]
+                .trim_end()
+                .ends_with('|'))
+        .then_some(name)
+    }
+
+    /// Whether the filter after the value is given arguments (`tien(…)`).
+    fn filter_has_args(&self) -> bool {
+        let filter = self.filter();
+        !filter.is_empty()
+            && self
+                .at
+                .split_once(filter)
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('('))
+    }
+
     /// The filter's name: at the position, or after the value's `|`.
     fn filter(&self) -> &'t str {
         if self.before.trim_end().ends_with('|') {
@@ -752,32 +978,29 @@ impl<'t> Spot<'t> {
     }
 }
 
-/// Which part of `path` (`van_ban.so_ky_hieuu`) the context lacks, with the
-/// nearest field; nothing for a path that starts at a loop variable.
-fn path_hint(context: &Value, path: &str) -> String {
-    let mut here = context;
-    let mut walked: Vec<&str> = Vec::new();
-    for field in path.split('.').filter(|f| !f.is_empty()) {
+/// Which part of `path` (`van_ban.so_ky_hieuu`, `u.kinhphi`) the values
+/// in scope lack, with the nearest field.
+fn path_hint(scope: &Scope, path: &str) -> String {
+    let parts: Vec<&str> = path.split('.').filter(|f| !f.is_empty()).collect();
+    for n in (1..parts.len()).rev() {
+        let walked = parts[..n].join(".");
+        let Some(here) = scope.value(&walked) else {
+            continue;
+        };
         let Some(map) = here.as_map() else {
             return String::new();
         };
-        match here.get_from_path(field).filter(|v| !v.is_undefined()) {
-            Some(next) => {
-                here = next;
-                walked.push(field);
-            }
-            None if walked.is_empty() => return String::new(),
-            None => {
-                let mut fields: Vec<String> = map.keys().map(|k| k.to_string()).collect();
-                fields.sort();
-                return format!(
-                    ": `{}` không có trường `{field}`.{} Các trường có: {}",
-                    walked.join("."),
-                    hint(field, fields.iter().map(String::as_str)),
-                    fields.join(", ")
-                );
-            }
+        let field = parts[n];
+        let mut fields: Vec<String> = map.keys().map(|k| k.to_string()).collect();
+        fields.sort();
+        if fields.iter().any(|f| f == field) {
+            return String::new();
         }
+        return format!(
+            ": `{walked}` không có trường `{field}`.{} Các trường có: {}",
+            hint(field, fields.iter().map(String::as_str)),
+            fields.join(", ")
+        );
     }
     String::new()
 }
@@ -831,13 +1054,134 @@ const TAGS: &[&str] = &[
     "endcomponent",
 ];
 
+/// As [`translate`], with what the values in scope tell: the field a
+/// misspelt path lacks (a loop variable's too), the fields of a list's
+/// items, whether a filter's value or one of its arguments has the wrong
+/// type.
+fn translate_in(message: &str, spot: Spot, scope: Option<&Scope>) -> String {
+    let Some(scope) = scope else {
+        return translate(message, spot);
+    };
+    if let Some(path) = message.split("does not have an attribute at path: ").nth(1) {
+        let list = spot.piped();
+        let item = scope
+            .value(list)
+            .and_then(|v| v.as_array().and_then(|a| a.first().cloned()));
+        let mut said = translate(message, spot);
+        if let Some(item) = item {
+            said.push_str(&missing_field(&item, path.trim()));
+        }
+        return said;
+    }
+    if let [expected, got] = all_quoted(message)[..] {
+        if message.starts_with("Invalid type for the value") {
+            let piped = scope.value(spot.piped());
+            let value_is_fine = piped.is_some_and(|v| v.name() != got);
+            if value_is_fine && spot.filter_has_args() {
+                let filter = spot.filter();
+                return format!(
+                    "một tham số của bộ lọc `{filter}` cần {}, nhưng nhận được {}.{}",
+                    type_name(expected),
+                    type_name(got),
+                    filter_args(filter)
+                        .map(|a| format!(" Các tham số: {}.", a.join(", ")))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    let mut said = translate(message, spot);
+    if said.contains("không tồn tại") {
+        let arithmetic = message.starts_with("Math operations") || message.contains("operands");
+        let path = if arithmetic {
+            spot.path()
+        } else {
+            spot.piped()
+        };
+        said.push_str(&path_hint(scope, path));
+    }
+    said
+}
+
+/// What `item` (an item of a list) lacks of `path`, with the nearest
+/// field and the fields it has.
+fn missing_field(item: &Value, path: &str) -> String {
+    let mut here = item.clone();
+    for field in path.split('.') {
+        let Some(map) = here.as_map() else {
+            return String::new();
+        };
+        match here.get_from_path(field).filter(|v| !v.is_undefined()) {
+            Some(next) => here = next.clone(),
+            None => {
+                let mut fields: Vec<String> = map.keys().map(|k| k.to_string()).collect();
+                fields.sort();
+                return format!(
+                    "{} Các trường có: {}",
+                    hint(field, fields.iter().map(String::as_str)),
+                    fields.join(", ")
+                );
+            }
+        }
+    }
+    String::new()
+}
+
+/// A token Tera names, in a clerk's words.
+fn token(name: &str) -> String {
+    match name {
+        "identifier" => "một tên (biến, trường, bộ lọc)".into(),
+        "integer" => "một số nguyên".into(),
+        "float" => "một số thập phân".into(),
+        "string" => "một chuỗi".into(),
+        "end of input" | "EOF" => "hết mẫu".into(),
+        quoted if quoted.starts_with('`') => quoted.into(),
+        other => format!("`{other}`"),
+    }
+}
+
 /// Tera's English messages, said in Vietnamese with a hint where possible.
 fn translate(message: &str, spot: Spot) -> String {
     let name = quoted(message);
     let q = all_quoted(message);
-    // Our filters already speak Vietnamese.
-    if message.starts_with("bộ lọc `") {
+    // Our filters and functions already speak Vietnamese.
+    if message.starts_with("bộ lọc `") || message.starts_with("hàm `") {
         return message.to_string();
+    }
+    if let Some(thrown) = message.split(bounds::THROWN).nth(1) {
+        return format!("mẫu dừng ở đây bằng `throw`: {thrown}");
+    }
+    if let Some(path) = message.split("does not have an attribute at path: ").nth(1) {
+        return format!(
+            "bộ lọc `{}` dùng trường `{}` của từng phần tử của `{}`, nhưng các phần tử không có trường này.",
+            spot.filter(),
+            path.trim(),
+            spot.piped()
+        );
+    }
+    if let Some((found, expected)) = message
+        .strip_prefix("Found ")
+        .and_then(|m| m.split_once(" but expected "))
+        .filter(|_| spot.call().is_none())
+    {
+        return format!(
+            "cú pháp không đúng: ở đây cần {} nhưng gặp {}; kiểm tra các cặp {{{{ }}}}, {{% %}} và tên biến quanh vị trí này",
+            token(expected.trim_end_matches('.')),
+            token(found)
+        );
+    }
+    if message.starts_with("Found ") && message.contains("but expected identifier") {
+        if let Some(filter) = spot.call() {
+            let args = filter_args(filter).unwrap_or(&[]);
+            let written = spot.at.split([')', ',']).next().unwrap_or("").trim();
+            return match args.first() {
+                Some(first) => format!(
+                    "tham số của bộ lọc `{filter}` viết kèm tên: `{filter}({first}={written})`, không phải `{filter}({written})`. Các tham số: {}",
+                    args.join(", ")
+                ),
+                None => format!("bộ lọc `{filter}` không nhận tham số nào; bỏ `({written})`"),
+            };
+        }
     }
     if message.starts_with("Unknown filter") {
         if let Some((_, instead)) = FORMER_FILTERS.iter().find(|(f, _)| *f == name) {
@@ -889,6 +1233,13 @@ fn translate(message: &str, spot: Spot) -> String {
         }
     }
     if message.starts_with("Math operations can only be done on numbers") {
+        // A misspelt field is no question of precedence.
+        if name == "undefined" {
+            return format!(
+                "phép tính chỉ làm được với số, nhận được {}",
+                type_name(name)
+            );
+        }
         return format!(
             "phép tính chỉ làm được với số, nhận được {}.{PRECEDENCE}",
             type_name(name)
@@ -1126,6 +1477,22 @@ fn places(filter: &str, kwargs: &Kwargs) -> tera::TeraResult<Option<u32>> {
     }
 }
 
+/// A true/false argument of a filter (`don_vi=false`).
+fn flag(filter: &str, kwargs: &Kwargs, name: &str) -> tera::TeraResult<Option<bool>> {
+    match kwargs.get::<&Value>(name)? {
+        None => Ok(None),
+        Some(v) => v.as_bool().map(Some).ok_or_else(|| {
+            filter_error(
+                filter,
+                format!(
+                    "`{name}` là `true` hoặc `false` (không có dấu nháy), nhận được {}",
+                    kind(v)
+                ),
+            )
+        }),
+    }
+}
+
 /// The report's money unit, from the `don_vi_tien` variable the templates
 /// print in table headers (absent: đồng).
 fn money_unit(filter: &str, state: &State) -> tera::TeraResult<MoneyUnit> {
@@ -1172,7 +1539,7 @@ const OUR_FILTERS: &[(&str, &[&str], Filter)] = &[
     ("tien", &["le", "don_vi"], |v, k, state| {
         let (amount, unit) = (decimal("tien", v)?, money_unit("tien", state)?);
         let decimals = places("tien", k)?;
-        Ok(match k.get::<bool>("don_vi")? {
+        Ok(match flag("tien", k, "don_vi")? {
             Some(false) => format::so_tien(amount, unit, decimals),
             _ => format::tien_theo(amount, unit, decimals),
         }

@@ -573,3 +573,235 @@ fn watch_goes_on_after_a_bound_is_passed() {
     assert!(dir.join("output/bao-cao-khuyen-cong-2023.pdf").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- 4. every message in Vietnamese, at the right line, with a hint ----
+
+/// A mistake a clerk makes: what the guide's table shows as written, and
+/// the edit of a default template that makes it.
+struct Mistake {
+    written: &'static str,
+    template: &'static str,
+    from: &'static str,
+    to: &'static str,
+}
+
+const AFTER_OPENING: &str = "như sau:\n";
+const IN_FRONT_MATTER: &str = "nguoi_ky = {{ van_ban.nguoi_ky | toml }}\n";
+
+/// The guide's table of messages, a row each (issue 20, items 2 to 4).
+const MISTAKES: &[Mistake] = &[
+    Mistake {
+        written: "hàng của bảng trong `{% for %}` viết cách dòng trống",
+        template: "phan/tong-hop.md",
+        from: "{% for u in don_vi -%}\n",
+        to: "\n{% for u in don_vi %}\n\n",
+    },
+    Mistake {
+        written: "`{{ tong.thuc_hien }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ tong.thuc_hien }}\n",
+    },
+    Mistake {
+        written: "`{{ tong.ty_le }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ tong.ty_le }}\n",
+    },
+    Mistake {
+        written: "`{{ tong.ty_le | round(precision=1) }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ tong.ty_le | round(precision=1) }}\n",
+    },
+    Mistake {
+        written: "`{{ van_ban.ngay }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ van_ban.ngay }}\n",
+    },
+    Mistake {
+        written: "`{{ tong }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ tong }}\n",
+    },
+    Mistake {
+        written: "`![Chữ ký giám đốc](chu-ky.png)`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau:\n\n![Chữ ký giám đốc](chu-ky.png)\n",
+    },
+    Mistake {
+        written: "`✓` trong chữ của mẫu",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: ✓\n",
+    },
+    Mistake {
+        written: "`<div>Ghi chú</div>`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau:\n\n<div>Ghi chú</div>\n",
+    },
+    Mistake {
+        written: "`{{ tong.ty_le | phan_tram(2) }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ tong.ty_le | phan_tram(2) }}\n",
+    },
+    Mistake {
+        written: "`{{ tong.ty_le | round(2) }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ tong.ty_le | round(2) }}\n",
+    },
+    Mistake {
+        written: "`{% for ct in chuong_trinh | sort(attribute=\"tenn\") %}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {% for ct in chuong_trinh | sort(attribute=\"tenn\") %}{{ ct.ten }}{% endfor %}\n",
+    },
+    Mistake {
+        written: "`{{ tong.thuc_hien | tien(don_vi=\"x\") }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ tong.thuc_hien | tien(don_vi=\"x\") }}\n",
+    },
+    Mistake {
+        written: "`{% for u in don_vi %}{{ (u.kinhphi * 100) | so }}{% endfor %}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {% for u in don_vi %}{{ (u.kinhphi * 100) | so }}{% endfor %}\n",
+    },
+    Mistake {
+        written: "`{% include \"bao-cao.md\" %}` trong `bao-cao.md`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {% include \"bao-cao.md\" %}\n",
+    },
+    Mistake {
+        written: "`{% for i in range(end=1000000) %}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {% for i in range(end=1000000) %}{% endfor %}\n",
+    },
+    Mistake {
+        written: "`{{ throw(message=\"Chưa có số liệu quý IV\") }}`",
+        template: "bao-cao.md",
+        from: AFTER_OPENING,
+        to: "như sau: {{ throw(message=\"Chưa có số liệu quý IV\") }}\n",
+    },
+    Mistake {
+        written: "`gian_dong = 1,5` (dưới `[trang]`)",
+        template: "bao-cao.md",
+        from: IN_FRONT_MATTER,
+        to: "nguoi_ky = {{ van_ban.nguoi_ky | toml }}\n[trang]\ngian_dong = 1,5\n",
+    },
+    Mistake {
+        written: "`co_chu = \"13pt\"` (dưới `[trang]`)",
+        template: "bao-cao.md",
+        from: IN_FRONT_MATTER,
+        to: "nguoi_ky = {{ van_ban.nguoi_ky | toml }}\n[trang]\nco_chu = \"13pt\"\n",
+    },
+    Mistake {
+        written: "thiếu dấu phẩy sau một phần tử của `noi_nhan`",
+        template: "bao-cao.md",
+        from: "    {{ (\"- \" ~ n ~ \";\") | toml }},",
+        to: "    {{ (\"- \" ~ n ~ \";\") | toml }}",
+    },
+    Mistake {
+        written: "`[trang]` trước các khóa khác",
+        template: "bao-cao.md",
+        from: "tham_quyen = {{ van_ban.tham_quyen | toml }}\n",
+        to: "[trang]\nco_chu = 13\ntham_quyen = {{ van_ban.tham_quyen | toml }}\n",
+    },
+    Mistake {
+        written: "`don_vi_tien = \"trieu_dong\"` trong khối `+++`",
+        template: "bao-cao.md",
+        from: IN_FRONT_MATTER,
+        to: "nguoi_ky = {{ van_ban.nguoi_ky | toml }}\ndon_vi_tien = \"trieu_dong\"\n",
+    },
+    Mistake {
+        written: "`tham_quyen = \"GIÁM ĐỐC\"`",
+        template: "bao-cao.md",
+        from: "tham_quyen = {{ van_ban.tham_quyen | toml }}\n",
+        to: "tham_quyen = \"GIÁM ĐỐC\"\n",
+    },
+];
+
+/// A table cell: `|` escaped, one line.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The guide's table of messages, as the command says them now.
+fn messages_table() -> String {
+    let mut table = String::from("| Viết trong mẫu | Chương trình báo |\n|---|---|\n");
+    for (i, m) in MISTAKES.iter().enumerate() {
+        let dir = workspace(&format!("message-{i}"));
+        edit(&dir, m.template, m.from, m.to);
+        let out = run_in(&dir, &["templates", "check"]);
+        let errors = template_errors(&out);
+        assert_eq!(out.status.code(), Some(1), "{}: {}", m.written, said(&out));
+        assert_eq!(errors.len(), 1, "{}: {errors:#?}", m.written);
+        let said = &errors[0];
+        for english in [
+            "(Tera", "expected", "Found", "invalid", "Value at", "at path",
+        ] {
+            assert!(!said.contains(english), "{}: English: {said}", m.written);
+        }
+        table.push_str(&format!("| {} | {} |\n", cell(m.written), cell(said)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    table
+}
+
+const TABLE_START: &str = "<!-- bảng thông báo: sinh từ tests/clerk.rs -->\n";
+const TABLE_END: &str = "<!-- hết bảng thông báo -->";
+
+/// The guide's table of messages is what the command says, case by case;
+/// `KC_HUONG_DAN=ghi` writes it into the guide.
+#[test]
+fn the_guide_table_of_messages_is_what_the_command_says() {
+    let table = messages_table();
+    let path = root().join("docs/mau-bao-cao.md");
+    let guide = std::fs::read_to_string(&path).unwrap();
+    let start = guide.find(TABLE_START).map(|i| i + TABLE_START.len());
+    let end = guide.find(TABLE_END);
+    let (Some(start), Some(end)) = (start, end) else {
+        panic!("docs/mau-bao-cao.md has no table of messages:\n{table}");
+    };
+    if std::env::var("KC_HUONG_DAN").is_ok_and(|v| v == "ghi") {
+        let written = format!("{}{table}{}", &guide[..start], &guide[end..]);
+        std::fs::write(&path, written).unwrap();
+        return;
+    }
+    assert_eq!(
+        guide[start..end],
+        table,
+        "docs/mau-bao-cao.md: the table of messages is not what the command says (KC_HUONG_DAN=ghi cargo test --test clerk the_guide_table writes it)"
+    );
+}
+
+#[test]
+fn recipients_written_with_their_dash_print_once() {
+    let dir = workspace("recipients");
+    let plan = dir.join("input/ke-hoach-2023.json");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let edited = text
+        .replacen("\"Sở Công Thương (b/c)\"", "\"- Sở Công Thương (b/c);\"", 1)
+        .replacen("\"luu\": \"VT, KC\"", "\"luu\": \"Lưu: VT, KC.\"", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&plan, edited).unwrap();
+    let out = run_in(&dir, &["build"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let md = std::fs::read_to_string(dir.join("output/bao-cao-khuyen-cong-2023.md")).unwrap();
+    assert!(md.contains("\"- Sở Công Thương (b/c);\""), "{md}");
+    assert!(md.contains("\"- Lưu: VT, KC.\""), "{md}");
+    assert!(
+        !md.contains("- - ") && !md.contains(";;") && !md.contains(".."),
+        "{md}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
