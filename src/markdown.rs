@@ -23,7 +23,7 @@ use crate::document::{
     TextChar, Turn,
 };
 use merges::Mark;
-pub use numbering::number_headings;
+pub use numbering::{number_headings, number_tables};
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
@@ -74,9 +74,31 @@ pub enum MarkdownError {
     LinkDefinition { line: usize, label: String },
     #[error("dòng {line} của Markdown đã dựng: {what} nằm trong một mục của danh sách không in được; hãy bỏ thụt đầu dòng để {what} đứng riêng, sau danh sách")]
     InList { line: usize, what: &'static str },
+    #[error("dòng {line} của Markdown đã dựng: dòng `{text}` không có dấu `|` nhưng đứng liền dưới một bảng, nên Markdown đọc nó là một hàng của bảng đó (DOCX và PDF sẽ in nó trong ô đầu của một hàng). Thêm một dòng trống giữa bảng và dòng này")]
+    LineInTable { line: usize, text: String },
+    #[error("dòng {line} của Markdown đã dựng: \"Bảng {number}\" chỉ tới bảng nào? Có {} chú thích bảng viết số {number} (dòng {}); số bảng do chương trình đánh, số viết trong chú thích là tên để chỉ tới bảng: hãy viết mỗi chú thích một số khác nhau", captions.len(), captions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    AmbiguousTable {
+        line: usize,
+        column: usize,
+        number: u32,
+        captions: Vec<usize>,
+    },
 }
 
 impl MarkdownError {
+    /// The column (in characters) of the line the problem is at, when it
+    /// is at one.
+    pub fn column(&self) -> Option<usize> {
+        match self {
+            MarkdownError::FrontMatter { column, .. }
+            | MarkdownError::MergeUpTop { column, .. }
+            | MarkdownError::MergeUpBody { column, .. }
+            | MarkdownError::MergeUpWidth { column, .. }
+            | MarkdownError::AmbiguousTable { column, .. } => Some(*column),
+            _ => None,
+        }
+    }
+
     /// The line of the Markdown the problem is on, when it is on one.
     pub fn line(&self) -> Option<usize> {
         match self {
@@ -92,7 +114,9 @@ impl MarkdownError {
             | MarkdownError::RowOutsideTable { line, .. }
             | MarkdownError::Footnote { line }
             | MarkdownError::LinkDefinition { line, .. }
-            | MarkdownError::InList { line, .. } => Some(*line),
+            | MarkdownError::InList { line, .. }
+            | MarkdownError::AmbiguousTable { line, .. }
+            | MarkdownError::LineInTable { line, .. } => Some(*line),
         }
     }
 }
@@ -423,6 +447,12 @@ impl Builder<'_> {
             Event::Start(Tag::TableCell) => self
                 .marks
                 .push(Mark::of(self.source.get(range).unwrap_or_default())),
+            Event::Start(Tag::TableRow) if !self.source[range.clone()].contains('|') => {
+                return Err(MarkdownError::LineInTable {
+                    line: self.line(at),
+                    text: self.source[range].trim().chars().take(50).collect(),
+                })
+            }
             Event::Start(Tag::TableHead | Tag::TableRow) => self.row_starts.push(at),
             Event::Start(Tag::HtmlBlock) => self.html = Some((at, String::new())),
             Event::End(TagEnd::HtmlBlock) => {

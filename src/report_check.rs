@@ -41,7 +41,13 @@ pub fn check(templates: &Templates, rendered: &Rendered) -> Result<Checked, Vec<
     problems.extend(front_matter);
     problems.extend(raw_values(&at));
     problems.extend(missing_glyphs(&at));
-    let numbered = markdown::number_headings(&rendered.markdown);
+    let numbered = match markdown::number_tables(&markdown::number_headings(&rendered.markdown)) {
+        Ok(numbered) => numbered,
+        Err(e) => {
+            problems.push(at.markdown_error(&e));
+            return Err(problems);
+        }
+    };
     match markdown::parse_all(&numbered) {
         Ok(document) if problems.is_empty() => {
             return Ok(Checked {
@@ -152,10 +158,21 @@ impl Places<'_> {
                 message: e.to_string(),
             };
         };
-        // Numbering writes inside lines: the line is the rendered one's.
+        // Numbering writes inside lines: the line is the rendered one's
+        // (a column, after a heading's number, may be a few off).
         let start = line_start(markdown, line);
         let text = &markdown[start..];
-        let first = start + (text.len() - text.trim_start_matches([' ', '\t']).len());
+        let first = match e.column() {
+            Some(column) => {
+                let written = text.lines().next().unwrap_or("");
+                start
+                    + written
+                        .char_indices()
+                        .nth(column.saturating_sub(1))
+                        .map_or(written.len(), |(i, _)| i)
+            }
+            None => start + (text.len() - text.trim_start_matches([' ', '\t']).len()),
+        };
         let mut error = self.error(first, e.to_string());
         // Its message already names the Markdown's line.
         if error.line == 0 {

@@ -805,3 +805,192 @@ fn recipients_written_with_their_dash_print_once() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- 5. table numbers by the document ----
+
+/// A part of a DOCX package, as text.
+fn docx_part(docx: &Path, name: &str) -> String {
+    use std::io::Read;
+    let bytes = std::fs::read(docx).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
+    xml
+}
+
+/// The text of XML, tags taken out.
+fn xml_text(xml: &str) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    for c in xml.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            c if !inside => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// The captions "Bảng N. …" of a text, in order, each up to its end.
+fn captions(text: &str, titles: &[&str]) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for title in titles {
+        for (at, _) in text.match_indices(title) {
+            let start = text[..at].rfind("Bảng").unwrap();
+            found.push((start, text[start..at + title.len()].to_string()));
+        }
+    }
+    found.sort();
+    found.into_iter().map(|(_, c)| c).collect()
+}
+
+#[test]
+fn tables_are_numbered_by_the_document_and_references_follow() {
+    let dir = workspace("table-numbers");
+    let path = dir.join("templates/phan/tong-hop.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Table 3 moved before table 2, a table added first (its caption
+    // without a number), and the text refers to tables 2 and 3.
+    let (two, three) = (
+        text.find("**Bảng 2. ").unwrap(),
+        text.find("**Bảng 3. ").unwrap(),
+    );
+    let moved = format!(
+        "{}{}\n\n{}",
+        &text[..two],
+        text[three..].trim_end(),
+        &text[two..three]
+    );
+    let added = "**Bảng. Số đơn vị**\n\n| Đơn vị | Số |\n|:--|--:|\n| Đã nộp | {{ tong.so_don_vi_bao_cao }} |\n\n";
+    let edited = moved
+        .replacen("**Bảng 1. ", &format!("{added}**Bảng 1. "), 1)
+        .replacen(
+            " Trong {{ tong.so_noi_dung",
+            " Chi tiết theo đơn vị tại Bảng 3, theo nguồn tại Bảng 2. Trong {{ tong.so_noi_dung",
+            1,
+        );
+    std::fs::write(&path, edited).unwrap();
+    let out = run_in(&dir, &["build"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let titles = [
+        ". Số đơn vị",
+        ". Kinh phí theo chương trình",
+        ". Kinh phí thực hiện theo đơn vị",
+        ". Kinh phí theo nguồn",
+    ];
+    let expected = [
+        "Bảng 1. Số đơn vị",
+        "Bảng 2. Kinh phí theo chương trình",
+        "Bảng 3. Kinh phí thực hiện theo đơn vị",
+        "Bảng 4. Kinh phí theo nguồn",
+    ];
+    let reference = "Chi tiết theo đơn vị tại Bảng 3, theo nguồn tại Bảng 4.";
+    let report = dir.join("output/bao-cao-khuyen-cong-2023");
+    let md = std::fs::read_to_string(report.with_extension("md")).unwrap();
+    assert_eq!(captions(&md, &titles), expected, "the Markdown");
+    assert!(md.contains(reference), "the Markdown: {md}");
+    let docx = xml_text(&docx_part(
+        &report.with_extension("docx"),
+        "word/document.xml",
+    ));
+    assert_eq!(captions(&docx, &titles), expected, "the DOCX");
+    assert!(docx.contains(reference), "the DOCX");
+    if common::have_tool("pdftotext") {
+        let pdf = common::squash(&common::pdf_text(&report.with_extension("pdf"), "-raw"));
+        assert_eq!(captions(&pdf, &titles), expected, "the PDF");
+        assert!(pdf.contains(reference), "the PDF: {pdf}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_reference_to_two_tables_of_one_number_is_an_error() {
+    let dir = workspace("table-twice");
+    edit(&dir, "phan/tong-hop.md", "**Bảng 3. ", "**Bảng 2. ");
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        " Trong {{ tong.so_noi_dung",
+        " Xem Bảng 2. Trong {{ tong.so_noi_dung",
+    );
+    let errors = refused_alike(&dir);
+    let line = line_of(&dir, "phan/tong-hop.md", "Xem Bảng 2.");
+    error_at(
+        &errors,
+        &format!("templates/phan/tong-hop.md:{line}:"),
+        "\"Bảng 2\" chỉ tới bảng nào? Có 2 chú thích bảng viết số 2",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_caption_stuck_to_the_table_above_is_an_error() {
+    let dir = workspace("caption-stuck");
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        "{% include \"phan/lam-tron.md\" %}{% endif %}\n**Bảng 2.",
+        "{% include \"phan/lam-tron.md\" %}{% endif %}**Bảng 2.",
+    );
+    let errors = refused_alike(&dir);
+    error_at(
+        &errors,
+        "templates/phan/tong-hop.md:",
+        "dòng `**Bảng 2. Kinh phí theo nguồn**` không có dấu `|` nhưng đứng liền dưới một bảng",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// "Đơn vị tính: …" over a money table is set right, without a first-line
+/// indent, in the DOCX and in the PDF.
+#[test]
+fn the_unit_line_is_right_aligned_in_both_writers() {
+    let dir = workspace("unit-line");
+    let out = run_in(&dir, &["build"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let report = dir.join("output/bao-cao-khuyen-cong-2023");
+    let xml = docx_part(&report.with_extension("docx"), "word/document.xml");
+    let paragraphs: Vec<&str> = xml
+        .split("<w:p ")
+        .filter(|p| xml_text(&format!("<{p}")).starts_with("Đơn vị tính"))
+        .collect();
+    assert!(paragraphs.len() >= 5, "{}", paragraphs.len());
+    for p in &paragraphs {
+        let p = &p[..p.find("</w:p>").unwrap()];
+        assert!(p.contains("<w:jc w:val=\"right\" />"), "{p}");
+        assert!(p.contains("w:firstLine=\"0\""), "{p}");
+    }
+    if common::have_tool("pdftotext") {
+        // The unit's last word ends at the right margin (15 mm).
+        let bbox = Command::new("pdftotext")
+            .args(["-bbox"])
+            .arg(report.with_extension("pdf"))
+            .arg("-")
+            .output()
+            .unwrap();
+        let html = String::from_utf8_lossy(&bbox.stdout);
+        let words: Vec<&str> = html.lines().filter(|l| l.contains("<word")).collect();
+        let mut checked = 0;
+        for (i, w) in words.iter().enumerate() {
+            if !w.ends_with(">tính:</word>") || !words[i - 1].ends_with(">vị</word>") {
+                continue;
+            }
+            let last = words[i + 1];
+            let x_max: f32 = last
+                .split("xMax=\"")
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .unwrap()
+                .parse()
+                .unwrap();
+            let page_width = if x_max > 600.0 { 841.89 } else { 595.28 };
+            let right = page_width - 15.0 * 72.0 / 25.4;
+            assert!((x_max - right).abs() < 1.0, "{last}: {x_max} vs {right}");
+            checked += 1;
+        }
+        assert!(checked >= 5, "{checked}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

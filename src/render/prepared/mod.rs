@@ -17,6 +17,8 @@
 //! - the keep-together rules: a heading with what follows, a caption with
 //!   its table, the closing sentence with the signature, two lines at least
 //!   at either end of a page ([`WIDOW_ORPHAN_LINES`]);
+//! - the line of a table's unit ("Đơn vị tính: đồng", [`UNIT_LINE`]) in a
+//!   caption chain: right-aligned, no first-line indent;
 //! - the frame's strokes and gaps (the words and line breaks of the frame
 //!   are [`crate::render::frame`]'s), the page number's size and place,
 //!   and where numbering restarts (the annex);
@@ -401,6 +403,13 @@ fn region<'d>(
                 }
             }
         }
+        if unit_line(blocks, i, s, orientation)? {
+            if let Some(Piece::Paragraph(p)) = pieces.last_mut() {
+                p.format.align = TextAlign::Right;
+                p.format.left_indent = 0.0;
+                p.format.first_indent = 0.0;
+            }
+        }
         if keeps_with_next(blocks, i, s, orientation)? {
             if let Some(last) = pieces[before..].last_mut() {
                 keep_with_next(last);
@@ -535,6 +544,25 @@ fn caption(
     };
     Ok(one_line(content, settings, orientation)?
         && (matches!(next, Block::Table(_)) || caption(blocks, i + 1, settings, orientation)?))
+}
+
+/// What the line of a money table's unit starts with.
+pub const UNIT_LINE: &str = "Đơn vị tính";
+
+/// Whether block `i` is the line giving a table's unit ("*Đơn vị tính:
+/// đồng*") in a caption chain: official tables print it right-aligned,
+/// without a first-line indent.
+fn unit_line(
+    blocks: &[Block],
+    i: usize,
+    settings: &PageSettings,
+    orientation: Orientation,
+) -> Result<bool, FontError> {
+    let Block::Paragraph(content) = &blocks[i] else {
+        return Ok(false);
+    };
+    Ok(plain_text(content).trim_start().starts_with(UNIT_LINE)
+        && caption(blocks, i, settings, orientation)?)
 }
 
 /// Whether a body paragraph fits on its first line.
