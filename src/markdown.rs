@@ -213,6 +213,7 @@ pub fn parse_all(markdown: &str) -> Result<Document, Vec<MarkdownError>> {
         blocks,
         turns,
         annex,
+        draft: false,
     })
 }
 

@@ -141,8 +141,12 @@ pub fn run(inputs: &Inputs) -> Result<Report, BuildError> {
     let summary = aggregate::summarise(&data)?;
     let templates = Templates::load(inputs.templates_dir()).map_err(BuildError::Template)?;
     let rendered = templates.render(&summary).map_err(BuildError::Template)?;
-    let Checked { markdown, document } =
-        report_check::check(&templates, &rendered).map_err(BuildError::Template)?;
+    let Checked {
+        markdown,
+        mut document,
+    } = report_check::check(&templates, &rendered).map_err(BuildError::Template)?;
+    // A report some unit is missing from is a draft (`--du` refuses it).
+    document.draft = !data.missing_units().is_empty();
     Ok(Report {
         inputs: inputs.clone(),
         data,

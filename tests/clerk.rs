@@ -994,3 +994,133 @@ fn the_unit_line_is_right_aligned_in_both_writers() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- 6. a visible draft mark ----
+
+/// The texts of a PDF's pages, as pdftotext reads them.
+fn pdf_pages(pdf: &Path) -> Vec<String> {
+    common::pdf_text(pdf, "-raw")
+        .split('\u{c}')
+        .map(str::to_string)
+        .collect()
+}
+
+/// The DOCX headers' texts: (the first page's, every other's).
+fn docx_headers(docx: &Path) -> (String, Vec<String>) {
+    let document = docx_part(docx, "word/document.xml");
+    let rels = docx_part(docx, "word/_rels/document.xml.rels");
+    let first_id = document
+        .split("w:type=\"first\"")
+        .nth(1)
+        .and_then(|r| r.split("r:id=\"").nth(1))
+        .and_then(|r| r.split('"').next())
+        .expect("page 1 has a first-page header")
+        .to_string();
+    let target = |id: &str| {
+        rels.split(&format!("Id=\"{id}\""))
+            .nth(1)
+            .and_then(|r| r.split("Target=\"").nth(1))
+            .and_then(|r| r.split('"').next())
+            .map(|t| format!("word/{t}"))
+            .unwrap()
+    };
+    let first = target(&first_id);
+    let others = rels
+        .match_indices("Target=\"header")
+        .map(|(i, _)| {
+            let name = rels[i + 8..].split('"').next().unwrap();
+            format!("word/{name}")
+        })
+        .filter(|name| *name != first)
+        .map(|name| xml_text(&docx_part(docx, &name)))
+        .collect();
+    (xml_text(&docx_part(docx, &first)), others)
+}
+
+#[test]
+fn a_report_built_while_units_are_missing_is_marked_draft() {
+    let dir = workspace("draft");
+    std::fs::remove_file(dir.join("input/bao-cao/739-cam-my.json")).unwrap();
+    let out = run_in(&dir, &["build"]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        said(&out).contains("là bản DỰ THẢO (DOCX và PDF in dấu \"DỰ THẢO\" ở đầu trang 1)"),
+        "the summary says so: {}",
+        said(&out)
+    );
+    let report = dir.join("output/bao-cao-khuyen-cong-2023");
+    let docx = report.with_extension("docx");
+    let (first, others) = docx_headers(&docx);
+    assert_eq!(first.trim(), "DỰ THẢO");
+    assert!(others.iter().all(|h| !h.contains("DỰ THẢO")), "{others:?}");
+    assert!(!xml_text(&docx_part(&docx, "word/document.xml")).contains("DỰ THẢO"));
+    common::assert_word_valid(&dir.join("output"));
+    if common::have_tool("pdftotext") {
+        let pages = pdf_pages(&report.with_extension("pdf"));
+        assert!(pages[0].contains("DỰ THẢO"), "{}", pages[0]);
+        assert!(pages[1..].iter().all(|p| !p.contains("DỰ THẢO")));
+        // In the top margin (20 mm), at the right edge of the text.
+        let bbox = Command::new("pdftotext")
+            .args(["-bbox", "-f", "1", "-l", "1"])
+            .arg(report.with_extension("pdf"))
+            .arg("-")
+            .output()
+            .unwrap();
+        let html = String::from_utf8_lossy(&bbox.stdout);
+        let word = html
+            .lines()
+            .find(|l| l.ends_with(">THẢO</word>"))
+            .expect("THẢO on page 1");
+        let number = |key: &str| -> f32 {
+            word.split(&format!("{key}=\""))
+                .nth(1)
+                .and_then(|v| v.split('"').next())
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let (margin, right) = (20.0 * 72.0 / 25.4, 595.28 - 15.0 * 72.0 / 25.4);
+        assert!(number("yMax") < margin, "{word}");
+        assert!(
+            right - number("xMax") < 12.0 && number("xMax") < right,
+            "{word}"
+        );
+    }
+    if common::have_tool("soffice") && common::have_tool("pdfinfo") {
+        let lo = dir.join("lo");
+        common::libreoffice_to_pdf(&lo, &[docx]);
+        let pages = |pdf: &Path| {
+            let info = Command::new("pdfinfo").arg(pdf).output().unwrap();
+            String::from_utf8_lossy(&info.stdout)
+                .lines()
+                .find_map(|l| l.strip_prefix("Pages:"))
+                .unwrap()
+                .trim()
+                .to_string()
+        };
+        let through_lo = lo.join("bao-cao-khuyen-cong-2023.pdf");
+        assert_eq!(pages(&report.with_extension("pdf")), pages(&through_lo));
+        let lo_pages = pdf_pages(&through_lo);
+        assert!(lo_pages[0].contains("DỰ THẢO"), "{}", lo_pages[0]);
+        assert!(lo_pages[1..].iter().all(|p| !p.contains("DỰ THẢO")));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_complete_report_carries_no_draft_mark() {
+    let dir = workspace("final");
+    for args in [&["build"][..], &["build", "--du"]] {
+        let out = run_in(&dir, args);
+        assert!(out.status.success(), "{}", said(&out));
+        assert!(!said(&out).contains("DỰ THẢO"), "{}", said(&out));
+        let report = dir.join("output/bao-cao-khuyen-cong-2023");
+        let (first, others) = docx_headers(&report.with_extension("docx"));
+        assert!(!first.contains("DỰ THẢO") && others.iter().all(|h| !h.contains("DỰ THẢO")));
+        if common::have_tool("pdftotext") {
+            let pages = pdf_pages(&report.with_extension("pdf"));
+            assert!(pages.iter().all(|p| !p.contains("DỰ THẢO")));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -128,7 +128,7 @@ fn print_summary(report: &pipeline::Report) {
     match pipeline::complete(data) {
         Ok(()) => out!("Đơn vị chưa nộp: không có."),
         Err(missing) => warn!(
-            "chưa có báo cáo của {} đơn vị: {}. Báo cáo vẫn được tạo nhưng không có số liệu của đơn vị chưa nộp (bảng theo đơn vị ghi \"chưa nộp\"); khi đủ báo cáo, tạo bản chính thức bằng `khuyencong build --du`.",
+            "chưa có báo cáo của {} đơn vị: {}. Báo cáo vẫn được tạo, là bản DỰ THẢO (DOCX và PDF in dấu \"DỰ THẢO\" ở đầu trang 1) và không có số liệu của đơn vị chưa nộp (bảng theo đơn vị ghi \"chưa nộp\"); khi đủ báo cáo, tạo bản chính thức bằng `khuyencong build --du`.",
             missing.0.len(),
             missing.named()
         ),

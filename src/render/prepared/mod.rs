@@ -139,6 +139,32 @@ pub struct PageNumber {
     pub top: f32,
 }
 
+/// The words of the draft mark.
+pub const DRAFT: &str = "DỰ THẢO";
+
+/// The mark of a draft (a report built while units are missing): "DỰ
+/// THẢO" in bold in a box at the top right of the first page, in the top
+/// margin, where official drafts carry it. It stands in the first-page
+/// header of the DOCX, which the annex's first page shares (its pages are
+/// numbered anew, without a number on the first): so both writers mark
+/// the first page of the report and of its annex, the pages numbering
+/// restarts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftMark {
+    pub text: &'static str,
+    pub look: Look,
+    /// The box's top, from the top edge of the paper (the page number's
+    /// line box starts there too: the DOCX's header distance).
+    pub top: f32,
+    /// The box's size; its right side is the text area's right edge.
+    pub width: f32,
+    pub height: f32,
+    /// Between the border and the text: left and right, top and bottom.
+    pub padding: (f32, f32),
+    /// The border's width.
+    pub stroke: f32,
+}
+
 /// How a region's pages are numbered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Numbering {
@@ -208,6 +234,8 @@ pub struct Prepared<'d> {
     pub strokes: Strokes,
     pub gaps: FrameGaps,
     pub page_number: PageNumber,
+    /// The draft mark, when the document is a draft.
+    pub draft: Option<DraftMark>,
     pub properties: Properties,
     /// Page 1 under the title, then the body's later regions.
     pub body: Vec<Region<'d>>,
@@ -276,6 +304,10 @@ pub fn prepare(doc: &Document) -> Result<Prepared<'_>, LayoutError> {
         size: s.co_chu_so_trang,
         top: (s.le_tren_mm * PT_PER_MM - single_line(s.co_chu_so_trang)?) / 2.0,
     };
+    let draft = doc
+        .draft
+        .then(|| draft_mark(s, page_number.top))
+        .transpose()?;
     let body = regions(doc.body_sections(), false, s, &formats)?;
     let annex = regions(doc.annex_sections(), true, s, &formats)?;
     Ok(Prepared {
@@ -285,9 +317,33 @@ pub fn prepare(doc: &Document) -> Result<Prepared<'_>, LayoutError> {
         strokes: STROKES,
         gaps,
         page_number,
+        draft,
         properties: Properties::of_report(&doc.meta),
         body,
         annex,
+    })
+}
+
+/// The draft mark's box: the header's size, bold; room around the words
+/// (and a point more, as for table columns: Word and LibreOffice round
+/// each glyph's width), its top where the page number's line box is.
+fn draft_mark(s: &PageSettings, top: f32) -> Result<DraftMark, FontError> {
+    let look = Look {
+        size: s.co_chu_dau_trang,
+        bold: true,
+        italic: false,
+    };
+    let padding = (0.4 * look.size, 0.15 * look.size);
+    let width = frame::width(DRAFT, look)? + table::FIT_SLACK + 2.0 * padding.0;
+    let height = single_line(look.size)? + 2.0 * padding.1;
+    Ok(DraftMark {
+        text: DRAFT,
+        look,
+        top,
+        width,
+        height,
+        padding,
+        stroke: STROKES.frame_rule,
     })
 }
 
