@@ -1124,3 +1124,70 @@ fn a_complete_report_carries_no_draft_mark() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- 7. render into a build's output folder ----
+
+#[test]
+fn render_into_a_builds_folder_is_refused_and_hand_edits_are_never_lost() {
+    let dir = workspace("render-output");
+    let out = run_in(&dir, &["build"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let output = dir.join("output");
+    let before: Vec<(PathBuf, Vec<u8>)> = files(&output)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(output.join(&f)).unwrap()))
+        .collect();
+    let md = output.join("bao-cao-khuyen-cong-2023.md");
+    let mut text = std::fs::read_to_string(&md).unwrap();
+    text.push_str("\nMột câu sửa tay.\n");
+    std::fs::write(&md, &text).unwrap();
+    // render into the build's folder: refused, nothing written.
+    let out = run_in(&dir, &["render", "output/bao-cao-khuyen-cong-2023.md"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(
+        said(&out).contains("là thư mục kết quả của `khuyencong build`"),
+        "{}",
+        said(&out)
+    );
+    for (file, bytes) in &before {
+        if file.extension().is_some_and(|e| e != "md") {
+            assert!(
+                std::fs::read(output.join(file)).unwrap() == *bytes,
+                "{} changed",
+                file.display()
+            );
+        }
+    }
+    // Elsewhere, it renders.
+    let out = run_in(
+        &dir,
+        &[
+            "render",
+            "output/bao-cao-khuyen-cong-2023.md",
+            "--output",
+            "ban-sua-tay",
+        ],
+    );
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(dir
+        .join("ban-sua-tay/bao-cao-khuyen-cong-2023.pdf")
+        .exists());
+    // The next build says what it replaces, and keeps the hand edit.
+    let out = run_in(&dir, &["build"]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(
+        said(&out)
+            .contains("output/bao-cao-khuyen-cong-2023.md đã bị sửa hay thay ngoài chương trình"),
+        "{}",
+        said(&out)
+    );
+    let kept = output.join("bao-cao-khuyen-cong-2023.sua-tay.md");
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), text);
+    assert!(!std::fs::read_to_string(&md)
+        .unwrap()
+        .contains("Một câu sửa tay."));
+    // Nothing changed since: nothing said.
+    let out = run_in(&dir, &["build"]);
+    assert!(!said(&out).contains("ngoài chương trình"), "{}", said(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}

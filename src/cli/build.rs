@@ -161,6 +161,13 @@ fn print_summary(report: &pipeline::Report) {
 /// template whose file is gone is also a warning: the report silently
 /// lost the clerk's edit.
 fn print_changes(written: &Written, inputs: &pipeline::Inputs) {
+    for (replaced, kept) in &written.replaced {
+        warn!(
+            "{} đã bị sửa hay thay ngoài chương trình sau lần tạo báo cáo trước (khác mã băm trong bản kê): bản mới ghi đè lên nó, còn nội dung đã sửa được giữ lại ở {}. Muốn sửa tay, chép tệp ra thư mục khác rồi dùng `khuyencong render` ở đó.",
+            shown_path(replaced),
+            shown_path(kept)
+        );
+    }
     if let Some(changes) = &written.changes {
         for change in changes {
             if let manifest::Change::TemplateLost(name) = change {
