@@ -527,14 +527,25 @@ fn watch_goes_on_after_a_bound_is_passed() {
         "như sau:\n",
         "như sau:\n{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% for k in range(end=100000) %}{% endfor %}{% endfor %}{% endfor %}\n",
     );
-    let mut child = Command::new(bin())
-        .args(["build", "--watch"])
-        .current_dir(&dir)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    /// The watch, killed however the test ends.
+    struct Watching(std::process::Child);
+    impl Drop for Watching {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut watching = Watching(
+        Command::new(bin())
+            .args(["build", "--watch"])
+            .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let child = &mut watching.0;
     let (lines, seen) = std::sync::mpsc::channel::<String>();
     for stream in [
         Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
@@ -567,8 +578,7 @@ fn watch_goes_on_after_a_bound_is_passed() {
     std::fs::write(&main, &good).unwrap();
     wait_for("Đã tạo lại báo cáo");
     let alive = child.try_wait().unwrap().is_none();
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(watching);
     assert!(alive, "--watch stopped");
     assert!(dir.join("output/bao-cao-khuyen-cong-2023.pdf").exists());
     let _ = std::fs::remove_dir_all(&dir);

@@ -220,15 +220,24 @@ pub fn trace(source: usize, text: &str, first: usize) -> Traced {
 pub fn strip(traced: &str) -> (String, Vec<(usize, usize)>) {
     let mut out = String::with_capacity(traced.len());
     let mut spans = Vec::new();
-    let mut chars = traced.chars().peekable();
-    while let Some(c) = chars.next() {
-        if let Some(id) = chars.peek().and_then(|&low| marked(c, low)) {
-            chars.next();
-            spans.push((out.len(), id));
+    let mut copied = 0;
+    // A mark's first character is four bytes starting 0xF3 (plane 15):
+    // the text between is copied whole.
+    for at in memchr::memchr_iter(0xF3, traced.as_bytes()) {
+        if at < copied {
             continue;
         }
-        out.push(c);
+        let mut pair = traced[at..].chars();
+        let (Some(high), Some(low)) = (pair.next(), pair.next()) else {
+            continue;
+        };
+        if let Some(id) = marked(high, low) {
+            out.push_str(&traced[copied..at]);
+            spans.push((out.len(), id));
+            copied = at + high.len_utf8() + low.len_utf8();
+        }
     }
+    out.push_str(&traced[copied..]);
     (out, spans)
 }
 
@@ -285,10 +294,10 @@ fn raw(v: &Value) -> Option<Raw> {
     if v.is_number() {
         return Some(Raw::Decimal);
     }
-    let text = v.as_str()?;
-    crate::contract::Date::parse(text)
-        .filter(|_| text.len() == 10)
-        .map(|_| Raw::Date)
+    let text = v
+        .as_str()
+        .filter(|t| t.len() == 10 && t.as_bytes()[4] == b'-')?;
+    crate::contract::Date::parse(text).map(|_| Raw::Date)
 }
 
 /// The `kc__value` filter: notes a raw value, returns the value unchanged.
