@@ -73,10 +73,12 @@ fn main() {
         });
         let templates =
             templating::Templates::load(Some(&root.join("templates"))).expect("templates");
-        // Rendered twice at once, plain and traced (`templating::trace`).
-        let rendered = templates.render(&summary).expect("renders");
+        // Rendered twice at once, plain and traced (`templating::trace`),
+        // within the build's bounds.
+        let limits = templating::bounds::Limits::for_units(summary.don_vi.len());
+        let rendered = templates.render_within(&summary, limits).expect("renders");
         let render = median_ms(runs, || {
-            templates.render(&summary).expect("renders");
+            templates.render_within(&summary, limits).expect("renders");
         });
         // The report check: raw values, glyphs, numbering, the model.
         let doc = report_check::check(&templates, &rendered)

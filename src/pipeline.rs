@@ -140,7 +140,10 @@ pub fn run(inputs: &Inputs) -> Result<Report, BuildError> {
         .map_err(BuildError::Data)?;
     let summary = aggregate::summarise(&data)?;
     let templates = Templates::load(inputs.templates_dir()).map_err(BuildError::Template)?;
-    let rendered = templates.render(&summary).map_err(BuildError::Template)?;
+    let limits = crate::templating::bounds::Limits::for_units(summary.don_vi.len());
+    let rendered = templates
+        .render_within(&summary, limits)
+        .map_err(BuildError::Template)?;
     let Checked {
         markdown,
         mut document,

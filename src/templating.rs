@@ -368,6 +368,16 @@ impl Templates {
     /// bounds of [`bounds`], and traced (see [`trace`]) at the same time
     /// on another thread.
     pub fn render(&self, summary: &impl serde::Serialize) -> Result<Rendered, Vec<TemplateError>> {
+        self.render_within(summary, bounds::Limits::for_units(0))
+    }
+
+    /// As [`Templates::render`], within `limits` (see
+    /// [`bounds::Limits::for_units`]).
+    pub fn render_within(
+        &self,
+        summary: &impl serde::Serialize,
+        limits: bounds::Limits,
+    ) -> Result<Rendered, Vec<TemplateError>> {
         let context = Context::from_serialize(summary).map_err(|e| {
             vec![TemplateError {
                 file: PathBuf::from(MAIN),
@@ -377,7 +387,10 @@ impl Templates {
             }]
         })?;
         // Marks make the traced Markdown longer than the plain one.
-        let traced_budget = bounds::Budget::new(3 * bounds::MAX_MARKDOWN_BYTES);
+        let traced_budget = bounds::Budget::new(bounds::Limits {
+            bytes: 3 * limits.bytes,
+            ..limits
+        });
         let traced = self.traced.clone().map(|tera| {
             let context = context.clone();
             bounds::spawn(Arc::clone(&traced_budget), move |budget| {
@@ -386,7 +399,7 @@ impl Templates {
                 (rendered.then_some(out.bytes), trace::take_raw())
             })
         });
-        let budget = bounds::Budget::new(bounds::MAX_MARKDOWN_BYTES);
+        let budget = bounds::Budget::new(limits);
         let tera = Arc::clone(&self.tera);
         let plain = bounds::spawn(Arc::clone(&budget), move |budget| {
             let mut out = bounds::Bounded::new(budget);
@@ -398,13 +411,13 @@ impl Templates {
             Ok(Err(e)) => {
                 traced_budget.cancel();
                 return Err(match budget.exceeded() {
-                    Some(bound) => vec![self.exceeded(bound, Some(&e))],
+                    Some(bound) => vec![self.exceeded(bound, &limits, Some(&e))],
                     None => self.explain_in(&e, Some(&Value::from_serializable(summary))),
                 });
             }
             Err(bound) => {
                 traced_budget.cancel();
-                return Err(vec![self.exceeded(bound, None)]);
+                return Err(vec![self.exceeded(bound, &limits, None)]);
             }
         };
         let trace = traced
@@ -419,22 +432,27 @@ impl Templates {
 
     /// A bound passed while rendering, said with the place Tera was at
     /// (a loop of ours that checked the time), or the main template.
-    fn exceeded(&self, bound: bounds::Exceeded, error: Option<&tera::Error>) -> TemplateError {
+    fn exceeded(
+        &self,
+        bound: bounds::Exceeded,
+        limits: &bounds::Limits,
+        error: Option<&tera::Error>,
+    ) -> TemplateError {
         let at = error.and_then(|e| reports(&e.to_string()).into_iter().next());
         let (name, line, column) = at.map_or((MAIN.to_string(), 0, 0), |(_, n, l, c)| (n, l, c));
         let what = match bound {
             bounds::Exceeded::Time => format!(
                 "dựng mẫu quá {} giây nên đã dừng{}: một vòng lặp `{{% for %}}` quá dài, hay nhiều vòng lồng nhau? Báo cáo cả nước chỉ cần dưới một giây; lặp trên danh sách của dữ liệu (`{{% for u in don_vi %}}`), không trên `range` lớn",
-                bounds::TIME_LIMIT.as_secs(),
+                limits.time.as_secs(),
                 if line > 0 { " (đang chạy dòng này)" } else { "" }
             ),
             bounds::Exceeded::Size => format!(
                 "mẫu dựng ra hơn {} MB Markdown nên đã dừng: một vòng lặp in chữ quá nhiều lần? Báo cáo cả nước chỉ vài MB; xem lại các vòng `{{% for %}}` lồng nhau",
-                bounds::MAX_MARKDOWN_BYTES / (1024 * 1024)
+                limits.bytes / (1024 * 1024)
             ),
             bounds::Exceeded::Memory => format!(
                 "dựng mẫu cần hơn {} MB bộ nhớ nên đã dừng: một vòng lặp gom chữ (`{{% set %}}…{{% endset %}}`) hay nối chuỗi `~` quá nhiều lần? Xem lại các vòng `{{% for %}}` của mẫu",
-                bounds::MEMORY_LIMIT / (1024 * 1024)
+                limits.memory / (1024 * 1024)
             ),
         };
         TemplateError {
@@ -1361,7 +1379,8 @@ pub fn render_text(
     };
     load.map_err(|e| t.explain(&e))?;
     let ctx = Context::from_serialize(context).map_err(|e| t.explain(&e))?;
-    let budget = bounds::Budget::new(bounds::MAX_MARKDOWN_BYTES);
+    let limits = bounds::Limits::for_units(0);
+    let budget = bounds::Budget::new(limits);
     let tera = Arc::clone(&t.tera);
     let rendered = bounds::spawn(Arc::clone(&budget), move |budget| {
         let mut out = bounds::Bounded::new(budget);
@@ -1371,10 +1390,10 @@ pub fn render_text(
     match rendered {
         Ok(Ok(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
         Ok(Err(e)) => Err(match budget.exceeded() {
-            Some(bound) => vec![t.exceeded(bound, Some(&e))],
+            Some(bound) => vec![t.exceeded(bound, &limits, Some(&e))],
             None => t.explain_in(&e, Some(&Value::from_serializable(context))),
         }),
-        Err(bound) => Err(vec![t.exceeded(bound, None)]),
+        Err(bound) => Err(vec![t.exceeded(bound, &limits, None)]),
     }
 }
 

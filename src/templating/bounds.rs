@@ -5,7 +5,8 @@
 //!
 //! Each render runs on a thread of its own, with a [`Budget`]:
 //! - **size**: the Markdown is written through a [`Bounded`] writer that
-//!   refuses to grow past [`MAX_MARKDOWN_BYTES`];
+//!   refuses to grow past [`MAX_MARKDOWN_BYTES`] (a little more for a
+//!   registry of many thousands of units: [`Limits::for_units`]);
 //! - **time**: the writer, every filter of ours and the `range` function
 //!   (which this module replaces) stop the render once [`TIME_LIMIT`] is
 //!   past; the caller stops waiting then in any case, so a loop that
@@ -27,16 +28,39 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How long the templates may take to render: the report of a whole
-/// country renders in well under a second.
+/// How long the templates may take to render: a province's report takes
+/// milliseconds, a country's (some 700 districts) well under a second.
 pub const TIME_LIMIT: Duration = Duration::from_secs(10);
 
-/// The most Markdown the templates may write: a national report of 1.000
-/// units is a few MB.
+/// The most Markdown the templates may write: 1.000 units write 0,6 MB.
 pub const MAX_MARKDOWN_BYTES: usize = 50 * 1024 * 1024;
 
-/// The most memory one render may hold beyond what it was given.
+/// The most memory one render may take.
 pub const MEMORY_LIMIT: usize = 512 * 1024 * 1024;
+
+/// The bounds of a render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub time: Duration,
+    pub bytes: usize,
+    pub memory: usize,
+}
+
+impl Limits {
+    /// The bounds for a report of `units` units: [`TIME_LIMIT`],
+    /// [`MAX_MARKDOWN_BYTES`] and [`MEMORY_LIMIT`], with room for each unit
+    /// past what any real registry has, so that a synthetic national test of
+    /// 100.000 units (63 MB of Markdown, some seconds) still renders while a
+    /// runaway loop is stopped all the same.
+    pub fn for_units(units: usize) -> Limits {
+        let units = units.min(10_000_000);
+        Limits {
+            time: TIME_LIMIT + Duration::from_micros(200 * units as u64),
+            bytes: MAX_MARKDOWN_BYTES + 1024 * units,
+            memory: MEMORY_LIMIT + 4 * 1024 * units,
+        }
+    }
+}
 
 /// Which bound a render went past.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,18 +94,18 @@ impl Exceeded {
 /// The bounds of one render, shared by its thread and the caller.
 #[derive(Debug)]
 pub struct Budget {
+    pub limits: Limits,
     deadline: Instant,
-    bytes: usize,
     /// The first bound passed (0: none yet).
     over: AtomicU8,
 }
 
 impl Budget {
-    /// A budget from now: [`TIME_LIMIT`], `bytes` of output.
-    pub fn new(bytes: usize) -> Arc<Budget> {
+    /// A budget of `limits` from now.
+    pub fn new(limits: Limits) -> Arc<Budget> {
         Arc::new(Budget {
-            deadline: Instant::now() + TIME_LIMIT,
-            bytes,
+            limits,
+            deadline: Instant::now() + limits.time,
             over: AtomicU8::new(Exceeded::NONE),
         })
     }
@@ -160,7 +184,7 @@ impl Write for Bounded {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.writes = self.writes.wrapping_add(1);
         let stop = || std::io::Error::other(STOPPED);
-        if self.bytes.len() + buf.len() > self.budget.bytes {
+        if self.bytes.len() + buf.len() > self.budget.limits.bytes {
             self.budget.pass(Exceeded::Size);
             return Err(stop());
         }
@@ -230,14 +254,14 @@ pub struct Pending<T> {
     result: Option<mpsc::Receiver<T>>,
 }
 
-/// Starts `job` on a thread of its own, within `budget` and
-/// [`MEMORY_LIMIT`]; `job` is given the budget (for its writer).
+/// Starts `job` on a thread of its own, within `budget` (its memory too);
+/// `job` is given the budget (for its writer).
 pub fn spawn<T: Send + 'static>(
     budget: Arc<Budget>,
     job: impl FnOnce(Arc<Budget>) -> T + Send + 'static,
 ) -> Pending<T> {
     let (done, result) = mpsc::channel();
-    let meter = Arc::new(crate::memory::Meter::new(MEMORY_LIMIT));
+    let meter = Arc::new(crate::memory::Meter::new(budget.limits.memory));
     let (mine, metering) = (Arc::clone(&budget), Arc::clone(&meter));
     let thread = move || {
         CURRENT.with(|c| *c.borrow_mut() = Some(Arc::clone(&mine)));
