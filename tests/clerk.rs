@@ -267,7 +267,11 @@ fn a_table_loop_with_blank_lines_is_an_error_at_the_row() {
         "\n{% endfor %}\n\n| | **Tổng cộng** | | |",
     );
     let errors = refused_alike(&dir);
-    let row = line_of(&dir, "phan/tong-hop.md", "| {{ loop.index | so }} | {{ u.ten }}");
+    let row = line_of(
+        &dir,
+        "phan/tong-hop.md",
+        "| {{ loop.index | so }} | {{ u.ten }}",
+    );
     let error = error_at(
         &errors,
         &format!("templates/phan/tong-hop.md:{row}:1:"),
