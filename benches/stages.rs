@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use khuyencong::diagnostic::Diagnostics;
 use khuyencong::render::{docx, pdf, prepared};
-use khuyencong::{aggregate, markdown, output, pipeline, synth, templating, validate};
+use khuyencong::{aggregate, output, pipeline, report_check, synth, templating, validate};
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..runs)
@@ -73,13 +73,19 @@ fn main() {
         });
         let templates =
             templating::Templates::load(Some(&root.join("templates"))).expect("templates");
-        let md = markdown::number_headings(&templates.render(&summary).expect("renders"));
+        // Rendered twice at once, plain and traced (`templating::trace`),
+        // within the build's bounds.
+        let limits = templating::bounds::Limits::for_units(summary.don_vi.len());
+        let rendered = templates.render_within(&summary, limits).expect("renders");
         let render = median_ms(runs, || {
-            templates.render(&summary).expect("renders");
+            templates.render_within(&summary, limits).expect("renders");
         });
-        let doc = markdown::parse(&md).expect("parses");
+        // The report check: raw values, glyphs, numbering, the model.
+        let doc = report_check::check(&templates, &rendered)
+            .expect("checks")
+            .document;
         let model = median_ms(runs, || {
-            markdown::parse(&md).expect("parses");
+            report_check::check(&templates, &rendered).expect("checks");
         });
         let layout = prepared::prepare(&doc).expect("lays out");
         let layout_ms = median_ms(runs, || {

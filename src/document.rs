@@ -36,6 +36,11 @@ pub struct Document {
     /// Written after `<!-- phu-luc -->`.
     #[serde(default)]
     pub annex: Option<Annex>,
+    /// Built while units of the registry have not reported (not the
+    /// official report, `build --du`): the DOCX and the PDF carry the
+    /// mark "DỰ THẢO". Decided by the build, not written in the Markdown.
+    #[serde(default)]
+    pub draft: bool,
 }
 
 /// The annex ("Phụ lục"): after the signature and the recipients, from a

@@ -350,7 +350,7 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
         }
     } else {
         Content::Json(
-            decode_text(&bytes)
+            text(&bytes)
                 .map_err(|message| diags.push(whole_file(path, Code::Encoding, message)))
                 .ok()?,
         )
@@ -367,8 +367,12 @@ fn unreadable_message(e: &std::io::Error) -> String {
     ReadError::of(e).to_string()
 }
 
-/// UTF-8 text without its BOM, or why the bytes are not acceptable.
-fn decode_text(bytes: &[u8]) -> Result<String, String> {
+/// The one place text enters the program (data, templates, Markdown for
+/// `render`): UTF-8 without its BOM, line ends as on Linux (CRLF from
+/// Windows and a lone CR become LF), or why the bytes are not acceptable.
+/// A file saved on Windows, or checked out by Git for Windows, then reads
+/// exactly as the same file saved on Linux.
+pub fn text(bytes: &[u8]) -> Result<String, String> {
     const SAVE_AS: &str = "mở tệp bằng trình soạn thảo rồi lưu lại với bảng mã UTF-8";
     if bytes.starts_with(&[0xFF, 0xFE])
         || bytes.starts_with(&[0xFE, 0xFF])
@@ -377,9 +381,18 @@ fn decode_text(bytes: &[u8]) -> Result<String, String> {
         return Err(format!("tệp được lưu bằng bảng mã UTF-16 hoặc là tệp nhị phân, không phải văn bản UTF-8; {SAVE_AS}"));
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
+    let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
         format!("tệp không phải UTF-8 (byte lạ ở vị trí {}; có thể là bảng mã TCVN3 hay Windows-1258); {SAVE_AS}", e.utf8_error().valid_up_to())
-    })
+    })?;
+    Ok(unix_line_ends(text))
+}
+
+/// `text` with CRLF and lone CR made LF (untouched when it has no CR).
+fn unix_line_ends(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -406,11 +419,10 @@ mod tests {
 
     #[test]
     fn encodings() {
-        assert_eq!(decode_text(b"\xEF\xBB\xBF{}").unwrap(), "{}");
-        assert!(decode_text(b"\xFF\xFE{\x00}\x00")
-            .unwrap_err()
-            .contains("UTF-16"));
-        assert!(decode_text(b"{\"a\": \"\xE0\"}")
+        assert_eq!(text(b"\xEF\xBB\xBF{}").unwrap(), "{}");
+        assert_eq!(text(b"\xEF\xBB\xBFa\r\nb\rc\n").unwrap(), "a\nb\nc\n");
+        assert!(text(b"\xFF\xFE{\x00}\x00").unwrap_err().contains("UTF-16"));
+        assert!(text(b"{\"a\": \"\xE0\"}")
             .unwrap_err()
             .contains("không phải UTF-8"));
     }

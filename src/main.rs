@@ -13,7 +13,8 @@ mod cli;
 use cli::args::{Cli, Command, TemplatesCommand};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: khuyencong::memory::Metered<mimalloc::MiMalloc> =
+    khuyencong::memory::Metered(mimalloc::MiMalloc);
 
 fn main() -> ExitCode {
     run().unwrap_or_else(cli::args::usage_error)

@@ -23,7 +23,7 @@ use crate::document::{
     TextChar, Turn,
 };
 use merges::Mark;
-pub use numbering::number_headings;
+pub use numbering::{number_headings, number_tables};
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
@@ -64,18 +64,72 @@ pub enum MarkdownError {
     },
     #[error("dòng {line} của Markdown đã dựng: HTML `{html}` không in được trong DOCX và PDF (chữ trong đó sẽ mất); hãy bỏ các thẻ HTML và viết chữ thành đoạn văn Markdown. Chỉ dùng được chú thích `<!-- … -->` (như `{PAGE_BREAK}`)")]
     Html { line: usize, html: String },
-    #[error("dòng {line} của Markdown đã dựng: hình ảnh `![…](…)` chưa in được trong DOCX và PDF; hãy xóa nó, hoặc gõ `\\!` nếu muốn in dấu !")]
+    #[error("dòng {line} của Markdown đã dựng: hình ảnh `![…](…)` không in được trong DOCX và PDF (chỉ chữ mô tả của nó sẽ còn). Chữ ký và con dấu không đặt trong mẫu: phần mềm ký số đóng chúng lên khi ký tệp PDF. Hãy xóa hình, hoặc gõ `\\!` nếu muốn in dấu !")]
     Image { line: usize },
+    #[error("dòng {line} của Markdown đã dựng: `{row}` là một hàng bảng nhưng đứng ngoài bảng (DOCX và PDF sẽ in nó thành chữ, cả các dấu `|`). Các dòng của một bảng — tiêu đề, dòng kẻ `|---|`, các hàng — phải liền nhau, không có dòng trống xen giữa: trong mẫu, bỏ dòng trống quanh thẻ `{{% for %}}`, `{{% endfor %}}` của hàng, hoặc dùng `{{%-` và `-%}}` để bỏ cả xuống dòng bên cạnh thẻ")]
+    RowOutsideTable { line: usize, row: String },
     #[error("dòng {line} của Markdown đã dựng: chú thích cuối trang `[^…]` không in được trong DOCX và PDF; hãy viết nội dung chú thích thành một đoạn văn, hoặc gõ `\\[` nếu muốn in dấu [")]
     Footnote { line: usize },
     #[error("dòng {line} của Markdown đã dựng: dòng `[{label}]: …` là định nghĩa liên kết của Markdown, không được in ra văn bản; hãy viết nó thành đoạn văn, hoặc gõ `\\[` ở đầu dòng nếu muốn in dấu [")]
     LinkDefinition { line: usize, label: String },
     #[error("dòng {line} của Markdown đã dựng: {what} nằm trong một mục của danh sách không in được; hãy bỏ thụt đầu dòng để {what} đứng riêng, sau danh sách")]
     InList { line: usize, what: &'static str },
+    #[error("dòng {line} của Markdown đã dựng: dòng `{text}` không có dấu `|` nhưng đứng liền dưới một bảng, nên Markdown đọc nó là một hàng của bảng đó (DOCX và PDF sẽ in nó trong ô đầu của một hàng). Thêm một dòng trống giữa bảng và dòng này")]
+    LineInTable { line: usize, text: String },
+    #[error("dòng {line} của Markdown đã dựng: \"Bảng {number}\" chỉ tới bảng nào? Có {} chú thích bảng viết số {number} (dòng {}); số bảng do chương trình đánh, số viết trong chú thích là tên để chỉ tới bảng: hãy viết mỗi chú thích một số khác nhau", captions.len(), captions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    AmbiguousTable {
+        line: usize,
+        column: usize,
+        number: u32,
+        captions: Vec<usize>,
+    },
 }
 
-/// Parses the rendered Markdown into the document model.
+impl MarkdownError {
+    /// The column (in characters) of the line the problem is at, when it
+    /// is at one.
+    pub fn column(&self) -> Option<usize> {
+        match self {
+            MarkdownError::FrontMatter { column, .. }
+            | MarkdownError::MergeUpTop { column, .. }
+            | MarkdownError::MergeUpBody { column, .. }
+            | MarkdownError::MergeUpWidth { column, .. }
+            | MarkdownError::AmbiguousTable { column, .. } => Some(*column),
+            _ => None,
+        }
+    }
+
+    /// The line of the Markdown the problem is on, when it is on one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            MarkdownError::MissingFrontMatter | MarkdownError::Page(_) => None,
+            MarkdownError::FrontMatter { line, .. }
+            | MarkdownError::SecondAnnex { line, .. }
+            | MarkdownError::MergeLeftFirst { line }
+            | MarkdownError::MergeUpTop { line, .. }
+            | MarkdownError::MergeUpBody { line, .. }
+            | MarkdownError::MergeUpWidth { line, .. }
+            | MarkdownError::Html { line, .. }
+            | MarkdownError::Image { line }
+            | MarkdownError::RowOutsideTable { line, .. }
+            | MarkdownError::Footnote { line }
+            | MarkdownError::LinkDefinition { line, .. }
+            | MarkdownError::InList { line, .. }
+            | MarkdownError::AmbiguousTable { line, .. }
+            | MarkdownError::LineInTable { line, .. } => Some(*line),
+        }
+    }
+}
+
+/// Parses the rendered Markdown into the document model; the first
+/// problem found, if any.
 pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
+    parse_all(markdown).map_err(|mut problems| problems.swap_remove(0))
+}
+
+/// As [`parse`], with every problem, in the order of the text: the report
+/// check says them all at once.
+pub fn parse_all(markdown: &str) -> Result<Document, Vec<MarkdownError>> {
     // Footnotes are parsed only to be refused with their line.
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
@@ -84,32 +138,53 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
         source: markdown,
         ..Builder::default()
     };
+    let mut problems = Vec::new();
     let mut meta: Option<Metadata> = None;
     let mut in_meta = false;
     let events = Parser::new_ext(markdown, options).into_offset_iter();
-    // A link reference definition prints nothing: the first one (in the
-    // text) is refused. The parser has read them all before any event.
-    let definition = events
+    // A link reference definition prints nothing: each is refused. The
+    // parser has read them all before any event.
+    let mut definitions: Vec<(String, usize)> = events
         .reference_definitions()
         .iter()
-        .min_by_key(|(_, def)| def.span.start)
-        .map(|(label, def)| (label.to_string(), def.span.start));
-    if let Some((label, at)) = definition {
-        return Err(MarkdownError::LinkDefinition {
+        .map(|(label, def)| (label.to_string(), def.span.start))
+        .collect();
+    definitions.sort_by_key(|(_, at)| *at);
+    for (label, at) in definitions {
+        problems.push(MarkdownError::LinkDefinition {
             line: builder.line(at),
             label,
         });
     }
     for (event, range) in events {
-        match event {
-            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => in_meta = true,
-            Event::End(TagEnd::MetadataBlock(_)) => in_meta = false,
-            Event::Text(text) if in_meta => meta = Some(read_meta(markdown, &text, range.start)?),
-            other => builder.event(other, range)?,
-        }
+        let read = match event {
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => {
+                in_meta = true;
+                Ok(())
+            }
+            Event::End(TagEnd::MetadataBlock(_)) => {
+                in_meta = false;
+                Ok(())
+            }
+            Event::Text(text) if in_meta => {
+                read_meta(markdown, &text, range.start).map(|m| meta = Some(m))
+            }
+            other => builder.event(other, range),
+        };
+        problems.extend(read.err());
     }
-    let mut meta = meta.ok_or(MarkdownError::MissingFrontMatter)?;
-    meta.trang.check().map_err(MarkdownError::Page)?;
+    let Some(mut meta) = meta else {
+        if problems.is_empty() {
+            problems.push(MarkdownError::MissingFrontMatter);
+        }
+        return Err(problems);
+    };
+    if let Err(page) = meta.trang.check() {
+        problems.push(MarkdownError::Page(page));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     // TOML escapes ("\u0001") bring in what a raw TOML string refuses. A
     // line separator becomes the frame's own forced line break.
     for text in meta.texts_mut() {
@@ -138,6 +213,26 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
         blocks,
         turns,
         annex,
+        draft: false,
+    })
+}
+
+/// The first line of a paragraph whose every line is a table row (`| … |`):
+/// rows cut off from their table by a blank line, which Markdown reads as
+/// text.
+fn stray_row(paragraph: &str) -> Option<String> {
+    let row = |l: &str| {
+        let l = l.trim();
+        l.len() >= 2 && l.starts_with('|') && l.ends_with('|')
+    };
+    let mut lines = paragraph.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next()?;
+    (row(first) && lines.all(row)).then(|| {
+        let mut shown: String = first.trim().chars().take(50).collect();
+        if shown.len() < first.trim().len() {
+            shown.push('…');
+        }
+        shown
     })
 }
 
@@ -146,12 +241,22 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
 /// opening `+++` line); errors are positioned in `markdown`.
 fn read_meta(markdown: &str, text: &str, offset: usize) -> Result<Metadata, MarkdownError> {
     toml::from_str(text).map_err(|e| {
-        let at = offset + e.span().map_or(0, |s| s.start);
+        let mut at = offset + e.span().map_or(0, |s| s.start);
+        let line_start = markdown[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = markdown[at..].find('\n').map_or(markdown.len(), |i| at + i);
+        let written = &markdown[line_start..line_end];
+        let message = e.message();
+        // A list left open is seen at the next line: the missing `,` or
+        // `]` belongs at the end of the last line before it.
+        if message.starts_with("invalid array") {
+            let before = markdown[offset..line_start].trim_end();
+            at = offset + before.len();
+        }
         let (line, column) = line_column(markdown, at);
         MarkdownError::FrontMatter {
             line,
             column,
-            message: explain_toml(e.message()),
+            message: explain_toml(message, written),
         }
     })
 }
@@ -171,10 +276,26 @@ pub fn check_front_matter(markdown: &str) -> Result<(), MarkdownError> {
     Ok(())
 }
 
-fn explain_toml(message: &str) -> String {
+/// The TOML reader's complaint about `written` (the line it is on), in
+/// Vietnamese, with how to write it right.
+fn explain_toml(message: &str, written: &str) -> String {
     let quoted: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    let key = written
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_alphanumeric() || c == '_'));
+    let value = written.split_once('=').map_or("", |(_, v)| v.trim());
+    let key_of = |what: &str| key.map_or(what.to_string(), |k| format!("`{k}`"));
     if message.starts_with("unknown field") {
         let (name, valid) = quoted.split_first().map_or(("", &[][..]), |(n, v)| (*n, v));
+        if name == "don_vi_tien" {
+            return "khóa `don_vi_tien` không đặt ở khối `+++`: đơn vị tiền ghi trong `van_ban` của tệp kế hoạch (`\"don_vi_tien\": \"trieu_dong\"`), vì mẫu phải biết nó ngay khi in các con số; khối `+++` chỉ được đọc sau khi mẫu đã dựng xong (xem docs/du-lieu.md)".into();
+        }
+        if valid.contains(&"co_chu") && top_level_keys().iter().any(|k| k == name) {
+            return format!(
+                "khóa `{name}` đứng sau dòng `[trang]` nên TOML đọc nó là khóa của bảng `[trang]` (mọi khóa sau một dòng `[…]` thuộc bảng đó, đến hết khối). Chuyển dòng `[trang]` và các khóa của nó xuống cuối khối `+++`, sau `{name}`"
+            );
+        }
         return format!(
             "khóa `{name}` không dùng được.{} Các khóa hợp lệ: {}",
             crate::diagnostic::hint(name, valid.iter().copied()),
@@ -188,10 +309,91 @@ fn explain_toml(message: &str) -> String {
     if message.starts_with("missing field") {
         return format!("thiếu khóa bắt buộc `{}`", quoted.first().unwrap_or(&""));
     }
-    format!(
-        "sai cú pháp TOML ({}); giá trị văn bản phải đặt trong dấu nháy kép, danh sách trong [ ]",
-        message.trim()
-    )
+    if message.starts_with("duplicate key") {
+        return format!(
+            "khóa `{}` được ghi hai lần; xóa một dòng",
+            quoted.first().unwrap_or(&"")
+        );
+    }
+    if message.starts_with("invalid type") {
+        let number: String = value
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+            .collect::<String>()
+            .replace(',', ".");
+        let number = if number.is_empty() {
+            "13".into()
+        } else {
+            number
+        };
+        if message.contains("expected f32") || message.contains("expected f64") {
+            return format!(
+                "{} là một số: viết không có dấu nháy và không có đơn vị, phần lẻ sau dấu chấm, ví dụ `{} = {number}`",
+                key_of("giá trị này"),
+                key.unwrap_or("co_chu")
+            );
+        }
+        if message.contains("expected a sequence") {
+            let inner = if value.starts_with('"') {
+                value.to_string()
+            } else {
+                format!("\"{value}\"")
+            };
+            return format!(
+                "{} là một danh sách, mỗi dòng một chuỗi trong dấu nháy kép, đặt trong `[ ]`: `{} = [{inner}]`",
+                key_of("giá trị này"),
+                key.unwrap_or("tham_quyen")
+            );
+        }
+        if message.contains("expected a string") {
+            return format!(
+                "{} là chữ: đặt trong dấu nháy kép, hoặc lấy từ dữ liệu bằng `{{{{ … | toml }}}}`",
+                key_of("giá trị này")
+            );
+        }
+    }
+    if message.starts_with("invalid array") {
+        return "danh sách thiếu dấu phẩy `,` ở cuối dòng này (mọi phần tử, trừ phần tử cuối, kết thúc bằng `,`), hoặc thiếu `]` đóng danh sách".into();
+    }
+    if message.starts_with("expected newline") {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if let Some((whole, part)) = value
+            .split_once(',')
+            .filter(|(w, p)| digits(w) && digits(p))
+        {
+            return format!(
+                "số thập phân viết bằng dấu chấm: `{} = {whole}.{part}`",
+                key.unwrap_or("gian_dong")
+            );
+        }
+        return "sau giá trị còn chữ khác trên cùng dòng: mỗi dòng một khóa `khóa = giá trị`; chữ đặt trọn trong một cặp dấu nháy kép".into();
+    }
+    if message.starts_with("invalid string") || message.starts_with("invalid literal string") {
+        return "giá trị chữ phải đặt trong một cặp dấu nháy kép (`\"…\"`); giá trị lấy từ dữ liệu viết `{{ … | toml }}` (bộ lọc tự thêm dấu nháy)".into();
+    }
+    if message.starts_with("invalid integer") || message.starts_with("invalid float") {
+        return format!("{} không phải một số viết đúng: chỉ chữ số và một dấu chấm thập phân, ví dụ `13` hoặc `1.5`", key_of("giá trị này"));
+    }
+    "dòng này không đúng cú pháp TOML: mỗi dòng `khóa = giá trị`; chữ trong dấu nháy kép (giá trị lấy từ dữ liệu viết `{{ … | toml }}`), số không có dấu nháy, danh sách trong `[ ]`".into()
+}
+
+/// The keys of the `+++` block itself (not of `[trang]`), as the reader
+/// lists them when it meets one it does not know.
+fn top_level_keys() -> &'static [String] {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let refused = toml::from_str::<Metadata>("khong_co_khoa_nay = 1").err();
+        refused
+            .map(|e| {
+                e.message()
+                    .split('`')
+                    .skip(3)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -246,12 +448,27 @@ impl Builder<'_> {
             Event::Start(Tag::TableCell) => self
                 .marks
                 .push(Mark::of(self.source.get(range).unwrap_or_default())),
+            Event::Start(Tag::TableRow) if !self.source[range.clone()].contains('|') => {
+                return Err(MarkdownError::LineInTable {
+                    line: self.line(at),
+                    text: self.source[range].trim().chars().take(50).collect(),
+                })
+            }
             Event::Start(Tag::TableHead | Tag::TableRow) => self.row_starts.push(at),
             Event::Start(Tag::HtmlBlock) => self.html = Some((at, String::new())),
             Event::End(TagEnd::HtmlBlock) => {
                 if let Some((start, html)) = self.html.take() {
                     self.html(&html, start)?;
                 }
+            }
+            Event::Start(Tag::Paragraph) if self.items.is_empty() => {
+                if let Some(row) = stray_row(&self.source[range]) {
+                    return Err(MarkdownError::RowOutsideTable {
+                        line: self.line(at),
+                        row,
+                    });
+                }
+                self.start(Tag::Paragraph, at)
             }
             Event::Start(Tag::Image { .. }) => {
                 return Err(MarkdownError::Image {

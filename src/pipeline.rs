@@ -1,7 +1,7 @@
 //! One build, stage by stage: load and validate → aggregate → render the
-//! templates to Markdown → number its headings → parse into the document
-//! model. The writers then
-//! turn the model into files (see `output`).
+//! templates to Markdown → the report check (`report_check`: every problem
+//! at the template's line; headings and tables numbered; the document
+//! model). The writers then turn the model into files (see `output`).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -9,7 +9,7 @@ use crate::aggregate::{self, SumMismatch, Summary};
 use crate::contract::Unit;
 use crate::diagnostic::Diagnostics;
 use crate::document::Document;
-use crate::markdown::{self, MarkdownError};
+use crate::report_check::{self, Checked};
 use crate::templating::{TemplateError, Templates};
 use crate::validate::{self, Dataset};
 
@@ -100,8 +100,6 @@ pub enum BuildError {
     Data(Diagnostics),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Template(Vec<TemplateError>),
-    #[error("Markdown do mẫu tạo ra không dùng được: {0}")]
-    Markdown(#[from] MarkdownError),
     #[error(transparent)]
     Sums(#[from] SumMismatch),
     #[error(transparent)]
@@ -142,9 +140,16 @@ pub fn run(inputs: &Inputs) -> Result<Report, BuildError> {
         .map_err(BuildError::Data)?;
     let summary = aggregate::summarise(&data)?;
     let templates = Templates::load(inputs.templates_dir()).map_err(BuildError::Template)?;
-    let rendered = templates.render(&summary).map_err(BuildError::Template)?;
-    let markdown = markdown::number_headings(&rendered);
-    let document = markdown::parse(&markdown)?;
+    let limits = crate::templating::bounds::Limits::for_units(summary.don_vi.len());
+    let rendered = templates
+        .render_within(&summary, limits)
+        .map_err(BuildError::Template)?;
+    let Checked {
+        markdown,
+        mut document,
+    } = report_check::check(&templates, &rendered).map_err(BuildError::Template)?;
+    // A report some unit is missing from is a draft (`--du` refuses it).
+    document.draft = !data.missing_units().is_empty();
     Ok(Report {
         inputs: inputs.clone(),
         data,

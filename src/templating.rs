@@ -4,8 +4,12 @@
 //! when one that was edited last time is gone: see `manifest`). Data text is
 //! escaped for Markdown by default, so a note cannot change the structure.
 
+pub mod bounds;
+pub mod trace;
+
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use tera::{Context, Kwargs, State, Tera, Value};
@@ -90,6 +94,41 @@ pub const BUILTIN_FILTERS: &[&str] = &[
     "group_by",
 ];
 
+/// The keyword arguments of Tera 2.4's filters that take any.
+const BUILTIN_ARGS: &[(&str, &[&str])] = &[
+    ("default", &["value", "boolean"]),
+    ("pluralize", &["singular", "plural"]),
+    ("trim", &["pat"]),
+    ("trim_start", &["pat"]),
+    ("trim_end", &["pat"]),
+    ("replace", &["from", "to"]),
+    ("truncate", &["length", "end"]),
+    ("indent", &["width", "indentation", "first", "blank"]),
+    ("int", &["base"]),
+    ("split", &["pat"]),
+    ("round", &["precision", "method"]),
+    ("nth", &["n"]),
+    ("join", &["sep"]),
+    ("sort", &["attribute"]),
+    ("unique", &["attribute"]),
+    ("get", &["key", "default"]),
+    ("group_by", &["attribute"]),
+];
+
+/// The keyword arguments filter `name` takes (ours or Tera's).
+fn filter_args(name: &str) -> Option<&'static [&'static str]> {
+    OUR_FILTERS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, args, _)| *args)
+        .or_else(|| {
+            BUILTIN_ARGS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, a)| *a)
+        })
+}
+
 /// Tera 1 filters that Tera 2 dropped, with what to write instead.
 const FORMER_FILTERS: &[(&str, &str)] = &[
     (
@@ -133,9 +172,42 @@ fn position(line: usize, column: usize) -> String {
 
 /// A template set ready to render, and where each template came from.
 pub struct Templates {
-    tera: Tera,
+    tera: Arc<Tera>,
+    /// The traced copies (see [`trace`]), when they load.
+    traced: Option<Arc<Tera>>,
+    /// The places the traced copies' marks name.
+    pub origins: Vec<trace::Origin>,
     /// (name, path on disk or None for the embedded default, text).
     pub sources: Vec<TemplateSource>,
+}
+
+/// The Markdown the templates wrote, with the map back to them.
+pub struct Rendered {
+    pub markdown: String,
+    /// None when the templates could not be traced faithfully (the checks
+    /// then point at Markdown lines).
+    pub trace: Option<Traced>,
+}
+
+/// Where the Markdown came from: (byte offset, index into
+/// [`Templates::origins`]) in order, and the values printed without a
+/// filter.
+pub struct Traced {
+    pub spans: Vec<(usize, usize)>,
+    pub raw: Vec<trace::RawValue>,
+}
+
+impl Traced {
+    /// The place that wrote byte `at` of the Markdown.
+    pub fn place(&self, at: usize) -> Option<usize> {
+        self.span(at).map(|(_, place)| place)
+    }
+
+    /// Where the run of text holding byte `at` starts, and its place.
+    pub fn span(&self, at: usize) -> Option<(usize, usize)> {
+        let i = self.spans.partition_point(|&(offset, _)| offset <= at);
+        i.checked_sub(1).map(|i| self.spans[i])
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -217,17 +289,19 @@ impl Templates {
                     .unwrap_or(path)
                     .to_string_lossy()
                     .replace('\\', "/");
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    vec![TemplateError {
-                        file: path.to_path_buf(),
-                        line: 0,
-                        column: 0,
-                        message: format!(
-                            "không đọc được tệp mẫu ({}); mẫu phải là văn bản UTF-8",
-                            e.kind()
-                        ),
-                    }]
-                })?;
+                // Read as data is: a regular file within the limit, UTF-8,
+                // Windows line ends and BOM made as on Linux.
+                let text = crate::load::read_bytes(path, crate::load::MAX_FILE_BYTES)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| crate::load::text(&bytes))
+                    .map_err(|reason| {
+                        vec![TemplateError {
+                            file: path.to_path_buf(),
+                            line: 0,
+                            column: 0,
+                            message: format!("không đọc được tệp mẫu: {reason}"),
+                        }]
+                    })?;
                 sources.push(TemplateSource {
                     name,
                     path: Some(path.to_path_buf()),
@@ -247,10 +321,41 @@ impl Templates {
         let mut tera = engine();
         let load =
             tera.add_raw_templates(sources.iter().map(|s| (s.name.as_str(), s.text.as_str())));
-        let templates = Templates { tera, sources };
-        match load {
-            Ok(()) => Ok(templates),
-            Err(e) => Err(templates.explain(&e)),
+        let mut templates = Templates {
+            tera: Arc::new(tera),
+            traced: None,
+            origins: Vec::new(),
+            sources,
+        };
+        if let Err(e) = load {
+            return Err(templates.explain(&e));
+        }
+        templates.trace();
+        Ok(templates)
+    }
+
+    /// Loads the traced copies of the templates, if they load (a copy that
+    /// does not leaves the report untraced, never wrong).
+    fn trace(&mut self) {
+        let mut origins = Vec::new();
+        let copies: Vec<(&str, String)> = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let traced = trace::trace(i, &s.text, origins.len());
+                origins.extend(traced.origins);
+                (s.name.as_str(), traced.text)
+            })
+            .collect();
+        let mut tera = engine();
+        tera.register_filter(trace::VALUE_FILTER, trace::value_filter);
+        if tera
+            .add_raw_templates(copies.iter().map(|(n, t)| (*n, t.as_str())))
+            .is_ok()
+        {
+            self.traced = Some(Arc::new(tera));
+            self.origins = origins;
         }
     }
 
@@ -259,8 +364,20 @@ impl Templates {
         self.sources.iter().map(|s| (s, s.origin()))
     }
 
-    /// Renders the main template with the summary as context.
-    pub fn render(&self, summary: &impl serde::Serialize) -> Result<String, Vec<TemplateError>> {
+    /// Renders the main template with the summary as context, within the
+    /// bounds of [`bounds`], and traced (see [`trace`]) at the same time
+    /// on another thread.
+    pub fn render(&self, summary: &impl serde::Serialize) -> Result<Rendered, Vec<TemplateError>> {
+        self.render_within(summary, bounds::Limits::for_units(0))
+    }
+
+    /// As [`Templates::render`], within `limits` (see
+    /// [`bounds::Limits::for_units`]).
+    pub fn render_within(
+        &self,
+        summary: &impl serde::Serialize,
+        limits: bounds::Limits,
+    ) -> Result<Rendered, Vec<TemplateError>> {
         let context = Context::from_serialize(summary).map_err(|e| {
             vec![TemplateError {
                 file: PathBuf::from(MAIN),
@@ -269,27 +386,89 @@ impl Templates {
                 message: format!("lỗi nội bộ khi tạo dữ liệu cho mẫu: {e}"),
             }]
         })?;
-        let markdown = self
-            .tera
-            .render(MAIN, &context)
-            .map_err(|e| self.explain_in(&e, Some(&Value::from_serializable(summary))))?;
-        match crate::markdown::check_front_matter(&markdown) {
-            Err(crate::markdown::MarkdownError::FrontMatter {
-                line,
-                column,
-                message,
-            }) => Err(vec![
-                self.front_matter_error(&markdown, line, column, &message)
-            ]),
-            _ => Ok(markdown),
+        // Marks make the traced Markdown longer than the plain one.
+        let traced_budget = bounds::Budget::new(bounds::Limits {
+            bytes: 3 * limits.bytes,
+            ..limits
+        });
+        let traced = self.traced.clone().map(|tera| {
+            let context = context.clone();
+            bounds::spawn(Arc::clone(&traced_budget), move |budget| {
+                let mut out = bounds::Bounded::new(budget);
+                let rendered = tera.render_to(MAIN, &context, &mut out).is_ok();
+                (rendered.then_some(out.bytes), trace::take_raw())
+            })
+        });
+        let budget = bounds::Budget::new(limits);
+        let tera = Arc::clone(&self.tera);
+        let plain = bounds::spawn(Arc::clone(&budget), move |budget| {
+            let mut out = bounds::Bounded::new(budget);
+            tera.render_to(MAIN, &context, &mut out).map(|()| out.bytes)
+        });
+        let markdown = match plain.wait() {
+            // Tera writes whole strings, and the writer refuses whole writes.
+            Ok(Ok(bytes)) => String::from_utf8_lossy(&bytes).into_owned(),
+            Ok(Err(e)) => {
+                traced_budget.cancel();
+                return Err(match budget.exceeded() {
+                    Some(bound) => vec![self.exceeded(bound, &limits, Some(&e))],
+                    None => self.explain_in(&e, Some(&Value::from_serializable(summary))),
+                });
+            }
+            Err(bound) => {
+                traced_budget.cancel();
+                return Err(vec![self.exceeded(bound, &limits, None)]);
+            }
+        };
+        let trace = traced
+            .and_then(|t| t.wait().ok())
+            .and_then(|(bytes, raw)| Some((String::from_utf8(bytes?).ok()?, raw)))
+            .and_then(|(text, raw)| {
+                let (stripped, spans) = trace::strip(&text);
+                (stripped == markdown).then_some(Traced { spans, raw })
+            });
+        Ok(Rendered { markdown, trace })
+    }
+
+    /// A bound passed while rendering, said with the place Tera was at
+    /// (a loop of ours that checked the time), or the main template.
+    fn exceeded(
+        &self,
+        bound: bounds::Exceeded,
+        limits: &bounds::Limits,
+        error: Option<&tera::Error>,
+    ) -> TemplateError {
+        let at = error.and_then(|e| reports(&e.to_string()).into_iter().next());
+        let (name, line, column) = at.map_or((MAIN.to_string(), 0, 0), |(_, n, l, c)| (n, l, c));
+        let what = match bound {
+            bounds::Exceeded::Time => format!(
+                "dựng mẫu quá {} giây nên đã dừng{}: một vòng lặp `{{% for %}}` quá dài, hay nhiều vòng lồng nhau? Báo cáo cả nước chỉ cần dưới một giây; lặp trên danh sách của dữ liệu (`{{% for u in don_vi %}}`), không trên `range` lớn",
+                limits.time.as_secs(),
+                if line > 0 { " (đang chạy dòng này)" } else { "" }
+            ),
+            bounds::Exceeded::Size => format!(
+                "mẫu dựng ra hơn {} MB Markdown nên đã dừng: một vòng lặp in chữ quá nhiều lần? Báo cáo cả nước chỉ vài MB; xem lại các vòng `{{% for %}}` lồng nhau",
+                limits.bytes / (1024 * 1024)
+            ),
+            bounds::Exceeded::Memory => format!(
+                "dựng mẫu cần hơn {} MB bộ nhớ nên đã dừng: một vòng lặp gom chữ (`{{% set %}}…{{% endset %}}`) hay nối chuỗi `~` quá nhiều lần? Xem lại các vòng `{{% for %}}` của mẫu",
+                limits.memory / (1024 * 1024)
+            ),
+        };
+        TemplateError {
+            file: self.file_of(&name),
+            line,
+            column,
+            message: what,
         }
     }
 
     /// A TOML error in the rendered front matter, placed on the line of the
     /// main template that wrote it: the line setting the same key, or, for
     /// a line that sets none, the same line when the front matter rendered
-    /// line for line.
-    fn front_matter_error(
+    /// line for line (without the trace of the render, which places it
+    /// exactly: see [`crate::report_check`]).
+    pub fn front_matter_error(
         &self,
         markdown: &str,
         line: usize,
@@ -310,14 +489,12 @@ impl Templates {
             file: self.file_of(MAIN),
             line: at,
             column: col,
-            message: format!(
-                "khối thông tin văn bản (giữa hai dòng `+++`) không hợp lệ: {message}. Dòng này dựng ra: `{}`; giá trị lấy từ dữ liệu viết `{{{{ … | toml }}}}` (bộ lọc tự thêm dấu nháy)",
-                rendered_line.trim()
-            ),
+            message: front_matter_message(rendered_line, message),
         }
     }
 
-    fn file_of(&self, name: &str) -> PathBuf {
+    /// The file template `name` was read from, as messages show it.
+    pub fn file_of(&self, name: &str) -> PathBuf {
         self.sources
             .iter()
             .find(|s| s.name == name)
@@ -349,11 +526,15 @@ impl Templates {
                     || (message.starts_with("Unknown tag") && spot.word().starts_with("end")))
                 .then(|| source.and_then(|s| unbalanced_block(&s.text)))
                 .flatten();
-                let (line, column, mut message) =
-                    block.unwrap_or_else(|| (line, column, translate(&message, spot)));
-                if let Some(context) = context.filter(|_| message.contains("không tồn tại")) {
-                    message.push_str(&path_hint(context, spot.piped()));
-                }
+                let scope = context.map(|context| Scope {
+                    context,
+                    sources: &self.sources,
+                    name: &name,
+                    line,
+                });
+                let (line, column, message) = block.unwrap_or_else(|| {
+                    (line, column, translate_in(&message, spot, scope.as_ref()))
+                });
                 TemplateError {
                     file: self.file_of(&name),
                     line,
@@ -363,15 +544,174 @@ impl Templates {
             })
             .collect();
         if found.is_empty() {
-            found.push(TemplateError {
-                file: PathBuf::from(MAIN),
-                line: 0,
-                column: 0,
-                message: translate(&text, Spot::default()),
-            });
+            found.push(self.unplaced(&text));
         }
         found
     }
+
+    /// An error Tera gives no place for: a template that includes itself
+    /// is said at its `{% include %}`.
+    fn unplaced(&self, text: &str) -> TemplateError {
+        let circular = text
+            .split_once("Circular include detected for template '")
+            .and_then(|(_, rest)| rest.split_once('\''))
+            .map(|(name, _)| name);
+        if let Some(name) = circular {
+            let chain: Vec<&str> = text
+                .split_once("Include chain: `[")
+                .map(|(_, rest)| rest.split(']').next().unwrap_or(""))
+                .unwrap_or("")
+                .split(", ")
+                .map(|n| n.trim_matches('"'))
+                .filter(|n| !n.is_empty())
+                .collect();
+            // The template whose include closes the circle.
+            let includer = chain.iter().rev().nth(1).copied().unwrap_or(name);
+            let at = self
+                .sources
+                .iter()
+                .find(|s| s.name == includer)
+                .and_then(|s| include_tag(&s.text, name));
+            let (line, column) = at.unwrap_or((0, 0));
+            let circle = if chain.len() > 1 {
+                chain.join(" → ")
+            } else {
+                format!("{name} → {name}")
+            };
+            return TemplateError {
+                file: self.file_of(includer),
+                line,
+                column,
+                message: format!(
+                    "`{{% include \"{name}\" %}}` chèn lại một mẫu đang được dựng ({circle}): mẫu sẽ chèn mình mãi không dừng. Bỏ thẻ này, hoặc chèn một mẫu khác"
+                ),
+            };
+        }
+        TemplateError {
+            file: PathBuf::from(MAIN),
+            line: 0,
+            column: 0,
+            message: translate(text, Spot::default()),
+        }
+    }
+}
+
+/// Line and column of the `{% include "name" %}` tag in `text`.
+fn include_tag(text: &str, name: &str) -> Option<(usize, usize)> {
+    text.match_indices("{%")
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let tag = &text[i..text[i..].find("%}").map_or(text.len(), |e| i + e)];
+            tag.contains("include")
+                && (tag.contains(&format!("\"{name}\"")) || tag.contains(&format!("'{name}'")))
+        })
+        .map(|i| crate::markdown::line_column(text, i))
+}
+
+/// Values a template line can name, for hints about a misspelt field: the
+/// context's, and the loop variables of the `{% for %}` tags above it
+/// (each the first item of what it iterates).
+struct Scope<'a> {
+    context: &'a Value,
+    sources: &'a [TemplateSource],
+    /// The template and line the error is on.
+    name: &'a str,
+    line: usize,
+}
+
+impl Scope<'_> {
+    /// The value a variable path names at the error's line, if it can be
+    /// found.
+    fn value(&self, path: &str) -> Option<Value> {
+        self.resolve(path, self.name, self.line, 0)
+    }
+
+    fn resolve(&self, path: &str, name: &str, line: usize, depth: usize) -> Option<Value> {
+        let mut parts = path.split('.').filter(|p| !p.is_empty());
+        let root = parts.next()?;
+        let mut value = match self
+            .context
+            .get_from_path(root)
+            .filter(|v| !v.is_undefined())
+        {
+            Some(v) => v.clone(),
+            None if depth < 4 => self.loop_item(root, name, line, depth)?,
+            None => return None,
+        };
+        for part in parts {
+            value = value
+                .get_from_path(part)
+                .filter(|v| !v.is_undefined())?
+                .clone();
+        }
+        Some(value)
+    }
+
+    /// The first item of what loop variable `var` iterates: the nearest
+    /// `{% for var in … %}` above `line`, or in another template (an
+    /// included one is rendered inside its includer's loop).
+    fn loop_item(&self, var: &str, name: &str, line: usize, depth: usize) -> Option<Value> {
+        let here = self.sources.iter().filter(|s| s.name == name);
+        let others = self.sources.iter().filter(|s| s.name != name);
+        for source in here.chain(others) {
+            let before = if source.name == name {
+                line
+            } else {
+                usize::MAX
+            };
+            if let Some((at, iterable)) = for_tag(&source.text, var, before) {
+                let list = self.resolve(&iterable, &source.name, at, depth + 1)?;
+                return match list.as_array() {
+                    Some(items) => items.first().cloned(),
+                    None => list.as_map().and_then(|m| m.values().next().cloned()),
+                };
+            }
+        }
+        None
+    }
+}
+
+/// The last `{% for … var in ITERABLE %}` at or above `before` (1-based
+/// line) in `text`: its line and the variable path it iterates.
+fn for_tag(text: &str, var: &str, before: usize) -> Option<(usize, String)> {
+    let mut found = None;
+    for (i, line) in text.lines().enumerate().take(before) {
+        for (at, _) in line.match_indices("{%") {
+            let tag = line[at + 2..].trim_start_matches(['-', ' ']);
+            let Some(rest) = tag.strip_prefix("for ") else {
+                continue;
+            };
+            let Some((vars, iterable)) = rest.split_once(" in ") else {
+                continue;
+            };
+            if !vars.split(',').any(|v| v.trim() == var) {
+                continue;
+            }
+            // `[x for x in theo_nguon if …]`: the list it is made from.
+            let iterable = iterable.trim_start_matches([' ', '[']);
+            let iterable = match iterable.split_once(" in ") {
+                Some((_, inner)) if iterable.contains(" for ") => inner,
+                _ => iterable,
+            };
+            let path: String = iterable
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            if !path.is_empty() {
+                found = Some((i + 1, path));
+            }
+        }
+    }
+    found
+}
+
+/// A problem of the `+++` block, with the line the template rendered.
+pub fn front_matter_message(rendered_line: &str, message: &str) -> String {
+    format!(
+        "khối thông tin văn bản (giữa hai dòng `+++`) không hợp lệ: {message}. Dòng này dựng ra: `{}`",
+        rendered_line.trim()
+    )
 }
 
 /// The lines between the opening `+++` and the closing one, numbered from 1
@@ -604,6 +944,44 @@ impl<'t> Spot<'t> {
         &text[start..]
     }
 
+    /// The variable path at the position (an operand of arithmetic).
+    fn path(&self) -> &'t str {
+        let at = self.at.trim_start_matches(['(', ' ']);
+        let end = at
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(at.len());
+        &at[..end]
+    }
+
+    /// The filter whose parenthesised arguments the position is inside
+    /// (`phan_tram(2)`), if it is inside one.
+    fn call(&self) -> Option<&'t str> {
+        let open = self.before.rfind('(')?;
+        if self.before[open..].contains(')') {
+            return None;
+        }
+        let name = self.before[..open].trim_end();
+        let start = name
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let name = &name[start..];
+        (!name.is_empty()
+            && self.before[..open].trim_end()[..start]
+                .trim_end()
+                .ends_with('|'))
+        .then_some(name)
+    }
+
+    /// Whether the filter after the value is given arguments (`tien(…)`).
+    fn filter_has_args(&self) -> bool {
+        let filter = self.filter();
+        !filter.is_empty()
+            && self
+                .at
+                .split_once(filter)
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('('))
+    }
+
     /// The filter's name: at the position, or after the value's `|`.
     fn filter(&self) -> &'t str {
         if self.before.trim_end().ends_with('|') {
@@ -618,32 +996,29 @@ impl<'t> Spot<'t> {
     }
 }
 
-/// Which part of `path` (`van_ban.so_ky_hieuu`) the context lacks, with the
-/// nearest field; nothing for a path that starts at a loop variable.
-fn path_hint(context: &Value, path: &str) -> String {
-    let mut here = context;
-    let mut walked: Vec<&str> = Vec::new();
-    for field in path.split('.').filter(|f| !f.is_empty()) {
+/// Which part of `path` (`van_ban.so_ky_hieuu`, `u.kinhphi`) the values
+/// in scope lack, with the nearest field.
+fn path_hint(scope: &Scope, path: &str) -> String {
+    let parts: Vec<&str> = path.split('.').filter(|f| !f.is_empty()).collect();
+    for n in (1..parts.len()).rev() {
+        let walked = parts[..n].join(".");
+        let Some(here) = scope.value(&walked) else {
+            continue;
+        };
         let Some(map) = here.as_map() else {
             return String::new();
         };
-        match here.get_from_path(field).filter(|v| !v.is_undefined()) {
-            Some(next) => {
-                here = next;
-                walked.push(field);
-            }
-            None if walked.is_empty() => return String::new(),
-            None => {
-                let mut fields: Vec<String> = map.keys().map(|k| k.to_string()).collect();
-                fields.sort();
-                return format!(
-                    ": `{}` không có trường `{field}`.{} Các trường có: {}",
-                    walked.join("."),
-                    hint(field, fields.iter().map(String::as_str)),
-                    fields.join(", ")
-                );
-            }
+        let field = parts[n];
+        let mut fields: Vec<String> = map.keys().map(|k| k.to_string()).collect();
+        fields.sort();
+        if fields.iter().any(|f| f == field) {
+            return String::new();
         }
+        return format!(
+            ": `{walked}` không có trường `{field}`.{} Các trường có: {}",
+            hint(field, fields.iter().map(String::as_str)),
+            fields.join(", ")
+        );
     }
     String::new()
 }
@@ -697,13 +1072,134 @@ const TAGS: &[&str] = &[
     "endcomponent",
 ];
 
+/// As [`translate`], with what the values in scope tell: the field a
+/// misspelt path lacks (a loop variable's too), the fields of a list's
+/// items, whether a filter's value or one of its arguments has the wrong
+/// type.
+fn translate_in(message: &str, spot: Spot, scope: Option<&Scope>) -> String {
+    let Some(scope) = scope else {
+        return translate(message, spot);
+    };
+    if let Some(path) = message.split("does not have an attribute at path: ").nth(1) {
+        let list = spot.piped();
+        let item = scope
+            .value(list)
+            .and_then(|v| v.as_array().and_then(|a| a.first().cloned()));
+        let mut said = translate(message, spot);
+        if let Some(item) = item {
+            said.push_str(&missing_field(&item, path.trim()));
+        }
+        return said;
+    }
+    if let [expected, got] = all_quoted(message)[..] {
+        if message.starts_with("Invalid type for the value") {
+            let piped = scope.value(spot.piped());
+            let value_is_fine = piped.is_some_and(|v| v.name() != got);
+            if value_is_fine && spot.filter_has_args() {
+                let filter = spot.filter();
+                return format!(
+                    "một tham số của bộ lọc `{filter}` cần {}, nhưng nhận được {}.{}",
+                    type_name(expected),
+                    type_name(got),
+                    filter_args(filter)
+                        .map(|a| format!(" Các tham số: {}.", a.join(", ")))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    let mut said = translate(message, spot);
+    if said.contains("không tồn tại") {
+        let arithmetic = message.starts_with("Math operations") || message.contains("operands");
+        let path = if arithmetic {
+            spot.path()
+        } else {
+            spot.piped()
+        };
+        said.push_str(&path_hint(scope, path));
+    }
+    said
+}
+
+/// What `item` (an item of a list) lacks of `path`, with the nearest
+/// field and the fields it has.
+fn missing_field(item: &Value, path: &str) -> String {
+    let mut here = item.clone();
+    for field in path.split('.') {
+        let Some(map) = here.as_map() else {
+            return String::new();
+        };
+        match here.get_from_path(field).filter(|v| !v.is_undefined()) {
+            Some(next) => here = next.clone(),
+            None => {
+                let mut fields: Vec<String> = map.keys().map(|k| k.to_string()).collect();
+                fields.sort();
+                return format!(
+                    "{} Các trường có: {}",
+                    hint(field, fields.iter().map(String::as_str)),
+                    fields.join(", ")
+                );
+            }
+        }
+    }
+    String::new()
+}
+
+/// A token Tera names, in a clerk's words.
+fn token(name: &str) -> String {
+    match name {
+        "identifier" => "một tên (biến, trường, bộ lọc)".into(),
+        "integer" => "một số nguyên".into(),
+        "float" => "một số thập phân".into(),
+        "string" => "một chuỗi".into(),
+        "end of input" | "EOF" => "hết mẫu".into(),
+        quoted if quoted.starts_with('`') => quoted.into(),
+        other => format!("`{other}`"),
+    }
+}
+
 /// Tera's English messages, said in Vietnamese with a hint where possible.
 fn translate(message: &str, spot: Spot) -> String {
     let name = quoted(message);
     let q = all_quoted(message);
-    // Our filters already speak Vietnamese.
-    if message.starts_with("bộ lọc `") {
+    // Our filters and functions already speak Vietnamese.
+    if message.starts_with("bộ lọc `") || message.starts_with("hàm `") {
         return message.to_string();
+    }
+    if let Some(thrown) = message.split(bounds::THROWN).nth(1) {
+        return format!("mẫu dừng ở đây bằng `throw`: {thrown}");
+    }
+    if let Some(path) = message.split("does not have an attribute at path: ").nth(1) {
+        return format!(
+            "bộ lọc `{}` dùng trường `{}` của từng phần tử của `{}`, nhưng các phần tử không có trường này.",
+            spot.filter(),
+            path.trim(),
+            spot.piped()
+        );
+    }
+    if let Some((found, expected)) = message
+        .strip_prefix("Found ")
+        .and_then(|m| m.split_once(" but expected "))
+        .filter(|_| spot.call().is_none())
+    {
+        return format!(
+            "cú pháp không đúng: ở đây cần {} nhưng gặp {}; kiểm tra các cặp {{{{ }}}}, {{% %}} và tên biến quanh vị trí này",
+            token(expected.trim_end_matches('.')),
+            token(found)
+        );
+    }
+    if message.starts_with("Found ") && message.contains("but expected identifier") {
+        if let Some(filter) = spot.call() {
+            let args = filter_args(filter).unwrap_or(&[]);
+            let written = spot.at.split([')', ',']).next().unwrap_or("").trim();
+            return match args.first() {
+                Some(first) => format!(
+                    "tham số của bộ lọc `{filter}` viết kèm tên: `{filter}({first}={written})`, không phải `{filter}({written})`. Các tham số: {}",
+                    args.join(", ")
+                ),
+                None => format!("bộ lọc `{filter}` không nhận tham số nào; bỏ `({written})`"),
+            };
+        }
     }
     if message.starts_with("Unknown filter") {
         if let Some((_, instead)) = FORMER_FILTERS.iter().find(|(f, _)| *f == name) {
@@ -755,6 +1251,13 @@ fn translate(message: &str, spot: Spot) -> String {
         }
     }
     if message.starts_with("Math operations can only be done on numbers") {
+        // A misspelt field is no question of precedence.
+        if name == "undefined" {
+            return format!(
+                "phép tính chỉ làm được với số, nhận được {}",
+                type_name(name)
+            );
+        }
         return format!(
             "phép tính chỉ làm được với số, nhận được {}.{PRECEDENCE}",
             type_name(name)
@@ -847,6 +1350,9 @@ pub fn export(
 fn engine() -> Tera {
     let mut tera = Tera::new();
     register_filters(&mut tera);
+    // Tera's own, bounded and said in Vietnamese.
+    tera.register_function("range", bounds::range);
+    tera.register_function("throw", bounds::throw);
     tera.set_escape_fn(format::escape_markdown);
     tera.autoescape_on(vec![".md"]);
     tera
@@ -859,21 +1365,36 @@ pub fn render_text(
     context: &impl serde::Serialize,
 ) -> Result<String, Vec<TemplateError>> {
     const NAME: &str = "vi-du.md";
-    let mut t = Templates {
-        tera: engine(),
+    let mut tera = engine();
+    let load = tera.add_raw_template(NAME, text);
+    let t = Templates {
+        tera: Arc::new(tera),
+        traced: None,
+        origins: Vec::new(),
         sources: vec![TemplateSource {
             name: NAME.into(),
             path: None,
             text: text.into(),
         }],
     };
-    t.tera
-        .add_raw_template(NAME, text)
-        .map_err(|e| t.explain(&e))?;
+    load.map_err(|e| t.explain(&e))?;
     let ctx = Context::from_serialize(context).map_err(|e| t.explain(&e))?;
-    t.tera
-        .render(NAME, &ctx)
-        .map_err(|e| t.explain_in(&e, Some(&Value::from_serializable(context))))
+    let limits = bounds::Limits::for_units(0);
+    let budget = bounds::Budget::new(limits);
+    let tera = Arc::clone(&t.tera);
+    let rendered = bounds::spawn(Arc::clone(&budget), move |budget| {
+        let mut out = bounds::Bounded::new(budget);
+        tera.render_to(NAME, &ctx, &mut out).map(|()| out.bytes)
+    })
+    .wait();
+    match rendered {
+        Ok(Ok(bytes)) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Ok(Err(e)) => Err(match budget.exceeded() {
+            Some(bound) => vec![t.exceeded(bound, &limits, Some(&e))],
+            None => t.explain_in(&e, Some(&Value::from_serializable(context))),
+        }),
+        Err(bound) => Err(vec![t.exceeded(bound, &limits, None)]),
+    }
 }
 
 // ---- filters ----
@@ -975,6 +1496,22 @@ fn places(filter: &str, kwargs: &Kwargs) -> tera::TeraResult<Option<u32>> {
     }
 }
 
+/// A true/false argument of a filter (`don_vi=false`).
+fn flag(filter: &str, kwargs: &Kwargs, name: &str) -> tera::TeraResult<Option<bool>> {
+    match kwargs.get::<&Value>(name)? {
+        None => Ok(None),
+        Some(v) => v.as_bool().map(Some).ok_or_else(|| {
+            filter_error(
+                filter,
+                format!(
+                    "`{name}` là `true` hoặc `false` (không có dấu nháy), nhận được {}",
+                    kind(v)
+                ),
+            )
+        }),
+    }
+}
+
 /// The report's money unit, from the `don_vi_tien` variable the templates
 /// print in table headers (absent: đồng).
 fn money_unit(filter: &str, state: &State) -> tera::TeraResult<MoneyUnit> {
@@ -1021,7 +1558,7 @@ const OUR_FILTERS: &[(&str, &[&str], Filter)] = &[
     ("tien", &["le", "don_vi"], |v, k, state| {
         let (amount, unit) = (decimal("tien", v)?, money_unit("tien", state)?);
         let decimals = places("tien", k)?;
-        Ok(match k.get::<bool>("don_vi")? {
+        Ok(match flag("tien", k, "don_vi")? {
             Some(false) => format::so_tien(amount, unit, decimals),
             _ => format::tien_theo(amount, unit, decimals),
         }
@@ -1127,6 +1664,7 @@ fn register_filters(tera: &mut Tera) {
         tera.register_filter(
             name,
             move |v: &Value, k: Kwargs, state: &State| -> tera::TeraResult<Value> {
+                bounds::check()?;
                 check_args(name, &k, known)?;
                 filter(v, &k, state)
             },

@@ -912,10 +912,34 @@ fn decode_document_info(r: &mut Reader, v: &Value, path: &str) -> Option<Documen
         can_cu: can_cu?,
         tham_quyen: tham_quyen?,
         nguoi_ky: nguoi_ky?,
-        noi_nhan: noi_nhan?,
-        luu: luu?,
+        noi_nhan: noi_nhan?.into_iter().map(|r| recipient(&r)).collect(),
+        luu: filed(&luu?),
         don_vi_tien: don_vi_tien.ok()?.unwrap_or_default(),
     })
+}
+
+/// A recipient as the templates print it, between the dash and the
+/// semicolon they add: a plan that writes them too ("- Sở Công Thương;")
+/// would print "- - Sở Công Thương;;".
+fn recipient(text: &str) -> String {
+    let text = text.trim();
+    let text = text
+        .strip_prefix(['-', '+', '•', '–', '*'])
+        .map_or(text, str::trim_start);
+    text.trim_end_matches([';', ',', '.'])
+        .trim_end()
+        .to_string()
+}
+
+/// Where copies are filed ("VT, KC"), as the templates print it after
+/// "- Lưu: " and before the full stop they add.
+fn filed(text: &str) -> String {
+    let text = recipient(text);
+    let bare = ["Lưu:", "lưu:", "Lưu :"]
+        .iter()
+        .find_map(|p| text.strip_prefix(p))
+        .map_or(text.as_str(), str::trim_start);
+    bare.to_string()
 }
 
 fn decode_unit(r: &mut Reader, v: &Value, path: &str) -> Option<Unit> {

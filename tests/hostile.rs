@@ -878,7 +878,7 @@ fn build_changed(dir: &Path, change: fn(&mut validate::Dataset)) -> pipeline::Re
     let summary = khuyencong::aggregate::summarise(&data).unwrap();
     let templates =
         khuyencong::templating::Templates::load(Some(&root().join("templates"))).unwrap();
-    let markdown = markdown::number_headings(&templates.render(&summary).unwrap());
+    let markdown = markdown::number_headings(&templates.render(&summary).unwrap().markdown);
     let document = markdown::parse(&markdown).unwrap();
     pipeline::Report {
         inputs: pipeline::Inputs {

@@ -5,7 +5,6 @@ mod common;
 
 use common::{copy_dir, root, scratch};
 use khuyencong::document::{plain_text, Block};
-use khuyencong::markdown;
 use khuyencong::pipeline::{self, BuildError, Inputs};
 
 fn sample_inputs() -> Inputs {
@@ -198,8 +197,9 @@ fn data_text_cannot_change_the_structure() {
 fn embedded_templates_when_the_folder_is_absent() {
     let with_files = pipeline::run(&sample_inputs()).unwrap();
     let embedded = khuyencong::templating::Templates::load(None).unwrap();
-    let markdown = markdown::number_headings(&embedded.render(&with_files.summary).unwrap());
-    assert_eq!(with_files.markdown, markdown);
+    let rendered = embedded.render(&with_files.summary).unwrap();
+    let checked = khuyencong::report_check::check(&embedded, &rendered).unwrap();
+    assert_eq!(with_files.markdown, checked.markdown);
     assert!(embedded.sources.iter().all(|s| s.path.is_none()));
 }
 

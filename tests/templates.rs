@@ -532,3 +532,23 @@ fn the_guide_table_example_builds() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&input);
 }
+
+/// The default templates render traced (the map back to their lines
+/// exists) on both bundled examples, and print no raw value.
+#[test]
+fn the_default_templates_are_traced() {
+    let templates = templating::Templates::load(None).unwrap();
+    for input in [
+        root().join("input"),
+        root().join("examples/du-lieu/dak-lak-2020"),
+    ] {
+        let rendered = templates
+            .render(&summary(&input))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let trace = rendered
+            .trace
+            .unwrap_or_else(|| panic!("{}: no trace", input.display()));
+        assert!(trace.spans.len() > 100, "{}", trace.spans.len());
+        assert_eq!(trace.raw, [], "{}", input.display());
+    }
+}

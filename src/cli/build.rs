@@ -128,7 +128,7 @@ fn print_summary(report: &pipeline::Report) {
     match pipeline::complete(data) {
         Ok(()) => out!("Đơn vị chưa nộp: không có."),
         Err(missing) => warn!(
-            "chưa có báo cáo của {} đơn vị: {}. Báo cáo vẫn được tạo nhưng không có số liệu của đơn vị chưa nộp (bảng theo đơn vị ghi \"chưa nộp\"); khi đủ báo cáo, tạo bản chính thức bằng `khuyencong build --du`.",
+            "chưa có báo cáo của {} đơn vị: {}. Báo cáo vẫn được tạo, là bản DỰ THẢO (DOCX và PDF in dấu \"DỰ THẢO\" ở đầu trang 1) và không có số liệu của đơn vị chưa nộp (bảng theo đơn vị ghi \"chưa nộp\"); khi đủ báo cáo, tạo bản chính thức bằng `khuyencong build --du`.",
             missing.0.len(),
             missing.named()
         ),
@@ -161,6 +161,13 @@ fn print_summary(report: &pipeline::Report) {
 /// template whose file is gone is also a warning: the report silently
 /// lost the clerk's edit.
 fn print_changes(written: &Written, inputs: &pipeline::Inputs) {
+    for (replaced, kept) in &written.replaced {
+        warn!(
+            "{} đã bị sửa hay thay ngoài chương trình sau lần tạo báo cáo trước (khác mã băm trong bản kê): bản mới ghi đè lên nó, còn nội dung đã sửa được giữ lại ở {}. Muốn sửa tay, chép tệp ra thư mục khác rồi dùng `khuyencong render` ở đó.",
+            shown_path(replaced),
+            shown_path(kept)
+        );
+    }
     if let Some(changes) = &written.changes {
         for change in changes {
             if let manifest::Change::TemplateLost(name) = change {

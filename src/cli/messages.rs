@@ -75,7 +75,7 @@ pub fn warnings(warnings: &khuyencong::diagnostic::Diagnostics) {
 pub fn build_error(e: &BuildError) {
     match e {
         BuildError::Data(_) | BuildError::Template(_) => diag!("{e}"),
-        BuildError::Markdown(_) | BuildError::Sums(_) | BuildError::Incomplete(_) => {
+        BuildError::Sums(_) | BuildError::Incomplete(_) => {
             err!("{e}")
         }
     }

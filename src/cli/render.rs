@@ -35,9 +35,6 @@ pub fn run(args: RenderArgs) -> ExitCode {
     }
 }
 
-/// Largest Markdown file read: a national report is a few MB.
-const MAX_MARKDOWN_BYTES: u64 = 256 * 1024 * 1024;
-
 /// Renders the file, or says why not.
 fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
     let file = &args.file;
@@ -45,15 +42,13 @@ fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
         err!("{message}");
         ExitCode::from(1)
     };
-    // A regular file, read once; a FIFO or a device is refused at once.
-    let bytes = khuyencong::load::read_bytes(file, MAX_MARKDOWN_BYTES)
+    // A regular file, read once; a FIFO or a device is refused at once. As
+    // large as the templates may write (a national report is a few MB).
+    let limit = khuyencong::templating::bounds::MAX_MARKDOWN_BYTES as u64;
+    let bytes = khuyencong::load::read_bytes(file, limit)
         .map_err(|e| failed(format!("không đọc được {}: {e}", shown_path(file))))?;
-    let markdown = String::from_utf8(bytes).map_err(|_| {
-        failed(format!(
-            "không đọc được {}: tệp phải là văn bản UTF-8",
-            shown_path(file)
-        ))
-    })?;
+    let markdown = khuyencong::load::text(&bytes)
+        .map_err(|reason| failed(format!("không đọc được {}: {reason}", shown_path(file))))?;
     let document =
         markdown::parse(&markdown).map_err(|e| failed(format!("{}: {e}", shown_path(file))))?;
     let formats: Vec<Format> = match args.format {

@@ -66,6 +66,191 @@ pub fn number_headings(markdown: &str) -> String {
     out
 }
 
+/// What a table caption starts with.
+const TABLE: &str = "Bảng";
+
+/// A table caption ("**Bảng 2. Kinh phí theo nguồn**"): where its number is
+/// (or goes), the number written, its line.
+struct Caption {
+    number: std::ops::Range<usize>,
+    written: Option<u32>,
+    line: usize,
+}
+
+/// A "Bảng N" in the text: where N is, N.
+struct Reference {
+    number: std::ops::Range<usize>,
+    written: u32,
+}
+
+/// The Markdown with every table caption numbered by the document, and
+/// every "Bảng N" of the text following its table.
+///
+/// A caption is a paragraph set wholly in bold that starts with "Bảng", a
+/// number or none, and a full stop or colon: `**Bảng 2. Kinh phí theo
+/// nguồn**`, `**Bảng. …**`. Captions are numbered 1, 2, 3… in the order
+/// of the document, whatever number the template wrote: that number is
+/// the table's name, by which the text refers to it. "Bảng 3" in the text,
+/// when one caption was written "Bảng 3", becomes that caption's number;
+/// a number no caption was written with is left as it is (another
+/// document's table); a number two captions were written with cannot say
+/// which, and is an error.
+pub fn number_tables(markdown: &str) -> Result<String, super::MarkdownError> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    let mut captions: Vec<Caption> = Vec::new();
+    let mut references: Vec<Reference> = Vec::new();
+    let mut lines = LineCounter::new(markdown);
+    let mut skip_until = 0;
+    let mut in_meta = false;
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::MetadataBlock(_)) => in_meta = true,
+            Event::End(pulldown_cmark::TagEnd::MetadataBlock(_)) => in_meta = false,
+            Event::Start(Tag::Paragraph) => {
+                if let Some((number, written)) = caption(&markdown[range.clone()]) {
+                    let at = range.start;
+                    captions.push(Caption {
+                        number: at + number.start..at + number.end,
+                        written,
+                        line: lines.at(at),
+                    });
+                    skip_until = range.end;
+                }
+            }
+            Event::Text(_) if !in_meta && range.start >= skip_until => {
+                let text = &markdown[range.clone()];
+                for (number, written) in mentions(text) {
+                    references.push(Reference {
+                        number: range.start + number.start..range.start + number.end,
+                        written,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (n, caption) in (1..).zip(&captions) {
+        let number = if caption.number.is_empty() {
+            format!(" {n}")
+        } else {
+            n.to_string()
+        };
+        edits.push((caption.number.clone(), number));
+    }
+    for reference in &references {
+        let named: Vec<(usize, &Caption)> = captions
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.written == Some(reference.written))
+            .collect();
+        match named[..] {
+            [] => {}
+            [(i, _)] => edits.push((reference.number.clone(), (i + 1).to_string())),
+            _ => {
+                let (line, column) = super::line_column(markdown, reference.number.start);
+                return Err(super::MarkdownError::AmbiguousTable {
+                    line,
+                    column: column - "Bảng ".chars().count(),
+                    number: reference.written,
+                    captions: named.iter().map(|(_, c)| c.line).collect(),
+                });
+            }
+        }
+    }
+    edits.sort_by_key(|(range, _)| range.start);
+    let mut out = String::with_capacity(markdown.len() + 16);
+    let mut copied = 0;
+    for (range, text) in edits {
+        out.push_str(&markdown[copied..range.start]);
+        out.push_str(&text);
+        copied = range.end;
+    }
+    out.push_str(&markdown[copied..]);
+    Ok(out)
+}
+
+/// Whether a paragraph's Markdown is a table caption: where its number is
+/// (an empty range where it goes, after "Bảng") and the number written.
+fn caption(paragraph: &str) -> Option<(std::ops::Range<usize>, Option<u32>)> {
+    let lead = paragraph.len() - paragraph.trim_start().len();
+    let text = paragraph.trim();
+    let (open, inner) = ["**", "__"]
+        .iter()
+        .find_map(|m| Some((*m, text.strip_prefix(m)?.strip_suffix(m)?)))?;
+    if inner.contains(open) {
+        return None;
+    }
+    let after = inner.strip_prefix(TABLE)?;
+    let digits = after.trim_start_matches(' ');
+    let spaces = after.len() - digits.len();
+    let count = digits.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &digits[count..];
+    if !(rest.starts_with('.') || rest.starts_with(':')) || (count > 0 && spaces == 0) {
+        return None;
+    }
+    let start = lead + open.len() + TABLE.len();
+    if count == 0 {
+        // "Bảng." takes its number right after the word.
+        return (spaces == 0).then_some((start..start, None));
+    }
+    let number = start + spaces..start + spaces + count;
+    Some((number, digits[..count].parse().ok()))
+}
+
+/// Every "Bảng N" of a run of text: where N is, N.
+fn mentions(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices(TABLE) {
+        let word_start = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after = &text[at + TABLE.len()..];
+        let digits = after.trim_start_matches(' ');
+        let spaces = after.len() - digits.len();
+        let count = digits.bytes().take_while(u8::is_ascii_digit).count();
+        let word_end = digits[count..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if !word_start || spaces == 0 || count == 0 || !word_end {
+            continue;
+        }
+        let start = at + TABLE.len() + spaces;
+        if let Ok(n) = digits[..count].parse() {
+            found.push((start..start + count, n));
+        }
+    }
+    found
+}
+
+/// 1-based lines of byte offsets asked in increasing order.
+struct LineCounter<'a> {
+    text: &'a str,
+    counted: (usize, usize),
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            counted: (0, 0),
+        }
+    }
+
+    fn at(&mut self, at: usize) -> usize {
+        let (from, lines) = if at >= self.counted.0 {
+            self.counted
+        } else {
+            (0, 0)
+        };
+        let lines = lines + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..at]).count();
+        self.counted = (at, lines);
+        lines + 1
+    }
+}
+
 /// Levels as the document model has them: 5 and 6 are points too.
 fn depth(level: HeadingLevel) -> usize {
     match level {
@@ -264,6 +449,29 @@ mod tests {
             crate::document::Block::Heading { level: 2, content }
                 if crate::document::plain_text(content) == "1. Mục")));
         assert!(out.ends_with("\n# PHỤ LỤC\n"), "{out}");
+    }
+
+    #[test]
+    fn tables_are_numbered_in_order_and_references_follow() {
+        let md = format!(
+            "{FRONT}\nXem Bảng 3 và Bảng 1; Bảng 7 của Quyết định; Bảng 12a.\n\n**Bảng 3. Ba**\n\n| a |\n|---|\n| Bảng 3 |\n\n**Bảng. Không số**\n\n**Bảng 1: Một**\n\n**Bảng tổng hợp**\n\n*Bảng 2. Nghiêng, không phải chú thích*\n"
+        );
+        let out = number_tables(&md).unwrap();
+        let body = out.strip_prefix(FRONT).unwrap();
+        assert_eq!(
+            body,
+            "\nXem Bảng 1 và Bảng 3; Bảng 7 của Quyết định; Bảng 12a.\n\n**Bảng 1. Ba**\n\n| a |\n|---|\n| Bảng 1 |\n\n**Bảng 2. Không số**\n\n**Bảng 3: Một**\n\n**Bảng tổng hợp**\n\n*Bảng 2. Nghiêng, không phải chú thích*\n"
+        );
+        let twice = format!("{FRONT}\nXem Bảng 2.\n\n**Bảng 2. A**\n\n**Bảng 2. B**\n");
+        assert_eq!(
+            number_tables(&twice),
+            Err(crate::markdown::MarkdownError::AmbiguousTable {
+                line: 10,
+                column: 5,
+                number: 2,
+                captions: vec![12, 14]
+            })
+        );
     }
 
     #[test]

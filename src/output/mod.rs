@@ -49,6 +49,12 @@ pub enum OutputError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{} là thư mục kết quả của `khuyencong build` (bản kê {}): ghi {} vào đây sẽ thay các tệp của lần tạo báo cáo đó, và lần `build` sau lại ghi đè mọi chỗ sửa tay. Chép tệp Markdown ra một thư mục khác (ví dụ `ban-sua-tay/`) rồi dựng ở đó, hoặc chọn nơi ghi khác bằng `--output THƯ_MỤC`", shown_path(dir), shown_path(manifest), names.join(", "))]
+    BuildsFolder {
+        dir: PathBuf,
+        manifest: PathBuf,
+        names: Vec<String>,
+    },
     #[error("nhật ký ghi dở {} không hợp lệ: {reason}. Chương trình không làm theo nhật ký này và không đụng tới tệp nào; xem lại các tệp trong thư mục rồi xóa tệp nhật ký để chạy lại", shown_path(path))]
     Journal {
         path: PathBuf,
@@ -98,9 +104,10 @@ impl OutputError {
     /// What the folder holds now.
     pub fn left(&self) -> Left {
         match self {
-            OutputError::Busy { .. } | OutputError::Lock { .. } | OutputError::Journal { .. } => {
-                Left::Untouched
-            }
+            OutputError::Busy { .. }
+            | OutputError::Lock { .. }
+            | OutputError::Journal { .. }
+            | OutputError::BuildsFolder { .. } => Left::Untouched,
             OutputError::Unfinished { .. } => Left::Unfinished,
             OutputError::Render(_)
             | OutputError::Write { .. }
@@ -163,6 +170,35 @@ pub struct Written {
     pub files: Vec<PathBuf>,
     pub manifest: Manifest,
     pub changes: Option<Vec<Change>>,
+    /// Reports changed outside the program since the previous build (their
+    /// SHA-256 is not the manifest's): each replaced, and where what it held
+    /// was kept.
+    pub replaced: Vec<(PathBuf, PathBuf)>,
+}
+
+/// Where a report changed by hand is kept when a build replaces it:
+/// `bao-cao-khuyen-cong-2023.md` → `bao-cao-khuyen-cong-2023.sua-tay.md`.
+pub fn kept_name(name: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, extension)) => format!("{stem}.sua-tay.{extension}"),
+        None => format!("{name}.sua-tay"),
+    }
+}
+
+/// The reports of `previous` whose bytes in `dir` are no longer what it
+/// wrote (a hand edit, `render` into the folder): (name, bytes now).
+fn changed_by_hand(dir: &Path, previous: Option<&Manifest>) -> Vec<(String, Vec<u8>)> {
+    let Some(previous) = previous else {
+        return Vec::new();
+    };
+    previous
+        .dau_ra
+        .iter()
+        .filter_map(|entry| {
+            let bytes = crate::load::read_bytes(&dir.join(&entry.tep), MAX_MANIFEST_BYTES).ok()?;
+            (manifest::sha256(&bytes) != entry.sha256).then(|| (entry.tep.clone(), bytes))
+        })
+        .collect()
 }
 
 /// Renders every format and writes the set with its manifest. Takes the
@@ -197,29 +233,59 @@ pub fn write(report: Report, dir: &Path, wait: &Wait) -> Result<Written, OutputE
         .into_owned();
     // Read under the lock, once an interrupted build was put right.
     let previous = read_manifest(&manifest_file);
-    let (staging, files) = stage_formats(
-        &folder,
-        &base_name(year),
-        &doc,
-        &Format::ALL,
-        std::slice::from_ref(&manifest_name),
-    )?;
+    // A report changed since is never replaced without a trace: what it
+    // holds is kept beside it, in the same set.
+    let by_hand = changed_by_hand(dir, previous.as_ref());
+    let mut extra = vec![manifest_name.clone()];
+    extra.extend(by_hand.iter().map(|(name, _)| kept_name(name)));
+    let (staging, files) = stage_formats(&folder, &base_name(year), &doc, &Format::ALL, &extra)?;
     manifest.dau_ra = manifest::outputs(&files);
     drop(files);
+    for (name, bytes) in &by_hand {
+        staging.stage(&kept_name(name), bytes)?;
+    }
     let mut json = serde_json::to_string_pretty(&manifest).expect("a manifest always serialises");
     json.push('\n');
     staging.stage(&manifest_name, json.as_bytes())?;
     let written = staging.commit()?;
     let changes = previous.map(|old| manifest::diff(&old, &manifest));
+    let replaced = by_hand
+        .into_iter()
+        .map(|(name, _)| (dir.join(&name), dir.join(kept_name(&name))))
+        .collect();
     Ok(Written {
         files: written,
         manifest,
         changes,
+        replaced,
+    })
+}
+
+/// The build whose reports `names` (in `dir`) would replace, if any: the
+/// manifest of `dir` that lists one of them.
+fn build_of(dir: &Path, names: &[String]) -> Option<(PathBuf, Vec<String>)> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut manifests: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(MANIFEST))
+        .collect();
+    manifests.sort();
+    manifests.into_iter().find_map(|path| {
+        let m = read_manifest(&path)?;
+        let taken: Vec<String> = names
+            .iter()
+            .filter(|n| m.dau_ra.iter().any(|e| &e.tep == *n))
+            .cloned()
+            .collect();
+        (!taken.is_empty()).then_some((path, taken))
     })
 }
 
 /// Renders `formats` of a document as `<stem>.<extension>` into `dir`, as
-/// one set (`khuyencong render`).
+/// one set (`khuyencong render`); refused when one of them is a report of a
+/// build in `dir` (its manifest lists it): the next build would overwrite
+/// the hand edits, and this one would leave the manifest untrue.
 pub fn write_formats(
     dir: &Path,
     stem: &str,
@@ -228,6 +294,18 @@ pub fn write_formats(
     wait: &Wait,
 ) -> Result<Vec<PathBuf>, OutputError> {
     let folder = Folder::open(dir, wait)?;
+    // Under the lock: a build writing now is seen.
+    let names: Vec<String> = render::renderers(formats)
+        .iter()
+        .map(|r| format!("{stem}.{}", r.format().extension()))
+        .collect();
+    if let Some((manifest, names)) = build_of(dir, &names) {
+        return Err(OutputError::BuildsFolder {
+            dir: dir.to_path_buf(),
+            manifest,
+            names,
+        });
+    }
     let (staging, _) = stage_formats(&folder, stem, doc, formats, &[])?;
     staging.commit()
 }

@@ -22,11 +22,11 @@ mod sections;
 use std::io::{Cursor, Write};
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, BuildXML, Docx, FieldCharType, Header, InstrPAGE,
-    InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph, ParagraphBorder,
+    AlignmentType, BorderType, BreakType, BuildXML, Docx, FieldCharType, Header, HeightRule,
+    InstrPAGE, InstrText, LineSpacing, LineSpacingType, PageMargin, Paragraph, ParagraphBorder,
     ParagraphBorderPosition, ParagraphBorders, Run, RunFonts, SpecialIndentType, Style, StyleType,
-    Table, TableBorder, TableBorderPosition, TableBorders, TableCell, TableCellMargins,
-    TableLayoutType, TableRow, VAlignType, VMergeType, WidthType, XMLDocx,
+    Table, TableAlignmentType, TableBorder, TableBorderPosition, TableBorders, TableCell,
+    TableCellMargins, TableLayoutType, TableRow, VAlignType, VMergeType, WidthType, XMLDocx,
 };
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -88,8 +88,9 @@ pub fn write(p: &Prepared) -> Result<Vec<u8>, DocxError> {
                 .line_rule(LineSpacingType::Auto),
         )
         .header(Header::new().add_paragraph(b.page_number()))
-        // A first-page header of its own (empty) keeps the number off page 1.
-        .first_header(Header::new().add_paragraph(Paragraph::new()));
+        // A first-page header of its own keeps the number off page 1; it
+        // holds the draft mark, if any.
+        .first_header(b.first_header());
     for style in b.styles() {
         docx = docx.add_style(style);
     }
@@ -251,6 +252,57 @@ impl<'a> Builder<'a> {
             p = p.add_run(Run::new().add_text(marker));
         }
         add_inlines(p, para.content, false)
+    }
+
+    /// Page 1's header (the annex's first page goes on with it): empty, or
+    /// the draft mark, a table of one bordered cell at the right with the
+    /// words centred, of the prepared size, then the paragraph a header
+    /// must end with, a point high.
+    fn first_header(&self) -> Header {
+        let Some(d) = &self.p.draft else {
+            return Header::new().add_paragraph(Paragraph::new());
+        };
+        let width = twips(d.width) as usize;
+        let words = Paragraph::new()
+            .align(AlignmentType::Center)
+            .add_run(run(d.text, d.look.bold, d.look.italic).size(half_points(d.look.size)));
+        let cell = TableCell::new()
+            .width(width, WidthType::Dxa)
+            .vertical_align(VAlignType::Center)
+            .add_paragraph(words);
+        let row = TableRow::new(vec![cell])
+            .row_height(twips(d.height) as f32)
+            .height_rule(HeightRule::Exact)
+            .cant_split();
+        let border = |position| {
+            TableBorder::new(position)
+                .size(eighths(d.stroke))
+                .color("000000")
+        };
+        let borders = [
+            TableBorderPosition::Top,
+            TableBorderPosition::Left,
+            TableBorderPosition::Bottom,
+            TableBorderPosition::Right,
+        ]
+        .into_iter()
+        .fold(TableBorders::with_empty(), |b, p| b.set(border(p)));
+        let (pad_x, pad_y) = (twips(d.padding.0) as usize, twips(d.padding.1) as usize);
+        let table = Table::new(vec![row])
+            .set_grid(vec![width])
+            .width(width, WidthType::Dxa)
+            .layout(TableLayoutType::Fixed)
+            .align(TableAlignmentType::Right)
+            .set_borders(borders)
+            .margins(TableCellMargins::new().margin(pad_y, pad_x, pad_y, pad_x));
+        let end = Paragraph::new().line_spacing(
+            LineSpacing::new()
+                .before(0)
+                .after(0)
+                .line(20)
+                .line_rule(LineSpacingType::Exact),
+        );
+        Header::new().add_table(table).add_paragraph(end)
     }
 
     /// The PAGE field, centred in the top margin.

@@ -17,6 +17,8 @@
 //! - the keep-together rules: a heading with what follows, a caption with
 //!   its table, the closing sentence with the signature, two lines at least
 //!   at either end of a page ([`WIDOW_ORPHAN_LINES`]);
+//! - the line of a table's unit ("Đơn vị tính: đồng", [`UNIT_LINE`]) in a
+//!   caption chain: right-aligned, no first-line indent;
 //! - the frame's strokes and gaps (the words and line breaks of the frame
 //!   are [`crate::render::frame`]'s), the page number's size and place,
 //!   and where numbering restarts (the annex);
@@ -137,6 +139,32 @@ pub struct PageNumber {
     pub top: f32,
 }
 
+/// The words of the draft mark.
+pub const DRAFT: &str = "DỰ THẢO";
+
+/// The mark of a draft (a report built while units are missing): "DỰ
+/// THẢO" in bold in a box at the top right of the first page, in the top
+/// margin, where official drafts carry it. It stands in the first-page
+/// header of the DOCX, which the annex's first page shares (its pages are
+/// numbered anew, without a number on the first): so both writers mark
+/// the first page of the report and of its annex, the pages numbering
+/// restarts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftMark {
+    pub text: &'static str,
+    pub look: Look,
+    /// The box's top, from the top edge of the paper (the page number's
+    /// line box starts there too: the DOCX's header distance).
+    pub top: f32,
+    /// The box's size; its right side is the text area's right edge.
+    pub width: f32,
+    pub height: f32,
+    /// Between the border and the text: left and right, top and bottom.
+    pub padding: (f32, f32),
+    /// The border's width.
+    pub stroke: f32,
+}
+
 /// How a region's pages are numbered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Numbering {
@@ -206,6 +234,8 @@ pub struct Prepared<'d> {
     pub strokes: Strokes,
     pub gaps: FrameGaps,
     pub page_number: PageNumber,
+    /// The draft mark, when the document is a draft.
+    pub draft: Option<DraftMark>,
     pub properties: Properties,
     /// Page 1 under the title, then the body's later regions.
     pub body: Vec<Region<'d>>,
@@ -274,6 +304,10 @@ pub fn prepare(doc: &Document) -> Result<Prepared<'_>, LayoutError> {
         size: s.co_chu_so_trang,
         top: (s.le_tren_mm * PT_PER_MM - single_line(s.co_chu_so_trang)?) / 2.0,
     };
+    let draft = doc
+        .draft
+        .then(|| draft_mark(s, page_number.top))
+        .transpose()?;
     let body = regions(doc.body_sections(), false, s, &formats)?;
     let annex = regions(doc.annex_sections(), true, s, &formats)?;
     Ok(Prepared {
@@ -283,9 +317,33 @@ pub fn prepare(doc: &Document) -> Result<Prepared<'_>, LayoutError> {
         strokes: STROKES,
         gaps,
         page_number,
+        draft,
         properties: Properties::of_report(&doc.meta),
         body,
         annex,
+    })
+}
+
+/// The draft mark's box: the header's size, bold; room around the words
+/// (and a point more, as for table columns: Word and LibreOffice round
+/// each glyph's width), its top where the page number's line box is.
+fn draft_mark(s: &PageSettings, top: f32) -> Result<DraftMark, FontError> {
+    let look = Look {
+        size: s.co_chu_dau_trang,
+        bold: true,
+        italic: false,
+    };
+    let padding = (0.4 * look.size, 0.15 * look.size);
+    let width = frame::width(DRAFT, look)? + table::FIT_SLACK + 2.0 * padding.0;
+    let height = single_line(look.size)? + 2.0 * padding.1;
+    Ok(DraftMark {
+        text: DRAFT,
+        look,
+        top,
+        width,
+        height,
+        padding,
+        stroke: STROKES.frame_rule,
     })
 }
 
@@ -399,6 +457,13 @@ fn region<'d>(
                     p.format.first_indent = 0.0;
                     p.keep_with_next = true;
                 }
+            }
+        }
+        if unit_line(blocks, i, s, orientation)? {
+            if let Some(Piece::Paragraph(p)) = pieces.last_mut() {
+                p.format.align = TextAlign::Right;
+                p.format.left_indent = 0.0;
+                p.format.first_indent = 0.0;
             }
         }
         if keeps_with_next(blocks, i, s, orientation)? {
@@ -535,6 +600,25 @@ fn caption(
     };
     Ok(one_line(content, settings, orientation)?
         && (matches!(next, Block::Table(_)) || caption(blocks, i + 1, settings, orientation)?))
+}
+
+/// What the line of a money table's unit starts with.
+pub const UNIT_LINE: &str = "Đơn vị tính";
+
+/// Whether block `i` is the line giving a table's unit ("*Đơn vị tính:
+/// đồng*") in a caption chain: official tables print it right-aligned,
+/// without a first-line indent.
+fn unit_line(
+    blocks: &[Block],
+    i: usize,
+    settings: &PageSettings,
+    orientation: Orientation,
+) -> Result<bool, FontError> {
+    let Block::Paragraph(content) = &blocks[i] else {
+        return Ok(false);
+    };
+    Ok(plain_text(content).trim_start().starts_with(UNIT_LINE)
+        && caption(blocks, i, settings, orientation)?)
 }
 
 /// Whether a body paragraph fits on its first line.

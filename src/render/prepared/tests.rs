@@ -150,3 +150,42 @@ fn group_rows_keep_with_the_next_row_and_the_total_with_the_row_above() {
     let total = frame::text_width(&PageSettings::default(), Orientation::Portrait);
     assert!((t.widths.iter().sum::<f32>() - total).abs() < 0.01);
 }
+
+/// "Đơn vị tính" over a table (after its caption, or alone) is set right,
+/// without the first-line indent; the same words in a paragraph are body
+/// text.
+#[test]
+fn the_unit_line_over_a_table_is_right_aligned() {
+    let doc = crate::markdown::parse(&format!(
+        "{FRONT}\n**Bảng 1. Kinh phí**\n\n*Đơn vị tính: đồng*\n\n| A | B |\n|---|--:|\n| x | 1 |\n\n*Đơn vị tính: triệu đồng*\n\n| A |\n|---|\n| y |\n\nĐơn vị tính theo quy định.\n"
+    ))
+    .unwrap();
+    let prepared = prepare(&doc).unwrap();
+    let paras = paragraphs(&prepared.body[0]);
+    let formats: Vec<(String, TextAlign, f32, f32)> = paras
+        .iter()
+        .map(|p| {
+            (
+                text(p),
+                p.format.align,
+                p.format.first_indent,
+                p.format.left_indent,
+            )
+        })
+        .collect();
+    let indent = prepared.formats.body.first_indent;
+    assert_eq!(
+        formats,
+        [
+            ("Bảng 1. Kinh phí".into(), TextAlign::Justify, indent, 0.0),
+            ("Đơn vị tính: đồng".into(), TextAlign::Right, 0.0, 0.0),
+            ("Đơn vị tính: triệu đồng".into(), TextAlign::Right, 0.0, 0.0),
+            (
+                "Đơn vị tính theo quy định.".into(),
+                TextAlign::Justify,
+                indent,
+                0.0
+            ),
+        ]
+    );
+}

@@ -120,6 +120,8 @@ pub enum Role {
     Table,
     Closing,
     PageNumber,
+    /// The draft mark.
+    Draft,
 }
 
 /// A run of text in one face on one baseline.
@@ -309,6 +311,7 @@ struct Layouter<'a> {
     gaps: FrameGaps,
     strokes: Strokes,
     page_number: prepared::PageNumber,
+    draft: Option<prepared::DraftMark>,
     /// The page being laid out for (a region's orientation).
     area: TextArea,
     faces: [&'static FaceData; 4],
@@ -329,6 +332,7 @@ impl<'a> Layouter<'a> {
             gaps: prepared.gaps,
             strokes: prepared.strokes,
             page_number: prepared.page_number,
+            draft: prepared.draft.clone(),
             area: Sheet::new(settings, Orientation::Portrait).area,
             faces: [
                 fonts::face(Face::Regular)?,
@@ -607,6 +611,8 @@ impl<'a> Layouter<'a> {
                     .collect();
                 if !restart {
                     items.push(Item::Text(self.page_number(number, &sheet)));
+                } else if let Some(draft) = &self.draft {
+                    items.extend(self.draft_mark(draft, &sheet));
                 }
                 Page {
                     items,
@@ -622,6 +628,55 @@ impl<'a> Layouter<'a> {
             pages,
             outline,
         }
+    }
+
+    /// The draft mark at the top right of `sheet`: its box, and the words
+    /// centred in it as `set_lines` centres glyphs in a line box.
+    fn draft_mark(&self, d: &prepared::DraftMark, sheet: &Sheet) -> Vec<Item> {
+        let face = Face::new(d.look.bold, d.look.italic);
+        let metrics = self.metrics(face);
+        let size = d.look.size;
+        let width: f32 = d
+            .text
+            .chars()
+            .filter_map(|c| metrics.advance(c))
+            .sum::<f32>()
+            * size
+            / 1000.0;
+        let (right, top) = (sheet.area.right, d.top);
+        let (left, bottom) = (right - d.width, top + d.height);
+        let line = self.single(size);
+        let text = Item::Text(Span {
+            role: Role::Draft,
+            face,
+            size,
+            x: left + (d.width - width) / 2.0,
+            baseline: top
+                + d.padding.1
+                + (line - (metrics.ascent + metrics.descent) * size) / 2.0
+                + metrics.ascent * size,
+            width,
+            gap_extra: 0.0,
+            text: d.text.to_string(),
+        });
+        // The border's lines are centred on the box's edges, and meet.
+        let half = d.stroke / 2.0;
+        let rule = |x1, y1, x2, y2| {
+            Item::Rule(Rule {
+                x1,
+                y1,
+                x2,
+                y2,
+                thickness: d.stroke,
+            })
+        };
+        vec![
+            text,
+            rule(left - half, top, right + half, top),
+            rule(left - half, bottom, right + half, bottom),
+            rule(left, top, left, bottom),
+            rule(right, top, right, bottom),
+        ]
     }
 
     /// The page number, centred over the text area of `sheet`, in its line

@@ -602,3 +602,49 @@ fn a_merged_header_cell_is_one_box_over_its_columns_and_repeats() {
         heading(second, text);
     }
 }
+
+/// A draft carries its mark, in the top margin at the right, on the pages
+/// numbering restarts on (the report's first and the annex's first); a
+/// final report carries none.
+#[test]
+fn a_draft_is_marked_on_the_first_pages_of_report_and_annex() {
+    let md = format!(
+        "{FRONT}Thân.\n\n<!-- phu-luc -->\n\n# PHỤ LỤC\n\n{}\n",
+        "Dòng của phụ lục.\n\n".repeat(60)
+    );
+    let mut doc = markdown::parse(&md).unwrap();
+    let marked = |layout: &Layout| -> Vec<usize> {
+        (0..layout.pages.len())
+            .filter(|&i| spans(&layout.pages[i]).any(|s| s.role == Role::Draft))
+            .collect()
+    };
+    assert_eq!(marked(&lay_out(&doc).unwrap()), Vec::<usize>::new());
+    doc.draft = true;
+    let layout = lay_out(&doc).unwrap();
+    assert!(layout.pages.len() >= 4, "{}", layout.pages.len());
+    assert_eq!(marked(&layout), [0, 1]);
+    let page = &layout.pages[0];
+    let mark = spans(page).find(|s| s.role == Role::Draft).unwrap();
+    assert_eq!(mark.text, "DỰ THẢO");
+    assert_eq!(mark.face, Face::Bold);
+    let prepared = prepared::prepare(&doc).unwrap();
+    let d = prepared.draft.as_ref().unwrap();
+    // Centred in its box, whose right side is the text's right edge and
+    // which stays in the top margin.
+    let right = page.sheet.area.right;
+    let centre = right - d.width / 2.0;
+    assert!((mark.x + mark.width / 2.0 - centre).abs() < EPS);
+    assert!(d.top + d.height < page.sheet.area.top);
+    let rules: Vec<&Rule> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Rule(r) if r.y1 < page.sheet.area.top => Some(r),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rules.len(), 4, "{rules:?}");
+    assert!(rules
+        .iter()
+        .all(|r| r.x2 <= right + d.stroke && r.x1 >= right - d.width - d.stroke));
+}
