@@ -144,33 +144,7 @@ fn whole_file(path: &Path, code: Code, message: String) -> Diagnostic {
 
 /// Reads one file: size limit, UTF-8 (a BOM is accepted), SHA-256.
 pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
-    let size = match std::fs::metadata(path) {
-        Ok(m) => m.len(),
-        Err(e) => {
-            diags.push(whole_file(path, Code::Unreadable, unreadable_message(&e)));
-            return None;
-        }
-    };
-    if size > MAX_FILE_BYTES {
-        diags.push(whole_file(
-            path,
-            Code::TooLarge,
-            format!(
-                "tệp nặng {} MiB, vượt giới hạn {} MiB của một tệp dữ liệu; một báo cáo đơn vị chỉ vài KB — kiểm tra xem có chép nhầm tệp khác vào không",
-                mib(size),
-                mib(MAX_FILE_BYTES)
-            ),
-        ));
-        return None;
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            diags.push(whole_file(path, Code::Unreadable, unreadable_message(&e)));
-            return None;
-        }
-    };
-    let sha256 = hex(&Sha256::digest(&bytes));
+    let bytes = read_bytes(path, diags)?;
     // A unit's Excel form is checked as the JSON text it stands for.
     let text = if crate::excel::import::is_form(path) {
         crate::excel::import::from_bytes(path, &bytes)
@@ -182,11 +156,53 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
             .map_err(|message| diags.push(whole_file(path, Code::Encoding, message)))
             .ok()?
     };
-    Some(InputFile {
-        path: path.to_path_buf(),
-        text,
-        sha256,
-    })
+    Some(InputFile::new(path, text, &bytes))
+}
+
+/// A file's bytes, within the size limit, or why not.
+pub fn read_bytes(path: &Path, diags: &mut Diagnostics) -> Option<Vec<u8>> {
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) => {
+            diags.push(whole_file(path, Code::Unreadable, unreadable_message(&e)));
+            return None;
+        }
+    };
+    if !within_limit(path, size, diags) {
+        return None;
+    }
+    std::fs::read(path)
+        .map_err(|e| diags.push(whole_file(path, Code::Unreadable, unreadable_message(&e))))
+        .ok()
+}
+
+impl InputFile {
+    /// The text read from `bytes` (a form's: the JSON text it stands for).
+    pub fn new(path: &Path, text: String, bytes: &[u8]) -> InputFile {
+        InputFile {
+            path: path.to_path_buf(),
+            text,
+            sha256: hex(&Sha256::digest(bytes)),
+        }
+    }
+}
+
+/// Whether a file of `size` bytes is within [`MAX_FILE_BYTES`]; if not,
+/// says so (KC003) and how to tell what went wrong.
+pub fn within_limit(path: &Path, size: u64, diags: &mut Diagnostics) -> bool {
+    if size > MAX_FILE_BYTES {
+        diags.push(whole_file(
+            path,
+            Code::TooLarge,
+            format!(
+                "tệp nặng {} MiB, vượt giới hạn {} MiB của một tệp dữ liệu; một báo cáo đơn vị chỉ vài KB — kiểm tra xem có chép nhầm tệp khác vào không",
+                mib(size),
+                mib(MAX_FILE_BYTES)
+            ),
+        ));
+        return false;
+    }
+    true
 }
 
 /// Why a file cannot be read, and what to do, in Vietnamese.

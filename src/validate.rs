@@ -64,6 +64,19 @@ pub fn load(
         // Nothing named exists (KC001 says so): a missing plan would be noise.
         return Err(diags.sorted());
     }
+    load_read(named, diags, paths, context_dirs, year)
+}
+
+/// [`load`] of files already read (`diags`: the problems reading them)
+/// from `paths`, for files that are read once and kept (`nhap`'s forms,
+/// the desk's uploads, which are never on disk).
+pub fn load_read(
+    named: Vec<InputFile>,
+    diags: Diagnostics,
+    paths: &[PathBuf],
+    context_dirs: &[PathBuf],
+    year: Option<i32>,
+) -> Result<Dataset, Diagnostics> {
     // Files named on their own are checked against the rest of the input
     // folder: the plan, and the unit's other revisions (a resent file with
     // the same `lan_nop` must be caught before it is sent). A folder that is

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use khuyencong::diagnostic::hint;
-use khuyencong::excel::{ascii_name, form};
+use khuyencong::excel::form;
 use khuyencong::validate;
 
 use super::args::FormArgs;
@@ -53,11 +53,8 @@ pub fn run(args: FormArgs) -> ExitCode {
     let mut refused = 0;
     for unit in chosen {
         let latest = latest_of.get(unit.ma.as_str());
-        let entries = latest.map_or_else(Vec::new, |s| {
-            form::entries(plan, &s.value, s.value.lan_nop + 1)
-        });
-        let path = output.join(format!("{}-{}.xlsx", unit.ma, ascii_name(&unit.ten)));
-        let bytes = match form::write(plan, unit, &entries) {
+        let path = output.join(form::file_name(unit));
+        let bytes = match form::of_unit(plan, unit, latest.map(|s| &s.value)) {
             Ok(b) => b,
             Err(e) => {
                 err!("{}: {e}", path.display());

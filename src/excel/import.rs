@@ -571,6 +571,15 @@ fn serial_date(serial: f64) -> String {
 /// text made from them. Each form named is read again (cheap, and the same
 /// reading); other files' problems pass unchanged.
 pub fn place_in_cells(diags: Diagnostics) -> Diagnostics {
+    place_with(diags, |path| read(path).ok())
+}
+
+/// [`place_in_cells`] for forms already read (the desk's uploads).
+pub fn place_in(diags: Diagnostics, forms: &HashMap<PathBuf, Form>) -> Diagnostics {
+    place_with(diags, |path| forms.get(path).cloned())
+}
+
+fn place_with(diags: Diagnostics, mut form_of: impl FnMut(&Path) -> Option<Form>) -> Diagnostics {
     let mut forms: BTreeMap<std::path::PathBuf, Option<Form>> = BTreeMap::new();
     let placed = diags
         .0
@@ -581,7 +590,7 @@ pub fn place_in_cells(diags: Diagnostics) -> Diagnostics {
             }
             let form = forms
                 .entry(d.file.clone())
-                .or_insert_with(|| read(&d.file).ok());
+                .or_insert_with(|| form_of(&d.file));
             if let Some(cell) = form.as_ref().and_then(|f| f.cell_of(&d.path)) {
                 d.path = cell.to_string();
                 d.line = 0;

@@ -6,6 +6,7 @@
 
 pub mod form;
 pub mod import;
+pub mod nhap;
 
 use crate::contract::{Plan, PlanItem};
 

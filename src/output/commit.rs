@@ -377,7 +377,11 @@ fn report_name(name: &str) -> bool {
         (Some(Component::Normal(part)), None) if part == name
     ) && !name.contains(['/', '\\']);
     let extension = Path::new(name).extension().and_then(|e| e.to_str());
-    plain && (name.ends_with(MANIFEST) || extension.and_then(Format::from_extension).is_some())
+    plain
+        && (name.ends_with(MANIFEST)
+            || extension
+                .and_then(Format::from_extension)
+                .is_some_and(Format::is_file))
 }
 
 #[cfg(test)]

@@ -189,11 +189,12 @@ pub fn write(report: Report, dir: &Path, wait: &Wait) -> Result<Written, OutputE
         .into_owned();
     // Read under the lock, once an interrupted build was put right.
     let previous = read_manifest(&manifest_file);
+    let formats: Vec<Format> = Format::ALL.into_iter().filter(|f| f.is_file()).collect();
     let (staging, files) = stage_formats(
         &folder,
         &base_name(year),
         &doc,
-        &Format::ALL,
+        &formats,
         std::slice::from_ref(&manifest_name),
     )?;
     manifest.dau_ra = manifest::outputs(&files);
