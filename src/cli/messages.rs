@@ -15,7 +15,7 @@ use std::fmt::Arguments;
 use std::io::Write;
 use std::path::Path;
 
-use khuyencong::output::{Left, OutputError, Wait};
+use khuyencong::output::{OutputError, Wait};
 use khuyencong::pipeline::BuildError;
 
 /// A line of results on stdout.
@@ -89,14 +89,7 @@ pub fn wait() -> Wait<'static> {
 /// Why nothing new was written into `dir`, and what it holds now.
 pub fn not_written(e: &OutputError, dir: &Path) {
     err!("{e}");
-    match e.left() {
-        Left::Previous => diag!("Các báo cáo cũ trong {} được giữ nguyên.", dir.display()),
-        Left::Untouched => diag!("Chưa ghi gì vào {}.", dir.display()),
-        Left::Unfinished => diag!(
-            "{} đang có bộ báo cáo ghi dở: đừng dùng các tệp trong đó; lần chạy sau sẽ trả lại bộ cũ trước khi làm tiếp.",
-            dir.display()
-        ),
-    }
+    diag!("{}", e.left().said(dir));
 }
 
 /// Help or version text, as clap lays it out.

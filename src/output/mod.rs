@@ -88,6 +88,20 @@ pub enum Left {
     Unfinished,
 }
 
+impl Left {
+    /// What the folder `dir` holds now, said to the user.
+    pub fn said(self, dir: &Path) -> String {
+        match self {
+            Left::Previous => format!("Các báo cáo cũ trong {} được giữ nguyên.", dir.display()),
+            Left::Untouched => format!("Chưa ghi gì vào {}.", dir.display()),
+            Left::Unfinished => format!(
+                "{} đang có bộ báo cáo ghi dở: đừng dùng các tệp trong đó; lần chạy sau sẽ trả lại bộ cũ trước khi làm tiếp.",
+                dir.display()
+            ),
+        }
+    }
+}
+
 impl OutputError {
     /// What the folder holds now.
     pub fn left(&self) -> Left {
