@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify::event::{AccessKind, AccessMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::output::{self, OutputError, Wait, Written};
 use crate::pipeline::{self, BuildError, Inputs};
@@ -61,11 +61,15 @@ pub enum Next {
 }
 
 /// Real changes under some folders: the system's notifications (inotify,
-/// no polling), debounced, then confirmed by path, size and modification
-/// time, since reading the files for a build raises notifications too.
+/// no polling), gathered until `debounce` passes without one, then
+/// confirmed by path, size and modification time. Reading a file is no
+/// change: its notifications (open, read, closed unwritten) are dropped as
+/// they arrive, or the reading done by a build — and by the confirming walk
+/// itself — would set off another round, for ever.
 pub struct Changes {
-    _debouncer: Debouncer<RecommendedWatcher>,
-    events: Receiver<DebounceEventResult>,
+    _watcher: RecommendedWatcher,
+    events: Receiver<()>,
+    debounce: Duration,
     dirs: Vec<PathBuf>,
     last: Fingerprint,
 }
@@ -74,11 +78,15 @@ impl Changes {
     /// Watches the folders of `dirs` that exist, recursively.
     pub fn new(dirs: &[&Path], debounce: Duration) -> Result<Changes, String> {
         let (tx, events) = channel();
-        let mut debouncer = new_debouncer(debounce, tx).map_err(|e| e.to_string())?;
+        let mut watcher = notify::recommended_watcher(move |event: notify::Result<Event>| {
+            if event.as_ref().map_or(true, changes_something) {
+                let _ = tx.send(());
+            }
+        })
+        .map_err(|e| e.to_string())?;
         for dir in dirs {
             if dir.exists() {
-                debouncer
-                    .watcher()
+                watcher
                     .watch(dir, RecursiveMode::Recursive)
                     .map_err(|e| format!("{}: {e}", dir.display()))?;
             }
@@ -86,8 +94,9 @@ impl Changes {
         let dirs: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
         let last = fingerprint(&dirs);
         Ok(Changes {
-            _debouncer: debouncer,
+            _watcher: watcher,
             events,
+            debounce,
             dirs,
             last,
         })
@@ -96,29 +105,43 @@ impl Changes {
     /// Waits for the files to change: at most `timeout`, or for as long as
     /// it takes (`None`, without waking in between).
     pub fn wait(&mut self, timeout: Option<Duration>) -> Next {
-        let received = match timeout {
-            Some(t) => match self.events.recv_timeout(t) {
-                Ok(r) => r,
-                Err(RecvTimeoutError::Timeout) => return Next::Quiet,
-                Err(RecvTimeoutError::Disconnected) => return Next::Closed,
-            },
-            None => match self.events.recv() {
-                Ok(r) => r,
-                Err(_) => return Next::Closed,
-            },
+        let first = match timeout {
+            Some(t) => self.events.recv_timeout(t),
+            None => self
+                .events
+                .recv()
+                .map_err(|_| RecvTimeoutError::Disconnected),
         };
-        match received {
-            Ok(events) if !events.is_empty() => {
-                let now = fingerprint(&self.dirs);
-                if now == self.last {
-                    Next::Quiet
-                } else {
-                    self.last = now;
-                    Next::Changed
-                }
-            }
-            _ => Next::Quiet,
+        match first {
+            Ok(()) => {}
+            Err(RecvTimeoutError::Timeout) => return Next::Quiet,
+            Err(RecvTimeoutError::Disconnected) => return Next::Closed,
         }
+        // The rest of the burst (an editor's save is several events).
+        loop {
+            match self.events.recv_timeout(self.debounce) {
+                Ok(()) => {}
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return Next::Closed,
+            }
+        }
+        let now = fingerprint(&self.dirs);
+        if now == self.last {
+            Next::Quiet
+        } else {
+            self.last = now;
+            Next::Changed
+        }
+    }
+}
+
+/// Whether a notification may mean a change: anything but a file or folder
+/// opened, read, or closed without being written.
+fn changes_something(event: &Event) -> bool {
+    match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
     }
 }
 
