@@ -309,7 +309,8 @@ async fn guard(State(desk): State<Shared>, request: Request, next: Next) -> Resp
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
-        ("referrer-policy", "no-referrer"),
+        // Not no-referrer: a browser then sends `Origin: null` with a form.
+        ("referrer-policy", "same-origin"),
         (
             "content-security-policy",
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
