@@ -409,8 +409,13 @@ pub fn build(built: Option<&Built>, set: &[OutputEntry], year: Option<i32>) -> S
                 "<section class=\"xong\" id=\"ket-qua\"><p><b>Đã tạo báo cáo</b> ({} tệp).</p>",
                 files.len()
             );
-            if let Some(changes) = changes {
-                let _ = write!(body, "<pre class=\"thay-doi\">{}</pre>", e(changes));
+            match changes {
+                Some(changes) => {
+                    let _ = write!(body, "<pre class=\"thay-doi\">{}</pre>", e(changes));
+                }
+                None => body.push_str(
+                    "<p>Thư mục kết quả chưa có bản kê của lần tạo trước nên chưa có gì để so sánh; từ lần sau, trang này liệt kê những gì đã thay đổi.</p>",
+                ),
             }
             body.push_str("</section>");
         }
