@@ -209,7 +209,12 @@ impl Desk {
     /// Builds the preview of what the folders hold now and tells the pages.
     fn refresh(&self) {
         let _one = self.rebuilding.lock().unwrap_or_else(|p| p.into_inner());
-        let built = preview::build(&self.inputs);
+        // A panic while building (a bug, never the data's fault) must not
+        // end the live preview: it is said like any other problem.
+        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            preview::build(&self.inputs)
+        }))
+        .unwrap_or_else(|_| Err(vec![preview::Problem::bug()]));
         let mut slot = self.preview.write().unwrap_or_else(|p| p.into_inner());
         let generation = slot.generation + 1;
         *slot = Arc::new(match built {

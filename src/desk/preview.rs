@@ -48,6 +48,14 @@ impl Problem {
         }
     }
 
+    /// A build that stopped on a fault of the program.
+    pub fn bug() -> Problem {
+        Problem::whole(
+            "lỗi chương trình",
+            "chương trình gặp lỗi bất thường khi dựng bản xem (không phải lỗi của dữ liệu hay mẫu); bản xem tốt gần nhất được giữ — hãy báo lỗi này kèm các tệp vừa sửa".into(),
+        )
+    }
+
     fn whole(code: &str, message: String) -> Problem {
         Problem {
             file: String::new(),
