@@ -35,14 +35,13 @@ impl Desk {
     }
 
     fn run(dir: PathBuf, args: &[&str], env: &[(&str, &str)]) -> Desk {
+        // Run from the folder, as a clerk does: files are named as
+        // `templates/bao-cao.md`.
         let mut child = Command::new(env!("CARGO_BIN_EXE_khuyencong"))
+            .current_dir(&dir)
             .arg("xem")
-            .arg("--input")
-            .arg(dir.join("input"))
-            .arg("--templates")
-            .arg(dir.join("templates"))
-            .arg("--output")
-            .arg(dir.join("output"))
+            .args(["--input", "input", "--templates", "templates"])
+            .args(["--output", "output"])
             .args(["--cong", "0"])
             .args(args)
             .env_remove(khuyencong::desk::PASSWORD_ENV)

@@ -72,8 +72,17 @@ def browser(downloads, profile):
 
 
 def wait(driver, what, seconds=10):
+    """What `what` returns once it is true, or None after `seconds`. A page
+    being replaced meanwhile (a form sent, a link followed) is asked again."""
+
+    def ask(d):
+        try:
+            return what(d)
+        except Exception:
+            return False
+
     try:
-        return WebDriverWait(driver, seconds, poll_frequency=0.05).until(lambda d: what(d))
+        return WebDriverWait(driver, seconds, poll_frequency=0.05).until(ask)
     except Exception:
         return None
 
