@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
+pub mod keys;
+
 /// Giá trị `loai` của tệp kế hoạch.
 pub const KIND_PLAN: &str = "ke_hoach";
 /// Giá trị `loai` của tệp báo cáo đơn vị.
@@ -186,6 +188,21 @@ pub const UNIT_LEVELS: [&str; 10] = [
     "thi_tran",
     "dac_khu",
     "trung_tam",
+];
+
+/// How each level of `UNIT_LEVELS` begins a unit's name ("Huyện Vĩnh
+/// Cửu"), in the same order; the centre's name begins with none.
+pub const UNIT_LEVEL_WORDS: [&str; 10] = [
+    "Tỉnh",
+    "Thành phố",
+    "Thị xã",
+    "Huyện",
+    "Quận",
+    "Xã",
+    "Phường",
+    "Thị trấn",
+    "Đặc khu",
+    "",
 ];
 
 fn unit_level_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {

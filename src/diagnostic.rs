@@ -60,9 +60,22 @@ pub enum Code {
     /// A value outside a documented list (a unit's `cap`, a source's
     /// `loai`, a project's `trang_thai`).
     UnknownValue,
-    /// An Excel file that is not a form of `khuyencong bieu-mau`, or whose
-    /// layout (sheets, key row) was changed.
+    /// An Excel file that is not a form of `khuyencong bieu-mau` (or too
+    /// big to be one), whose layout or locked cells were changed, or with
+    /// rows or cells that are no data (a total row, a signature, merged
+    /// cells).
     NotAForm,
+    /// An Excel file in the data folder: forms are brought in by `nhap`.
+    FormInInput,
+    // Warnings: the data are taken, but may not be what was meant.
+    /// An amount above zero and under 1.000 đồng.
+    SmallAmount,
+    /// A date outside the report's year.
+    DateOutsideYear,
+    /// Data in a form's columns that are not the form's: ignored.
+    ColumnsIgnored,
+    /// A form without any activity.
+    NoActivity,
 }
 
 impl Code {
@@ -95,12 +108,25 @@ impl Code {
             Code::Unprintable => "KC040",
             Code::UnknownValue => "KC041",
             Code::NotAForm => "KC042",
+            Code::FormInInput => "KC043",
+            Code::SmallAmount => "KC050",
+            Code::DateOutsideYear => "KC051",
+            Code::ColumnsIgnored => "KC052",
+            Code::NoActivity => "KC053",
         }
+    }
+
+    /// A warning: the data are taken, and the officer told.
+    pub fn is_warning(self) -> bool {
+        matches!(
+            self,
+            Code::SmallAmount | Code::DateOutsideYear | Code::ColumnsIgnored | Code::NoActivity
+        )
     }
 }
 
 /// One problem in one input file.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The file as found: the folder the user gave, joined with its path inside it.
     pub file: PathBuf,
@@ -113,6 +139,41 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// Problems in file order: by position, and in a form by sheet, then row,
+/// then column (`Hoạt động!B3` before `Hoạt động!A10`).
+impl Ord for Diagnostic {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (&self.file, self.line, self.column)
+            .cmp(&(&other.file, other.line, other.column))
+            .then_with(|| cell_order(&self.path).cmp(&cell_order(&other.path)))
+            .then_with(|| {
+                (&self.path, self.code, &self.message).cmp(&(
+                    &other.path,
+                    other.code,
+                    &other.message,
+                ))
+            })
+    }
+}
+
+impl PartialOrd for Diagnostic {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `Sheet!B12` → (sheet, row 12, column 2); anything else sorts as itself.
+fn cell_order(path: &str) -> Option<(&str, u64, u64)> {
+    let (sheet, cell) = path.rsplit_once('!')?;
+    let split = cell.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = cell.split_at(split);
+    let col = letters.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_uppercase()
+            .then(|| n * 26 + u64::from(b - b'A') + 1)
+    })?;
+    Some((sheet, digits.parse().ok()?, col))
+}
+
 impl fmt::Display for Diagnostic {
     /// One line whatever the file is named and the data holds: a value
     /// quoted in a message can neither break the line nor hide in it.
@@ -123,7 +184,12 @@ impl fmt::Display for Diagnostic {
         }
         write!(
             f,
-            ": lỗi {} tại {}: {}",
+            ": {} {} tại {}: {}",
+            if self.code.is_warning() {
+                "lưu ý"
+            } else {
+                "lỗi"
+            },
             self.code.id(),
             escaped(&self.path),
             escaped(&self.message)

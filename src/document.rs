@@ -329,15 +329,38 @@ pub enum Block {
     },
     /// A justified body paragraph with a first-line indent.
     Paragraph(Vec<Inline>),
-    /// A list; each item is one paragraph of inlines. `start` is the first
-    /// number of an ordered list, `None` for a bullet ("- ") list.
+    /// A list. `start` is the first number of an ordered list, `None` for
+    /// a bullet ("- ") list; items may hold lists of their own, to any
+    /// depth.
     List {
         start: Option<u64>,
-        items: Vec<Vec<Inline>>,
+        items: Vec<ListItem>,
     },
     Table(Table),
     /// Written in Markdown as `<!-- ngat-trang -->`.
     PageBreak,
+}
+
+/// One list item: the paragraph printed after its marker, then what the
+/// item holds under it, in order.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListItem {
+    pub content: Vec<Inline>,
+    /// Further paragraphs of the item and nested lists; only
+    /// [`Block::Paragraph`] and [`Block::List`] (the parser refuses
+    /// anything else inside an item).
+    #[serde(default)]
+    pub children: Vec<Block>,
+}
+
+impl ListItem {
+    /// An item of one paragraph.
+    pub fn plain(content: Vec<Inline>) -> Self {
+        ListItem {
+            content,
+            children: Vec::new(),
+        }
+    }
 }
 
 /// A run of text with one style, or a hard line break.

@@ -12,6 +12,7 @@ use jsonc_parser::{CollectOptions, ParseOptions};
 use rust_decimal::Decimal;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::contract::keys::{Key, Object};
 use crate::contract::{Date, Money, Quantity};
 use crate::diagnostic::{hint, is_invisible, Code, Diagnostic, Diagnostics};
 use crate::render::fonts;
@@ -31,6 +32,27 @@ pub fn money_limit() -> Decimal {
 /// counts the rest.
 pub const LISTED_KEYS: usize = 30;
 
+/// Where the JSON text of a form came from: each JSON path's cell and the
+/// header of its column. A check that finds a problem in a form's text
+/// points at the cell and, where its message would name a JSON key, says
+/// it with the column's header instead.
+pub trait Cells: Sync {
+    /// The cell (`Hoạt động!E7`) of a JSON path or of its nearest
+    /// enclosing value.
+    fn cell(&self, path: &str) -> Option<&str>;
+    /// The header of that cell's column (`Mô tả: đã làm gì (một câu)`),
+    /// or the label of a detail of the "Thông tin" sheet.
+    fn header(&self, path: &str) -> Option<&str>;
+
+    /// What a required value left blank is told.
+    fn blank(&self, path: &str) -> String {
+        match self.header(path) {
+            Some(header) => format!("ô “{header}” còn trống; điền vào ô này"),
+            None => "ô này còn trống; điền vào ô này".into(),
+        }
+    }
+}
+
 /// One input file's text with a line index.
 pub struct Source<'a> {
     pub file: &'a Path,
@@ -40,6 +62,9 @@ pub struct Source<'a> {
     /// in file order, so on a long line (a minified file is one line) the
     /// count of characters resumes there instead of at the line start.
     last: Mutex<(usize, usize)>,
+    /// Set when the text was read from a form: problems are placed in its
+    /// cells.
+    pub form: Option<&'a dyn Cells>,
 }
 
 impl<'a> Source<'a> {
@@ -52,6 +77,15 @@ impl<'a> Source<'a> {
             text,
             line_starts,
             last: Mutex::new((0, 1)),
+            form: None,
+        }
+    }
+
+    /// The text of a form, whose problems are placed in `cells`.
+    pub fn of_form(file: &'a Path, text: &'a str, cells: &'a dyn Cells) -> Self {
+        Source {
+            form: Some(cells),
+            ..Source::new(file, text)
         }
     }
 
@@ -74,6 +108,16 @@ impl<'a> Source<'a> {
     }
 
     pub fn diagnostic(&self, offset: usize, path: &str, code: Code, message: String) -> Diagnostic {
+        if let Some(cell) = self.form.and_then(|f| f.cell(path)) {
+            return Diagnostic {
+                file: self.file.to_path_buf(),
+                line: 0,
+                column: 0,
+                path: cell.to_string(),
+                code,
+                message,
+            };
+        }
         let (line, column) = self.position(offset);
         Diagnostic {
             file: self.file.to_path_buf(),
@@ -262,7 +306,29 @@ impl<'s, 'a> Reader<'s, 'a> {
         );
     }
 
-    pub fn object<'v, 'x>(&mut self, v: &'v Value<'x>, path: &str) -> Option<Obj<'v, 'x>> {
+    /// An object of the contract, whose keys are those of `table`.
+    pub fn object<'v, 'x>(
+        &mut self,
+        v: &'v Value<'x>,
+        path: &str,
+        table: Object,
+    ) -> Option<Obj<'v, 'x>> {
+        let o = self.map(v, path)?;
+        Some(Obj {
+            props: &o.properties,
+            start: o.range.start,
+            path: path.to_string(),
+            table,
+        })
+    }
+
+    /// An object whose keys are codes (`chi_tieu`, `theo_nguon`): each key
+    /// once.
+    pub fn map<'v, 'x>(
+        &mut self,
+        v: &'v Value<'x>,
+        path: &str,
+    ) -> Option<&'v jsonc_parser::ast::Object<'x>> {
         let Value::Object(o) = v else {
             self.wrong_type(v, path, "một đối tượng { ... }");
             return None;
@@ -281,12 +347,7 @@ impl<'s, 'a> Reader<'s, 'a> {
             |name| format!("khóa `{name}` xuất hiện hai lần trong cùng một đối tượng; xóa một lần (chỉ giữ giá trị đúng)"),
             |rest| format!("còn {rest} khóa lặp lại khác trong đối tượng này, không liệt kê hết; mỗi khóa chỉ được ghi một lần"),
         );
-        Some(Obj {
-            props: &o.properties,
-            start: o.range.start,
-            path: path.to_string(),
-            used: Vec::new(),
-        })
+        Some(o)
     }
 
     /// A non-empty text the report can print, trimmed and normalised to NFC.
@@ -390,7 +451,10 @@ impl<'s, 'a> Reader<'s, 'a> {
                 return None;
             }
         };
-        let fix = money_problem(&raw, quoted);
+        let fix = match self.src.form {
+            Some(_) => cell_money_problem(&raw),
+            None => money_problem(&raw, quoted),
+        };
         if let Some(problem) = fix {
             self.error(v.start(), path, Code::InvalidMoney, problem);
             return None;
@@ -427,12 +491,11 @@ impl<'s, 'a> Reader<'s, 'a> {
                 } else {
                     "số lượng không hợp lệ"
                 };
-                self.error(
-                    v.start(),
-                    path,
-                    Code::InvalidQuantity,
-                    format!("{why} (`{raw}`): ghi số không âm, phần thập phân (nếu có) dùng dấu chấm, ví dụ 48 hoặc \"2.5\""),
-                );
+                let message = match self.src.form {
+                    Some(_) => format!("{why} (“{raw}”): ghi số không âm, phần thập phân (nếu có) ngăn bằng dấu phẩy, ví dụ 48 hoặc 2,5"),
+                    None => format!("{why} (`{raw}`): ghi số không âm, phần thập phân (nếu có) dùng dấu chấm, ví dụ 48 hoặc \"2.5\""),
+                };
+                self.error(v.start(), path, Code::InvalidQuantity, message);
                 None
             }
         }
@@ -631,6 +694,39 @@ fn money_problem(raw: &str, quoted: bool) -> Option<String> {
     })
 }
 
+/// Why an amount read from a form's cell is not acceptable, in the words
+/// of a spreadsheet: what the officer typed (a number read the Vietnamese
+/// way is already digits here), with what to type instead.
+fn cell_money_problem(raw: &str) -> Option<String> {
+    if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+        return match Decimal::from_str(raw) {
+            Ok(d) if d < money_limit() => None,
+            _ => Some(format!("số tiền {raw} đồng vượt quá giới hạn (phải nhỏ hơn 10^18 đồng, tức nhiều nhất 18 chữ số); kiểm tra lại số chữ số")),
+        };
+    }
+    let vietnamese = raw.replacen('.', ",", 1);
+    Some(if let Some(rest) = raw.strip_prefix('-') {
+        let whole = rest
+            .split(['.', ','])
+            .next()
+            .unwrap_or("0")
+            .trim_start_matches('0');
+        let example = if whole.is_empty() { "0" } else { whole };
+        format!("số tiền không được âm ({vietnamese}); ghi số tiền đã chi, ví dụ {example}")
+    } else if raw.split_once('.').is_some_and(|(w, f)| {
+        !w.is_empty()
+            && w.bytes().all(|b| b.is_ascii_digit())
+            && f.bytes().all(|b| b.is_ascii_digit())
+    }) {
+        let whole = raw.split('.').next().unwrap_or("0");
+        format!("số tiền phải là số đồng nguyên, không có phần lẻ ({vietnamese}); làm tròn rồi ghi, ví dụ {whole}")
+    } else if is_grouped(raw) && raw.contains(',') {
+        format!("số tiền “{raw}” viết dấu phẩy ngăn nghìn theo kiểu tiếng Anh, mà dấu phẩy là dấu thập phân: ghi {} hoặc dùng dấu chấm ngăn nghìn", raw.replace(',', ""))
+    } else {
+        format!("số tiền “{raw}” không đọc được thành số đồng; ghi các chữ số, có thể có dấu chấm ngăn nghìn, ví dụ 18000000 hoặc 18.000.000")
+    })
+}
+
 /// "224.730.000", "224,730,000" or "224 730 000": digits grouped by three.
 fn is_grouped(raw: &str) -> bool {
     let mut groups = raw.split(['.', ',', ' ']);
@@ -648,20 +744,25 @@ fn is_grouped(raw: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reported;
 
-/// The properties of one JSON object, with the keys read so far.
+/// The properties of one JSON object of the contract, with its table of keys.
 pub struct Obj<'v, 'a> {
     props: &'v [ObjectProp<'a>],
     start: usize,
     pub path: String,
-    used: Vec<&'static str>,
+    table: Object,
 }
 
 impl<'v, 'a> Obj<'v, 'a> {
-    fn find(&mut self, key: &'static str) -> Option<&'v Value<'a>> {
-        self.used.push(key);
+    fn find(&self, key: Key) -> Option<&'v Value<'a>> {
+        debug_assert!(
+            self.table.keys.contains(&key),
+            "{} is not a key of {}",
+            key.name,
+            self.table.schema
+        );
         self.props
             .iter()
-            .find(|p| p.name.as_str() == key)
+            .find(|p| p.name.as_str() == key.name)
             .map(|p| &p.value)
     }
 
@@ -669,19 +770,22 @@ impl<'v, 'a> Obj<'v, 'a> {
     pub fn req<T>(
         &mut self,
         r: &mut Reader,
-        key: &'static str,
+        key: Key,
         decode: impl FnOnce(&mut Reader, &'v Value<'a>, &str) -> Option<T>,
     ) -> Option<T> {
-        let path = key_path(&self.path, key);
+        debug_assert!(key.is_required(), "{} is optional", key.name);
+        let path = key_path(&self.path, key.name);
         match self.find(key) {
             Some(v) => decode(r, v, &path),
             None => {
-                r.error(
-                    self.start,
-                    &path,
-                    Code::MissingKey,
-                    format!("thiếu khóa bắt buộc `{key}`; thêm `\"{key}\": ...` vào đối tượng này"),
-                );
+                let name = key.name;
+                let message = match r.src.form {
+                    Some(form) => form.blank(&path),
+                    None => format!(
+                        "thiếu khóa bắt buộc `{name}`; thêm `\"{name}\": ...` vào đối tượng này"
+                    ),
+                };
+                r.error(self.start, &path, Code::MissingKey, message);
                 None
             }
         }
@@ -691,24 +795,27 @@ impl<'v, 'a> Obj<'v, 'a> {
     pub fn opt<T>(
         &mut self,
         r: &mut Reader,
-        key: &'static str,
+        key: Key,
         decode: impl FnOnce(&mut Reader, &'v Value<'a>, &str) -> Option<T>,
     ) -> Result<Option<T>, Reported> {
-        let path = key_path(&self.path, key);
+        debug_assert!(!key.is_required(), "{} is required", key.name);
+        let path = key_path(&self.path, key.name);
         match self.find(key) {
             None | Some(Value::NullKeyword(_)) => Ok(None),
             Some(v) => decode(r, v, &path).map(Some).ok_or(Reported),
         }
     }
 
-    /// Reports every key that was never read.
+    /// Reports every key that is not one of the object's.
     pub fn finish(self, r: &mut Reader) {
+        let table = self.table;
         let unknown: Vec<&ObjectProp> = self
             .props
             .iter()
-            .filter(|p| !self.used.contains(&p.name.as_str()))
+            .filter(|p| table.key(p.name.as_str()).is_none())
             .collect();
-        let allowed = self.used.join(", ");
+        let names = || table.keys.iter().map(|k| k.name);
+        let allowed = names().collect::<Vec<_>>().join(", ");
         r.report_keys(
             &self.path,
             &unknown,
@@ -716,7 +823,7 @@ impl<'v, 'a> Obj<'v, 'a> {
             |name| {
                 format!(
                     "khóa `{name}` không có trong mẫu dữ liệu.{} Các khóa hợp lệ ở đây: {allowed}",
-                    hint(name, self.used.iter().copied())
+                    hint(name, names())
                 )
             },
             |rest| format!("còn {rest} khóa lạ khác trong đối tượng này, không liệt kê hết: tệp không theo mẫu dữ liệu (xem docs/du-lieu.md). Các khóa hợp lệ ở đây: {allowed}"),
@@ -742,7 +849,8 @@ mod tests {
     use super::*;
 
     fn money(raw: &str) -> Result<Money, Vec<String>> {
-        let text = format!("{{\"x\": {raw}}}");
+        use crate::contract::keys::extra;
+        let text = format!("{{\"kinh_phi\": {raw}}}");
         let src = Source::new(Path::new("t.json"), &text);
         let mut diags = Diagnostics::default();
         let v = parse(&src, &mut diags).expect("valid JSON");
@@ -750,8 +858,8 @@ mod tests {
             src: &src,
             diags: &mut diags,
         };
-        let mut o = r.object(&v, "$").unwrap();
-        let m = o.req(&mut r, "x", |r, v, p| r.money(v, p));
+        let mut o = r.object(&v, "$", extra::OBJECT).unwrap();
+        let m = o.req(&mut r, extra::KINH_PHI, |r, v, p| r.money(v, p));
         m.ok_or_else(|| {
             diags
                 .0

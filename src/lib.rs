@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod excel;
 pub mod format;
+pub mod intake;
 pub mod json;
 pub mod load;
 pub mod manifest;

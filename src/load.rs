@@ -1,42 +1,174 @@
 //! Finding and reading the input files: a deterministic walk of the input
-//! folder, editor temporaries skipped, size and encoding checked.
+//! folder, editor temporaries skipped, only regular files read, each once
+//! and within a size limit, encoding checked; an Excel form is read into
+//! its cells (`excel::workbook`, the forms' input adapter).
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
 use crate::diagnostic::{Code, Diagnostic, Diagnostics};
+use crate::excel::{import, workbook};
 
 /// Largest input file accepted (a real submission is a few KB).
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
-/// One input file's text, ready to parse.
+/// One input file as read: the text of a JSON file, or the cells of a form.
 #[derive(Debug, Clone)]
 pub struct InputFile {
     /// As shown to the user: relative to the folder it was found in.
     pub path: PathBuf,
-    pub text: String,
+    pub content: Content,
     /// SHA-256 of the bytes on disk, hex.
     pub sha256: String,
 }
 
-/// Every `.json` file under each path (a file is taken as it is), in a
-/// stable order, with problems reported rather than skipped.
+#[derive(Debug, Clone)]
+pub enum Content {
+    Json(String),
+    /// A unit's Excel form, read against the plan once the plan is known.
+    Form(Arc<workbook::Workbook>),
+}
+
+impl InputFile {
+    /// The JSON text, for a JSON file.
+    pub fn json(&self) -> Option<&str> {
+        match &self.content {
+            Content::Json(text) => Some(text),
+            Content::Form(_) => None,
+        }
+    }
+}
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("không tìm thấy tệp (có thể là liên kết trỏ tới tệp đã bị xóa hay đổi tên); chép tệp thật vào thư mục dữ liệu")]
+    NotFound,
+    #[error("không có quyền đọc tệp; nhờ quản trị máy cấp quyền đọc hoặc chép lại tệp")]
+    Denied,
+    #[error("đây là {0}, không phải một tệp thường: chương trình chỉ đọc tệp thường (liên kết thì đọc tệp nó trỏ tới, nếu là tệp thường)")]
+    NotAFile(&'static str),
+    #[error("tệp nặng hơn {} MiB, vượt giới hạn {} MiB của tệp này; kiểm tra xem có chép nhầm tệp khác vào không", mib(*.0), mib(*.0))]
+    TooLarge(u64),
+    #[error("không đọc được tệp (lỗi hệ thống khi đọc); kiểm tra tệp có bị hỏng hay đang bị chương trình khác khóa không")]
+    Io(std::io::ErrorKind),
+}
+
+impl ReadError {
+    fn of(e: &std::io::Error) -> ReadError {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            std::io::ErrorKind::PermissionDenied => ReadError::Denied,
+            std::io::ErrorKind::IsADirectory => ReadError::NotAFile("thư mục"),
+            kind => ReadError::Io(kind),
+        }
+    }
+}
+
+/// What a path that is no regular file is, in words.
+fn kind_of(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("thư mục");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("một ống dẫn (FIFO)");
+        }
+        if file_type.is_socket() {
+            return Some("một socket");
+        }
+        if file_type.is_char_device() || file_type.is_block_device() {
+            return Some("một thiết bị");
+        }
+    }
+    Some("một mục đặc biệt của hệ thống")
+}
+
+/// Whether `path` is a regular file (a link is followed, then its target
+/// checked), without opening it.
+pub fn regular(path: &Path) -> Result<(), ReadError> {
+    match std::fs::metadata(path).map(|m| kind_of(m.file_type())) {
+        Ok(None) => Ok(()),
+        Ok(Some(what)) => Err(ReadError::NotAFile(what)),
+        Err(e) => Err(ReadError::of(&e)),
+    }
+}
+
+/// The bytes of a regular file (a link is followed, then its target
+/// checked), read once and at most `limit` of them. A FIFO, a device or a
+/// folder is refused before anything is read, and opening cannot wait for
+/// a FIFO's writer.
+pub fn read_bytes(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    if let Some(what) = std::fs::metadata(path)
+        .map_err(|e| ReadError::of(&e))
+        .map(|m| kind_of(m.file_type()))?
+    {
+        return Err(ReadError::NotAFile(what));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| ReadError::of(&e))?;
+    // What was opened is what is read: it may have been swapped since.
+    let meta = file.metadata().map_err(|e| ReadError::of(&e))?;
+    if let Some(what) = kind_of(meta.file_type()) {
+        return Err(ReadError::NotAFile(what));
+    }
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::of(&e))?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(bytes)
+}
+
+/// Every data file under each path, in a stable order, with problems
+/// reported rather than skipped: a file named is taken as it is (a form
+/// too); in a folder, the `.json` files, and a spreadsheet is refused
+/// (forms come in through `nhap`, never silently left out).
 pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for root in paths {
-        if root.is_file() {
-            found.push(root.clone());
-            continue;
-        }
-        if !root.is_dir() {
-            diags.push(whole_file(
-                root,
-                Code::Unreadable,
-                "không tìm thấy tệp hay thư mục này; kiểm tra lại đường dẫn".into(),
-            ));
-            continue;
+        match std::fs::metadata(root).map(|m| kind_of(m.file_type())) {
+            Ok(None) => {
+                found.push(root.clone());
+                continue;
+            }
+            Ok(Some(what)) if what != "thư mục" => {
+                diags.push(whole_file(
+                    root,
+                    Code::Unreadable,
+                    ReadError::NotAFile(what).to_string(),
+                ));
+                continue;
+            }
+            Ok(Some(_)) => {}
+            Err(_) => {
+                diags.push(whole_file(
+                    root,
+                    Code::Unreadable,
+                    "không tìm thấy tệp hay thư mục này; kiểm tra lại đường dẫn".into(),
+                ));
+                continue;
+            }
         }
         let canonical_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         // A link, to a file or to a folder, must resolve inside the folder:
@@ -66,7 +198,7 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
                         }
                         // A dangling link is only worth a word where a data file was meant.
                         (false, Some(io))
-                            if io.kind() == std::io::ErrorKind::NotFound && !is_json(&path) =>
+                            if io.kind() == std::io::ErrorKind::NotFound && !is_data(&path) =>
                         {
                             continue
                         }
@@ -78,8 +210,8 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
                 }
             };
             let is_dir = entry.file_type().is_dir();
-            let is_data = entry.file_type().is_file() && is_json(entry.path());
-            if !(is_dir || is_data) {
+            let named_data = entry.depth() > 0 && is_data(entry.path());
+            if !(is_dir || named_data) {
                 continue;
             }
             if entry.depth() > 0 && entry.path_is_symlink() && leaves(entry.path()) {
@@ -98,7 +230,22 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
                 }
                 continue;
             }
-            if is_data {
+            if is_dir {
+                continue;
+            }
+            if let Some(what) = kind_of(entry.file_type()) {
+                diags.push(whole_file(
+                    entry.path(),
+                    Code::Unreadable,
+                    ReadError::NotAFile(what).to_string(),
+                ));
+            } else if is_spreadsheet(entry.path()) {
+                diags.push(whole_file(
+                    entry.path(),
+                    Code::FormInInput,
+                    in_input_message(entry.path()),
+                ));
+            } else {
                 found.push(entry.into_path());
             }
         }
@@ -108,6 +255,16 @@ pub fn discover(paths: &[PathBuf], diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut seen = std::collections::HashSet::new();
     found.retain(|p| seen.insert(identity(p)));
     found
+}
+
+/// What a spreadsheet found in the data folder is told.
+fn in_input_message(path: &Path) -> String {
+    let shown = crate::diagnostic::shown_path(path);
+    if import::is_form(path) {
+        format!("biểu mẫu Excel trong thư mục dữ liệu không được tính: thư mục dữ liệu chỉ đọc tệp JSON. Chuyển tệp này ra khỏi thư mục dữ liệu (ví dụ vào thư mục nhan/) rồi nhập nó bằng `khuyencong nhap nhan/{}`: lệnh kiểm tra biểu mẫu và ghi tệp JSON của đơn vị vào input/bao-cao/", path.file_name().map_or_else(|| shown.to_string(), |n| crate::diagnostic::shown_path(Path::new(n)).into_owned()))
+    } else {
+        "tệp bảng tính trong thư mục dữ liệu không được tính: chỉ biểu mẫu .xlsx do `khuyencong bieu-mau` tạo mới nhập được. Mở tệp bằng Excel hay LibreOffice Calc, lưu lại dạng .xlsx (Excel Workbook), chuyển ra khỏi thư mục dữ liệu rồi nhập bằng `khuyencong nhap`".into()
+    }
 }
 
 /// What a path names on disk, so one file reached by two paths is seen once.
@@ -131,6 +288,22 @@ fn is_json(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
+/// A spreadsheet by its extension: Excel, with or without macros, old
+/// Excel, LibreOffice.
+fn is_spreadsheet(path: &Path) -> bool {
+    path.extension().is_some_and(|e| {
+        ["xlsx", "xlsm", "xls", "ods"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
+}
+
+/// A file the data folder is about: data, or a spreadsheet that may be
+/// meant as data.
+fn is_data(path: &Path) -> bool {
+    is_json(path) || is_spreadsheet(path)
+}
+
 fn whole_file(path: &Path, code: Code, message: String) -> Diagnostic {
     Diagnostic {
         file: path.to_path_buf(),
@@ -142,80 +315,76 @@ fn whole_file(path: &Path, code: Code, message: String) -> Diagnostic {
     }
 }
 
-/// Reads one file: size limit, UTF-8 (a BOM is accepted), SHA-256.
+/// Reads one file, once: a regular file within the size limit; a form
+/// into its cells (within the reader's limits), other files as UTF-8 text
+/// (a BOM is accepted); SHA-256 of the bytes read.
 pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
-    let bytes = read_bytes(path, diags)?;
-    // A unit's Excel form is checked as the JSON text it stands for.
-    let text = if crate::excel::import::is_form(path) {
-        crate::excel::import::from_bytes(path, &bytes)
-            .map_err(|d| diags.0.extend(d.0))
-            .ok()?
-            .json
-    } else {
-        decode_text(&bytes)
-            .map_err(|message| diags.push(whole_file(path, Code::Encoding, message)))
-            .ok()?
-    };
-    Some(InputFile::new(path, text, &bytes))
-}
-
-/// A file's bytes, within the size limit, or why not.
-pub fn read_bytes(path: &Path, diags: &mut Diagnostics) -> Option<Vec<u8>> {
-    let size = match std::fs::metadata(path) {
-        Ok(m) => m.len(),
+    let bytes = match read_bytes(path, MAX_FILE_BYTES) {
+        Ok(b) => b,
+        Err(ReadError::TooLarge(_)) => {
+            let size = std::fs::metadata(path).map_or(MAX_FILE_BYTES + 1, |m| m.len());
+            diags.push(whole_file(
+                path,
+                Code::TooLarge,
+                format!(
+                    "tệp nặng {} MiB, vượt giới hạn {} MiB của một tệp dữ liệu; một báo cáo đơn vị chỉ vài KB — kiểm tra xem có chép nhầm tệp khác vào không",
+                    mib(size),
+                    mib(MAX_FILE_BYTES)
+                ),
+            ));
+            return None;
+        }
         Err(e) => {
-            diags.push(whole_file(path, Code::Unreadable, unreadable_message(&e)));
+            diags.push(whole_file(path, Code::Unreadable, e.to_string()));
             return None;
         }
     };
-    if !within_limit(path, size, diags) {
-        return None;
-    }
-    std::fs::read(path)
-        .map_err(|e| diags.push(whole_file(path, Code::Unreadable, unreadable_message(&e))))
-        .ok()
+    from_bytes(path, &bytes, diags)
 }
 
-impl InputFile {
-    /// The text read from `bytes` (a form's: the JSON text it stands for).
-    pub fn new(path: &Path, text: String, bytes: &[u8]) -> InputFile {
-        InputFile {
-            path: path.to_path_buf(),
-            text,
-            sha256: hex(&Sha256::digest(bytes)),
-        }
-    }
-}
-
-/// Whether a file of `size` bytes is within [`MAX_FILE_BYTES`]; if not,
-/// says so (KC003) and how to tell what went wrong.
-pub fn within_limit(path: &Path, size: u64, diags: &mut Diagnostics) -> bool {
-    if size > MAX_FILE_BYTES {
+/// A file's bytes, already read once (by [`read`], or received by the
+/// desk), as an input file: a form into its cells within the reader's
+/// limits, anything else as UTF-8 text. `path` names it in problems and
+/// says by its extension what it is; nothing is read from it.
+pub fn from_bytes(path: &Path, bytes: &[u8], diags: &mut Diagnostics) -> Option<InputFile> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         diags.push(whole_file(
             path,
             Code::TooLarge,
             format!(
                 "tệp nặng {} MiB, vượt giới hạn {} MiB của một tệp dữ liệu; một báo cáo đơn vị chỉ vài KB — kiểm tra xem có chép nhầm tệp khác vào không",
-                mib(size),
+                mib(bytes.len() as u64),
                 mib(MAX_FILE_BYTES)
             ),
         ));
-        return false;
+        return None;
     }
-    true
+    let sha256 = hex(&Sha256::digest(bytes));
+    let content = if import::is_form(path) {
+        match workbook::read(bytes, &import::SHEETS) {
+            Ok(book) => Content::Form(Arc::new(book)),
+            Err(refusal) => {
+                diags.push(whole_file(path, Code::NotAForm, refusal.to_string()));
+                return None;
+            }
+        }
+    } else {
+        Content::Json(
+            decode_text(bytes)
+                .map_err(|message| diags.push(whole_file(path, Code::Encoding, message)))
+                .ok()?,
+        )
+    };
+    Some(InputFile {
+        path: path.to_path_buf(),
+        content,
+        sha256,
+    })
 }
 
 /// Why a file cannot be read, and what to do, in Vietnamese.
 fn unreadable_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "không tìm thấy tệp (có thể là liên kết trỏ tới tệp đã bị xóa hay đổi tên); chép tệp thật vào thư mục dữ liệu".into()
-        }
-        std::io::ErrorKind::PermissionDenied => {
-            "không có quyền đọc tệp; nhờ quản trị máy cấp quyền đọc hoặc chép lại tệp".into()
-        }
-        _ => format!("không đọc được tệp ({e}); kiểm tra tệp có bị hỏng hay đang bị chương trình khác khóa không"),
-    }
+    ReadError::of(e).to_string()
 }
 
 /// UTF-8 text without its BOM, or why the bytes are not acceptable.

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::diagnostic::{escaped, shown_path};
 use crate::format;
 use crate::load::hex;
 use crate::pipeline::Report;
@@ -287,9 +288,9 @@ impl fmt::Display for Change {
             }
         };
         match self {
-            Change::InputAdded(p) => write!(f, "Tệp mới: {p}"),
-            Change::InputRemoved(p) => write!(f, "Tệp không còn: {p}"),
-            Change::InputEdited(p) => write!(f, "Tệp đã sửa: {p}"),
+            Change::InputAdded(p) => write!(f, "Tệp mới: {}", shown_path(Path::new(p))),
+            Change::InputRemoved(p) => write!(f, "Tệp không còn: {}", shown_path(Path::new(p))),
+            Change::InputEdited(p) => write!(f, "Tệp đã sửa: {}", shown_path(Path::new(p))),
             Change::Revision { unit, from, to } => {
                 let n = |x: &Option<u32>| {
                     x.map_or("chưa nộp".to_string(), |n| format!("lần nộp {n}"))
@@ -487,8 +488,10 @@ pub fn report(changes: &[Change], against: &str) -> String {
         return format!("Không có thay đổi nào {against}.");
     }
     let mut out = format!("Thay đổi {against} ({} mục):", changes.len());
+    // One line each, whatever a manifest holds: its names and words come
+    // from a file that may have been edited.
     for c in changes {
-        out.push_str(&format!("\n  - {c}"));
+        out.push_str(&format!("\n  - {}", escaped(&c.to_string())));
     }
     out
 }

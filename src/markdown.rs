@@ -2,8 +2,11 @@
 //!
 //! The front matter is TOML between `+++` lines (as in Zola) and carries the
 //! official frame; the body uses a small subset of CommonMark + GFM tables.
-//! Constructs the report has no use for (images, links, code, quotes) keep
-//! their text, so nothing written in a template is silently lost.
+//! Nothing written in a template is silently lost: links, code and quotes
+//! keep their text (a code block its lines), lists nest to any depth, and
+//! what the writers cannot print — HTML other than comments, images,
+//! footnotes, link definitions, a heading or table inside a list item — is
+//! refused with its line.
 
 mod merges;
 mod numbering;
@@ -16,8 +19,8 @@ use pulldown_cmark::{
 };
 
 use crate::document::{
-    text_char, Align, Annex, Block, Document, Inline, Metadata, Orientation, Run, Table, TextChar,
-    Turn,
+    text_char, Align, Annex, Block, Document, Inline, ListItem, Metadata, Orientation, Run, Table,
+    TextChar, Turn,
 };
 use merges::Mark;
 pub use numbering::number_headings;
@@ -59,18 +62,45 @@ pub enum MarkdownError {
         above: usize,
         from: usize,
     },
+    #[error("dòng {line} của Markdown đã dựng: HTML `{html}` không in được trong DOCX và PDF (chữ trong đó sẽ mất); hãy bỏ các thẻ HTML và viết chữ thành đoạn văn Markdown. Chỉ dùng được chú thích `<!-- … -->` (như `{PAGE_BREAK}`)")]
+    Html { line: usize, html: String },
+    #[error("dòng {line} của Markdown đã dựng: hình ảnh `![…](…)` chưa in được trong DOCX và PDF; hãy xóa nó, hoặc gõ `\\!` nếu muốn in dấu !")]
+    Image { line: usize },
+    #[error("dòng {line} của Markdown đã dựng: chú thích cuối trang `[^…]` không in được trong DOCX và PDF; hãy viết nội dung chú thích thành một đoạn văn, hoặc gõ `\\[` nếu muốn in dấu [")]
+    Footnote { line: usize },
+    #[error("dòng {line} của Markdown đã dựng: dòng `[{label}]: …` là định nghĩa liên kết của Markdown, không được in ra văn bản; hãy viết nó thành đoạn văn, hoặc gõ `\\[` ở đầu dòng nếu muốn in dấu [")]
+    LinkDefinition { line: usize, label: String },
+    #[error("dòng {line} của Markdown đã dựng: {what} nằm trong một mục của danh sách không in được; hãy bỏ thụt đầu dòng để {what} đứng riêng, sau danh sách")]
+    InList { line: usize, what: &'static str },
 }
 
 /// Parses the rendered Markdown into the document model.
 pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    // Footnotes are parsed only to be refused with their line.
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
+        | Options::ENABLE_FOOTNOTES;
     let mut builder = Builder {
         source: markdown,
         ..Builder::default()
     };
     let mut meta: Option<Metadata> = None;
     let mut in_meta = false;
-    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+    let events = Parser::new_ext(markdown, options).into_offset_iter();
+    // A link reference definition prints nothing: the first one (in the
+    // text) is refused. The parser has read them all before any event.
+    let definition = events
+        .reference_definitions()
+        .iter()
+        .min_by_key(|(_, def)| def.span.start)
+        .map(|(label, def)| (label.to_string(), def.span.start));
+    if let Some((label, at)) = definition {
+        return Err(MarkdownError::LinkDefinition {
+            line: builder.line(at),
+            label,
+        });
+    }
+    for (event, range) in events {
         match event {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)) => in_meta = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_meta = false,
@@ -189,7 +219,15 @@ struct Builder<'a> {
     bold: u32,
     italic: u32,
     heading: Option<u8>,
-    list: Option<(Option<u64>, Vec<Vec<Inline>>)>,
+    /// The lists being read, outermost first, and the item being read in
+    /// each (an item is pushed when it starts, so a nested list's item
+    /// follows its parent's).
+    lists: Vec<(Option<u64>, Vec<ListItem>)>,
+    items: Vec<ListItem>,
+    /// Inside a code block: its line ends are line breaks.
+    code: bool,
+    /// The HTML block being read: where it starts and its text.
+    html: Option<(usize, String)>,
     table: Option<Table>,
     row: Vec<Vec<Inline>>,
     /// The table's rows holding a `<` or `^` (header row = 0), the marks of
@@ -209,22 +247,80 @@ impl Builder<'_> {
                 .marks
                 .push(Mark::of(self.source.get(range).unwrap_or_default())),
             Event::Start(Tag::TableHead | Tag::TableRow) => self.row_starts.push(at),
+            Event::Start(Tag::HtmlBlock) => self.html = Some((at, String::new())),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some((start, html)) = self.html.take() {
+                    self.html(&html, start)?;
+                }
+            }
+            Event::Start(Tag::Image { .. }) => {
+                return Err(MarkdownError::Image {
+                    line: self.line(at),
+                })
+            }
+            Event::Start(Tag::FootnoteDefinition(_)) | Event::FootnoteReference(_) => {
+                return Err(MarkdownError::Footnote {
+                    line: self.line(at),
+                })
+            }
+            Event::Start(tag @ (Tag::Heading { .. } | Tag::Table(_))) if !self.items.is_empty() => {
+                let what = match tag {
+                    Tag::Table(_) => "bảng",
+                    _ => "đề mục",
+                };
+                return Err(MarkdownError::InList {
+                    line: self.line(at),
+                    what,
+                });
+            }
             Event::Start(tag) => self.start(tag, at),
             Event::End(TagEnd::Table) => self.end_table()?,
             Event::End(tag) => self.end(tag),
             Event::Text(t) | Event::Code(t) => self.text(&t),
             Event::SoftBreak => self.text(" "),
             Event::HardBreak => self.inlines.push(Inline::LineBreak),
-            Event::Html(html) | Event::InlineHtml(html) => match html.trim() {
+            Event::Html(html) => match self.html.as_mut() {
+                Some((_, block)) => block.push_str(&html),
+                None => self.html(&html, at)?,
+            },
+            Event::InlineHtml(html) => self.html(&html, at)?,
+            Event::Rule => self.page_break(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// HTML starting at byte `at`: the comments a template writes (page
+    /// breaks, turns, the annex; any other is the template's own note),
+    /// nothing else — the writers cannot print HTML, and the text inside
+    /// it would be lost.
+    fn html(&mut self, html: &str, at: usize) -> Result<(), MarkdownError> {
+        let mut rest = html.trim_start();
+        while !rest.is_empty() {
+            let end = rest
+                .starts_with("<!--")
+                .then(|| rest.find("-->"))
+                .flatten()
+                .map(|end| end + "-->".len());
+            let Some(end) = end else {
+                let first = rest.lines().next().unwrap_or_default().trim();
+                let mut shown: String = first.chars().take(40).collect();
+                if shown.len() < first.len() {
+                    shown.push('…');
+                }
+                return Err(MarkdownError::Html {
+                    line: self.line(at),
+                    html: shown,
+                });
+            };
+            match &rest[..end] {
                 PAGE_BREAK => self.page_break(),
                 LANDSCAPE => self.turn(Orientation::Landscape),
                 PORTRAIT => self.turn(Orientation::Portrait),
                 ANNEX => self.annex(at)?,
-                // Any other HTML is a template comment: not part of the report.
                 _ => {}
-            },
-            Event::Rule => self.page_break(),
-            _ => {}
+            }
+            rest = rest[end..].trim_start();
         }
         Ok(())
     }
@@ -320,7 +416,16 @@ impl Builder<'_> {
                     _ => 4,
                 })
             }
-            Tag::List(start) => self.list = Some((start, Vec::new())),
+            Tag::List(start) => {
+                // A nested list ends its item's own text (a tight list's
+                // item has no paragraph of its own).
+                if !self.items.is_empty() {
+                    self.item_paragraph();
+                }
+                self.lists.push((start, Vec::new()));
+            }
+            Tag::Item => self.items.push(ListItem::default()),
+            Tag::CodeBlock(_) => self.code = true,
             Tag::Table(aligns) => {
                 self.table = Some(Table {
                     align: aligns.into_iter().map(align).collect(),
@@ -341,22 +446,32 @@ impl Builder<'_> {
                 let level = self.heading.take().unwrap_or(4);
                 self.blocks.push(Block::Heading { level, content });
             }
-            // Paragraphs inside list items belong to the item.
-            TagEnd::Paragraph if self.list.is_none() => {
-                let content = self.take_inlines();
-                if !content.is_empty() {
-                    self.blocks.push(Block::Paragraph(content));
+            // A code block is a paragraph whose lines are kept.
+            TagEnd::Paragraph | TagEnd::CodeBlock => {
+                self.code = false;
+                if self.items.is_empty() {
+                    let content = self.take_inlines();
+                    if !content.is_empty() {
+                        self.blocks.push(Block::Paragraph(content));
+                    }
+                } else {
+                    // Paragraphs inside list items belong to the item.
+                    self.item_paragraph();
                 }
             }
             TagEnd::Item => {
-                let item = self.take_inlines();
-                if let Some((_, items)) = self.list.as_mut() {
+                self.item_paragraph();
+                if let (Some(item), Some((_, items))) = (self.items.pop(), self.lists.last_mut()) {
                     items.push(item);
                 }
             }
             TagEnd::List(_) => {
-                if let Some((start, items)) = self.list.take() {
-                    self.blocks.push(Block::List { start, items });
+                if let Some((start, items)) = self.lists.pop() {
+                    let list = Block::List { start, items };
+                    match self.items.last_mut() {
+                        Some(parent) => parent.children.push(list),
+                        None => self.blocks.push(list),
+                    }
                 }
             }
             TagEnd::TableCell => {
@@ -387,12 +502,27 @@ impl Builder<'_> {
         }
     }
 
+    /// The text read so far in the current list item: its first paragraph,
+    /// or a further one under it.
+    fn item_paragraph(&mut self) {
+        let content = self.take_inlines();
+        let Some(item) = self.items.last_mut() else {
+            return;
+        };
+        if item.content.is_empty() && item.children.is_empty() {
+            item.content = content;
+        } else if !content.is_empty() {
+            item.children.push(Block::Paragraph(content));
+        }
+    }
+
     /// Appends text, merging with the previous run when the style matches,
     /// each character as [`text_char`] says: this is where the model is
     /// made safe for every writer.
     fn text(&mut self, text: &str) {
         let (bold, italic) = (self.bold > 0, self.italic > 0);
-        let lines = text.split(|c| text_char(c) == TextChar::LineBreak);
+        let code = self.code;
+        let lines = text.split(|c| text_char(c) == TextChar::LineBreak || (code && c == '\n'));
         for (i, line) in lines.enumerate() {
             if i > 0 {
                 self.inlines.push(Inline::LineBreak);
@@ -507,7 +637,10 @@ mod tests {
             doc.blocks[4],
             Block::List {
                 start: None,
-                items: vec![vec![Inline::plain("một;")], vec![Inline::plain("hai.")]]
+                items: vec![
+                    ListItem::plain(vec![Inline::plain("một;")]),
+                    ListItem::plain(vec![Inline::plain("hai.")])
+                ]
             }
         );
         assert_eq!(doc.blocks[5], Block::PageBreak);

@@ -1,19 +1,75 @@
-//! JSON Schemas of the two input files, generated from the contract types.
+//! JSON Schemas of the two input files, generated from the contract types;
+//! which keys are required comes from the contract's table of keys.
 
+use crate::contract::keys::{self, Need, Object};
 use crate::contract::{Plan, Submission};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The schema of `ke_hoach` or `bao_cao` files, pretty-printed.
 pub fn json_schema(kind: &str) -> String {
-    let schema = if kind == crate::contract::KIND_PLAN {
-        schemars::schema_for!(Plan)
+    let (schema, objects) = if kind == crate::contract::KIND_PLAN {
+        (schemars::schema_for!(Plan), &keys::PLAN_OBJECTS[..])
     } else {
-        schemars::schema_for!(Submission)
+        (
+            schemars::schema_for!(Submission),
+            &keys::SUBMISSION_OBJECTS[..],
+        )
     };
     let mut value = serde_json::to_value(&schema).expect("a schema always serialises");
+    let root = objects[0];
+    require(&mut value, root);
+    for object in &objects[1..] {
+        let definition = value["definitions"]
+            .get_mut(object.schema)
+            .unwrap_or_else(|| panic!("no type {} in the schema", object.schema));
+        require(definition, *object);
+    }
     require_text(&mut value);
     serde_json::to_string_pretty(&value).expect("a schema always serialises")
+}
+
+/// Holds the type's properties to the table's keys (the same names, or the
+/// table and the types have drifted apart) and writes what is required.
+fn require(schema: &mut Value, object: Object) {
+    let map = schema.as_object_mut().expect("a schema object");
+    let mut properties: Vec<&str> = map["properties"]
+        .as_object()
+        .expect("an object type has properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut names: Vec<&str> = object.keys.iter().map(|k| k.name).collect();
+    properties.sort_unstable();
+    names.sort_unstable();
+    assert_eq!(
+        properties, names,
+        "the keys of {} differ from the contract's table",
+        object.schema
+    );
+    // Sorted, as schemars writes its lists.
+    let mut required: Vec<&str> = object
+        .keys
+        .iter()
+        .filter(|k| k.is_required())
+        .map(|k| k.name)
+        .collect();
+    required.sort_unstable();
+    map.insert("required".into(), json!(required));
+    // "kinh_phi, or else theo_nguon".
+    let either: Vec<Value> = object
+        .keys
+        .iter()
+        .filter_map(|k| match k.need {
+            Need::Unless(other) => {
+                Some(json!({"anyOf": [{"required": [k.name]}, {"required": [other]}]}))
+            }
+            _ => None,
+        })
+        .collect();
+    if !either.is_empty() {
+        map.insert("allOf".into(), Value::Array(either));
+    }
 }
 
 /// The tool refuses blank text everywhere: say so in every free-text string.

@@ -819,35 +819,24 @@ fn translate(message: &str, spot: Spot) -> String {
     format!("cú pháp hoặc dữ liệu mẫu không đúng; kiểm tra các cặp {{{{ }}}}, {{% %}} và tên biến quanh vị trí này\n(Tera: {message})")
 }
 
-/// What `templates export` did with one template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Exported {
-    Written(PathBuf),
-    /// Already there and different: left alone (use --force).
-    KeptEdited(PathBuf),
-    /// Already there and identical.
-    Unchanged(PathBuf),
-}
-
-/// Writes the embedded default templates into `dir` for editing, never
-/// overwriting a file that differs unless `force`.
-pub fn export(dir: &Path, force: bool) -> std::io::Result<Vec<Exported>> {
-    let mut done = Vec::new();
-    for (name, text) in DEFAULTS {
-        let path = dir.join(name);
-        match std::fs::read_to_string(&path) {
-            Ok(existing) if existing == *text => done.push(Exported::Unchanged(path)),
-            Ok(_) if !force => done.push(Exported::KeptEdited(path)),
-            _ => {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(&path, text)?;
-                done.push(Exported::Written(path));
-            }
-        }
-    }
-    Ok(done)
+/// Writes the embedded default templates into `dir` for editing, by the
+/// one rule every command writes by (`output::place`): a template that
+/// differs (edited) is kept unless `force`.
+pub fn export(
+    dir: &Path,
+    force: bool,
+    wait: &crate::output::Wait,
+) -> Result<Vec<crate::output::Placed>, crate::output::OutputError> {
+    let files: Vec<(String, Vec<u8>)> = DEFAULTS
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+        .collect();
+    let overwrite = if force {
+        crate::output::Overwrite::Always
+    } else {
+        crate::output::Overwrite::Never
+    };
+    crate::output::place(dir, &files, overwrite, false, wait)
 }
 
 /// Tera with the tool's filters and Markdown escaping.

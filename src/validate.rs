@@ -7,10 +7,15 @@ use std::path::{Path, PathBuf};
 use jsonc_parser::ast::Value;
 use jsonc_parser::common::Ranged;
 
+use crate::contract::keys::{
+    activity, document, extra, indicator, item, not_done, plan, programme, project, source,
+    submission, unit,
+};
 use crate::contract::*;
 use crate::diagnostic::{hint, shown_path, Code, Diagnostics};
+use crate::excel::import::{self, Form};
 use crate::json::{self, Obj, Reader, Source};
-use crate::load::{self, identity, InputFile};
+use crate::load::{self, identity, Content, InputFile};
 
 /// A decoded file with where it came from.
 #[derive(Debug, Clone)]
@@ -31,6 +36,15 @@ pub struct Dataset {
     pub superseded: Vec<Loaded<Submission>>,
     /// Plans of other years found in the input, not used.
     pub other_plans: Vec<PathBuf>,
+    /// The forms read, each with the JSON text that was checked: what
+    /// `nhap` writes is this text, not a second reading of the file.
+    pub forms: Vec<Loaded<Form>>,
+    /// Forms whose text is that of a file already in the data folder
+    /// (imported before): (form, file). The file is not counted twice.
+    pub already_imported: Vec<(PathBuf, PathBuf)>,
+    /// What the data may not mean (`Code::is_warning`): an amount under
+    /// 1.000 đồng, a date outside the year, a form's columns ignored.
+    pub warnings: Diagnostics,
 }
 
 impl Dataset {
@@ -50,9 +64,10 @@ impl Dataset {
     }
 }
 
-/// Loads and checks every `.json` under `paths`, together with the files of
-/// `context_dirs` (the input folder), reporting only the problems of the
-/// named files and of the plan (`validate FILE` of one unit).
+/// Loads and checks every data file under `paths` (a form named is read
+/// too), together with the files of `context_dirs` (the input folder),
+/// reporting only the problems of the named files and of the plan
+/// (`validate FILE` of one unit).
 pub fn load(
     paths: &[PathBuf],
     context_dirs: &[PathBuf],
@@ -68,8 +83,9 @@ pub fn load(
 }
 
 /// [`load`] of files already read (`diags`: the problems reading them)
-/// from `paths`, for files that are read once and kept (`nhap`'s forms,
-/// the desk's uploads, which are never on disk).
+/// from `paths`, for files that are read once and kept: `nhap`'s forms,
+/// whose text checked is the text written, and the desk's uploads, which
+/// are never on disk (`paths` are then only their names).
 pub fn load_read(
     named: Vec<InputFile>,
     diags: Diagnostics,
@@ -100,11 +116,17 @@ pub fn load_read(
         return check_files(&named, year, diags);
     }
     let all: Vec<InputFile> = named.iter().chain(&context).cloned().collect();
-    let is_plan = |f: &InputFile| f.text.contains("\"ke_hoach\"");
+    let is_plan = |f: &InputFile| f.json().is_some_and(|t| t.contains("\"ke_hoach\""));
+    let named_paths: HashSet<&Path> = named.iter().map(|f| f.path.as_path()).collect();
     match check_files(&all, year, diags.clone()) {
-        Ok(data) => Ok(data),
+        Ok(mut data) => {
+            // Other units' files are no concern of one checking its own.
+            data.warnings
+                .0
+                .retain(|w| named_paths.contains(w.file.as_path()));
+            Ok(data)
+        }
         Err(found) => {
-            let named_paths: HashSet<&Path> = named.iter().map(|f| f.path.as_path()).collect();
             let plan_paths: HashSet<&Path> = context
                 .iter()
                 .filter(|f| is_plan(f))
@@ -179,31 +201,24 @@ impl Revision {
 }
 
 fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Option<Dataset> {
-    let sources: Vec<Source> = files
+    // The JSON files first: a form becomes a JSON text once the plan it
+    // was made from is known.
+    let json_sources: Vec<Option<Source>> = files
         .iter()
-        .map(|f| Source::new(&f.path, &f.text))
+        .map(|f| f.json().map(|text| Source::new(&f.path, text)))
         .collect();
     // Files are independent until checked against each other: in parallel.
-    let parsed: Vec<(Option<Value>, Diagnostics)> = crate::par::map(&sources, |s| {
-        let mut d = Diagnostics::default();
-        (json::parse(s, &mut d), d)
-    });
-    let mut trees = Vec::with_capacity(parsed.len());
-    for (tree, d) in parsed {
-        diags.0.extend(d.0);
-        trees.push(tree);
-    }
+    let json_trees = parse_all(&json_sources, diags);
 
     // Plans first: submissions are checked against the year's plan.
     let mut plans = Vec::new();
     let mut unit_files = Vec::new();
     let mut broken_plan = false;
-    for (i, tree) in trees.iter().enumerate() {
-        let Some(tree) = tree else { continue };
-        let mut r = Reader {
-            src: &sources[i],
-            diags,
+    for (i, tree) in json_trees.iter().enumerate() {
+        let (Some(tree), Some(src)) = (tree, &json_sources[i]) else {
+            continue;
         };
+        let mut r = Reader { src, diags };
         match kind(&mut r, tree) {
             Some(KIND_PLAN) => match decode_plan(&mut r, tree) {
                 Some(plan) => plans.push((i, plan)),
@@ -218,8 +233,79 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
     let chosen = if broken_plan && plans.is_empty() {
         None
     } else {
-        pick_plan(plans, year, &trees, &sources, diags)
+        pick_plan(plans, year, &json_trees, &json_sources, diags)
     };
+
+    // Each form read against the plan (without one, it waits: its cells
+    // mean nothing without the plan's catalogue).
+    // Most runs read no form: no work is handed to the threads for none.
+    let any_form = files.iter().any(|f| matches!(f.content, Content::Form(_)));
+    let forms: Vec<Option<Form>> = if !any_form {
+        files.iter().map(|_| None).collect()
+    } else {
+        let read: Vec<(Option<Form>, Diagnostics)> =
+            crate::par::map(files, |f| match (&f.content, &chosen) {
+                (Content::Form(book), Some((_, plan, _))) => {
+                    match import::read(&f.path, book, plan) {
+                        Ok(form) => (Some(form), Diagnostics::default()),
+                        Err(refused) => (None, refused),
+                    }
+                }
+                _ => (None, Diagnostics::default()),
+            });
+        read.into_iter()
+            .map(|(form, d)| {
+                diags.0.extend(d.0);
+                form
+            })
+            .collect()
+    };
+    let form_sources: Vec<Option<Source>> = files
+        .iter()
+        .zip(&forms)
+        .map(|(f, form)| {
+            form.as_ref()
+                .map(|form| Source::of_form(&f.path, &form.json, &form.places))
+        })
+        .collect();
+    let form_trees = if any_form {
+        parse_all(&form_sources, diags)
+    } else {
+        files.iter().map(|_| None).collect()
+    };
+    // A form whose text is a JSON file's is that file, imported before.
+    let mut already_imported = Vec::new();
+    if any_form {
+        let by_text: HashMap<&str, usize> = forms
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((f.as_ref()?.json.as_str(), i)))
+            .collect();
+        unit_files.retain(|&i| {
+            let text = files[i].json().unwrap_or_default();
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            match by_text.get(text) {
+                Some(&form) => {
+                    already_imported.push((files[form].path.clone(), files[i].path.clone()));
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+    unit_files.extend((0..files.len()).filter(|&i| form_trees[i].is_some()));
+    unit_files.sort_unstable();
+    let sources: Vec<Option<&Source>> = json_sources
+        .iter()
+        .zip(&form_sources)
+        .map(|(j, f)| j.as_ref().or(f.as_ref()))
+        .collect();
+    let trees: Vec<Option<&Value>> = json_trees
+        .iter()
+        .zip(&form_trees)
+        .map(|(j, f)| j.as_ref().or(f.as_ref()))
+        .collect();
+
     // Without the plan, the submissions still get every check that does
     // not need it (types, amounts, dates, revisions), in the same run.
     let against = chosen.as_ref().map(|(_, plan, _)| Against {
@@ -228,13 +314,17 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
     });
     let decoded: Vec<(Placed, Diagnostics)> = crate::par::map(&unit_files, |&i| {
         let mut d = Diagnostics::default();
-        let (submission, revision) = trees[i].as_ref().map_or((None, None), |tree| {
-            let mut r = Reader {
-                src: &sources[i],
-                diags: &mut d,
-            };
+        let src = sources[i].expect("a submission's text");
+        let (submission, revision) = trees[i].map_or((None, None), |tree| {
+            let mut r = Reader { src, diags: &mut d };
             decode_submission(&mut r, tree, against.as_ref())
         });
+        // A cell the form's reader refused is told about once, in its words.
+        if let Some(form) = &forms[i] {
+            let refused: HashSet<&str> = form.problems.0.iter().map(|p| p.path.as_str()).collect();
+            d.0.retain(|x| !refused.contains(x.path.as_str()));
+            d.0.extend(form.problems.0.iter().cloned());
+        }
         let submission = submission.map(|value| Loaded {
             path: files[i].path.clone(),
             sha256: files[i].sha256.clone(),
@@ -256,8 +346,22 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
     let against = against?;
     let (submissions, superseded) = pick_revisions(placed, &against.index);
     check_sums(&submissions, &against, &trees, &sources, diags);
+    let mut warnings = plausibility(&submissions, &against, &trees, &sources);
     drop(against);
     let (plan_index, plan, other_plans) = chosen?;
+    let forms = files
+        .iter()
+        .zip(forms)
+        .filter_map(|(f, form)| {
+            let form = form?;
+            warnings.0.extend(form.notes.0.iter().cloned());
+            Some(Loaded {
+                path: f.path.clone(),
+                sha256: f.sha256.clone(),
+                value: form,
+            })
+        })
+        .collect();
     Some(Dataset {
         plan: Loaded {
             path: files[plan_index].path.clone(),
@@ -267,7 +371,28 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         submissions: submissions.into_iter().map(|(_, s)| s).collect(),
         superseded,
         other_plans,
+        forms,
+        already_imported,
+        warnings: warnings.sorted(),
     })
+}
+
+/// Each text parsed, in parallel; the problems in file order.
+fn parse_all<'a>(
+    sources: &[Option<Source<'a>>],
+    diags: &mut Diagnostics,
+) -> Vec<Option<Value<'a>>> {
+    let parsed: Vec<(Option<Value>, Diagnostics)> = crate::par::map(sources, |s| {
+        let mut d = Diagnostics::default();
+        (s.as_ref().and_then(|s| json::parse(s, &mut d)), d)
+    });
+    parsed
+        .into_iter()
+        .map(|(tree, d)| {
+            diags.0.extend(d.0);
+            tree
+        })
+        .collect()
 }
 
 /// The `loai` of a file.
@@ -281,9 +406,12 @@ fn kind(r: &mut Reader, tree: &Value) -> Option<&'static str> {
         );
         return None;
     };
-    let found = o.properties.iter().find(|p| p.name.as_str() == "loai");
+    // Both files name their kind with the same key.
+    let loai = submission::LOAI.name;
+    debug_assert_eq!(loai, plan::LOAI.name);
+    let found = o.properties.iter().find(|p| p.name.as_str() == loai);
     let Some(prop) = found else {
-        r.error(o.range.start, "loai", Code::MissingKey, "thiếu khóa `loai`: ghi \"loai\": \"bao_cao\" cho báo cáo của đơn vị, hoặc \"ke_hoach\" cho tệp kế hoạch".into());
+        r.error(o.range.start, loai, Code::MissingKey, "thiếu khóa `loai`: ghi \"loai\": \"bao_cao\" cho báo cáo của đơn vị, hoặc \"ke_hoach\" cho tệp kế hoạch".into());
         return None;
     };
     match &prop.value {
@@ -297,7 +425,7 @@ fn kind(r: &mut Reader, tree: &Value) -> Option<&'static str> {
             };
             r.error(
                 v.start(),
-                "loai",
+                loai,
                 Code::UnknownKind,
                 format!("`loai` phải là \"bao_cao\" (báo cáo của đơn vị) hoặc \"ke_hoach\" (kế hoạch của tỉnh).{}", hint(&got, [KIND_PLAN, KIND_SUBMISSION])),
             );
@@ -310,9 +438,11 @@ fn pick_plan(
     plans: Vec<(usize, Plan)>,
     year: Option<i32>,
     trees: &[Option<Value>],
-    sources: &[Source],
+    sources: &[Option<Source>],
     diags: &mut Diagnostics,
 ) -> Option<(usize, Plan, Vec<PathBuf>)> {
+    // Plans are JSON files, each with its text.
+    let source = |i: usize| sources[i].as_ref().expect("a plan's text");
     // Without --year, the year is the plans' own when they agree.
     let wanted = year.or_else(|| {
         let first = plans.first()?.1.nam;
@@ -322,7 +452,7 @@ fn pick_plan(
         plans.into_iter().partition(|(_, p)| Some(p.nam) == wanted);
     let other_paths = others
         .iter()
-        .map(|(i, _)| sources[*i].file.to_path_buf())
+        .map(|(i, _)| source(*i).file.to_path_buf())
         .collect();
     match (chosen.len(), wanted) {
         (1, _) => chosen.pop().map(|(i, plan)| (i, plan, other_paths)),
@@ -344,11 +474,11 @@ fn pick_plan(
         _ => {
             let names: Vec<String> = chosen
                 .iter()
-                .map(|(i, _)| shown_path(sources[*i].file).into_owned())
+                .map(|(i, _)| shown_path(source(*i).file).into_owned())
                 .collect();
             for (i, plan) in &chosen {
-                let at = trees[*i].as_ref().map_or(0, |t| locate(t, "nam"));
-                diags.push(sources[*i].diagnostic(at, "nam", Code::PlanMissing, format!("có hơn một tệp kế hoạch cho cùng một năm {}: {}; chỉ giữ một tệp kế hoạch mỗi năm trong thư mục dữ liệu", plan.nam, names.join(", "))));
+                let at = trees[*i].as_ref().map_or(0, |t| locate(t, plan::NAM.name));
+                diags.push(source(*i).diagnostic(at, plan::NAM.name, Code::PlanMissing, format!("có hơn một tệp kế hoạch cho cùng một năm {}: {}; chỉ giữ một tệp kế hoạch mỗi năm trong thư mục dữ liệu", plan.nam, names.join(", "))));
             }
             None
         }
@@ -369,7 +499,8 @@ fn plan_problem(message: String) -> crate::diagnostic::Diagnostic {
 /// Two files of one unit and year with the same `lan_nop`: which one
 /// counts cannot be guessed, so each is reported naming the others. Needs
 /// no plan.
-fn same_revisions(placed: &[Placed], sources: &[Source], diags: &mut Diagnostics) {
+fn same_revisions(placed: &[Placed], sources: &[Option<&Source>], diags: &mut Diagnostics) {
+    let source = |i: usize| sources[i].expect("a submission's text");
     let mut revisions: Vec<(usize, &Revision)> = placed
         .iter()
         .filter_map(|p| Some((p.text, p.revision.as_ref()?)))
@@ -388,14 +519,22 @@ fn same_revisions(placed: &[Placed], sources: &[Source], diags: &mut Diagnostics
             let others: Vec<String> = files
                 .iter()
                 .filter(|(other, _)| *other != this)
-                .map(|(other, _)| shown_path(sources[*other].file).into_owned())
+                .map(|(other, _)| shown_path(source(*other).file).into_owned())
                 .collect();
-            diags.push(sources[this].diagnostic(
+            let src = source(this);
+            let fix = match src.form {
+                Some(_) => format!(
+                    "bỏ tệp cũ, hoặc tăng “Lần nộp” (ô {}) của bản sửa",
+                    crate::excel::info_cell(submission::LAN_NOP)
+                ),
+                None => "xóa tệp cũ hoặc tăng `lan_nop` của bản sửa".into(),
+            };
+            diags.push(src.diagnostic(
                 revision.offset,
-                "lan_nop",
+                submission::LAN_NOP.name,
                 Code::DuplicateSubmission,
                 format!(
-                    "đơn vị {} có {count} báo cáo cùng lần nộp {} (tệp này và {}); xóa tệp cũ hoặc tăng `lan_nop` của bản sửa",
+                    "đơn vị {} có {count} báo cáo cùng lần nộp {} (tệp này và {}); {fix}",
                     first.unit,
                     first.lan_nop,
                     others.join(", ")
@@ -445,8 +584,8 @@ fn pick_revisions(
 fn check_sums(
     submissions: &[Indexed],
     against: &Against,
-    trees: &[Option<Value>],
-    sources: &[Source],
+    trees: &[Option<&Value>],
+    sources: &[Option<&Source>],
     diags: &mut Diagnostics,
 ) {
     // None once refused: one report per indicator is enough.
@@ -466,35 +605,146 @@ fn check_sums(
                 if sum.is_some() {
                     continue;
                 }
-                let object = format!("hoat_dong[{ai}].chi_tieu");
-                let at = trees[*text]
-                    .as_ref()
-                    .map_or(0, |t| key_offset(t, &object, code));
-                diags.push(sources[*text].diagnostic(
-                    at,
-                    &json::key_path(&object, code),
-                    Code::InvalidQuantity,
-                    format!(
-                        "số lượng `{}` làm tổng chỉ tiêu `{code}` của nội dung `{}` (số kế hoạch cộng số của các hoạt động được tính) cần quá nhiều chữ số (số có phần lẻ: tối đa 15 chữ số có nghĩa, để mẫu báo cáo in đúng từng chữ số; số nguyên: tối đa 28) nên không in chính xác được; bỏ các chữ số thập phân thừa hoặc kiểm tra lại số chữ số, ví dụ ghi 2.5 thay cho 2.500000000000000001",
+                let object = format!(
+                    "{}[{ai}].{}",
+                    submission::HOAT_DONG.name,
+                    activity::CHI_TIEU.name
+                );
+                let at = trees[*text].map_or(0, |t| key_offset(t, &object, code));
+                let src = sources[*text].expect("a submission's text");
+                let path = json::key_path(&object, code);
+                const TOO_LONG: &str = "cần quá nhiều chữ số (số có phần lẻ: tối đa 15 chữ số có nghĩa, để mẫu báo cáo in đúng từng chữ số; số nguyên: tối đa 28) nên không in chính xác được; bỏ các chữ số thập phân thừa hoặc kiểm tra lại số chữ số";
+                let message = match src.form {
+                    Some(form) => format!(
+                        "số lượng {} làm tổng của cột “{}” cho nội dung “{}” (số kế hoạch cộng số của các hoạt động được tính) {TOO_LONG}, ví dụ ghi 2,5 thay cho 2,500000000000000001",
+                        q.0,
+                        form.header(&path).unwrap_or_default(),
+                        item_words(against.plan, &item.ma)
+                    ),
+                    None => format!(
+                        "số lượng `{}` làm tổng chỉ tiêu `{code}` của nội dung `{}` (số kế hoạch cộng số của các hoạt động được tính) {TOO_LONG}, ví dụ ghi 2.5 thay cho 2.500000000000000001",
                         q.0, item.ma
                     ),
-                ));
+                };
+                diags.push(src.diagnostic(at, &path, Code::InvalidQuantity, message));
             }
         }
     }
 }
 
+/// The words of an item as its form's drop-down shows them.
+fn item_words(plan: &Plan, code: &str) -> String {
+    crate::excel::item_labels(plan)
+        .into_iter()
+        .find(|(item, _)| item.ma == code)
+        .map_or_else(|| code.to_string(), |(_, label)| label)
+}
+
+/// What is taken but may not be what was meant, as warnings: an amount
+/// above zero and under 1.000 đồng (an amount typed in thousands, or
+/// "18.000" read as 18 by a spreadsheet set to English), an activity's
+/// date outside the report's year, a submission dated outside the year
+/// and the next.
+fn plausibility(
+    submissions: &[Indexed],
+    against: &Against,
+    trees: &[Option<&Value>],
+    sources: &[Option<&Source>],
+) -> Diagnostics {
+    let year = against.plan.nam;
+    let mut found = Diagnostics::default();
+    for (text, s) in submissions {
+        let src = sources[*text].expect("a submission's text");
+        let tree = trees[*text];
+        let form = src.form.is_some();
+        let mut say = |object: &str, key: &str, code: Code, message: String| {
+            let at = tree.map_or(0, |t| key_offset(t, object, key));
+            found.push(src.diagnostic(at, &json::key_path(object, key), code, message));
+        };
+        let small =
+            |m: Money| m.0 > rust_decimal::Decimal::ZERO && m.0 < rust_decimal::Decimal::from(1000);
+        let small_message = |m: Money| {
+            if form {
+                format!("số tiền {} đồng nhỏ hơn 1.000 đồng: kiểm tra lại ô này (Excel cài tiếng Anh đọc “18.000” thành 18, vì dấu chấm là dấu thập phân; gõ 18000 không có dấu chấm)", m.0)
+            } else {
+                format!("số tiền {} đồng nhỏ hơn 1.000 đồng: kiểm tra lại số chữ số (số tiền ghi bằng đồng, không phải nghìn đồng hay triệu đồng)", m.0)
+            }
+        };
+        let day = |d: Date| {
+            if form {
+                crate::excel::import::day_month_year(d)
+            } else {
+                d.to_string()
+            }
+        };
+        for (ai, a) in s.value.hoat_dong.iter().enumerate() {
+            let object = format!("{}[{ai}]", submission::HOAT_DONG.name);
+            if a.theo_nguon.is_empty() {
+                if small(a.kinh_phi) {
+                    say(
+                        &object,
+                        activity::KINH_PHI.name,
+                        Code::SmallAmount,
+                        small_message(a.kinh_phi),
+                    );
+                }
+            } else {
+                let split = json::key_path(&object, activity::THEO_NGUON.name);
+                for (code, m) in a.theo_nguon.iter().filter(|(_, m)| small(**m)) {
+                    say(&split, code, Code::SmallAmount, small_message(*m));
+                }
+            }
+            for (key, date) in [
+                (activity::TU_NGAY, a.tu_ngay),
+                (activity::DEN_NGAY, a.den_ngay),
+            ] {
+                if let Some(d) = date.filter(|d| d.year != year) {
+                    say(
+                        &object,
+                        key.name,
+                        Code::DateOutsideYear,
+                        format!(
+                            "ngày {} không thuộc năm báo cáo {year}: kiểm tra lại năm của ngày này",
+                            day(d)
+                        ),
+                    );
+                }
+            }
+        }
+        for (ti, t) in s.value.ngoai_ke_hoach.iter().enumerate() {
+            if small(t.kinh_phi) {
+                let object = format!("{}[{ti}]", submission::NGOAI_KE_HOACH.name);
+                say(
+                    &object,
+                    extra::KINH_PHI.name,
+                    Code::SmallAmount,
+                    small_message(t.kinh_phi),
+                );
+            }
+        }
+        let d = s.value.ngay_nop;
+        if d.year != year && d.year != year + 1 {
+            say("$", submission::NGAY_NOP.name, Code::DateOutsideYear, format!("ngày nộp {} không thuộc năm báo cáo {year} hay năm sau: kiểm tra lại năm của ngày này", day(d)));
+        }
+    }
+    found
+}
+
 // ---- decoding one plan ----
 
 fn decode_plan(r: &mut Reader, tree: &Value) -> Option<Plan> {
-    let mut o = r.object(tree, "$")?;
-    let loai = o.req(r, "loai", |r, v, p| r.text(v, p));
-    let nam = o.req(r, "nam", |r, v, p| r.integer(v, p, 2000, 2100));
-    let tinh = o.req(r, "tinh", |r, v, p| r.text(v, p));
-    let van_ban = o.req(r, "van_ban", decode_document_info);
-    let don_vi = o.req(r, "don_vi", |r, v, p| r.array(v, p, decode_unit));
-    let nguon = o.req(r, "nguon_kinh_phi", |r, v, p| r.array(v, p, decode_source));
-    let chuong_trinh = o.req(r, "chuong_trinh", |r, v, p| r.array(v, p, decode_programme));
+    let mut o = r.object(tree, "$", plan::OBJECT)?;
+    let loai = o.req(r, plan::LOAI, |r, v, p| r.text(v, p));
+    let nam = o.req(r, plan::NAM, |r, v, p| r.integer(v, p, 2000, 2100));
+    let tinh = o.req(r, plan::TINH, |r, v, p| r.text(v, p));
+    let van_ban = o.req(r, plan::VAN_BAN, decode_document_info);
+    let don_vi = o.req(r, plan::DON_VI, |r, v, p| r.array(v, p, decode_unit));
+    let nguon = o.req(r, plan::NGUON_KINH_PHI, |r, v, p| {
+        r.array(v, p, decode_source)
+    });
+    let chuong_trinh = o.req(r, plan::CHUONG_TRINH, |r, v, p| {
+        r.array(v, p, decode_programme)
+    });
     o.finish(r);
     let plan = Plan {
         loai: loai?,
@@ -509,21 +759,21 @@ fn decode_plan(r: &mut Reader, tree: &Value) -> Option<Plan> {
 }
 
 fn decode_document_info(r: &mut Reader, v: &Value, path: &str) -> Option<DocumentInfo> {
-    let mut o = r.object(v, path)?;
+    let mut o = r.object(v, path, document::OBJECT)?;
     let text = |o: &mut Obj, r: &mut Reader, key| o.req(r, key, |r, v, p| r.text(v, p));
-    let co_quan_chu_quan = text(&mut o, r, "co_quan_chu_quan");
-    let co_quan_ban_hanh = text(&mut o, r, "co_quan_ban_hanh");
-    let ten_co_quan = text(&mut o, r, "ten_co_quan");
-    let so_ky_hieu = text(&mut o, r, "so_ky_hieu");
-    let dia_danh = text(&mut o, r, "dia_danh");
-    let ngay = o.req(r, "ngay", |r, v, p| r.date(v, p));
-    let trich_yeu = text(&mut o, r, "trich_yeu");
-    let can_cu = text(&mut o, r, "can_cu");
-    let tham_quyen = o.req(r, "tham_quyen", |r, v, p| r.texts(v, p));
-    let nguoi_ky = text(&mut o, r, "nguoi_ky");
-    let noi_nhan = o.req(r, "noi_nhan", |r, v, p| r.texts(v, p));
-    let luu = text(&mut o, r, "luu");
-    let don_vi_tien = o.opt(r, "don_vi_tien", |r, v, p| {
+    let co_quan_chu_quan = text(&mut o, r, document::CO_QUAN_CHU_QUAN);
+    let co_quan_ban_hanh = text(&mut o, r, document::CO_QUAN_BAN_HANH);
+    let ten_co_quan = text(&mut o, r, document::TEN_CO_QUAN);
+    let so_ky_hieu = text(&mut o, r, document::SO_KY_HIEU);
+    let dia_danh = text(&mut o, r, document::DIA_DANH);
+    let ngay = o.req(r, document::NGAY, |r, v, p| r.date(v, p));
+    let trich_yeu = text(&mut o, r, document::TRICH_YEU);
+    let can_cu = text(&mut o, r, document::CAN_CU);
+    let tham_quyen = o.req(r, document::THAM_QUYEN, |r, v, p| r.texts(v, p));
+    let nguoi_ky = text(&mut o, r, document::NGUOI_KY);
+    let noi_nhan = o.req(r, document::NOI_NHAN, |r, v, p| r.texts(v, p));
+    let luu = text(&mut o, r, document::LUU);
+    let don_vi_tien = o.opt(r, document::DON_VI_TIEN, |r, v, p| {
         r.choice(v, p, "đơn vị tiền", &MoneyUnit::ALL)
     });
     o.finish(r);
@@ -545,11 +795,13 @@ fn decode_document_info(r: &mut Reader, v: &Value, path: &str) -> Option<Documen
 }
 
 fn decode_unit(r: &mut Reader, v: &Value, path: &str) -> Option<Unit> {
-    let mut o = r.object(v, path)?;
-    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
-    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
+    let mut o = r.object(v, path, unit::OBJECT)?;
+    let ma = o.req(r, unit::MA, |r, v, p| r.text(v, p));
+    let ten = o.req(r, unit::TEN, |r, v, p| r.text(v, p));
     let levels = UNIT_LEVELS.map(|level| (level, level));
-    let cap = o.req(r, "cap", |r, v, p| r.choice(v, p, "cấp đơn vị", &levels));
+    let cap = o.req(r, unit::CAP, |r, v, p| {
+        r.choice(v, p, "cấp đơn vị", &levels)
+    });
     o.finish(r);
     Some(Unit {
         ma: ma?,
@@ -559,10 +811,10 @@ fn decode_unit(r: &mut Reader, v: &Value, path: &str) -> Option<Unit> {
 }
 
 fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource> {
-    let mut o = r.object(v, path)?;
-    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
-    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let loai = o.opt(r, "loai", |r, v, p| {
+    let mut o = r.object(v, path, source::OBJECT)?;
+    let ma = o.req(r, source::MA, |r, v, p| r.text(v, p));
+    let ten = o.req(r, source::TEN, |r, v, p| r.text(v, p));
+    let loai = o.opt(r, source::LOAI, |r, v, p| {
         r.choice(v, p, "loại nguồn kinh phí", &SourceKind::ALL)
     });
     o.finish(r);
@@ -574,10 +826,10 @@ fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource>
 }
 
 fn decode_programme(r: &mut Reader, v: &Value, path: &str) -> Option<Programme> {
-    let mut o = r.object(v, path)?;
-    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
-    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let noi_dung = o.req(r, "noi_dung", |r, v, p| r.array(v, p, decode_item));
+    let mut o = r.object(v, path, programme::OBJECT)?;
+    let ma = o.req(r, programme::MA, |r, v, p| r.text(v, p));
+    let ten = o.req(r, programme::TEN, |r, v, p| r.text(v, p));
+    let noi_dung = o.req(r, programme::NOI_DUNG, |r, v, p| r.array(v, p, decode_item));
     o.finish(r);
     Some(Programme {
         ma: ma?,
@@ -587,15 +839,15 @@ fn decode_programme(r: &mut Reader, v: &Value, path: &str) -> Option<Programme> 
 }
 
 fn decode_item(r: &mut Reader, v: &Value, path: &str) -> Option<PlanItem> {
-    let mut o = r.object(v, path)?;
-    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
-    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let ke_hoach = o.req(r, "ke_hoach", |r, v, p| r.text(v, p));
-    let chi_tieu = o.req(r, "chi_tieu", |r, v, p| r.array(v, p, decode_indicator));
-    let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
-    let nguon = o.opt(r, "nguon", |r, v, p| r.text(v, p));
-    let theo_nguon = o.opt(r, "theo_nguon", |r, v, p| decode_split(r, v, p, None));
-    let ly_do = o.opt(r, "ly_do_khong_thuc_hien", |r, v, p| r.text(v, p));
+    let mut o = r.object(v, path, item::OBJECT)?;
+    let ma = o.req(r, item::MA, |r, v, p| r.text(v, p));
+    let ten = o.req(r, item::TEN, |r, v, p| r.text(v, p));
+    let ke_hoach = o.req(r, item::KE_HOACH, |r, v, p| r.text(v, p));
+    let chi_tieu = o.req(r, item::CHI_TIEU, |r, v, p| r.array(v, p, decode_indicator));
+    let kinh_phi = o.req(r, item::KINH_PHI, |r, v, p| r.money(v, p));
+    let nguon = o.opt(r, item::NGUON, |r, v, p| r.text(v, p));
+    let theo_nguon = o.opt(r, item::THEO_NGUON, |r, v, p| decode_split(r, v, p, None));
+    let ly_do = o.opt(r, item::LY_DO_KHONG_THUC_HIEN, |r, v, p| r.text(v, p));
     let total = kinh_phi.map(Some).ok_or(json::Reported);
     let money = money_by_source(r, &o, total, nguon, theo_nguon, SplitOwner::Plan);
     o.finish(r);
@@ -613,11 +865,11 @@ fn decode_item(r: &mut Reader, v: &Value, path: &str) -> Option<PlanItem> {
 }
 
 fn decode_indicator(r: &mut Reader, v: &Value, path: &str) -> Option<Indicator> {
-    let mut o = r.object(v, path)?;
-    let ma = o.req(r, "ma", |r, v, p| r.text(v, p));
-    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let don_vi_tinh = o.req(r, "don_vi_tinh", |r, v, p| r.text(v, p));
-    let ke_hoach = o.req(r, "ke_hoach", |r, v, p| r.quantity(v, p));
+    let mut o = r.object(v, path, indicator::OBJECT)?;
+    let ma = o.req(r, indicator::MA, |r, v, p| r.text(v, p));
+    let ten = o.req(r, indicator::TEN, |r, v, p| r.text(v, p));
+    let don_vi_tinh = o.req(r, indicator::DON_VI_TINH, |r, v, p| r.text(v, p));
+    let ke_hoach = o.req(r, indicator::KE_HOACH, |r, v, p| r.quantity(v, p));
     o.finish(r);
     Some(Indicator {
         ma: ma?,
@@ -768,30 +1020,30 @@ fn decode_submission(
     tree: &Value,
     against: Option<&Against>,
 ) -> (Option<Submission>, Option<Revision>) {
-    let Some(mut o) = r.object(tree, "$") else {
+    let Some(mut o) = r.object(tree, "$", submission::OBJECT) else {
         return (None, None);
     };
-    let loai = o.req(r, "loai", |r, v, p| r.text(v, p));
+    let loai = o.req(r, submission::LOAI, |r, v, p| r.text(v, p));
     let nam = o
-        .req(r, "nam", |r, v, p| r.integer(v, p, 2000, 2100))
+        .req(r, submission::NAM, |r, v, p| r.integer(v, p, 2000, 2100))
         .map(|n| n as i32);
     if let (Some(y), Some(a)) = (nam, against) {
         if y != a.plan.nam {
             r.error(
-                o.offset_of("nam"),
-                "nam",
+                o.offset_of(submission::NAM.name),
+                submission::NAM.name,
                 Code::WrongYear,
                 format!("báo cáo của năm {y} nhưng đang tổng hợp năm {}; sửa `nam` thành {} hoặc bỏ tệp này ra khỏi thư mục dữ liệu", a.plan.nam, a.plan.nam),
             );
         }
     }
-    let ma_don_vi = o.req(r, "ma_don_vi", |r, v, p| r.text(v, p));
+    let ma_don_vi = o.req(r, submission::MA_DON_VI, |r, v, p| r.text(v, p));
     if let (Some(code), Some(a)) = (&ma_don_vi, against) {
         if a.index.unit(code).is_none() {
             let codes: Vec<&str> = a.plan.don_vi.iter().map(|u| u.ma.as_str()).collect();
             r.error(
-                o.offset_of("ma_don_vi"),
-                "ma_don_vi",
+                o.offset_of(submission::MA_DON_VI.name),
+                submission::MA_DON_VI.name,
                 Code::UnknownUnit,
                 format!(
                     "mã đơn vị `{code}` không có trong danh mục đơn vị năm {}.{} Các mã hợp lệ: {}",
@@ -803,26 +1055,26 @@ fn decode_submission(
         }
     }
     let lan_nop = o
-        .req(r, "lan_nop", |r, v, p| r.integer(v, p, 1, 999))
+        .req(r, submission::LAN_NOP, |r, v, p| r.integer(v, p, 1, 999))
         .map(|n| n as u32);
     let revision = match (&ma_don_vi, nam, lan_nop) {
         (Some(unit), Some(nam), Some(lan_nop)) => Some(Revision {
             unit: unit.clone(),
             nam,
             lan_nop,
-            offset: o.offset_of("lan_nop"),
+            offset: o.offset_of(submission::LAN_NOP.name),
         }),
         _ => None,
     };
-    let ngay_nop = o.req(r, "ngay_nop", |r, v, p| r.date(v, p));
-    let nguoi_lap = o.req(r, "nguoi_lap", |r, v, p| r.text(v, p));
-    let hoat_dong = o.req(r, "hoat_dong", |r, v, p| {
+    let ngay_nop = o.req(r, submission::NGAY_NOP, |r, v, p| r.date(v, p));
+    let nguoi_lap = o.req(r, submission::NGUOI_LAP, |r, v, p| r.text(v, p));
+    let hoat_dong = o.req(r, submission::HOAT_DONG, |r, v, p| {
         r.array(v, p, |r, v, p| decode_activity(r, v, p, against))
     });
-    let khong = o.opt(r, "khong_thuc_hien", |r, v, p| {
+    let khong = o.opt(r, submission::KHONG_THUC_HIEN, |r, v, p| {
         r.array(v, p, |r, v, p| decode_not_implemented(r, v, p, against))
     });
-    let ngoai = o.opt(r, "ngoai_ke_hoach", |r, v, p| {
+    let ngoai = o.opt(r, submission::NGOAI_KE_HOACH, |r, v, p| {
         r.array(v, p, |r, v, p| decode_extra(r, v, p, against))
     });
     o.finish(r);
@@ -893,36 +1145,53 @@ fn decode_activity(
     path: &str,
     against: Option<&Against>,
 ) -> Option<Activity> {
-    let mut o = r.object(v, path)?;
-    let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, against));
-    let mo_ta = o.req(r, "mo_ta", |r, v, p| r.text(v, p));
-    let chi_tieu = o.opt(r, "chi_tieu", |r, v, p| decode_quantities(r, v, p, item));
-    let kinh_phi = o.opt(r, "kinh_phi", |r, v, p| r.money(v, p));
-    let nguon = o.opt(r, "nguon", |r, v, p| source_code(r, v, p, against));
-    let theo_nguon = o.opt(r, "theo_nguon", |r, v, p| decode_split(r, v, p, against));
+    let mut o = r.object(v, path, activity::OBJECT)?;
+    let item = o.req(r, activity::NOI_DUNG, |r, v, p| item_code(r, v, p, against));
+    let mo_ta = o.req(r, activity::MO_TA, |r, v, p| r.text(v, p));
+    let chi_tieu = o.opt(r, activity::CHI_TIEU, |r, v, p| {
+        decode_quantities(r, v, p, item, against)
+    });
+    let kinh_phi = o.opt(r, activity::KINH_PHI, |r, v, p| r.money(v, p));
+    let nguon = o.opt(r, activity::NGUON, |r, v, p| source_code(r, v, p, against));
+    let theo_nguon = o.opt(r, activity::THEO_NGUON, |r, v, p| {
+        decode_split(r, v, p, against)
+    });
     let money = money_by_source(
         r,
         &o,
         kinh_phi,
         nguon,
         theo_nguon,
-        SplitOwner::Activity(item),
+        SplitOwner::Activity(item, against.map(|a| a.plan)),
     );
-    let de_an = o.opt(r, "de_an", decode_project);
-    let dia_diem = o.opt(r, "dia_diem", |r, v, p| r.texts(v, p));
-    let tu_ngay = o.opt(r, "tu_ngay", |r, v, p| r.date(v, p));
-    let den_ngay = o.opt(r, "den_ngay", |r, v, p| r.date(v, p));
+    let de_an = o.opt(r, activity::DE_AN, decode_project);
+    let dia_diem = o.opt(r, activity::DIA_DIEM, |r, v, p| r.texts(v, p));
+    let tu_ngay = o.opt(r, activity::TU_NGAY, |r, v, p| r.date(v, p));
+    let den_ngay = o.opt(r, activity::DEN_NGAY, |r, v, p| r.date(v, p));
     if let (Ok(Some(from)), Ok(Some(to))) = (&tu_ngay, &den_ngay) {
         if to < from {
             r.error(
-                o.offset_of("den_ngay"),
-                &json::key_path(path, "den_ngay"),
+                o.offset_of(activity::DEN_NGAY.name),
+                &json::key_path(path, activity::DEN_NGAY.name),
                 Code::Inconsistent,
-                format!("`den_ngay` ({to}) trước `tu_ngay` ({from}); kiểm tra lại hai ngày"),
+                match r.src.form {
+                    Some(form) => format!(
+                        "“{}” ({}) trước “{}” ({}); kiểm tra lại hai ngày",
+                        form.header(&json::key_path(path, activity::DEN_NGAY.name))
+                            .unwrap_or_default(),
+                        crate::excel::import::day_month_year(*to),
+                        form.header(&json::key_path(path, activity::TU_NGAY.name))
+                            .unwrap_or_default(),
+                        crate::excel::import::day_month_year(*from),
+                    ),
+                    None => {
+                        format!("`den_ngay` ({to}) trước `tu_ngay` ({from}); kiểm tra lại hai ngày")
+                    }
+                },
             );
         }
     }
-    let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
+    let ghi_chu = o.opt(r, activity::GHI_CHU, |r, v, p| r.text(v, p));
     o.finish(r);
     let (kinh_phi, nguon, theo_nguon) = money?;
     Some(Activity {
@@ -945,7 +1214,7 @@ fn decode_activity(
 #[derive(Clone, Copy)]
 enum SplitOwner<'p> {
     Plan,
-    Activity(Option<&'p PlanItem>),
+    Activity(Option<&'p PlanItem>, Option<&'p Plan>),
 }
 
 /// `kinh_phi` with either one `nguon` or a `theo_nguon` split that adds up
@@ -958,10 +1227,12 @@ fn money_by_source(
     split: Result<Option<Split>, json::Reported>,
     owner: SplitOwner,
 ) -> Option<(Money, Option<String>, Split)> {
+    // An activity's and a plan item's money keys are spelled alike.
+    const THEO_NGUON: &str = activity::THEO_NGUON.name;
     let path = |key| json::key_path(&o.path, key);
     let (total, nguon, split) = (total.ok()?, nguon.ok()?, split.ok()?.unwrap_or_default());
     if nguon.is_some() && !split.is_empty() {
-        r.error(o.offset_of("theo_nguon"), &path("theo_nguon"), Code::Inconsistent, "ghi hoặc `nguon` (cả số tiền thuộc một nguồn) hoặc `theo_nguon` (chia theo nhiều nguồn), không ghi cả hai; xóa một trong hai khóa".into());
+        r.error(o.offset_of(THEO_NGUON), &path(THEO_NGUON), Code::Inconsistent, "ghi hoặc `nguon` (cả số tiền thuộc một nguồn) hoặc `theo_nguon` (chia theo nhiều nguồn), không ghi cả hai; xóa một trong hai khóa".into());
         return None;
     }
     let sum: rust_decimal::Decimal = split.values().map(|m| m.0).sum();
@@ -971,17 +1242,17 @@ fn money_by_source(
                 .iter()
                 .map(|(code, m)| format!("{code} {}", m.0))
                 .collect();
-            r.error(o.offset_of("theo_nguon"), &path("theo_nguon"), Code::Inconsistent, format!(
+            r.error(o.offset_of(THEO_NGUON), &path(THEO_NGUON), Code::Inconsistent, format!(
                 "các phần theo nguồn ({}) cộng lại được {sum} đồng, khác `kinh_phi` {} đồng (lệch {} đồng); sửa cho tổng các phần đúng bằng `kinh_phi`, hoặc bỏ `kinh_phi` để chương trình tự cộng",
                 parts.join(" + "), total.0, (sum - total.0).abs()
             ));
             return None;
         }
         (Some(total), _) => total,
-        (None, false) if matches!(owner, SplitOwner::Activity(_)) => Money(sum),
+        (None, false) if matches!(owner, SplitOwner::Activity(..)) => Money(sum),
         (None, _) => {
-            if matches!(owner, SplitOwner::Activity(_)) {
-                r.error(o.start(), &path("kinh_phi"), Code::MissingKey, "thiếu khóa `kinh_phi`: ghi `\"kinh_phi\": số đồng`, hoặc `\"theo_nguon\": {\"mã_nguồn\": số đồng, ...}` khi tiền đến từ nhiều nguồn".into());
+            if matches!(owner, SplitOwner::Activity(..)) {
+                r.error(o.start(), &path(activity::KINH_PHI.name), Code::MissingKey, "thiếu khóa `kinh_phi`: ghi `\"kinh_phi\": số đồng`, hoặc `\"theo_nguon\": {\"mã_nguồn\": số đồng, ...}` khi tiền đến từ nhiều nguồn".into());
             }
             // A plan item's missing total is already reported by `req`.
             return None;
@@ -989,17 +1260,31 @@ fn money_by_source(
     };
     match owner {
         SplitOwner::Plan if nguon.is_none() && split.is_empty() => {
-            r.error(o.start(), &path("nguon"), Code::MissingKey, "thiếu nguồn kinh phí: ghi `\"nguon\": \"mã_nguồn\"` khi cả kinh phí thuộc một nguồn, hoặc `\"theo_nguon\": {\"mã_nguồn\": số đồng, ...}` khi chia theo nhiều nguồn".into());
+            r.error(o.start(), &path(item::NGUON.name), Code::MissingKey, "thiếu nguồn kinh phí: ghi `\"nguon\": \"mã_nguồn\"` khi cả kinh phí thuộc một nguồn, hoặc `\"theo_nguon\": {\"mã_nguồn\": số đồng, ...}` khi chia theo nhiều nguồn".into());
             return None;
         }
-        SplitOwner::Activity(Some(item))
+        SplitOwner::Activity(Some(item), plan)
             if nguon.is_none() && split.is_empty() && item.sole_source().is_none() =>
         {
             let codes: Vec<&str> = item.theo_nguon.keys().map(String::as_str).collect();
-            r.error(o.start(), &path("theo_nguon"), Code::MissingKey, format!(
-                "nội dung `{}` có kinh phí từ nhiều nguồn ({}) nên phải ghi kinh phí của hoạt động theo nguồn: `\"theo_nguon\": {{\"{}\": số đồng, ...}}`, hoặc `\"nguon\"` khi cả số tiền thuộc một nguồn",
-                item.ma, codes.join(", "), codes.first().unwrap_or(&"")
-            ));
+            let message = match (r.src.form, plan) {
+                (Some(_), Some(plan)) => {
+                    let headers: Vec<String> = codes
+                        .iter()
+                        .map(|c| format!("“{}”", crate::excel::column_label(plan, &crate::excel::Field::Money(c.to_string()))))
+                        .collect();
+                    format!(
+                        "nội dung “{}” có kinh phí từ nhiều nguồn nên phải ghi số đồng vào cột của từng nguồn ({}); nguồn không chi thì ghi 0",
+                        item_words(plan, &item.ma),
+                        headers.join(", ")
+                    )
+                }
+                _ => format!(
+                    "nội dung `{}` có kinh phí từ nhiều nguồn ({}) nên phải ghi kinh phí của hoạt động theo nguồn: `\"theo_nguon\": {{\"{}\": số đồng, ...}}`, hoặc `\"nguon\"` khi cả số tiền thuộc một nguồn",
+                    item.ma, codes.join(", "), codes.first().unwrap_or(&"")
+                ),
+            };
+            r.error(o.start(), &path(THEO_NGUON), Code::MissingKey, message);
             return None;
         }
         _ => {}
@@ -1019,7 +1304,7 @@ fn decode_split(r: &mut Reader, v: &Value, path: &str, against: Option<&Against>
         );
         return None;
     };
-    r.object(v, path)?; // duplicate keys
+    r.map(v, path)?; // duplicate keys
     if obj.properties.is_empty() {
         r.error(v.start(), path, Code::Inconsistent, "`theo_nguon` không có nguồn nào; ghi ít nhất một `\"mã_nguồn\": số đồng`, hoặc bỏ hẳn khóa này".into());
         return None;
@@ -1043,11 +1328,11 @@ fn decode_split(r: &mut Reader, v: &Value, path: &str, against: Option<&Against>
 }
 
 fn decode_project(r: &mut Reader, v: &Value, path: &str) -> Option<Project> {
-    let mut o = r.object(v, path)?;
-    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let co_so = o.req(r, "co_so", |r, v, p| r.text(v, p));
+    let mut o = r.object(v, path, project::OBJECT)?;
+    let ten = o.req(r, project::TEN, |r, v, p| r.text(v, p));
+    let co_so = o.req(r, project::CO_SO, |r, v, p| r.text(v, p));
     let statuses = ProjectStatus::ALL.map(|(s, code, _)| (s, code));
-    let trang_thai = o.req(r, "trang_thai", |r, v, p| {
+    let trang_thai = o.req(r, project::TRANG_THAI, |r, v, p| {
         r.choice(v, p, "tình trạng đề án", &statuses)
     });
     o.finish(r);
@@ -1065,6 +1350,7 @@ fn decode_quantities(
     v: &Value,
     path: &str,
     item: Option<&PlanItem>,
+    against: Option<&Against>,
 ) -> Option<BTreeMap<String, Quantity>> {
     let Value::Object(obj) = v else {
         r.error(
@@ -1075,7 +1361,7 @@ fn decode_quantities(
         );
         return None;
     };
-    r.object(v, path)?; // duplicate keys
+    r.map(v, path)?; // duplicate keys
     let before = r.diags.len();
     let mut out = BTreeMap::new();
     let mut unknown = Vec::new();
@@ -1088,7 +1374,35 @@ fn decode_quantities(
             out.insert(code.to_string(), q);
         }
     }
-    if let Some(item) = item {
+    if let (Some(item), Some(form), Some(a)) = (item, r.src.form, against) {
+        // A form has a column per indicator: the cell is in one that is
+        // not the item's.
+        let plan = a.plan;
+        let columns: Vec<String> = item
+            .chi_tieu
+            .iter()
+            .map(|i| {
+                format!(
+                    "“{}”",
+                    crate::excel::column_label(plan, &crate::excel::Field::Indicator(i.ma.clone()))
+                )
+            })
+            .collect();
+        let valid = if columns.is_empty() {
+            "nội dung này không có chỉ tiêu nào".to_string()
+        } else {
+            format!("số lượng của nội dung này ghi ở cột {}", columns.join(", "))
+        };
+        for p in &unknown {
+            let at = json::key_path(path, p.name.as_str());
+            let message = format!(
+                "cột “{}” không phải chỉ tiêu của nội dung “{}”: để trống ô này; {valid}",
+                form.header(&at).unwrap_or_default(),
+                item_words(plan, &item.ma)
+            );
+            r.error(p.range.start, &at, Code::UnknownIndicator, message);
+        }
+    } else if let Some(item) = item {
         let codes: Vec<&str> = item.chi_tieu.iter().map(|i| i.ma.as_str()).collect();
         let valid = if codes.is_empty() {
             "Nội dung này không có chỉ tiêu nào; bỏ `chi_tieu` đi.".to_string()
@@ -1123,13 +1437,22 @@ fn decode_not_implemented(
     path: &str,
     against: Option<&Against>,
 ) -> Option<NotImplemented> {
-    let mut o = r.object(v, path)?;
-    let item = o.req(r, "noi_dung", |r, v, p| item_code(r, v, p, against));
-    let ly_do = o.opt(r, "ly_do", |r, v, p| r.text(v, p));
-    let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
+    let mut o = r.object(v, path, not_done::OBJECT)?;
+    let item = o.req(r, not_done::NOI_DUNG, |r, v, p| item_code(r, v, p, against));
+    let ly_do = o.opt(r, not_done::LY_DO, |r, v, p| r.text(v, p));
+    let ghi_chu = o.opt(r, not_done::GHI_CHU, |r, v, p| r.text(v, p));
     if let (Some(item), Ok(None)) = (item, &ly_do) {
         if item.ly_do_khong_thuc_hien.is_none() {
-            r.error(o.start(), &json::key_path(path, "ly_do"), Code::MissingKey, format!("nội dung `{}` không có lý do mặc định trong kế hoạch: ghi `\"ly_do\": \"...\"` nêu nguyên nhân không thực hiện", item.ma));
+            let at = json::key_path(path, not_done::LY_DO.name);
+            let message = match (r.src.form, against) {
+                (Some(form), Some(a)) => format!(
+                    "nội dung “{}” không có lý do chung trong kế hoạch: ghi lý do không thực hiện vào ô “{}”",
+                    item_words(a.plan, &item.ma),
+                    form.header(&at).unwrap_or_default()
+                ),
+                _ => format!("nội dung `{}` không có lý do mặc định trong kế hoạch: ghi `\"ly_do\": \"...\"` nêu nguyên nhân không thực hiện", item.ma),
+            };
+            r.error(o.start(), &at, Code::MissingKey, message);
         }
     }
     o.finish(r);
@@ -1146,13 +1469,13 @@ fn decode_extra(
     path: &str,
     against: Option<&Against>,
 ) -> Option<ExtraTask> {
-    let mut o = r.object(v, path)?;
-    let ten = o.req(r, "ten", |r, v, p| r.text(v, p));
-    let can_cu = o.req(r, "can_cu", |r, v, p| r.text(v, p));
-    let kinh_phi = o.req(r, "kinh_phi", |r, v, p| r.money(v, p));
-    let du_kien = o.req(r, "du_kien", |r, v, p| r.boolean(v, p));
-    let nguon = o.req(r, "nguon", |r, v, p| source_code(r, v, p, against));
-    let ghi_chu = o.opt(r, "ghi_chu", |r, v, p| r.text(v, p));
+    let mut o = r.object(v, path, extra::OBJECT)?;
+    let ten = o.req(r, extra::TEN, |r, v, p| r.text(v, p));
+    let can_cu = o.req(r, extra::CAN_CU, |r, v, p| r.text(v, p));
+    let kinh_phi = o.req(r, extra::KINH_PHI, |r, v, p| r.money(v, p));
+    let du_kien = o.req(r, extra::DU_KIEN, |r, v, p| r.boolean(v, p));
+    let nguon = o.req(r, extra::NGUON, |r, v, p| source_code(r, v, p, against));
+    let ghi_chu = o.opt(r, extra::GHI_CHU, |r, v, p| r.text(v, p));
     o.finish(r);
     Some(ExtraTask {
         ten: ten?,

@@ -7,11 +7,11 @@ mod common;
 
 use std::path::PathBuf;
 
+use common::layout;
 use common::{root, scratch, squash};
 use khuyencong::document::{plain_text, Block, Document, Inline};
 use khuyencong::pipeline::{self, Inputs};
-use khuyencong::render::docx;
-use khuyencong::render::pdf::layout::{layout, Item, Role};
+use khuyencong::render::pdf::layout::{Item, Role};
 
 /// Positions tried: position `n` puts `BASE + n` one-line paragraphs before
 /// the closing sentence, each pushing the closing block down one body line.
@@ -177,7 +177,7 @@ fn libreoffice_pages(name: &str, docs: &[Document]) -> Vec<Vec<String>> {
         .enumerate()
         .map(|(i, doc)| {
             let path = dir.join(format!("f{i}.docx"));
-            std::fs::write(&path, docx::write(doc).expect("ghi DOCX")).expect("ghi tệp");
+            std::fs::write(&path, common::docx(doc)).expect("ghi tệp");
             path
         })
         .collect();

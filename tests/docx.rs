@@ -5,9 +5,8 @@ mod common;
 
 use std::io::{Cursor, Read};
 
-use khuyencong::document::{plain_text, Align, Block, Document, Inline, Table};
+use khuyencong::document::{plain_text, Align, Block, Document, Inline, ListItem, Table};
 use khuyencong::markdown;
-use khuyencong::render::docx;
 
 fn sample() -> Document {
     let md = std::fs::read_to_string(common::fixture("bao-cao-mau.md")).expect("đọc mẫu");
@@ -38,10 +37,11 @@ impl Package {
 }
 
 fn render() -> Package {
-    Package::new(docx::write(&sample()).expect("ghi DOCX"))
+    Package::new(common::docx(&sample()))
 }
 
-/// The text of every `w:t`, paragraphs ending with a newline.
+/// The text of every `w:t` (and the hyphen of `w:noBreakHyphen`),
+/// paragraphs ending with a newline.
 fn text_of(xml: &str) -> String {
     let mut out = String::new();
     let mut rest = xml;
@@ -56,6 +56,8 @@ fn text_of(xml: &str) -> String {
             rest = &rest[close..];
         } else if tag == "</w:p>" {
             out.push('\n');
+        } else if tag == "<w:noBreakHyphen />" {
+            out.push('-');
         }
     }
     out
@@ -99,7 +101,7 @@ fn report_lines(doc: &Document) -> Vec<String> {
             Block::List { start, items } => {
                 for (i, item) in (0..).zip(items) {
                     let marker = start.map_or_else(|| "- ".to_string(), |n| format!("{}. ", n + i));
-                    lines.push(marker + &plain_text(item));
+                    lines.push(marker + &plain_text(&item.content));
                 }
             }
             Block::Table(t) => {
@@ -388,7 +390,7 @@ fn line_breaks_become_text_wrapping_breaks() {
         Inline::LineBreak,
         Inline::plain("hai"),
     ])];
-    let document = Package::new(docx::write(&doc).expect("ghi DOCX")).part("word/document.xml");
+    let document = Package::new(common::docx(&doc)).part("word/document.xml");
     assert!(
         document.contains(r#"<w:t xml:space="preserve">một</w:t></w:r><w:r><w:rPr /><w:br w:type="textWrapping" />"#),
         "{document}"
@@ -413,7 +415,7 @@ fn level_four_headings_page_breaks_and_adjacent_tables() {
         Block::Table(table.clone()),
         Block::Table(table),
     ];
-    let document = Package::new(docx::write(&doc).expect("ghi DOCX")).part("word/document.xml");
+    let document = Package::new(common::docx(&doc)).part("word/document.xml");
     assert!(document.contains(r#"<w:pStyle w:val="Heading4" />"#));
     assert!(document.contains(r#"<w:br w:type="page" />"#));
     // Adjacent tables would merge into one, and the last one into the closing block.
@@ -428,12 +430,12 @@ fn level_four_headings_page_breaks_and_adjacent_tables() {
 #[test]
 fn properties_come_from_the_metadata_and_output_is_reproducible() {
     let doc = sample();
-    let first = docx::write(&doc).expect("ghi DOCX");
+    let first = common::docx(&doc);
     // docx-rs numbers paragraphs per thread: the same thread again (as in
     // `build --watch`) and a fresh thread must both agree.
-    let same_thread = docx::write(&doc).expect("ghi DOCX");
+    let same_thread = common::docx(&doc);
     assert!(first == same_thread, "hai lần ghi phải giống hệt từng byte");
-    let again = std::thread::spawn(move || docx::write(&doc).expect("ghi DOCX"))
+    let again = std::thread::spawn(move || common::docx(&doc))
         .join()
         .expect("luồng");
     assert!(first == again, "hai lần ghi phải giống hệt từng byte");
@@ -442,7 +444,7 @@ fn properties_come_from_the_metadata_and_output_is_reproducible() {
     let core = p.part("docProps/core.xml");
     for want in [
         "<dc:title>Kết quả thực hiện kế hoạch khuyến công năm 2023</dc:title>",
-        "<dc:subject>Kết quả thực hiện kế hoạch khuyến công năm 2023</dc:subject>",
+        "<dc:subject>Báo cáo số 581/BC-KC&amp;TV</dc:subject>",
         "<dc:creator>TRUNG TÂM KHUYẾN CÔNG VÀ TƯ VẤN PHÁT TRIỂN CÔNG NGHIỆP</dc:creator>",
         "<dc:language>vi-VN</dc:language>",
         r#"<dcterms:created xsi:type="dcterms:W3CDTF">2023-12-15T00:00:00Z</dcterms:created>"#,
@@ -520,7 +522,7 @@ fn libreoffice_prints_every_line_and_numbers_pages_from_two() {
     let dir = std::env::temp_dir().join(format!("khuyencong-docx-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("thư mục tạm");
     let input = dir.join("bao-cao.docx");
-    std::fs::write(&input, docx::write(&doc).expect("ghi DOCX")).expect("ghi tệp");
+    std::fs::write(&input, common::docx(&doc)).expect("ghi tệp");
     common::libreoffice_to_pdf(&dir, &[input]);
     // -raw keeps content-stream order: cell by cell, page header first.
     let text = common::pdf_text(&dir.join("bao-cao.pdf"), "-raw");
@@ -617,11 +619,14 @@ fn every_docx_is_schema_valid_for_word() {
         },
         Block::List {
             start: Some(3),
-            items: vec![vec![Inline::plain("ba")], vec![Inline::plain("bốn")]],
+            items: vec![
+                ListItem::plain(vec![Inline::plain("ba")]),
+                ListItem::plain(vec![Inline::plain("bốn")]),
+            ],
         },
         Block::List {
             start: None,
-            items: vec![vec![Inline::plain("gạch")]],
+            items: vec![ListItem::plain(vec![Inline::plain("gạch")])],
         },
         Block::PageBreak,
         Block::Table(table.clone()),
@@ -633,7 +638,7 @@ fn every_docx_is_schema_valid_for_word() {
     docs.push(("la", odd));
     for (name, doc) in &docs {
         let path = dir.join(format!("{name}.docx"));
-        std::fs::write(&path, docx::write(doc).expect("ghi DOCX")).unwrap();
+        std::fs::write(&path, common::docx(doc)).unwrap();
     }
     common::assert_word_valid(&dir);
 }
@@ -662,7 +667,7 @@ fn keep_with_next_only_where_it_belongs() {
         Block::Table(table),
         Block::Paragraph(vec![Inline::plain("Trên đây là báo cáo./.")]),
     ];
-    let document = Package::new(docx::write(&doc).expect("ghi DOCX")).part("word/document.xml");
+    let document = Package::new(common::docx(&doc)).part("word/document.xml");
     let paragraph_with = |text: &str| -> &str {
         let at = document
             .find(text)
@@ -699,4 +704,68 @@ fn margins_without_room_are_refused_once() {
             ),
         }
     }
+}
+
+/// Widow and orphan control as in the PDF (two lines at either end of a
+/// page) is on in Body Text, which headings and list items inherit; and
+/// through LibreOffice no page of the bundled reports ends with a heading
+/// (the sample's "1.2. Học tập kinh nghiệm" did).
+#[test]
+fn widow_control_keeps_headings_off_the_foot_of_a_page() {
+    let styles = render().part("word/styles.xml");
+    let body = style(&styles, "BodyText");
+    assert!(body.contains(r#"<w:widowControl w:val="1" />"#), "{body}");
+    if !common::have_tool("soffice") || !common::have_tool("pdftotext") {
+        return;
+    }
+    let dir = common::scratch("widow-control");
+    let reports: Vec<Document> = ["input", "examples/du-lieu/dak-lak-2020"]
+        .iter()
+        .map(|input| {
+            khuyencong::pipeline::run(&khuyencong::pipeline::Inputs {
+                input: common::root().join(input),
+                templates: common::root().join("templates"),
+                year: None,
+            })
+            .expect("báo cáo")
+            .document
+        })
+        .collect();
+    let files: Vec<std::path::PathBuf> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let path = dir.join(format!("bao-cao-{i}.docx"));
+            std::fs::write(&path, common::docx(doc)).unwrap();
+            path
+        })
+        .collect();
+    common::libreoffice_to_pdf(&dir, &files);
+    for (doc, file) in reports.iter().zip(&files) {
+        let headings: Vec<String> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading { content, .. } => Some(common::squash(&plain_text(content))),
+                _ => None,
+            })
+            .collect();
+        let text = common::pdf_text(&file.with_extension("pdf"), "-layout");
+        let pages: Vec<&str> = text.split_terminator('\u{c}').collect();
+        for (n, page) in pages.iter().enumerate().take(pages.len() - 1) {
+            // A heading takes one or two lines.
+            let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
+            let tail = common::squash(&lines[lines.len().saturating_sub(2)..].join(" "));
+            let last = common::squash(lines.last().unwrap());
+            assert!(
+                !headings
+                    .iter()
+                    .any(|h| *h == last || tail.ends_with(h.as_str())),
+                "{}: trang {} kết thúc bằng đề mục “{last}”",
+                file.display(),
+                n + 1
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

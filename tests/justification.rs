@@ -119,7 +119,8 @@ fn render(golden: &str, name: &str) -> (Document, std::path::PathBuf) {
     let md = std::fs::read_to_string(root().join("tests/golden").join(golden)).unwrap();
     let doc = khuyencong::markdown::parse(&md).unwrap();
     let pdf = scratch(name).join("bao-cao.pdf");
-    std::fs::write(&pdf, khuyencong::render::pdf::write(&doc).unwrap()).unwrap();
+    let prepared = khuyencong::render::prepared::prepare(&doc).unwrap();
+    std::fs::write(&pdf, khuyencong::render::pdf::write(&prepared).unwrap()).unwrap();
     (doc, pdf)
 }
 
@@ -157,7 +158,7 @@ fn check(golden: &str, loose: usize, worst: f32) {
             Block::Paragraph(content) => source.push_str(&plain_text(content)),
             Block::List { items, .. } => {
                 for item in items {
-                    source.push_str(&plain_text(item));
+                    source.push_str(&plain_text(&item.content));
                     source.push(' ');
                 }
             }

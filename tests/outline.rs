@@ -10,6 +10,7 @@ use std::process::Command;
 use common::{have_tool, pdf_text, root, scratch, squash};
 use khuyencong::document::{plain_text, Block, Document};
 use khuyencong::render::pdf::layout::{self, Item, Role};
+use khuyencong::render::prepared::prepare;
 use serde_json::Value;
 
 fn golden(name: &str) -> Document {
@@ -19,7 +20,11 @@ fn golden(name: &str) -> Document {
 
 fn write(doc: &Document, name: &str) -> PathBuf {
     let path = scratch(name).join("bao-cao.pdf");
-    std::fs::write(&path, khuyencong::render::pdf::write(doc).unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        khuyencong::render::pdf::write(&prepare(doc).unwrap()).unwrap(),
+    )
+    .unwrap();
     path
 }
 
@@ -103,7 +108,7 @@ fn the_sample_outline_lists_every_heading_where_it_is() {
 
     let text = pdf_text(&pdf, "-raw");
     let pages: Vec<String> = text.split('\u{c}').map(squash).collect();
-    let laid = layout::layout(&doc).unwrap();
+    let laid = layout::layout(&prepare(&doc).unwrap()).unwrap();
     for e in &entries {
         assert!(
             pages[e.page - 1].contains(&e.title),
@@ -153,7 +158,7 @@ fn the_annex_title_is_in_the_outline() {
     expected.push(("PHỤ LỤC: DANH SÁCH ĐỀ ÁN KHUYẾN CÔNG NĂM 2020".into(), 1));
     let shown: Vec<(String, usize)> = entries.iter().map(|e| (e.title.clone(), e.level)).collect();
     assert_eq!(shown, expected);
-    let laid = layout::layout(&doc).unwrap();
+    let laid = layout::layout(&prepare(&doc).unwrap()).unwrap();
     let annex = entries.last().unwrap();
     let first_annex_page = laid
         .pages
@@ -203,7 +208,7 @@ fn levels_nest_and_a_skipped_level_nests_under_the_heading_above() {
 #[test]
 fn the_catalogue_names_the_language_and_shows_the_title() {
     let doc = golden("bao-cao-khuyen-cong-2023.md");
-    let bytes = khuyencong::render::pdf::write(&doc).unwrap();
+    let bytes = khuyencong::render::pdf::write(&prepare(&doc).unwrap()).unwrap();
     let pdf = lopdf::Document::load_mem(&bytes).unwrap();
     let catalog = pdf.catalog().unwrap();
     assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"vi-VN");

@@ -26,7 +26,7 @@ impl Rendered {
     fn new() -> Rendered {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let doc = sample();
-        let bytes = khuyencong::render::pdf::write(&doc).unwrap();
+        let bytes = common::pdf(&doc);
         let path = std::env::temp_dir().join(format!(
             "khuyencong-pdf-{}-{}.pdf",
             std::process::id(),
@@ -64,13 +64,13 @@ impl Drop for Rendered {
 #[test]
 fn renders_identical_bytes_every_time() {
     let doc = sample();
-    let first = khuyencong::render::pdf::write(&doc).unwrap();
+    let first = common::pdf(&doc);
     // Another document in between must not shift any id or counter.
     let mut other = doc.clone();
     other.meta.trich_yeu = "Báo cáo khác".into();
-    let between = khuyencong::render::pdf::write(&other).unwrap();
+    let between = common::pdf(&other);
     assert!(between != first);
-    let second = khuyencong::render::pdf::write(&doc).unwrap();
+    let second = common::pdf(&doc);
     assert!(first.starts_with(b"%PDF-"));
     assert!(first == second, "two renders in one process differ");
     // The clock never leaks in: dates come from `ngay`.
@@ -86,7 +86,7 @@ fn renders_identical_bytes_every_time() {
 #[test]
 fn is_pdf_1_4_with_xmp_metadata() {
     let doc = sample();
-    let bytes = khuyencong::render::pdf::write(&doc).unwrap();
+    let bytes = common::pdf(&doc);
     assert!(
         bytes.starts_with(b"%PDF-1.4"),
         "{:?}",
@@ -209,7 +209,7 @@ fn pieces(doc: &Document) -> Vec<Piece> {
                 pieces.push(Piece::Text(plain_text(content)))
             }
             Block::List { items, .. } => {
-                pieces.extend(items.iter().map(|i| Piece::Text(plain_text(i))))
+                pieces.extend(items.iter().map(|i| Piece::Text(plain_text(&i.content))))
             }
             Block::Table(table) => pieces.push(Piece::Table(
                 std::iter::once(&table.header)
@@ -330,9 +330,7 @@ fn page_one_carries_the_official_header() {
 fn missing_glyphs_are_an_error_not_a_gap() {
     let mut doc = sample();
     doc.meta.nguoi_ky = "Nguyễn 中".into();
-    let err = khuyencong::render::pdf::write(&doc)
-        .unwrap_err()
-        .to_string();
+    let err = common::try_pdf(&doc).unwrap_err().to_string();
     assert!(
         err.contains("U+4E2D") && err.contains("ký và nơi nhận"),
         "{err}"

@@ -292,7 +292,7 @@ fn common_tera_errors_are_in_vietnamese() {
 #[test]
 fn front_matter_errors_point_at_the_template_line() {
     let dir = scratch("front-matter");
-    templating::export(&dir, false).unwrap();
+    templating::export(&dir, false, &Default::default()).unwrap();
     let main = dir.join("bao-cao.md");
     let text = std::fs::read_to_string(&main).unwrap();
     let line = text

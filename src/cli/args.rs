@@ -114,6 +114,9 @@ pub struct FormArgs {
     /// Điền sẵn báo cáo mới nhất của đơn vị (nếu có) để sửa, với lần nộp tiếp theo
     #[arg(long = "dien-san", help_heading = "Tùy chọn")]
     pub prefill: bool,
+    /// Ghi đè tệp khác đã có cùng tên (mặc định: không ghi đè, vì đó có thể là biểu mẫu đơn vị đã điền)
+    #[arg(long, help_heading = "Tùy chọn")]
+    pub force: bool,
     #[command(flatten)]
     pub data: DataArgs,
 }

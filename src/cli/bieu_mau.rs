@@ -2,19 +2,36 @@
 
 use std::process::ExitCode;
 
-use khuyencong::diagnostic::hint;
-use khuyencong::excel::form;
+use khuyencong::diagnostic::{hint, shown_path};
+use khuyencong::excel::{form, form_name};
+use khuyencong::output::{self, Kept, Overwrite, Placed};
 use khuyencong::validate;
 
 use super::args::FormArgs;
+use super::messages;
 
 pub fn run(args: FormArgs) -> ExitCode {
     let FormArgs {
         units,
-        output,
+        output: dir,
         prefill,
+        force,
         data,
     } = args;
+    // Forms in the data folder would be refused there (KC043).
+    let inputs = khuyencong::pipeline::Inputs {
+        input: data.input.clone(),
+        templates: khuyencong::pipeline::DEFAULT_TEMPLATES.into(),
+        year: data.year,
+    };
+    if inputs.check_output(&dir).is_err() {
+        err!(
+            "thư mục biểu mẫu {} nằm trong thư mục dữ liệu {}: các tệp .xlsx ở đó làm `validate` và `build` báo lỗi KC043. Chọn --output ở ngoài thư mục dữ liệu, ví dụ --output bieu-mau",
+            shown_path(&dir),
+            shown_path(&data.input)
+        );
+        return ExitCode::from(1);
+    }
     let data = match validate::load(std::slice::from_ref(&data.input), &[], data.year) {
         Ok(d) => d,
         Err(diags) => {
@@ -28,21 +45,19 @@ pub fn run(args: FormArgs) -> ExitCode {
     if !unknown.is_empty() {
         for code in unknown {
             err!(
-                "không có đơn vị mã `{code}` trong danh mục năm {}.{}",
+                "không có đơn vị mã `{}` trong danh mục năm {}.{}",
+                khuyencong::diagnostic::escaped(code),
                 plan.nam,
                 hint(code, plan.don_vi.iter().map(|u| u.ma.as_str()))
             );
         }
         return ExitCode::from(1);
     }
-    let chosen = plan
+    let chosen: Vec<_> = plan
         .don_vi
         .iter()
-        .filter(|u| units.is_empty() || units.contains(&u.ma));
-    if let Err(e) = std::fs::create_dir_all(&output) {
-        err!("không tạo được thư mục {}: {e}", output.display());
-        return ExitCode::from(1);
-    }
+        .filter(|u| units.is_empty() || units.contains(&u.ma))
+        .collect();
     // The latest submission of each unit, looked up once per unit.
     let latest_of: std::collections::HashMap<&str, _> = data
         .submissions
@@ -50,46 +65,55 @@ pub fn run(args: FormArgs) -> ExitCode {
         .filter(|_| prefill)
         .map(|s| (s.value.ma_don_vi.as_str(), s))
         .collect();
-    let mut refused = 0;
-    for unit in chosen {
-        let latest = latest_of.get(unit.ma.as_str());
-        let path = output.join(form::file_name(unit));
-        let bytes = match form::of_unit(plan, unit, latest.map(|s| &s.value)) {
-            Ok(b) => b,
+    let mut files = Vec::with_capacity(chosen.len());
+    for unit in &chosen {
+        let latest = latest_of.get(unit.ma.as_str()).map(|s| &s.value);
+        match form::of_unit(plan, unit, latest) {
+            Ok(bytes) => files.push((form_name(unit), bytes)),
             Err(e) => {
-                err!("{}: {e}", path.display());
+                err!("{}: {e}", shown_path(&dir.join(form_name(unit))));
                 return ExitCode::from(1);
             }
-        };
-        // A different file there may be a form a unit has filled in.
-        match std::fs::read(&path) {
-            Ok(old) if old == bytes => {
-                out!("Giữ nguyên (đã đúng): {}", path.display());
-                continue;
-            }
-            Ok(_) => {
-                err!(
-                    "đã có tệp {} khác biểu mẫu sẽ ghi (có thể là biểu mẫu đơn vị đã điền) nên không ghi đè; chuyển tệp đó đi hoặc chọn --output khác.",
-                    path.display()
-                );
-                refused += 1;
-                continue;
-            }
-            Err(_) => {}
         }
-        if let Err(e) = std::fs::write(&path, bytes) {
-            err!("không ghi được {}: {e}", path.display());
+    }
+    let overwrite = if force {
+        Overwrite::Always
+    } else {
+        Overwrite::Never
+    };
+    let placed = match output::place(&dir, &files, overwrite, false, &messages::wait()) {
+        Ok(p) => p,
+        Err(e) => {
+            err!("{e}");
             return ExitCode::from(1);
         }
-        match latest {
-            Some(s) => out!(
-                "Đã ghi biểu mẫu: {} (điền sẵn lần nộp {} từ {}, lần nộp mới là {})",
-                path.display(),
-                s.value.lan_nop,
-                s.path.display(),
-                s.value.lan_nop + 1
-            ),
-            None => out!("Đã ghi biểu mẫu: {}", path.display()),
+    };
+    let mut refused = 0;
+    for (unit, p) in chosen.iter().zip(&placed) {
+        let path = shown_path(p.path());
+        match p {
+            Placed::Unchanged(_) => out!("Giữ nguyên (đã đúng): {path}"),
+            Placed::Kept(_, why) => {
+                refused += 1;
+                let what = match why {
+                    Kept::Different => {
+                        "đã có tệp khác biểu mẫu sẽ ghi (có thể là biểu mẫu đơn vị đã điền)"
+                    }
+                    Kept::Link => {
+                        "đó là một liên kết tượng trưng (chương trình không ghi qua liên kết)"
+                    }
+                };
+                err!("{path}: {what} nên không ghi đè; chuyển tệp đó đi, chọn --output khác, hoặc ghi đè bằng --force.");
+            }
+            Placed::Written(_) => match latest_of.get(unit.ma.as_str()) {
+                Some(s) => out!(
+                    "Đã ghi biểu mẫu: {path} (điền sẵn lần nộp {} từ {}, lần nộp mới là {})",
+                    s.value.lan_nop,
+                    shown_path(&s.path),
+                    s.value.lan_nop + 1
+                ),
+                None => out!("Đã ghi biểu mẫu: {path}"),
+            },
         }
     }
     if refused > 0 {

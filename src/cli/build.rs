@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use khuyencong::diagnostic::shown_path;
 use khuyencong::output::{self, Wait, Written};
 use khuyencong::watch::Outcome;
 use khuyencong::{format, manifest, pipeline};
@@ -41,7 +42,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
             messages::build_error(&e);
             diag!(
                 "Không ghi báo cáo nào; các tệp cũ trong {} được giữ nguyên.",
-                args.output.display()
+                shown_path(&args.output)
             );
             return ExitCode::from(1);
         }
@@ -51,7 +52,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
         Ok(written) => {
             out!("Đã ghi:");
             for f in &written.files {
-                out!("  {}", f.display());
+                out!("  {}", shown_path(f));
             }
             print_changes(&written, &inputs);
             ExitCode::SUCCESS
@@ -68,7 +69,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
 pub fn no_templates_folder(inputs: &pipeline::Inputs) {
     note!(
         "không có thư mục mẫu {}: dùng các mẫu mặc định có sẵn trong chương trình (lấy ra để sửa: `khuyencong templates export`).",
-        inputs.templates.display()
+        shown_path(&inputs.templates)
     );
 }
 
@@ -79,11 +80,11 @@ fn print_summary(report: &pipeline::Report) {
     if report.inputs.templates_dir().is_none() {
         no_templates_folder(&report.inputs);
     }
-    out!("Kế hoạch năm {}: {}", s.nam, data.plan.path.display());
+    out!("Kế hoạch năm {}: {}", s.nam, shown_path(&data.plan.path));
     for other in &data.other_plans {
         out!(
             "  Kế hoạch năm khác, không dùng lần này: {}",
-            other.display()
+            shown_path(other)
         );
     }
     out!("Đã đọc {} báo cáo đơn vị:", data.submissions.len());
@@ -109,7 +110,7 @@ fn print_summary(report: &pipeline::Report) {
             sub.value.ma_don_vi,
             names.get(sub.value.ma_don_vi.as_str()).unwrap_or(&""),
             sub.value.lan_nop,
-            sub.path.display()
+            shown_path(&sub.path)
         );
     }
     if data.submissions.len() > LIST_ALL {
@@ -121,7 +122,7 @@ fn print_summary(report: &pipeline::Report) {
             old.ma_don_vi,
             old.don_vi,
             old.lan_nop,
-            old.tep
+            shown_path(std::path::Path::new(&old.tep))
         );
     }
     match pipeline::complete(data) {
@@ -164,9 +165,10 @@ fn print_changes(written: &Written, inputs: &pipeline::Inputs) {
         for change in changes {
             if let manifest::Change::TemplateLost(name) = change {
                 warn!(
-                    "mẫu {name} đã được sửa ở lần tạo báo cáo trước nhưng không còn trong thư mục mẫu {}: lần này dùng mẫu mặc định, chỗ đã sửa không có trong báo cáo. Nếu xóa nhầm, hãy chép lại tệp đã sửa vào {}.",
-                    inputs.templates.display(),
-                    inputs.templates.join(name).display()
+                    "mẫu {} đã được sửa ở lần tạo báo cáo trước nhưng không còn trong thư mục mẫu {}: lần này dùng mẫu mặc định, chỗ đã sửa không có trong báo cáo. Nếu xóa nhầm, hãy chép lại tệp đã sửa vào {}.",
+                    shown_path(std::path::Path::new(name)),
+                    shown_path(&inputs.templates),
+                    shown_path(&inputs.templates.join(name))
                 );
             }
         }
@@ -184,8 +186,8 @@ fn watch(inputs: &pipeline::Inputs, output_dir: &Path, wait: &Wait) -> ExitCode 
     let (_keep_running, stop) = std::sync::mpsc::channel::<()>();
     out!(
         "Đang theo dõi {} và {}; sửa tệp rồi lưu để tạo lại báo cáo (Ctrl+C để dừng).",
-        inputs.input.display(),
-        inputs.templates.display()
+        shown_path(&inputs.input),
+        shown_path(&inputs.templates)
     );
     let result = khuyencong::watch::watch(
         inputs,

@@ -3,16 +3,17 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use khuyencong::diagnostic::shown_path;
 use khuyencong::{manifest, output};
 
 use super::args::DiffArgs;
 
 pub fn run(args: DiffArgs) -> ExitCode {
     let read = |p: &Path| {
-        output::read_manifest(p).ok_or_else(|| {
+        output::load_manifest(p).map_err(|e| {
             format!(
-                "không đọc được bản kê {} (tệp …manifest.json do `khuyencong build` ghi)",
-                p.display()
+                "không đọc được bản kê {} (tệp …manifest.json do `khuyencong build` ghi): {e}",
+                shown_path(p)
             )
         })
     };

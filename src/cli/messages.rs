@@ -61,6 +61,14 @@ pub fn stderr(line: Arguments) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
+/// Warnings about the data, one line each, beside the result: what was
+/// taken but may not be what was meant.
+pub fn warnings(warnings: &khuyencong::diagnostic::Diagnostics) {
+    for w in &warnings.0 {
+        out!("{w}");
+    }
+}
+
 /// Why a build stopped. The data and template checks list their problems
 /// as diagnostics; anything else is an error of the build.
 pub fn build_error(e: &BuildError) {
@@ -78,8 +86,8 @@ pub fn wait() -> Wait<'static> {
     Wait {
         notify: &|dir| {
             diag!(
-                "Một lần tạo báo cáo khác đang ghi vào {}; chờ lần đó ghi xong…",
-                dir.display()
+                "Một lần chạy khác đang ghi vào {}; chờ lần đó ghi xong…",
+                khuyencong::diagnostic::shown_path(dir)
             )
         },
         ..Wait::default()

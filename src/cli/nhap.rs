@@ -1,69 +1,84 @@
 //! `khuyencong nhap`: filled Excel forms → the units' JSON submissions in
-//! the input folder; all or nothing (`excel::nhap`, the path the desk's
+//! the input folder; all or nothing. Each form is read once: the text
+//! written is the text checked (`intake::import`, the path the desk's
 //! "Nhận biểu mẫu" page takes too).
 
 use std::process::ExitCode;
 
-use khuyencong::diagnostic::Diagnostics;
+use khuyencong::diagnostic::{shown_path, Code, Diagnostic, Diagnostics};
 use khuyencong::excel::import;
-use khuyencong::excel::nhap::{self, Received, Refused};
-use khuyencong::load;
+use khuyencong::intake::{self, Intake, Refused};
+use khuyencong::{load, validate};
 
 use super::args::ImportArgs;
+use super::messages;
 
 pub fn run(args: ImportArgs) -> ExitCode {
     let ImportArgs { forms, data } = args;
     if let Some(other) = forms.iter().find(|f| !import::is_form(f)) {
         err!(
             "{} không phải biểu mẫu Excel (.xlsx); tệp JSON thì chép thẳng vào thư mục dữ liệu và kiểm tra bằng `khuyencong validate`.",
-            other.display()
+            shown_path(other)
         );
         return ExitCode::from(1);
     }
-    // Each form read once: what is checked is what is written.
+    // A form is a file: a folder, a FIFO or a device named like one is
+    // refused at once, before anything is read.
     let mut diags = Diagnostics::default();
-    let received: Vec<Received> = forms
-        .iter()
-        .filter_map(|path| {
-            load::read_bytes(path, &mut diags).map(|bytes| Received {
-                name: path.clone(),
-                bytes,
-            })
-        })
-        .collect();
+    for form in &forms {
+        if let Err(e) = load::regular(form) {
+            diags.push(Diagnostic {
+                file: form.clone(),
+                line: 0,
+                column: 0,
+                path: "$".into(),
+                code: Code::Unreadable,
+                message: e.to_string(),
+            });
+        }
+    }
     if !diags.is_empty() {
         return refuse(diags.sorted());
     }
-    let outcome = nhap::import(&received, &data.input, data.year);
-    for n in &outcome.notices {
-        note!("{}: {}.", n.form.display(), n.message);
-    }
-    match outcome.result {
-        Ok(imported) => {
-            for i in &imported {
-                out!("Đã nhập {} → {}", i.form.display(), i.target.display());
-            }
-            ExitCode::SUCCESS
+    let named = validate::read_all(&forms, &mut diags);
+    let outcome = intake::import(
+        named,
+        diags,
+        &forms,
+        &data.input,
+        data.year,
+        &messages::wait(),
+    );
+    messages::warnings(&outcome.warnings);
+    let intakes = match outcome.result {
+        Ok(intakes) => intakes,
+        Err(Refused::Checks(diags)) => return refuse(diags),
+        Err(taken @ Refused::Taken(_)) => {
+            err!("{taken}.");
+            diag!("Không nhập biểu mẫu nào: chạy lại lệnh.");
+            return ExitCode::from(1);
         }
-        Err(Refused::Checks(diags)) => refuse(diags),
-        Err(e @ Refused::Write { .. }) => {
+        Err(Refused::Write(e)) => {
             err!("{e}");
-            diag!("Không nhập biểu mẫu nào: các tệp vừa ghi đã được xóa lại.");
-            ExitCode::from(1)
+            diag!("Không nhập biểu mẫu nào: các tệp chưa được ghi.");
+            return ExitCode::from(1);
+        }
+    };
+    for i in &intakes {
+        match i {
+            Intake::Write { form, name, .. } => out!(
+                "Đã nhập {} → {}",
+                shown_path(form),
+                shown_path(&data.input.join(name))
+            ),
+            Intake::Skip { form, file } => out!(
+                "Bỏ qua {}: đã nhập trước đó ({} có đúng nội dung này).",
+                shown_path(form),
+                shown_path(file)
+            ),
         }
     }
-}
-
-/// What reading the forms did that the officer should know: columns
-/// ignored, a form without activities (`validate` of forms).
-pub fn tell_about(forms: &[std::path::PathBuf]) {
-    for path in forms.iter().filter(|p| import::is_form(p)) {
-        if let Ok(form) = import::read(path) {
-            for n in nhap::notices_of(path, &form) {
-                note!("{}: {}.", n.form.display(), n.message);
-            }
-        }
-    }
+    ExitCode::SUCCESS
 }
 
 fn refuse(diags: Diagnostics) -> ExitCode {

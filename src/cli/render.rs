@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use khuyencong::diagnostic::shown_path;
 use khuyencong::render::{Format, Rendering};
 use khuyencong::{markdown, output};
 
@@ -26,13 +27,16 @@ pub fn run(args: RenderArgs) -> ExitCode {
     match render(args) {
         Ok(paths) => {
             for p in paths {
-                out!("Đã ghi: {}", p.display());
+                out!("Đã ghi: {}", shown_path(&p));
             }
             ExitCode::SUCCESS
         }
         Err(code) => code,
     }
 }
+
+/// Largest Markdown file read: a national report is a few MB.
+const MAX_MARKDOWN_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Renders the file, or says why not.
 fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
@@ -41,15 +45,17 @@ fn render(args: RenderArgs) -> Result<Vec<PathBuf>, ExitCode> {
         err!("{message}");
         ExitCode::from(1)
     };
-    let markdown = std::fs::read_to_string(file).map_err(|e| {
+    // A regular file, read once; a FIFO or a device is refused at once.
+    let bytes = khuyencong::load::read_bytes(file, MAX_MARKDOWN_BYTES)
+        .map_err(|e| failed(format!("không đọc được {}: {e}", shown_path(file))))?;
+    let markdown = String::from_utf8(bytes).map_err(|_| {
         failed(format!(
-            "không đọc được {} ({}); tệp phải là văn bản UTF-8",
-            file.display(),
-            e.kind()
+            "không đọc được {}: tệp phải là văn bản UTF-8",
+            shown_path(file)
         ))
     })?;
     let document =
-        markdown::parse(&markdown).map_err(|e| failed(format!("{}: {e}", file.display())))?;
+        markdown::parse(&markdown).map_err(|e| failed(format!("{}: {e}", shown_path(file))))?;
     let formats: Vec<Format> = match args.format {
         Some(only) => vec![only],
         None => formats().collect(),

@@ -3,35 +3,34 @@
 
 use std::process::ExitCode;
 
+use khuyencong::diagnostic::shown_path;
+use khuyencong::output::{Kept, Placed};
 use khuyencong::pipeline;
-use khuyencong::templating::{self, Exported, Origin};
+use khuyencong::templating::{self, Origin};
 
 use super::args::{CheckArgs, ExportArgs};
 use super::messages;
 
 pub fn export(args: ExportArgs) -> ExitCode {
-    match templating::export(&args.dir, args.force) {
+    match templating::export(&args.dir, args.force, &messages::wait()) {
         Ok(done) => {
             for d in &done {
+                let path = shown_path(d.path());
                 match d {
-                    Exported::Written(p) => out!("Đã ghi mẫu: {}", p.display()),
-                    Exported::Unchanged(p) => {
-                        out!("Giữ nguyên (giống mẫu mặc định): {}", p.display())
+                    Placed::Written(_) => out!("Đã ghi mẫu: {path}"),
+                    Placed::Unchanged(_) => out!("Giữ nguyên (giống mẫu mặc định): {path}"),
+                    Placed::Kept(_, Kept::Different) => {
+                        out!("Không ghi đè mẫu đã sửa: {path} (dùng --force để ghi đè)")
                     }
-                    Exported::KeptEdited(p) => out!(
-                        "Không ghi đè mẫu đã sửa: {} (dùng --force để ghi đè)",
-                        p.display()
+                    Placed::Kept(_, Kept::Link) => out!(
+                        "Không ghi qua liên kết tượng trưng: {path} (xóa liên kết, hoặc dùng --force để thay liên kết bằng mẫu)"
                     ),
                 }
             }
             ExitCode::SUCCESS
         }
         Err(e) => {
-            err!(
-                "không ghi được mẫu vào {}: {}",
-                args.dir.display(),
-                e.kind()
-            );
+            err!("không ghi được mẫu vào {}: {e}", shown_path(&args.dir));
             ExitCode::from(1)
         }
     }
@@ -59,19 +58,19 @@ pub fn check(args: CheckArgs) -> ExitCode {
                 match &source.path {
                     None => out!(
                         "  {}: mặc định (không có tệp trong {})",
-                        source.name,
-                        report.inputs.templates.display()
+                        shown_path(std::path::Path::new(&source.name)),
+                        shown_path(&report.inputs.templates)
                     ),
                     Some(path) => out!(
                         "  {}: {} ({})",
-                        source.name,
+                        shown_path(std::path::Path::new(&source.name)),
                         match origin {
                             Origin::Edited => "đã sửa",
                             Origin::AsDefault => "giống mẫu mặc định",
                             Origin::Added => "mẫu thêm",
                             Origin::Default => "mặc định",
                         },
-                        path.display()
+                        shown_path(path)
                     ),
                 }
             }

@@ -2,10 +2,12 @@
 
 use std::process::ExitCode;
 
+use khuyencong::diagnostic::{shown_path, Diagnostics};
 use khuyencong::load::identity;
 use khuyencong::{pipeline, validate};
 
 use super::args::ValidateArgs;
+use super::messages;
 
 pub fn run(args: ValidateArgs) -> ExitCode {
     let ValidateArgs { paths, data } = args;
@@ -17,9 +19,18 @@ pub fn run(args: ValidateArgs) -> ExitCode {
     } else {
         paths
     };
-    super::nhap::tell_about(&paths);
-    match validate::load(&paths, &[data.input], data.year) {
+    let mut diags = Diagnostics::default();
+    let named = validate::read_all(&paths, &mut diags);
+    match validate::load_read(named, diags, &paths, &[data.input], data.year) {
         Ok(data) => {
+            messages::warnings(&data.warnings);
+            for (form, file) in &data.already_imported {
+                note!(
+                    "{} đã được nhập: {} có đúng nội dung của biểu mẫu này.",
+                    shown_path(form),
+                    shown_path(file)
+                );
+            }
             // Only a superseded file the clerk named is worth a word.
             for old in &data.superseded {
                 let named = paths
@@ -32,11 +43,11 @@ pub fn run(args: ValidateArgs) -> ExitCode {
                 if let (true, Some(newer)) = (named, newer) {
                     note!(
                         "{} là lần nộp {} của đơn vị {}, nhưng đã có lần nộp {} ({}) nên tệp này sẽ không được tính.",
-                        old.path.display(),
+                        shown_path(&old.path),
                         old.value.lan_nop,
                         old.value.ma_don_vi,
                         newer.value.lan_nop,
-                        newer.path.display()
+                        shown_path(&newer.path)
                     );
                 }
             }
@@ -50,14 +61,14 @@ pub fn run(args: ValidateArgs) -> ExitCode {
             out!(
                 "Dữ liệu hợp lệ: kế hoạch năm {} ({}), {} báo cáo đơn vị, {} bản đã được thay thế.",
                 data.plan.value.nam,
-                data.plan.path.display(),
+                shown_path(&data.plan.path),
                 data.submissions.len(),
                 data.superseded.len()
             );
             ExitCode::SUCCESS
         }
         Err(diags) => {
-            diag!("{}", khuyencong::excel::import::place_in_cells(diags));
+            diag!("{diags}");
             ExitCode::from(1)
         }
     }

@@ -42,8 +42,8 @@ use axum::Router;
 pub use guard::{need_password, PASSWORD_ENV};
 use preview::{Good, Problem};
 
-use crate::excel::nhap::{self, Received};
-use crate::excel::{form, import};
+use crate::excel::{form, form_name, import};
+use crate::intake;
 use crate::output::{self, Wait};
 use crate::pipeline::{self, Inputs, OutputInInput};
 use crate::render::fonts::Face;
@@ -378,7 +378,7 @@ pub enum Receipt {
     /// `nhap` ran: the forms' names as sent, then its outcome.
     Ran {
         names: Vec<(PathBuf, String)>,
-        outcome: nhap::Outcome,
+        outcome: intake::Outcome,
     },
 }
 
@@ -439,21 +439,27 @@ async fn receive(State(desk): State<Shared>, mut upload: Multipart) -> Html<Stri
     }
     let receipt = tokio::task::spawn_blocking(move || {
         // Names that are only shown: what was sent never becomes a path.
-        let (received, names): (Vec<Received>, Vec<(PathBuf, String)>) = forms
-            .into_iter()
-            .enumerate()
-            .map(|(i, (sent, bytes))| {
-                let name = PathBuf::from(format!("biểu mẫu {}.xlsx", i + 1));
-                (
-                    Received {
-                        name: name.clone(),
-                        bytes,
-                    },
-                    (name, sent),
-                )
-            })
-            .unzip();
-        let outcome = nhap::import(&received, &desk.inputs.input, desk.inputs.year);
+        let mut diags = crate::diagnostic::Diagnostics::default();
+        let mut named = Vec::new();
+        let mut names = Vec::new();
+        for (i, (sent, bytes)) in forms.into_iter().enumerate() {
+            let name = PathBuf::from(format!("biểu mẫu {}.xlsx", i + 1));
+            named.extend(load::from_bytes(&name, &bytes, &mut diags));
+            names.push((name, sent));
+        }
+        let labels: Vec<PathBuf> = names.iter().map(|(n, _)| n.clone()).collect();
+        let wait = Wait {
+            limit: BUILD_WAIT,
+            notify: &|_| {},
+        };
+        let outcome = intake::import(
+            named,
+            diags,
+            &labels,
+            &desk.inputs.input,
+            desk.inputs.year,
+            &wait,
+        );
         if outcome.result.is_ok() {
             // The units' page shows the new submissions at once.
             desk.refresh();
@@ -615,7 +621,7 @@ async fn unit_form(
             .find(|s| prefill && s.value.ma_don_vi == unit.ma)
             .map(|s| &s.value);
         form::of_unit(plan, unit, latest)
-            .map(|bytes| (form::file_name(unit), bytes))
+            .map(|bytes| (form_name(unit), bytes))
             .map_err(|e| {
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,

@@ -12,8 +12,8 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use super::preview::Problem;
 use super::{Built, Preview, Receipt, MAX_FORMS};
-use crate::excel::nhap::Refused;
 use crate::format;
+use crate::intake::{Intake, Refused};
 use crate::manifest::OutputEntry;
 use crate::render::html;
 
@@ -321,28 +321,37 @@ pub fn receive(receipt: Option<&Receipt>) -> String {
                     .map_or_else(|| form.display().to_string(), |(_, s)| s.clone())
             };
             body.push_str("<section id=\"ket-qua\">");
-            if !outcome.notices.is_empty() {
+            if !outcome.warnings.is_empty() {
                 body.push_str("<ul class=\"luu-y\">");
-                for n in &outcome.notices {
+                for w in &outcome.warnings.0 {
                     let _ = write!(
                         body,
-                        "<li>Lưu ý — <b>{}</b>: {}.</li>",
-                        e(&sent(&n.form)),
-                        e(&n.message)
+                        "<li>Lưu ý — <b>{}</b> {}: {}.</li>",
+                        e(&sent(&w.file)),
+                        e(&crate::diagnostic::escaped(&w.path)),
+                        e(&crate::diagnostic::escaped(&w.message))
                     );
                 }
                 body.push_str("</ul>");
             }
             match &outcome.result {
-                Ok(imported) => {
+                Ok(intakes) => {
                     body.push_str("<div class=\"xong\"><p><b>Đã nhập:</b></p><ul>");
-                    for i in imported {
-                        let _ = write!(
-                            body,
-                            "<li><b>{}</b> → {}</li>",
-                            e(&sent(&i.form)),
-                            e(&crate::diagnostic::shown_path(&i.target))
-                        );
+                    for i in intakes {
+                        let _ = match i {
+                            Intake::Write { form, name, .. } => write!(
+                                body,
+                                "<li><b>{}</b> → {} trong thư mục dữ liệu</li>",
+                                e(&sent(form)),
+                                e(name)
+                            ),
+                            Intake::Skip { form, file } => write!(
+                                body,
+                                "<li><b>{}</b>: bỏ qua, đã nhập trước đó ({} có đúng nội dung này)</li>",
+                                e(&sent(form)),
+                                e(&crate::diagnostic::shown_path(file))
+                            ),
+                        };
                     }
                     body.push_str(
                         "</ul><p><a href=\"/don-vi\">Xem tình trạng các đơn vị</a></p></div>",
@@ -379,10 +388,10 @@ pub fn receive(receipt: Option<&Receipt>) -> String {
                     }
                     body.push_str("</div>");
                 }
-                Err(refused @ Refused::Write { .. }) => {
+                Err(refused) => {
                     let _ = write!(
                         body,
-                        "<div class=\"loi-khung\"><p><b>Không nhập biểu mẫu nào:</b> {}. Các tệp vừa ghi đã được xóa lại.</p></div>",
+                        "<div class=\"loi-khung\"><p><b>Không nhập biểu mẫu nào:</b> {}. Chưa tệp nào được ghi; gửi lại.</p></div>",
                         e(&refused.to_string())
                     );
                 }

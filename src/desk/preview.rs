@@ -79,11 +79,11 @@ pub fn build(inputs: &Inputs) -> Result<Good, Vec<Problem>> {
         document: report.document,
         summary: None,
     };
+    let failed = |e: render::RenderError| vec![Problem::whole("dựng trang", e.to_string())];
+    let prepared = doc.prepare().map_err(failed)?;
     let mut html = Vec::new();
     for writer in render::renderers(&[Format::Html]) {
-        html = writer
-            .render(&doc)
-            .map_err(|e| vec![Problem::whole("dựng trang", e.to_string())])?;
+        html = writer.render(&doc, &prepared).map_err(failed)?;
     }
     Ok(Good {
         pages: String::from_utf8_lossy(&html).into_owned(),

@@ -2,17 +2,15 @@
 //! submission (the unit's last one, to correct as the next `lan_nop`).
 //! Same plan and unit → same bytes: the document's dates come from the plan.
 
+use rust_xlsxwriter::utility::cell_autofit_width;
 use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign, Formula,
+    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, Formula,
     ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
 use super::*;
+use crate::contract::keys::{project, submission};
 use crate::contract::{Date, Money, ProjectStatus, Quantity, Submission, Unit};
-
-/// Rows made ready (formats, drop-downs) for activities and for items not
-/// carried out; a unit reports a few dozen at most.
-const PREPARED_ROWS: u32 = 300;
 
 /// Whole đồng grouped by thousands, in Vietnamese (locale 042A): dots in
 /// LibreOffice whatever the computer's language, and in Excel on a
@@ -49,11 +47,6 @@ pub struct Entry {
     pub cell: Cell,
 }
 
-/// The file a unit's form is written as: `735-huyen-vinh-cuu.xlsx`.
-pub fn file_name(unit: &Unit) -> String {
-    format!("{}-{}.xlsx", unit.ma, super::ascii_name(&unit.ten))
-}
-
 /// The form of `unit`: blank, or filled with its `latest` submission to be
 /// corrected and sent as the next revision (`bieu-mau --dien-san`).
 pub fn of_unit(
@@ -69,18 +62,11 @@ pub fn of_unit(
 pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, FormError> {
     let labels = item_labels(plan);
     let mut book = Workbook::new();
-    let d = plan.van_ban.ngay;
-    let created = excel_date(d)?;
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(format!(
-                "Biểu mẫu báo cáo kết quả khuyến công năm {} — {}",
-                plan.nam, unit.ten
-            ))
-            .set_company(&plan.van_ban.co_quan_ban_hanh)
-            .set_author(&plan.van_ban.ten_co_quan)
-            .set_creation_datetime(&created),
-    );
+    // A plan's date is always a spreadsheet date; refused here otherwise.
+    excel_date(plan.van_ban.ngay)?;
+    book.set_properties(&crate::render::xlsx::spreadsheet_properties(
+        &crate::render::prepared::Properties::of_form(plan, unit),
+    ));
     let styles = Styles::new();
 
     let guide = book.add_worksheet().set_name(SHEET_GUIDE)?;
@@ -89,25 +75,27 @@ pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, For
     let info = book.add_worksheet().set_name(SHEET_INFO)?;
     write_info(info, plan, unit, &styles)?;
 
-    let catalogue_range = format!("='{SHEET_CATALOGUE}'!$A$2:$A${}", labels.len().max(1) + 1);
-    let activities = book.add_worksheet().set_name(SHEET_ACTIVITIES)?;
-    write_table(
-        activities,
-        &activity_columns(plan),
-        &catalogue_range,
-        &styles,
-    )?;
-    let not_done = book.add_worksheet().set_name(SHEET_NOT_DONE)?;
-    write_table(not_done, &not_done_columns(), &catalogue_range, &styles)?;
-    let extra = book.add_worksheet().set_name(SHEET_EXTRA)?;
-    let sources_range = format!(
-        "='{SHEET_CATALOGUE}'!$E$2:$E${}",
-        plan.nguon_kinh_phi.len().max(1) + 1
-    );
-    write_table(extra, &extra_columns(), &sources_range, &styles)?;
+    let items = choices_range(0, labels.len());
+    let sources = choices_range(4, plan.nguon_kinh_phi.len());
+    let statuses = choices_range(CATALOGUE_STATUS_COL, ProjectStatus::ALL.len());
+    let choices = |kind| match kind {
+        ColumnKind::Item => Some(items.as_str()),
+        ColumnKind::Source => Some(sources.as_str()),
+        ColumnKind::Status => Some(statuses.as_str()),
+        _ => None,
+    };
+    for table in tables(plan) {
+        let sheet = book.add_worksheet().set_name(table.sheet)?;
+        let rows = entries
+            .iter()
+            .filter(|e| e.sheet == table.sheet)
+            .map(|e| e.row)
+            .max();
+        write_table(sheet, &table.columns, &choices, rows, &styles)?;
+    }
 
     let catalogue = book.add_worksheet().set_name(SHEET_CATALOGUE)?;
-    write_catalogue(catalogue, plan, &labels, &styles)?;
+    write_catalogue(catalogue, plan, &styles)?;
 
     for entry in entries {
         let sheet = book.worksheet_from_name(entry.sheet)?;
@@ -129,6 +117,24 @@ pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, For
             )?,
         };
     }
+    // Rows as tall as their wrapped text: spreadsheets do not grow a row
+    // of a file they open, only one being typed in.
+    for table in tables(plan) {
+        let sheet = book.worksheet_from_name(table.sheet)?;
+        let mut lines: std::collections::BTreeMap<u32, u32> = Default::default();
+        for e in entries.iter().filter(|e| e.sheet == table.sheet) {
+            if let (Cell::Text(text), Some(column)) =
+                (&e.cell, table.columns.get(usize::from(e.col)))
+            {
+                let n = line_count(text, width_pixels(width(column.kind)));
+                let most = lines.entry(e.row).or_default();
+                *most = (*most).max(n);
+            }
+        }
+        for (row, n) in lines.into_iter().filter(|&(_, n)| n > 1) {
+            sheet.set_row_height(row, LINE_HEIGHT * f64::from(n))?;
+        }
+    }
     Ok(book.save_to_buffer()?)
 }
 
@@ -145,6 +151,7 @@ fn entry_format<'s>(entry: &Entry, styles: &'s Styles) -> &'s Format {
 struct Styles {
     title: Format,
     header: Format,
+    header_up: Format,
     locked: Format,
     input: Format,
     input_wrap: Format,
@@ -157,15 +164,17 @@ struct Styles {
 impl Styles {
     fn new() -> Self {
         let input = Format::new().set_unlocked().set_align(FormatAlign::Top);
+        let header = Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter)
+            .set_background_color("#DDEBF7")
+            .set_border(rust_xlsxwriter::FormatBorder::Thin);
         Styles {
             title: Format::new().set_bold().set_font_size(14),
-            header: Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_background_color("#DDEBF7")
-                .set_border(rust_xlsxwriter::FormatBorder::Thin),
+            header: header.clone(),
+            header_up: header.set_rotation(90),
             locked: Format::new().set_bold().set_background_color("#EDEDED"),
             money: input.clone().set_num_format(MONEY_FORMAT),
             quantity: input.clone().set_num_format("General"),
@@ -193,9 +202,52 @@ fn excel_date(d: Date) -> Result<ExcelDateTime, FormError> {
     crate::render::xlsx::cell_date(d).ok_or(FormError::Date(d))
 }
 
-/// Every sheet prints on A4 landscape: the tables are wide.
+/// Points per line of 11-point text.
+const LINE_HEIGHT: f64 = 15.0;
+
+/// A column `chars` characters wide, in pixels, as spreadsheets convert it.
+fn width_pixels(chars: f64) -> u32 {
+    (chars * 7.0 + 5.0) as u32
+}
+
+/// How many lines `text` takes in a column `width` pixels wide, wrapped
+/// between words, each of its own lines apart.
+fn line_count(text: &str, width: u32) -> u32 {
+    text_lines(text, width, |px| px)
+}
+
+/// [`line_count`] with the measured widths `scaled` (for bold type).
+fn text_lines(text: &str, width: u32, scaled: impl Fn(u32) -> u32) -> u32 {
+    text.split('\n')
+        .map(|paragraph| {
+            let mut lines = 1;
+            let mut line = String::new();
+            for word in paragraph.split(' ') {
+                let longer = if line.is_empty() {
+                    word.to_string()
+                } else {
+                    format!("{line} {word}")
+                };
+                if !line.is_empty() && scaled(cell_autofit_width(&longer)) > width {
+                    lines += 1;
+                    line = word.to_string();
+                } else {
+                    line = longer;
+                }
+            }
+            lines
+        })
+        .sum()
+}
+
+/// Every sheet prints on A4 landscape, as wide as the page, the labels of
+/// a table on every page.
 fn landscape(sheet: &mut Worksheet) -> &mut Worksheet {
-    sheet.set_paper_size(9).set_landscape()
+    sheet
+        .set_paper_size(9)
+        .set_landscape()
+        .set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3)
+        .set_print_fit_to_pages(1, 0)
 }
 
 fn write_guide(
@@ -213,9 +265,10 @@ fn write_guide(
         format!("2. Trang \"{SHEET_ACTIVITIES}\": mỗi hoạt động đã thực hiện một dòng. Chọn nội dung kế hoạch trong danh sách (số thứ tự như trong báo cáo của tỉnh), rồi ghi mô tả, địa điểm, ngày, số lượng đạt được của các chỉ tiêu của nội dung đó và kinh phí theo từng nguồn."),
         "   Kinh phí ghi số đồng nguyên (18000000 hoặc 18.000.000), không ghi phần lẻ. Ngày ghi ngày/tháng/năm (15/11/2023). Để trống ô không có số liệu.".into(),
         "   Hoạt động hỗ trợ một cơ sở (đề án) thì ghi thêm tên đề án, cơ sở thụ hưởng và chọn tình trạng cuối năm.".into(),
+        "   Không thêm dòng tổng cộng (chương trình tự cộng), dòng chữ ký hay ô gộp vào các trang số liệu.".into(),
         format!("3. Trang \"{SHEET_NOT_DONE}\": các nội dung được giao mà đơn vị không thực hiện được, kèm lý do."),
         format!("4. Trang \"{SHEET_EXTRA}\": các nhiệm vụ được giao ngoài kế hoạch (nếu có), kèm văn bản giao, kinh phí và nguồn."),
-        format!("5. Trang \"{SHEET_CATALOGUE}\": danh mục nội dung và nguồn kinh phí của kế hoạch, chỉ để xem."),
+        format!("5. Trang \"{SHEET_CATALOGUE}\": danh mục nội dung, nguồn kinh phí và tình trạng đề án của kế hoạch, chỉ để xem."),
         String::new(),
         "Gửi thế nào".into(),
         format!("Lưu tệp (giữ dạng .xlsx, không đổi tên trang, không thêm cột) và gửi cho {} như văn bản thường lệ. Tệp được nhập bằng lệnh `khuyencong nhap`; mọi lỗi được báo kèm trang và ô (ví dụ Hoạt động!E7) để đơn vị sửa.", plan.van_ban.ten_co_quan),
@@ -224,14 +277,20 @@ fn write_guide(
         "Sửa ngay trên tệp đã gửi, tăng \"Lần nộp\" thêm 1 (lần 2, lần 3…) rồi gửi lại: bản có lần nộp cao nhất được tính, bản cũ được giữ lại làm hồ sơ.".into(),
     ];
     let heading = |s: &str| matches!(s, "Điền gì" | "Gửi thế nào" | "Sửa báo cáo đã gửi");
-    landscape(sheet).set_column_width(0, 110)?;
+    const WIDTH: f64 = 110.0;
+    landscape(sheet).set_column_width(0, WIDTH)?;
     for (row, line) in lines.iter().enumerate() {
         let format = match row {
             0 => &styles.title,
             _ if heading(line) => &styles.locked,
             _ => &styles.wrap,
         };
-        sheet.write_string_with_format(row as u32, 0, line, format)?;
+        let row = row as u32;
+        sheet.write_string_with_format(row, 0, line, format)?;
+        let n = line_count(line, width_pixels(WIDTH));
+        if n > 1 {
+            sheet.set_row_height(row, LINE_HEIGHT * f64::from(n))?;
+        }
     }
     sheet.protect();
     Ok(())
@@ -243,73 +302,123 @@ fn write_info(
     unit: &Unit,
     styles: &Styles,
 ) -> Result<(), FormError> {
-    landscape(sheet).set_column_width(0, 55)?;
-    sheet.set_column_width(1, 40)?;
+    landscape(sheet).set_column_width(INFO_LABEL_COL, 55)?;
+    sheet.set_column_width(INFO_VALUE_COL, 40)?;
     sheet.write_string_with_format(0, 0, "THÔNG TIN ĐƠN VỊ BÁO CÁO", &styles.title)?;
-    for (i, (key, label)) in INFO.iter().enumerate() {
+    for (i, detail) in INFO.iter().enumerate() {
         let row = INFO_FIRST_ROW + i as u32;
         let col = INFO_VALUE_COL;
-        sheet.write_string(row, 0, *label)?;
-        match *key {
-            "nam" => sheet.write_number_with_format(row, col, plan.nam, &styles.locked)?,
-            "ma_don_vi" => sheet.write_string_with_format(row, col, &unit.ma, &styles.locked)?,
-            "ten_don_vi" => sheet.write_string_with_format(row, col, &unit.ten, &styles.locked)?,
-            "lan_nop" => {
+        sheet.write_string(row, INFO_LABEL_COL, detail.label)?;
+        match detail.key {
+            Some(submission::NAM) => {
+                sheet.write_number_with_format(row, col, plan.nam, &styles.locked)?
+            }
+            Some(submission::MA_DON_VI) => {
+                sheet.write_string_with_format(row, col, &unit.ma, &styles.locked)?
+            }
+            None => sheet.write_string_with_format(row, col, &unit.ten, &styles.locked)?,
+            Some(submission::LAN_NOP) => {
                 sheet.add_data_validation(row, col, row, col, &whole_number(1, 999)?)?;
                 sheet.write_number_with_format(row, col, 1, &styles.input)?
             }
-            "ngay_nop" => {
+            Some(submission::NGAY_NOP) => {
                 sheet.add_data_validation(row, col, row, col, &real_date()?)?;
                 sheet.write_blank(row, col, &styles.date)?
             }
-            _ => sheet.write_blank(row, col, &styles.input)?,
+            Some(_) => sheet.write_blank(row, col, &styles.input)?,
         };
     }
     sheet.protect();
     Ok(())
 }
 
-/// A table sheet; `choices` is the range its drop-down column (an item, or
-/// a funding source) chooses from.
-fn write_table(
+/// How wide a column of each kind is, in characters: narrow enough that a
+/// table fits the page at a scale one can read.
+fn width(kind: ColumnKind) -> f64 {
+    match kind {
+        ColumnKind::Item | ColumnKind::Source => 30.0,
+        ColumnKind::Text => 22.0,
+        ColumnKind::Places => 14.0,
+        ColumnKind::Date => 10.5,
+        // Narrow, under a label turned upright: a plan has many indicators.
+        ColumnKind::Quantity => 6.5,
+        ColumnKind::Money => 14.0,
+        ColumnKind::Status => 16.0,
+        ColumnKind::YesNo => 10.0,
+    }
+}
+
+/// Whether a column's label is turned upright (read bottom to top).
+fn upright(kind: ColumnKind) -> bool {
+    kind == ColumnKind::Quantity
+}
+
+/// How tall a column's label is, in points: its lines across the column,
+/// or, upright, its length over the lines the column holds side by side.
+fn label_height(label: &str, kind: ColumnKind) -> f64 {
+    // Bold type is an eighth wider than the widths measured.
+    let bold = |px: u32| px + px / 8;
+    let across = width_pixels(width(kind)) - 10;
+    if upright(kind) {
+        let side_by_side = (across / 20).max(1);
+        let length = f64::from(bold(cell_autofit_width(label)) / side_by_side + 20);
+        length * 0.75
+    } else {
+        let lines = text_lines(label, across, bold);
+        LINE_HEIGHT * f64::from(lines)
+    }
+}
+
+/// Blank rows printed below the labels of a blank table, to fill by hand.
+const PRINTED_BLANK_ROWS: u32 = 20;
+
+/// A table sheet; `choices` gives the range a drop-down column reads its
+/// choices from; `filled` is the last row entries fill, if any.
+fn write_table<'c>(
     sheet: &mut Worksheet,
     columns: &[Column],
-    choices: &str,
+    choices: &dyn Fn(ColumnKind) -> Option<&'c str>,
+    filled: Option<u32>,
     styles: &Styles,
 ) -> Result<(), FormError> {
     let last = FIRST_DATA_ROW + PREPARED_ROWS - 1;
-    sheet.set_row_height(LABEL_ROW, 48)?;
-    // Room for three lines of a wrapped description: spreadsheets do not
-    // grow a row of a file they open.
-    for row in FIRST_DATA_ROW..=last {
-        sheet.set_row_height(row, 45)?;
-    }
+    // The labels wrap within their columns: the row is as tall as the
+    // longest of them.
+    let label_height = columns
+        .iter()
+        .map(|c| label_height(&c.label, c.kind))
+        .fold(LINE_HEIGHT * 2.0, f64::max);
+    sheet.set_row_height(LABEL_ROW, label_height + 4.0)?;
+    // What prints: the labels and the filled rows, or a few blank ones.
+    let printed = filled.unwrap_or(FIRST_DATA_ROW + PRINTED_BLANK_ROWS - 1);
     for (c, column) in columns.iter().enumerate() {
         let c = c as u16;
-        sheet.write_string_with_format(LABEL_ROW, c, &column.label, &styles.header)?;
-        sheet.write_string(KEY_ROW, c, &column.key)?;
-        let width = match column.kind {
-            // The first five columns fit one landscape page.
-            ColumnKind::Item | ColumnKind::Source => 34,
-            ColumnKind::Text => 24,
-            ColumnKind::Places => 16,
-            ColumnKind::Date => 11,
-            ColumnKind::Quantity => 14,
-            ColumnKind::Money => 18,
-            ColumnKind::Status => 26,
-            ColumnKind::YesNo => 14,
+        let header = if upright(column.kind) {
+            &styles.header_up
+        } else {
+            &styles.header
         };
-        sheet.set_column_width(c, width)?;
+        sheet.write_string_with_format(LABEL_ROW, c, &column.label, header)?;
+        sheet.write_string(KEY_ROW, c, &column.key)?;
+        sheet.set_column_width(c, width(column.kind))?;
+        // Every cell below the labels takes input: the column's format is
+        // unlocked (the label and key rows have their own, locked).
         let format = styles.for_kind(column.kind);
-        for row in FIRST_DATA_ROW..=last {
+        sheet.set_column_format(c, format)?;
+        for row in FIRST_DATA_ROW..=printed {
             sheet.write_blank(row, c, format)?;
         }
         let rule = match column.kind {
-            ColumnKind::Item | ColumnKind::Source => Some(
-                DataValidation::new()
-                    .allow_list_formula(Formula::new(choices))
-                    .set_error_message("Chọn một mục trong danh sách (trang Danh mục).")?,
-            ),
+            ColumnKind::Item | ColumnKind::Source | ColumnKind::Status => {
+                let range = choices(column.kind).expect("a list's range");
+                Some(
+                    DataValidation::new()
+                        .allow_list_formula(Formula::new(range))
+                        .set_error_message(format!(
+                            "Chọn một mục trong danh sách (trang {SHEET_CATALOGUE})."
+                        ))?,
+                )
+            }
             ColumnKind::YesNo => Some(
                 DataValidation::new()
                     .allow_list_strings(&YES_NO)?
@@ -333,14 +442,6 @@ fn write_table(
                     .set_error_message("Ghi số lượng không âm.")?,
             ),
             ColumnKind::Date => Some(real_date()?),
-            ColumnKind::Status => {
-                let words: Vec<&str> = ProjectStatus::ALL.iter().map(|(.., w)| *w).collect();
-                Some(
-                    DataValidation::new()
-                        .allow_list_strings(&words)?
-                        .set_error_message("Chọn một tình trạng trong danh sách.")?,
-                )
-            }
             ColumnKind::Text | ColumnKind::Places => None,
         };
         if let Some(rule) = rule {
@@ -350,6 +451,8 @@ fn write_table(
     sheet.set_row_hidden(KEY_ROW)?;
     sheet.set_freeze_panes(FIRST_DATA_ROW, 1)?;
     landscape(sheet).set_print_gridlines(true);
+    let last_col = columns.len().saturating_sub(1) as u16;
+    sheet.set_print_area(LABEL_ROW, 0, printed, last_col)?;
     // The labels on every printed page.
     sheet.set_repeat_rows(LABEL_ROW, LABEL_ROW)?;
     sheet.protect_with_options(&ProtectionOptions {
@@ -387,48 +490,51 @@ fn real_date() -> Result<DataValidation, XlsxError> {
         .set_error_message("Ghi một ngày có thật, dạng ngày/tháng/năm (ví dụ 15/11/2023).")
 }
 
-/// The plan's items (columns A–C) and funding sources (E–F), which the
-/// drop-downs list and the import reads back into codes.
-fn write_catalogue(
-    sheet: &mut Worksheet,
-    plan: &Plan,
-    labels: &[(&PlanItem, String)],
-    styles: &Styles,
-) -> Result<(), FormError> {
-    let headers = [
-        "Nội dung (như trong danh sách chọn)",
-        "Mã nội dung",
-        "Chỉ tiêu",
-    ];
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
+/// The plan's items (columns A–C), funding sources (E–F) and project
+/// statuses (H): the drop-downs read their choices from here, and a form
+/// read back must still hold them (`catalogue`).
+fn write_catalogue(sheet: &mut Worksheet, plan: &Plan, styles: &Styles) -> Result<(), FormError> {
+    for (c, h) in CATALOGUE_HEADERS {
+        sheet.write_string_with_format(0, c, h, &styles.header)?;
     }
-    landscape(sheet).set_column_width(0, 80)?;
-    sheet.set_column_width(1, 16)?;
-    sheet.set_column_width(2, 50)?;
-    sheet.set_column_width(4, 50)?;
-    sheet.set_column_width(5, 16)?;
-    for (r, source) in plan.nguon_kinh_phi.iter().enumerate() {
-        sheet.write_string(r as u32 + 1, 4, &source.ten)?;
-        sheet.write_string(r as u32 + 1, 5, &source.ma)?;
+    sheet.write_string_with_format(
+        0,
+        CATALOGUE_STATUS_COL,
+        CATALOGUE_STATUS_HEADER,
+        &styles.header,
+    )?;
+    landscape(sheet).set_column_width(0, 60)?;
+    sheet.set_column_width(1, 14)?;
+    sheet.set_column_width(2, 40)?;
+    sheet.set_column_width(4, 34)?;
+    sheet.set_column_width(5, 14)?;
+    sheet.set_column_width(CATALOGUE_STATUS_COL, 28)?;
+    sheet.set_row_height(0, LINE_HEIGHT * 2.0 + 4.0)?;
+    let mut lines: std::collections::BTreeMap<u32, u32> = Default::default();
+    for (row, col, text) in catalogue(plan) {
+        sheet.write_string_with_format(row, col, &text, &styles.wrap)?;
+        let width = match col {
+            0 => 60.0,
+            2 => 40.0,
+            4 => 34.0,
+            c if c == CATALOGUE_STATUS_COL => 28.0,
+            _ => 14.0,
+        };
+        let n = line_count(&text, width_pixels(width));
+        let most = lines.entry(row).or_default();
+        *most = (*most).max(n);
     }
-    for (r, (item, label)) in labels.iter().enumerate() {
-        let row = r as u32 + 1;
-        sheet.write_string(row, 0, label)?;
-        sheet.write_string(row, 1, &item.ma)?;
-        let indicators: Vec<String> = item
-            .chi_tieu
-            .iter()
-            .map(|i| format!("{} ({})", i.ten, i.don_vi_tinh))
-            .collect();
-        sheet.write_string(row, 2, indicators.join("; "))?;
+    for (row, n) in lines.into_iter().filter(|&(_, n)| n > 1) {
+        sheet.set_row_height(row, LINE_HEIGHT * f64::from(n))?;
     }
+    sheet.set_repeat_rows(0, 0)?;
     sheet.protect();
     Ok(())
 }
 
 /// The cells that fill a form with `submission` as revision `lan_nop`.
 pub fn entries(plan: &Plan, submission: &Submission, lan_nop: u32) -> Vec<Entry> {
+    use crate::contract::keys::{activity as a, extra as x, not_done as n};
     let labels = item_labels(plan);
     let label = |code: &str| {
         labels
@@ -436,105 +542,88 @@ pub fn entries(plan: &Plan, submission: &Submission, lan_nop: u32) -> Vec<Entry>
             .find(|(i, _)| i.ma == code)
             .map_or_else(|| code.to_string(), |(_, l)| l.clone())
     };
-    let index = plan.index();
-    let info_row =
-        |key: &str| INFO_FIRST_ROW + INFO.iter().position(|(k, _)| *k == key).unwrap_or(0) as u32;
-    let mut out = vec![
-        info_entry(info_row("lan_nop"), Cell::Number(f64::from(lan_nop))),
-        info_entry(info_row("ngay_nop"), Cell::Date(submission.ngay_nop)),
-        info_entry(
-            info_row("nguoi_lap"),
-            Cell::Text(submission.nguoi_lap.clone()),
-        ),
-    ];
-    let columns = activity_columns(plan);
-    for (n, activity) in submission.hoat_dong.iter().enumerate() {
-        let row = FIRST_DATA_ROW + n as u32;
-        let split = index
-            .item(&activity.noi_dung)
-            .map(|item| activity.split(item))
-            .unwrap_or_default();
-        for (c, column) in columns.iter().enumerate() {
-            let key = column.key.as_str();
-            let cell = if let Some(code) = key.strip_prefix(INDICATOR_KEY) {
-                activity.chi_tieu.get(code).map(|q| quantity_cell(*q))
-            } else if let Some(code) = key.strip_prefix(MONEY_KEY) {
-                split.get(code).map(|m| money_cell(*m))
-            } else {
-                let project = activity.de_an.as_ref();
-                match key {
-                    "noi_dung" => Some(Cell::Text(label(&activity.noi_dung))),
-                    "mo_ta" => Some(Cell::Text(activity.mo_ta.clone())),
-                    "dia_diem" if !activity.dia_diem.is_empty() => {
-                        Some(Cell::Text(activity.dia_diem.join("; ")))
-                    }
-                    "tu_ngay" => activity.tu_ngay.map(Cell::Date),
-                    "den_ngay" => activity.den_ngay.map(Cell::Date),
-                    "de_an.ten" => project.map(|p| Cell::Text(p.ten.clone())),
-                    "de_an.co_so" => project.map(|p| Cell::Text(p.co_so.clone())),
-                    "de_an.trang_thai" => {
-                        project.map(|p| Cell::Text(p.trang_thai.label().to_string()))
-                    }
-                    "ghi_chu" => activity.ghi_chu.clone().map(Cell::Text),
-                    _ => None,
-                }
-            };
-            out.extend(cell.map(|cell| Entry {
-                sheet: SHEET_ACTIVITIES,
-                row,
-                col: c as u16,
-                cell,
-            }));
-        }
-    }
-    for (n, item) in submission.khong_thuc_hien.iter().enumerate() {
-        let row = FIRST_DATA_ROW + n as u32;
-        let cells = [
-            Some(label(&item.noi_dung)),
-            item.ly_do.clone(),
-            item.ghi_chu.clone(),
-        ];
-        for (c, text) in cells.into_iter().enumerate() {
-            out.extend(text.map(|t| Entry {
-                sheet: SHEET_NOT_DONE,
-                row,
-                col: c as u16,
-                cell: Cell::Text(t),
-            }));
-        }
-    }
     let source_name = |code: &str| {
         plan.nguon_kinh_phi
             .iter()
             .find(|s| s.ma == code)
             .map_or_else(|| code.to_string(), |s| s.ten.clone())
     };
-    for (n, task) in submission.ngoai_ke_hoach.iter().enumerate() {
+    let index = plan.index();
+    let mut out = vec![
+        info_entry(submission::LAN_NOP, Cell::Number(f64::from(lan_nop))),
+        info_entry(submission::NGAY_NOP, Cell::Date(submission.ngay_nop)),
+        info_entry(
+            submission::NGUOI_LAP,
+            Cell::Text(submission.nguoi_lap.clone()),
+        ),
+    ];
+    let text = |t: &str| Some(Cell::Text(t.to_string()));
+    let mut rows = |sheet: &'static str,
+                    columns: &[Column],
+                    n: usize,
+                    cell: &dyn Fn(&Field) -> Option<Cell>| {
         let row = FIRST_DATA_ROW + n as u32;
-        let cells = [
-            Some(Cell::Text(task.ten.clone())),
-            Some(Cell::Text(task.can_cu.clone())),
-            Some(money_cell(task.kinh_phi)),
-            Some(Cell::Text(YES_NO[usize::from(!task.du_kien)].to_string())),
-            Some(Cell::Text(source_name(&task.nguon))),
-            task.ghi_chu.clone().map(Cell::Text),
-        ];
-        for (c, cell) in cells.into_iter().enumerate() {
-            out.extend(cell.map(|cell| Entry {
-                sheet: SHEET_EXTRA,
+        for (c, column) in columns.iter().enumerate() {
+            out.extend(cell(&column.field).map(|cell| Entry {
+                sheet,
                 row,
                 col: c as u16,
                 cell,
             }));
         }
+    };
+    let columns = activity_columns(plan);
+    for (n, activity) in submission.hoat_dong.iter().enumerate() {
+        let split = index
+            .item(&activity.noi_dung)
+            .map(|item| activity.split(item))
+            .unwrap_or_default();
+        let project = activity.de_an.as_ref();
+        rows(SHEET_ACTIVITIES, &columns, n, &|field| match field {
+            Field::Indicator(code) => activity.chi_tieu.get(code).map(|q| quantity_cell(*q)),
+            Field::Money(code) => split.get(code).map(|m| money_cell(*m)),
+            Field::Own(a::NOI_DUNG) => text(&label(&activity.noi_dung)),
+            Field::Own(a::MO_TA) => text(&activity.mo_ta),
+            Field::Own(a::DIA_DIEM) if !activity.dia_diem.is_empty() => {
+                text(&activity.dia_diem.join("; "))
+            }
+            Field::Own(a::TU_NGAY) => activity.tu_ngay.map(Cell::Date),
+            Field::Own(a::DEN_NGAY) => activity.den_ngay.map(Cell::Date),
+            Field::Own(a::GHI_CHU) => activity.ghi_chu.as_deref().and_then(text),
+            Field::Project(project::TEN) => project.and_then(|p| text(&p.ten)),
+            Field::Project(project::CO_SO) => project.and_then(|p| text(&p.co_so)),
+            Field::Project(project::TRANG_THAI) => project.and_then(|p| text(p.trang_thai.label())),
+            _ => None,
+        });
+    }
+    let columns = not_done_columns();
+    for (i, item) in submission.khong_thuc_hien.iter().enumerate() {
+        rows(SHEET_NOT_DONE, &columns, i, &|field| match field {
+            Field::Own(n::NOI_DUNG) => text(&label(&item.noi_dung)),
+            Field::Own(n::LY_DO) => item.ly_do.as_deref().and_then(text),
+            Field::Own(n::GHI_CHU) => item.ghi_chu.as_deref().and_then(text),
+            _ => None,
+        });
+    }
+    let columns = extra_columns();
+    for (i, task) in submission.ngoai_ke_hoach.iter().enumerate() {
+        rows(SHEET_EXTRA, &columns, i, &|field| match field {
+            Field::Own(x::TEN) => text(&task.ten),
+            Field::Own(x::CAN_CU) => text(&task.can_cu),
+            Field::Own(x::KINH_PHI) => Some(money_cell(task.kinh_phi)),
+            Field::Own(x::DU_KIEN) => text(YES_NO[usize::from(!task.du_kien)]),
+            Field::Own(x::NGUON) => text(&source_name(&task.nguon)),
+            Field::Own(x::GHI_CHU) => task.ghi_chu.as_deref().and_then(text),
+            _ => None,
+        });
     }
     out
 }
 
-fn info_entry(row: u32, cell: Cell) -> Entry {
+fn info_entry(key: crate::contract::keys::Key, cell: Cell) -> Entry {
     Entry {
         sheet: SHEET_INFO,
-        row,
+        row: info_row(key),
         col: INFO_VALUE_COL,
         cell,
     }

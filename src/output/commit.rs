@@ -24,11 +24,28 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
     }
 }
 
+/// Writes a new file in full and makes it durable. New: a name already
+/// taken, even by a link, is refused rather than written through (the
+/// folder's leftovers are removed before, under its lock).
 fn durable_write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let mut f = std::fs::File::create(path).map_err(io(path))?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(io(path))?;
     f.write_all(bytes)
         .and_then(|()| f.sync_all())
         .map_err(io(path))
+}
+
+/// Options that never follow a link at the name itself.
+fn no_follow(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options
 }
 
 fn sync_dir(dir: &Path) {
@@ -47,7 +64,7 @@ fn exists(path: &Path) -> bool {
 /// so a killed build releases it; the lock file is removed (still locked)
 /// when the folder is let go, so that the folder holds only the set.
 pub(super) struct Folder<'a> {
-    dir: &'a Path,
+    pub(super) dir: &'a Path,
     lock: PathBuf,
     /// The locked lock file, compared by identity with what `lock` names.
     _held: same_file::Handle,
@@ -66,12 +83,16 @@ impl<'a> Folder<'a> {
         let started = Instant::now();
         let mut told = false;
         loop {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(false)
-                .open(&lock)
-                .map_err(failed)?;
+            // A link planted at the lock's name is not followed out of
+            // the folder.
+            let file = no_follow(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false),
+            )
+            .open(&lock)
+            .map_err(failed)?;
             match file.try_lock() {
                 Ok(()) => {
                     let held = same_file::Handle::from_file(file).map_err(failed)?;
@@ -356,20 +377,24 @@ fn repair(dir: &Path) -> Result<(), OutputError> {
 /// The journal at `path`, if there is one, once every name in it is one a
 /// build writes.
 fn read_journal(path: &Path) -> Result<Option<Vec<Entry>>, JournalError> {
-    let text = match std::fs::read_to_string(path) {
+    // A journal names a few files: a larger one, or one that is no
+    // regular file (a FIFO would block), is not a journal.
+    let text = match crate::load::read_bytes(path, 1024 * 1024) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(crate::load::ReadError::NotFound) => return Ok(None),
         Err(e) => return Err(JournalError::Read(e)),
     };
-    let entries: Vec<Entry> = serde_json::from_str(&text)?;
+    let entries: Vec<Entry> = serde_json::from_slice(&text)?;
     match entries.iter().find(|e| !report_name(&e.tep)) {
         Some(bad) => Err(JournalError::Name(bad.tep.clone())),
         None => Ok(Some(entries)),
     }
 }
 
-/// Whether `name` is one a build writes into its folder: a plain file name
-/// (no separator, no `..`, not absolute) ending as a report or a manifest.
+/// Whether `name` is one a command writes into its folder: a plain file
+/// name (no separator, no `..`, not absolute) ending as a report, a
+/// manifest, a submission (`.json`, `nhap`), a form (`.xlsx`) or a
+/// template (`.md`).
 fn report_name(name: &str) -> bool {
     let mut parts = Path::new(name).components();
     let plain = matches!(
@@ -379,6 +404,7 @@ fn report_name(name: &str) -> bool {
     let extension = Path::new(name).extension().and_then(|e| e.to_str());
     plain
         && (name.ends_with(MANIFEST)
+            || extension == Some("json")
             || extension
                 .and_then(Format::from_extension)
                 .is_some_and(Format::is_file))

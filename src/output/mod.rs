@@ -18,7 +18,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod commit;
+mod place;
 
+pub use place::{place, Kept, Overwrite, Placed};
+
+use crate::diagnostic::shown_path;
 use crate::manifest::{self, Change, Manifest};
 use crate::pipeline::Report;
 use crate::render::{self, Format, RenderError, Renderer, Rendering};
@@ -28,34 +32,36 @@ use commit::{Folder, Staging};
 pub enum OutputError {
     #[error(transparent)]
     Render(#[from] RenderError),
-    #[error("không ghi được tệp {}: {}; kiểm tra tệp có đang mở trong chương trình khác (Word, trình đọc PDF) hoặc thư mục có bị khóa quyền ghi không", path.display(), io_reason(*kind))]
+    #[error("không ghi được tệp {}: {}; kiểm tra tệp có đang mở trong chương trình khác (Word, Excel, trình đọc PDF) hoặc thư mục có bị khóa quyền ghi không", shown_path(path), io_reason(*kind))]
     Write {
         path: PathBuf,
         kind: std::io::ErrorKind,
     },
-    #[error("{} đã có nhưng là thư mục chứ không phải tệp; đổi tên hoặc xóa thư mục đó", .0.display())]
+    #[error("{} đã có nhưng không phải tệp thường (thư mục, ống dẫn hay thiết bị); đổi tên hoặc xóa nó", shown_path(.0))]
     NotAFile(PathBuf),
-    #[error("một lần tạo báo cáo khác vẫn đang ghi vào {} sau {} giây chờ (có thể là một `khuyencong build --watch` đang chạy); chạy lại khi lần đó xong", dir.display(), waited.as_secs())]
+    #[error("{} là liên kết tượng trưng (symlink): chương trình không ghi qua liên kết, vì tệp thật có thể nằm ngoài thư mục; xóa liên kết hoặc chọn thư mục khác", shown_path(.0))]
+    Link(PathBuf),
+    #[error("một lần chạy khác vẫn đang ghi vào {} sau {} giây chờ (có thể là một `khuyencong build --watch` đang chạy); chạy lại khi lần đó xong", shown_path(dir), waited.as_secs())]
     Busy { dir: PathBuf, waited: Duration },
-    #[error("không khóa được thư mục kết quả bằng tệp {}: {}; kiểm tra thư mục có cho ghi không", path.display(), io_reason(source.kind()))]
+    #[error("không ghi được vào thư mục của tệp khóa {}: {}; kiểm tra thư mục có cho ghi không", shown_path(path), io_reason(source.kind()))]
     Lock {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("nhật ký ghi dở {} không hợp lệ: {reason}. Chương trình không làm theo nhật ký này và không đụng tới tệp nào; xem lại các tệp trong thư mục rồi xóa tệp nhật ký để chạy lại", path.display())]
+    #[error("nhật ký ghi dở {} không hợp lệ: {reason}. Chương trình không làm theo nhật ký này và không đụng tới tệp nào; xem lại các tệp trong thư mục rồi xóa tệp nhật ký để chạy lại", shown_path(path))]
     Journal {
         path: PathBuf,
         #[source]
         reason: JournalError,
     },
-    #[error("không thay được {}: {}; các tệp đã thay được trả lại như cũ. Kiểm tra tệp có đang mở trong chương trình khác (Word, trình đọc PDF) hoặc bị khóa không", path.display(), io_reason(source.kind()))]
+    #[error("không thay được {}: {}; các tệp đã thay được trả lại như cũ. Kiểm tra tệp có đang mở trong chương trình khác (Word, Excel, trình đọc PDF) hoặc bị khóa không", shown_path(path), io_reason(source.kind()))]
     RolledBack {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("không trả lại được {}: {}; nhật ký {} được giữ lại để lần chạy sau trả lại bộ báo cáo cũ", path.display(), io_reason(source.kind()), journal.display())]
+    #[error("không trả lại được {}: {}; nhật ký {} được giữ lại để lần chạy sau trả lại bộ tệp cũ", shown_path(path), io_reason(source.kind()), shown_path(journal))]
     Unfinished {
         path: PathBuf,
         journal: PathBuf,
@@ -67,9 +73,9 @@ pub enum OutputError {
 /// Why a journal is not followed.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
-    #[error("không đọc được ({})", io_reason(.0.kind()))]
-    Read(#[source] std::io::Error),
-    #[error("không phải nhật ký của chương trình này ({0})")]
+    #[error("không đọc được ({0})")]
+    Read(#[source] crate::load::ReadError),
+    #[error("không phải nhật ký của chương trình này (nội dung không đúng dạng nhật ký)")]
     Syntax(#[from] serde_json::Error),
     #[error("{0:?} không phải tên một tệp báo cáo nằm ngay trong thư mục")]
     Name(String),
@@ -92,11 +98,11 @@ impl Left {
     /// What the folder `dir` holds now, said to the user.
     pub fn said(self, dir: &Path) -> String {
         match self {
-            Left::Previous => format!("Các báo cáo cũ trong {} được giữ nguyên.", dir.display()),
-            Left::Untouched => format!("Chưa ghi gì vào {}.", dir.display()),
+            Left::Previous => format!("Các báo cáo cũ trong {} được giữ nguyên.", shown_path(dir)),
+            Left::Untouched => format!("Chưa ghi gì vào {}.", shown_path(dir)),
             Left::Unfinished => format!(
                 "{} đang có bộ báo cáo ghi dở: đừng dùng các tệp trong đó; lần chạy sau sẽ trả lại bộ cũ trước khi làm tiếp.",
-                dir.display()
+                shown_path(dir)
             ),
         }
     }
@@ -113,6 +119,7 @@ impl OutputError {
             OutputError::Render(_)
             | OutputError::Write { .. }
             | OutputError::NotAFile(_)
+            | OutputError::Link(_)
             | OutputError::RolledBack { .. } => Left::Previous,
         }
     }
@@ -127,6 +134,7 @@ fn io_reason(kind: std::io::ErrorKind) -> &'static str {
         K::StorageFull => "ổ đĩa đã đầy",
         K::ReadOnlyFilesystem => "ổ đĩa chỉ cho đọc",
         K::IsADirectory => "đã có một thư mục trùng tên",
+        K::AlreadyExists => "vừa có một tệp khác được ghi vào đúng tên đó",
         K::ResourceBusy => "tệp đang bị chương trình khác dùng",
         K::Unsupported => "ổ đĩa không hỗ trợ việc này",
         _ => "lỗi hệ thống khi ghi",
@@ -271,8 +279,11 @@ fn stage_formats<'a>(
         .collect();
     let everything: Vec<String> = names.iter().chain(extra).cloned().collect();
     let staging = Staging::new(folder, &everything)?;
+    // Decided once, transcribed by each writer.
+    let prepared = doc.prepare()?;
+    let prepared = &prepared;
     let render = |(r, name): (&dyn Renderer, &String)| {
-        let bytes = r.render(doc)?;
+        let bytes = r.render(doc, prepared)?;
         staging.stage(name, &bytes)?;
         Ok((name.clone(), bytes))
     };
@@ -299,7 +310,25 @@ fn stage_formats<'a>(
     Ok((staging, files))
 }
 
+/// Largest manifest read: one of 100.000 units is some tens of MB.
+const MAX_MANIFEST_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Why a manifest could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error(transparent)]
+    Read(#[from] crate::load::ReadError),
+    #[error("tệp không phải bản kê do `khuyencong build` ghi (nội dung không đúng dạng bản kê)")]
+    NotAManifest,
+}
+
+/// A manifest (a regular file, read once within a size limit).
+pub fn load_manifest(path: &Path) -> Result<Manifest, ManifestError> {
+    let bytes = crate::load::read_bytes(path, MAX_MANIFEST_BYTES)?;
+    serde_json::from_slice(&bytes).map_err(|_| ManifestError::NotAManifest)
+}
+
 /// A previous manifest, if there is a readable one.
 pub fn read_manifest(path: &Path) -> Option<Manifest> {
-    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+    load_manifest(path).ok()
 }

@@ -1,7 +1,7 @@
 //! The four Liberation Serif faces compiled into the binary: parsed once,
-//! measured in exactly the units the PDF `/W` array will carry (the frame
-//! and the DOCX table widths measure with the same numbers), and subset per
-//! PDF so only the glyphs actually drawn are embedded.
+//! measured with their exact advances (as Word and LibreOffice measure
+//! Times New Roman, whose widths these are), and subset per PDF so only
+//! the glyphs actually drawn are embedded.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -74,9 +74,9 @@ pub struct FaceData {
     /// up by scanning every cmap segment, hundreds of steps for the
     /// Vietnamese letters at the end of the table; this is a binary search.
     chars: Vec<(u32, u16)>,
-    /// The advance of each entry of `chars`, in thousandths of an em (as
-    /// printpdf writes `/W`): every width the frame, the DOCX tables and the
-    /// PDF layout measure is one lookup, not a read of `hmtx`.
+    /// The advance of each entry of `chars`, in thousandths of an em: every
+    /// width the frame, the prepared layout and the PDF layout measure is
+    /// one lookup, not a read of `hmtx`.
     advances: Vec<f32>,
     /// Advances of ASCII, the bulk of any report, by code point (NaN: none).
     ascii: [f32; 128],
@@ -128,12 +128,12 @@ impl FaceData {
         chars.sort_unstable();
         chars.dedup_by_key(|&mut (ch, _)| ch);
         let upm = f32::from(head.units_per_em);
-        // Truncated to an integer exactly as printpdf writes `/W`, so the
-        // viewer's pen lands where the layout put it.
+        // Exact, as Word and LibreOffice measure: a line breaks where
+        // theirs does (see `pdf_advance` for what the PDF's `/W` says).
         let advances: Vec<f32> = chars
             .iter()
             .map(|&(_, gid)| match hmtx.horizontal_advance(gid) {
-                Ok(w) if gid != 0 => (f32::from(w) * 1000.0 / upm) as i64 as f32,
+                Ok(w) if gid != 0 => f32::from(w) * 1000.0 / upm,
                 _ => f32::NAN,
             })
             .collect();
@@ -164,8 +164,16 @@ impl FaceData {
         Some(self.chars[at].1).filter(|&g| g != 0)
     }
 
-    /// Advance of `ch` in thousandths of an em, or `None` when the face has
-    /// no glyph for it.
+    /// The advance printpdf writes into the PDF's `/W` array for `ch`: the
+    /// exact one truncated to whole thousandths of an em. A viewer's pen
+    /// moves by this; the renderer makes up the difference at each space
+    /// of a justified line, so words land where the layout put them.
+    pub fn pdf_advance(&self, ch: char) -> Option<f32> {
+        self.advance(ch).map(f32::trunc)
+    }
+
+    /// Advance of `ch` in thousandths of an em (exact, with its fraction),
+    /// or `None` when the face has no glyph for it.
     pub fn advance(&self, ch: char) -> Option<f32> {
         let width = match self.ascii.get(ch as usize) {
             Some(&w) => w,

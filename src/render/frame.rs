@@ -3,14 +3,12 @@
 //! national name, motto and place/date on the right), the title block, and
 //! the closing block (recipients on the left; authority, room to sign and
 //! the signer on the right), with their words, sizes, column widths, rule
-//! lengths and line breaks, all measured with the embedded faces. The DOCX
-//! and PDF writers only place what is decided here, so a change here
-//! changes both outputs. The keep-together rules of the body flow live
-//! here too, for the same reason.
+//! lengths and line breaks, all measured with the embedded faces. The
+//! prepared layout ([`crate::render::prepared`]) adds the frame's strokes
+//! and gaps; the DOCX and PDF writers only place what is decided there, so
+//! a change here changes both outputs.
 
-use crate::document::{
-    plain_text, Block, Inline, Metadata, Orientation, PageSettings, Place, Table,
-};
+use crate::document::{Metadata, Orientation, PageSettings};
 use crate::render::fonts::{self, Face, FontError};
 
 /// Lines left blank between the position and the signer's name: room for
@@ -33,7 +31,7 @@ pub struct Look {
 }
 
 impl Look {
-    fn new(size: f32) -> Self {
+    pub fn new(size: f32) -> Self {
         Look {
             size,
             bold: false,
@@ -352,179 +350,6 @@ fn word_groups(text: &str) -> Vec<String> {
     groups
 }
 
-/// Whether block `i` of a section (on pages turned `orientation`) must
-/// stay on the page of what follows it (the closing block after the body's
-/// last block). Headings do; so does a one-line caption before a table,
-/// and the closing sentence before the signature. A long paragraph never
-/// does: it would drag its table to the next page and leave this one half
-/// empty.
-pub fn keeps_with_next(
-    blocks: &[Block],
-    i: usize,
-    settings: &PageSettings,
-    orientation: Orientation,
-) -> bool {
-    match (&blocks[i], blocks.get(i + 1)) {
-        (Block::Heading { .. }, _) | (_, None) => true,
-        (Block::Paragraph(content), Some(Block::Table(_))) => {
-            let line =
-                text_width(settings, orientation) - settings.thut_dau_dong_cm * 10.0 * PT_PER_MM;
-            width(&plain_text(content), Look::new(settings.co_chu)).is_ok_and(|w| w <= line)
-        }
-        _ => false,
-    }
-}
-
-/// Inner margins of a body table cell, (left and right, top and bottom)
-/// in points: both writers pad cells alike, so rows are equally tall.
-pub fn cell_padding(settings: &PageSettings) -> (f32, f32) {
-    (settings.co_chu_bang * 0.4, settings.co_chu_bang * 0.2)
-}
-
-/// Rows kept together at the end of a table, so its last row (the total)
-/// never stands alone under a repeated header.
-pub const TABLE_END_ROWS: usize = 2;
-
-/// The longest word, in em of the table text, that a column must hold on
-/// one line; a longer one (a code, a web address, a figure of more than
-/// eight digits) is cut over lines in a narrow column instead. Four em
-/// leave room for eight columns of any words on a portrait A4 page.
-pub const WHOLE_WORD_EM: f32 = 4.0;
-
-/// A table the page cannot hold, or a face that could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum TableError {
-    #[error(transparent)]
-    Font(#[from] FontError),
-    #[error(
-        "bảng “{name}”{} có {columns} cột, cần ít nhất {needed_mm:.0} mm bề ngang (mỗi cột vừa chữ dài nhất của nó) nhưng trang {} chỉ có {available_mm:.0} mm cho chữ; {}",
-        at_line(*.line),
-        page_name(*.orientation),
-        too_wide_hint(*.orientation)
-    )]
-    TooWide {
-        /// Its first header cells.
-        name: String,
-        line: usize,
-        columns: usize,
-        needed_mm: f32,
-        available_mm: f32,
-        orientation: Orientation,
-    },
-}
-
-fn at_line(line: usize) -> String {
-    match line {
-        0 => String::new(),
-        n => format!(" (dòng {n} của Markdown đã dựng)"),
-    }
-}
-
-fn page_name(orientation: Orientation) -> &'static str {
-    match orientation {
-        Orientation::Portrait => "dọc",
-        Orientation::Landscape => "ngang",
-    }
-}
-
-fn too_wide_hint(orientation: Orientation) -> &'static str {
-    match orientation {
-        Orientation::Portrait => "hãy bớt cột, rút ngắn tiêu đề cột, hoặc viết `<!-- trang-ngang -->` trên một dòng riêng ngay trước bảng để in bảng trên trang ngang",
-        Orientation::Landscape => "hãy bớt cột, rút ngắn tiêu đề cột hoặc chữ dài trong bảng, hoặc chia thành hai bảng",
-    }
-}
-
-/// Refuses a table whose columns cannot all hold their longest word (up to
-/// [`WHOLE_WORD_EM`]) with their padding within the text width of its
-/// page: both writers ask this before laying a table out, so neither ever
-/// draws text past the margin or squeezes columns below their words.
-pub fn check_table(
-    table: &Table,
-    settings: &PageSettings,
-    orientation: Orientation,
-) -> Result<(), TableError> {
-    let needed: f32 = least_widths(table, settings)?.iter().sum();
-    let available = text_width(settings, orientation);
-    if needed <= available + 0.01 {
-        return Ok(());
-    }
-    let mut name = table
-        .header
-        .iter()
-        .map(|c| plain_text(c))
-        .filter(|t| !t.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" | ");
-    if let Some((cut, _)) = name.char_indices().nth(60) {
-        name.truncate(cut);
-        name.push('…');
-    }
-    Err(TableError::TooWide {
-        name,
-        line: table.line,
-        columns: table.columns(),
-        needed_mm: needed / PT_PER_MM,
-        available_mm: available / PT_PER_MM,
-        orientation,
-    })
-}
-
-/// The least width of each column, in points: the padding and the longest
-/// word of its cells (bold in header rows and bold runs), at most
-/// [`WHOLE_WORD_EM`]. What a merged cell needs beyond its columns' widths
-/// is shared among them.
-pub fn least_widths(table: &Table, settings: &PageSettings) -> Result<Vec<f32>, FontError> {
-    let size = settings.co_chu_bang;
-    let cap = WHOLE_WORD_EM * size;
-    let pad = 2.0 * cell_padding(settings).0;
-    let mut least = vec![pad; table.columns()];
-    let mut merged = Vec::new();
-    let grid = table.grid();
-    let headers = table.subheader.len() + 1;
-    let rows = table
-        .header_rows()
-        .chain(table.rows.iter().map(Vec::as_slice));
-    for (r, row) in rows.enumerate() {
-        for (c, place) in grid.row(r).iter().enumerate() {
-            let Place::Cell { columns, .. } = *place else {
-                continue;
-            };
-            let Some(cell) = row.get(c) else { continue };
-            if columns == 1 && least[c] >= cap + pad {
-                continue;
-            }
-            let need = pad + longest_word(cell, size, r < headers)?.min(cap);
-            if columns == 1 {
-                least[c] = least[c].max(need);
-            } else {
-                merged.push((c, columns, need));
-            }
-        }
-    }
-    for (c, columns, need) in merged {
-        let end = (c + columns).min(least.len());
-        let span = &mut least[c..end];
-        let short = need - span.iter().sum::<f32>();
-        if short > 0.0 {
-            let share = short / span.len() as f32;
-            span.iter_mut().for_each(|w| *w += share);
-        }
-    }
-    Ok(least)
-}
-
-/// Printed width of the longest word of a cell.
-fn longest_word(cell: &[Inline], size: f32, header: bool) -> Result<f32, FontError> {
-    let bold = header || cell.iter().any(|x| matches!(x, Inline::Text(r) if r.bold));
-    let look = Look {
-        bold,
-        ..Look::new(size)
-    };
-    plain_text(cell)
-        .split_whitespace()
-        .try_fold(0.0f32, |w, word| Ok(w.max(width(word, look)?)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,30 +398,6 @@ mod tests {
             two.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
             ["TRUNG TÂM KHUYẾN CÔNG VÀ TƯ VẤN", "PHÁT TRIỂN CÔNG NGHIỆP"]
         );
-    }
-
-    #[test]
-    fn headings_captions_and_the_closing_sentence_keep_with_next_long_paragraphs_do_not() {
-        let para = |text: &str| Block::Paragraph(vec![crate::document::Inline::plain(text)]);
-        let table = Block::Table(crate::document::Table::default());
-        let long = "Nội dung dài ".repeat(40);
-        let blocks = vec![
-            Block::Heading {
-                level: 1,
-                content: vec![],
-            },
-            para("Bảng 1. Kinh phí"),
-            table.clone(),
-            para(&long),
-            table,
-            para(&long),
-            para("Trên đây là báo cáo./."),
-        ];
-        let settings = PageSettings::default();
-        let keeps: Vec<bool> = (0..blocks.len())
-            .map(|i| keeps_with_next(&blocks, i, &settings, Orientation::Portrait))
-            .collect();
-        assert_eq!(keeps, [true, true, false, false, false, false, true]);
     }
 
     /// `text` broken just after `fits`, the longest first line allowed.

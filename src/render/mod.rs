@@ -2,10 +2,12 @@
 //!
 //! Everything both documents share is decided upstream, once: the report
 //! date and page settings are checked when the Markdown is parsed
-//! (`markdown`), the official frame (header block, title, closing block,
-//! their words and geometry) and the keep-together rules in [`frame`], and
-//! every width is measured with the embedded faces ([`fonts`]). The DOCX
-//! and PDF writers only transcribe that into their formats. The workbook
+//! (`markdown`), the official frame's words and line breaks in [`frame`],
+//! and the rest of the page — column widths, paragraph formats, list
+//! markers, strokes, gaps, keep-together rules, page numbers, document
+//! properties — in the prepared layout ([`prepared`]), every width
+//! measured with the embedded faces ([`fonts`]). The DOCX and PDF writers
+//! only transcribe the prepared layout into their formats. The workbook
 //! ([`xlsx`]) transcribes the summary's tables instead, so it exists only
 //! where there is a summary (a build, not a Markdown file rendered). No
 //! command calls a writer except through [`renderers`].
@@ -15,10 +17,12 @@ pub mod fonts;
 pub mod frame;
 pub mod html;
 pub mod pdf;
+pub mod prepared;
 pub mod xlsx;
 
 use crate::aggregate::Summary;
 use crate::document::Document;
+use prepared::{LayoutError, Prepared};
 
 /// What the writers render: the Markdown, its document model and, in a
 /// build, the summary it was made from.
@@ -79,15 +83,18 @@ impl Format {
     }
 }
 
-/// One output format, rendered from the same report.
+/// One output format, rendered from the same report and its one prepared
+/// layout.
 pub trait Renderer: Sync {
     fn format(&self) -> Format;
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError>;
+    fn render(&self, doc: &Rendering, prepared: &Prepared) -> Result<Vec<u8>, RenderError>;
 }
 
 /// Why a writer could not make its file; the cause is kept.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    #[error("không dàn trang được văn bản: {0}")]
+    Layout(#[from] LayoutError),
     #[error("không tạo được tệp DOCX: {0}")]
     Docx(#[from] docx::DocxError),
     #[error("không tạo được tệp PDF: {0}")]
@@ -98,6 +105,13 @@ pub enum RenderError {
     NoSummary,
 }
 
+impl Rendering {
+    /// The layout every writer transcribes, decided once per rendering.
+    pub fn prepare(&self) -> Result<Prepared<'_>, RenderError> {
+        Ok(prepared::prepare(&self.document)?)
+    }
+}
+
 /// The Markdown as the templates produced it.
 struct MarkdownRenderer;
 
@@ -105,58 +119,59 @@ impl Renderer for MarkdownRenderer {
     fn format(&self) -> Format {
         Format::Markdown
     }
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
+    fn render(&self, doc: &Rendering, _: &Prepared) -> Result<Vec<u8>, RenderError> {
         Ok(doc.markdown.clone().into_bytes())
     }
 }
 
-/// The Word document (docx-rs), from the document model.
+/// The Word document (docx-rs), from the prepared layout.
 struct DocxRenderer;
 
 impl Renderer for DocxRenderer {
     fn format(&self) -> Format {
         Format::Docx
     }
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
-        Ok(docx::write(&doc.document)?)
+    fn render(&self, _: &Rendering, prepared: &Prepared) -> Result<Vec<u8>, RenderError> {
+        Ok(docx::write(prepared)?)
     }
 }
 
-/// The PDF, typeset by our own layout engine (printpdf), from the same model.
+/// The PDF, paginated by our own engine (printpdf), from the same layout.
 struct PdfRenderer;
 
 impl Renderer for PdfRenderer {
     fn format(&self) -> Format {
         Format::Pdf
     }
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
-        Ok(pdf::write(&doc.document)?)
+    fn render(&self, _: &Rendering, prepared: &Prepared) -> Result<Vec<u8>, RenderError> {
+        Ok(pdf::write(prepared)?)
     }
 }
 
-/// The summary tables (rust_xlsxwriter), from the summary.
+/// The summary tables (rust_xlsxwriter), from the summary, with the
+/// report's properties.
 struct XlsxRenderer;
 
 impl Renderer for XlsxRenderer {
     fn format(&self) -> Format {
         Format::Xlsx
     }
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
+    fn render(&self, doc: &Rendering, prepared: &Prepared) -> Result<Vec<u8>, RenderError> {
         let summary = doc.summary.as_ref().ok_or(RenderError::NoSummary)?;
-        Ok(xlsx::write(summary)?)
+        Ok(xlsx::write(summary, &prepared.properties)?)
     }
 }
 
-/// The PDF's pages as HTML (the desk's preview), from the same layout the
-/// PDF writer transcribes.
+/// The PDF's pages as HTML (the desk's preview): the PDF's own line and
+/// page breaks of the same prepared layout, transcribed.
 struct HtmlRenderer;
 
 impl Renderer for HtmlRenderer {
     fn format(&self) -> Format {
         Format::Html
     }
-    fn render(&self, doc: &Rendering) -> Result<Vec<u8>, RenderError> {
-        let layout = pdf::layout::layout(&doc.document)?;
+    fn render(&self, _: &Rendering, prepared: &Prepared) -> Result<Vec<u8>, RenderError> {
+        let layout = pdf::layout::layout(prepared)?;
         Ok(html::pages(&layout).into_bytes())
     }
 }

@@ -22,6 +22,7 @@ use rust_xlsxwriter::{
 
 use crate::aggregate::{Amounts, Figures, Summary};
 use crate::format;
+use crate::render::prepared::Properties;
 
 /// Why the workbook could not be made; the cause is kept.
 #[derive(Debug, thiserror::Error)]
@@ -43,23 +44,10 @@ const MAX_TEXT_WIDTH: u32 = 480;
 /// Height of one line of text (points, the default font's row).
 const LINE_HEIGHT: f64 = 15.0;
 
-/// The workbook of a summary.
-pub fn write(summary: &Summary) -> Result<Vec<u8>, WorkbookError> {
+/// The workbook of a summary, with the report's properties.
+pub fn write(summary: &Summary, properties: &Properties) -> Result<Vec<u8>, WorkbookError> {
     let mut book = Workbook::new();
-    let doc = &summary.van_ban;
-    // The report date was checked when the plan was read.
-    let date = cell_date(doc.ngay).unwrap_or_default();
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(&doc.trich_yeu)
-            .set_subject(format!(
-                "Số liệu tổng hợp kèm báo cáo số {}",
-                doc.so_ky_hieu
-            ))
-            .set_author(&doc.co_quan_ban_hanh)
-            .set_company(&doc.co_quan_ban_hanh)
-            .set_creation_datetime(&date),
-    );
+    book.set_properties(&spreadsheet_properties(properties));
     book.push_worksheet(by_item(summary)?);
     book.push_worksheet(by_unit(summary)?);
     book.push_worksheet(by_source(summary)?);
@@ -645,6 +633,18 @@ pub(crate) fn cell_number(d: Decimal) -> Option<f64> {
 }
 
 /// A date as a spreadsheet date (every date the contract accepts is one).
+/// The properties of a spreadsheet (this workbook, a unit's form), as the
+/// prepared layout decided them. A date a spreadsheet cannot hold (the
+/// report's was checked when it was read) leaves Excel's default.
+pub(crate) fn spreadsheet_properties(p: &Properties) -> DocProperties {
+    DocProperties::new()
+        .set_title(&p.title)
+        .set_subject(&p.subject)
+        .set_author(&p.author)
+        .set_company(&p.author)
+        .set_creation_datetime(&cell_date(p.date).unwrap_or_default())
+}
+
 pub(crate) fn cell_date(d: crate::contract::Date) -> Option<ExcelDateTime> {
     let (y, m, day) = (
         u16::try_from(d.year).ok()?,

@@ -229,3 +229,58 @@ pub fn document_xml(docx: &Path) -> String {
         .unwrap();
     xml
 }
+
+/// The DOCX of a document, through its prepared layout.
+pub fn docx(doc: &khuyencong::document::Document) -> Vec<u8> {
+    let prepared = khuyencong::render::prepared::prepare(doc).unwrap_or_else(|e| panic!("{e}"));
+    khuyencong::render::docx::write(&prepared).unwrap_or_else(|e| panic!("ghi DOCX: {e}"))
+}
+
+/// The PDF of a document, through its prepared layout.
+pub fn pdf(doc: &khuyencong::document::Document) -> Vec<u8> {
+    try_pdf(doc).unwrap_or_else(|e| panic!("ghi PDF: {e}"))
+}
+
+/// The PDF of a document, or the PDF writer's error.
+pub fn try_pdf(
+    doc: &khuyencong::document::Document,
+) -> Result<Vec<u8>, khuyencong::render::pdf::PdfError> {
+    let prepared = khuyencong::render::prepared::prepare(doc).unwrap_or_else(|e| panic!("{e}"));
+    khuyencong::render::pdf::write(&prepared)
+}
+
+/// The PDF's pages of a document, through its prepared layout.
+pub fn layout(
+    doc: &khuyencong::document::Document,
+) -> Result<khuyencong::render::pdf::layout::Layout, khuyencong::render::pdf::PdfError> {
+    let prepared = khuyencong::render::prepared::prepare(doc).unwrap_or_else(|e| panic!("{e}"));
+    khuyencong::render::pdf::layout::layout(&prepared)
+}
+
+/// A part of a zip package (DOCX, XLSX), as text.
+pub fn zip_part(package: &Path, name: &str) -> String {
+    use std::io::Read;
+    let file = std::fs::File::open(package).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = String::new();
+    zip.by_name(name)
+        .unwrap_or_else(|_| panic!("{}: thiếu {name}", package.display()))
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+/// Every file under `dir` with its bytes, by path relative to `dir`.
+pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut all: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap();
+            (e.path().strip_prefix(dir).unwrap().to_path_buf(), bytes)
+        })
+        .collect();
+    all.sort();
+    all
+}

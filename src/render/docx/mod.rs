@@ -1,4 +1,10 @@
-//! Document model → DOCX, laid out as Nghị định 30/2020/NĐ-CP asks.
+//! Prepared layout → DOCX, laid out as Nghị định 30/2020/NĐ-CP asks.
+//!
+//! Everything about the page comes from [`crate::render::prepared`]
+//! (shared with the PDF): column widths, paragraph formats and styles,
+//! strokes, gaps, keep-together rules, page-number sections, properties;
+//! this writer converts points to twips and writes them. Word and
+//! LibreOffice break lines and pages themselves, with the same rules.
 //!
 //! docx-rs builds the parts; [`schema`] then puts every part (and each body
 //! element as it is streamed) in the element order the OOXML schema
@@ -6,9 +12,8 @@
 //! into its XML by [`splice`], which fails rather than silently doing
 //! nothing when its anchor is missing: repeated table header rows
 //! (`w:tblHeader`), the document language, Normal as the default style,
-//! the theme part. The official frame comes from [`crate::render::frame`],
-//! shared with the PDF. The package is zipped here with every timestamp
-//! taken from the report's date, so the same Markdown always gives the same
+//! the theme part. The package is zipped here with every timestamp taken
+//! from the report's date, so the same Markdown always gives the same
 //! bytes.
 
 mod schema;
@@ -28,20 +33,17 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 pub use schema::SchemaError;
 
-use crate::document::{
-    self, Align, Block, Document, Inline, Metadata, Orientation, PageSettings, Place, Section,
+use crate::document::{Inline, Orientation, Place};
+use crate::render::frame::Line;
+use crate::render::prepared::{
+    glue_hyphens, CellFormat, Numbering, Para, ParaFormat, ParaKind, Piece, Prepared, Properties,
+    Region, TableLayout, TextAlign, VerticalAlign, NO_BREAK_HYPHEN,
 };
-use crate::render::fonts::FontError;
-use crate::render::frame::{self, Frame, Line, Look, TableError};
 use crate::render::xml_escape;
 use sections::Slot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocxError {
-    #[error(transparent)]
-    Font(#[from] FontError),
-    #[error(transparent)]
-    Table(#[from] TableError),
     #[error("XML của phần {part} sai thứ tự lược đồ OOXML: {source}")]
     Schema {
         part: String,
@@ -67,27 +69,18 @@ const BODY: &str = "BodyText";
 const TABLE_TEXT: &str = "TableText";
 const HEADINGS: [&str; 4] = ["Heading1", "Heading2", "Heading3", "Heading4"];
 
-/// Renders the report as a DOCX package: page 1's header and title, the
-/// body, the closing block, then the annex, each page orientation a
-/// section of its own.
-pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
-    let frame = frame::frame(&doc.meta)?;
-    let b = Builder::new(&doc.meta.trang, &frame);
-    let s = b.s;
-    let (body, annex) = (doc.body_sections(), doc.annex_sections());
-    for section in body.iter().chain(&annex) {
-        for block in section.blocks {
-            if let Block::Table(table) = block {
-                frame::check_table(table, s, section.orientation)?;
-            }
-        }
-    }
+/// Writes the prepared report as a DOCX package: page 1's header and
+/// title, the body, the closing block, then the annex, each region of
+/// pages a section of its own.
+pub fn write(p: &Prepared) -> Result<Vec<u8>, DocxError> {
+    let b = Builder::new(p);
+    let s = p.settings;
     let (width, height) = s.paper_mm(Orientation::Portrait);
     let mut docx = Docx::new()
         .page_size(mm(width) as u32, mm(height) as u32)
-        .page_margin(page_margin(s))
+        .page_margin(page_margin(p))
         .default_fonts(b.fonts())
-        .default_size(half_points(s.co_chu))
+        .default_size(half_points(p.formats.body.size))
         .default_line_spacing(
             LineSpacing::new()
                 .after(0)
@@ -102,55 +95,58 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, DocxError> {
     }
 
     docx = docx.add_table(b.header_block());
-    for p in b.title_block() {
-        docx = docx.add_paragraph(p);
+    for paragraph in b.title_block() {
+        docx = docx.add_paragraph(paragraph);
     }
     // The body and the annex go in where these marker paragraphs are (see
     // `sections::slots`).
     docx = docx.add_paragraph(sections::marker(Slot::Body));
     docx = docx.add_table(b.closing_block());
-    if !annex.is_empty() {
+    if !p.annex.is_empty() {
         docx = docx.add_paragraph(sections::marker(Slot::Annex));
     }
 
     // Page 1's section keeps the properties docx-rs wrote (headers, no
-    // number on page 1); every later one only turns the paper.
-    let orientations: Vec<Orientation> = body.iter().chain(&annex).map(|s| s.orientation).collect();
+    // number on page 1); every later one turns the paper and, where the
+    // annex starts, numbers its pages from 1 again.
+    let regions: Vec<&Region> = p.regions().collect();
     let props = |first: &str, k: usize| match k {
-        0 => first.to_string(),
-        k => sections::later(s, orientations[k], page_margin(s)),
+        0 => Ok(first.to_string()),
+        k => sections::later(
+            s,
+            regions[k].orientation,
+            regions[k].numbering == Numbering::Restart,
+            page_margin(p),
+        ),
     };
     package(
         docx.build(),
-        orientations.len(),
+        regions.len(),
         |slot, first, out| match slot {
-            Slot::Body => b.flow_xml(&body, 0, &|k| props(first, k), out),
-            Slot::Annex => b.flow_xml(&annex, body.len(), &|k| props(first, k), out),
-            Slot::LastSection => {
-                Ok(out.write_all(props(first, orientations.len() - 1).as_bytes())?)
-            }
+            Slot::Body => b.flow_xml(&p.body, 0, &|k| props(first, k), out),
+            Slot::Annex => b.flow_xml(&p.annex, p.body.len(), &|k| props(first, k), out),
+            Slot::LastSection => Ok(out.write_all(props(first, regions.len() - 1)?.as_bytes())?),
         },
-        &doc.meta,
+        &p.properties,
     )
 }
 
-/// The decree's margins (kept on every page, whichever way it is turned).
-fn page_margin(s: &PageSettings) -> PageMargin {
+/// The decree's margins (kept on every page, whichever way it is turned),
+/// the header where the page number goes.
+fn page_margin(p: &Prepared) -> PageMargin {
+    let s = p.settings;
     PageMargin::new()
         .top(mm(s.le_tren_mm))
         .bottom(mm(s.le_duoi_mm))
         .left(mm(s.le_trai_mm))
         .right(mm(s.le_phai_mm))
-        .header(mm(s.le_tren_mm / 2.0))
+        .header(twips(p.page_number.top))
         .footer(mm(s.le_duoi_mm / 2.0))
 }
 
-/// Page settings and the frame, with the builders that need them.
+/// The prepared document, with the builders that need it.
 struct Builder<'a> {
-    s: &'a PageSettings,
-    frame: &'a Frame,
-    /// Width between the margins, in twips.
-    width: i32,
+    p: &'a Prepared<'a>,
     /// The next body paragraph id (see [`Builder::paragraph`]).
     next_id: std::cell::Cell<u32>,
     /// An empty paragraph made before the frame is built, copied for every
@@ -159,97 +155,108 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(s: &'a PageSettings, frame: &'a Frame) -> Self {
+    fn new(p: &'a Prepared<'a>) -> Self {
         Self {
-            s,
-            frame,
-            width: twips(frame.text_width),
+            p,
             next_id: std::cell::Cell::new(BODY_PARAGRAPH_IDS),
             blank: Paragraph::new(),
         }
     }
+
     fn fonts(&self) -> RunFonts {
-        let f = &self.s.phong_chu;
+        let f = &self.p.settings.phong_chu;
         RunFonts::new().ascii(f).hi_ansi(f).cs(f).east_asia(f)
     }
 
-    /// Body Text carries the decree's paragraph layout; headings inherit it,
-    /// so a clerk who changes it in Word changes them all.
+    /// Body Text carries the decree's paragraph format; headings inherit
+    /// it, so a clerk who changes it in Word changes them all.
     fn styles(&self) -> Vec<Style> {
-        let s = self.s;
-        let spacing = LineSpacing::new()
-            .after(pt(s.cach_doan_pt) as u32)
-            .line((240.0 * s.gian_dong).round() as i32)
-            .line_rule(LineSpacingType::Auto);
-        let body = Style::new(BODY, StyleType::Paragraph)
+        let f = &self.p.formats;
+        let body = f.body;
+        let mut body_style = Style::new(BODY, StyleType::Paragraph)
             .name("Body Text")
             .based_on("Normal")
             .next(BODY)
-            .align(AlignmentType::Both)
+            .align(alignment(body.align))
             .indent(
                 None,
-                Some(SpecialIndentType::FirstLine(cm(s.thut_dau_dong_cm))),
+                Some(SpecialIndentType::FirstLine(twips(body.first_indent))),
                 None,
                 None,
             )
-            .line_spacing(spacing);
+            .line_spacing(spacing(&body));
+        // Two lines at least at either end of a page, as the PDF.
+        body_style.paragraph_property = body_style.paragraph_property.widow_control(true);
         let table = Style::new(TABLE_TEXT, StyleType::Paragraph)
             .name("Table Text")
             .based_on("Normal")
-            .size(half_points(s.co_chu_bang));
-        let headings = HEADINGS.iter().enumerate().map(|(level, id)| {
-            let mut style = Style::new(*id, StyleType::Paragraph)
-                .name(format!("heading {}", level + 1))
-                .based_on(BODY)
-                .next(BODY)
-                .fonts(self.fonts())
-                .size(half_points(s.co_chu))
-                .color("000000")
-                .bold()
-                .outline_lvl(level);
-            if level == 3 {
-                style = style.italic();
-            }
-            style.paragraph_property = style.paragraph_property.keep_next(true);
-            style
-        });
-        [body, table].into_iter().chain(headings).collect()
+            .size(half_points(f.table.size));
+        let headings = HEADINGS
+            .iter()
+            .zip(&f.headings)
+            .enumerate()
+            .map(|(level, (id, h))| {
+                let mut style = Style::new(*id, StyleType::Paragraph)
+                    .name(format!("heading {}", level + 1))
+                    .based_on(BODY)
+                    .next(BODY)
+                    .fonts(self.fonts())
+                    .size(half_points(h.size))
+                    .color("000000")
+                    .align(alignment(h.align))
+                    .outline_lvl(level);
+                if h.bold {
+                    style = style.bold();
+                }
+                if h.italic {
+                    style = style.italic();
+                }
+                style.paragraph_property = style
+                    .paragraph_property
+                    .keep_next(true)
+                    .keep_lines(h.keep_together);
+                style
+            });
+        [body_style, table].into_iter().chain(headings).collect()
     }
 
-    /// The paragraphs of a block other than a table (tables are added by
-    /// the caller).
-    fn paragraphs(&self, block: &Block) -> Vec<Paragraph> {
-        match block {
-            Block::Heading { level, content } => {
-                let style = HEADINGS[usize::from(*level).clamp(1, 4) - 1];
-                vec![add_inlines(self.paragraph().style(style), content, false)]
+    /// A paragraph of the flow: its style, what its format changes from
+    /// the style's, its marker and its text.
+    fn para(&self, para: &Para) -> Paragraph {
+        let formats = &self.p.formats;
+        let (style, base) = match para.kind {
+            ParaKind::Heading(level) => {
+                let level = usize::from(level).clamp(1, 4) - 1;
+                (HEADINGS[level], &formats.headings[level])
             }
-            Block::Paragraph(inlines) => vec![add_inlines(self.body(), inlines, false)],
-            Block::List { start, items } => items
-                .iter()
-                .zip(0..)
-                .map(|(item, i)| {
-                    let marker = start.map_or_else(|| "- ".to_string(), |n| format!("{}. ", n + i));
-                    add_inlines(
-                        self.body().add_run(Run::new().add_text(marker)),
-                        item,
-                        false,
-                    )
-                })
-                .collect(),
-            Block::PageBreak => {
-                vec![self
-                    .paragraph()
-                    .add_run(Run::new().add_break(BreakType::Page))]
-            }
-            Block::Table(_) => Vec::new(),
+            ParaKind::Body | ParaKind::ListItem => (BODY, &formats.body),
+        };
+        let f = &para.format;
+        let mut p = self.paragraph().style(style);
+        if f.align != base.align {
+            p = p.align(alignment(f.align));
         }
+        if (f.left_indent, f.first_indent) != (base.left_indent, base.first_indent) {
+            p = p.indent(
+                Some(twips(f.left_indent)),
+                Some(SpecialIndentType::FirstLine(twips(f.first_indent))),
+                None,
+                None,
+            );
+        }
+        if para.keep_with_next {
+            p = p.keep_next(true);
+        }
+        if let Some(marker) = &para.marker {
+            p = p.add_run(Run::new().add_text(marker));
+        }
+        add_inlines(p, para.content, false)
     }
 
     /// The PAGE field, centred in the top margin.
     fn page_number(&self) -> Paragraph {
         let field = Run::new()
-            .size(half_points(self.s.co_chu_so_trang))
+            .size(half_points(self.p.page_number.size))
             .add_field_char(FieldCharType::Begin, false)
             .add_instr_text(InstrText::PAGE(InstrPAGE::new()))
             .add_field_char(FieldCharType::Separate, false)
@@ -262,13 +269,14 @@ impl<'a> Builder<'a> {
     /// the place and date on the right: two rows, so the number and the
     /// date start on one line however the agency name wraps.
     fn header_block(&self) -> Table {
-        let h = &self.frame.header;
+        let h = &self.p.frame.header;
+        let gaps = &self.p.gaps;
         let (lw, rw) = self.columns();
         let mut left: Vec<Paragraph> = h.left.iter().flat_map(|s| &s.lines).map(centred).collect();
-        left.push(rule(twips(h.left_rule.length), lw, 6.0));
+        left.push(self.rule(h.left_rule.length, lw, gaps.below_header_rule));
         let mut right: Vec<Paragraph> =
             h.right.iter().flat_map(|s| &s.lines).map(centred).collect();
-        right.push(rule(twips(h.right_rule.length), rw, 6.0));
+        right.push(self.rule(h.right_rule.length, rw, gaps.below_header_rule));
         let number = h.number.lines.iter().map(centred).collect();
         let date = h.place_date.lines.iter().map(centred).collect();
         two_columns((lw, rw), vec![(left, right), (number, date)])
@@ -276,21 +284,48 @@ impl<'a> Builder<'a> {
 
     /// Document type and summary, centred under the header block.
     fn title_block(&self) -> Vec<Paragraph> {
-        let t = &self.frame.title;
+        let t = &self.p.frame.title;
+        let gaps = &self.p.gaps;
         let mut ps: Vec<Paragraph> = t.lines.iter().flat_map(|s| &s.lines).map(centred).collect();
         if let Some(first) = ps.first_mut() {
             *first = first
                 .clone()
-                .line_spacing(LineSpacing::new().before(pt(18.0) as u32));
+                .line_spacing(LineSpacing::new().before(pt(gaps.above_title) as u32));
         }
-        ps.push(rule(twips(t.rule.length), self.width, 12.0));
+        let width = twips(self.p.frame.text_width);
+        ps.push(self.rule(t.rule.length, width, gaps.below_title_rule));
         ps
+    }
+
+    /// A centred solid rule `length` points long in a column `column`
+    /// twips wide, the prepared gap under the text above it and `after`
+    /// points under it: the bottom border of an empty paragraph as high as
+    /// that gap, narrowed by its indents. Borders render the same in Word
+    /// and LibreOffice, unlike drawn shapes.
+    fn rule(&self, length: f32, column: i32, after: f32) -> Paragraph {
+        let side = ((column - twips(length)) / 2).max(0);
+        let mut p = Paragraph::new()
+            .align(AlignmentType::Center)
+            .indent(Some(side), None, Some(side), None)
+            .line_spacing(
+                LineSpacing::new()
+                    .after(pt(after) as u32)
+                    .line(pt(self.p.gaps.above_rule))
+                    .line_rule(LineSpacingType::Exact),
+            );
+        let border = ParagraphBorder::new(ParagraphBorderPosition::Bottom)
+            .val(BorderType::Single)
+            .size(eighths(self.p.strokes.frame_rule));
+        p.property = p
+            .property
+            .set_borders(ParagraphBorders::with_empty().set(border));
+        p
     }
 
     /// Recipients on the left, authority and signer on the right: one row
     /// that cannot split, so the block is always on one page.
     fn closing_block(&self) -> Table {
-        let c = &self.frame.closing;
+        let c = &self.p.frame.closing;
         let left = c
             .left
             .iter()
@@ -311,23 +346,25 @@ impl<'a> Builder<'a> {
     }
 
     fn columns(&self) -> (i32, i32) {
-        let left = twips(self.frame.columns.0);
-        (left, self.width - left)
+        let frame = &self.p.frame;
+        let left = twips(frame.columns.0);
+        (left, twips(frame.text_width) - left)
     }
 
-    /// The body's sections (`first` = 0) or the annex's (`first` = the
-    /// number of the body's, the annex's first section's number) as XML,
-    /// written one element (one table row) at a
-    /// time straight into the archive, each in schema order: a national
-    /// report has tens of thousands of rows, and neither a docx-rs tree of
-    /// them all nor their XML (≈50 MB for 10.000 units) is ever held in
-    /// memory. A section starting a new page first ends the one before
-    /// with its properties (`props` of its number).
+    /// The body's regions (`first` = 0) or the annex's (`first` = the
+    /// number of the body's, the annex's first region's number) as XML,
+    /// written one element (one table row) at a time straight into the
+    /// archive, each in schema order: a national report has tens of
+    /// thousands of rows, and neither a docx-rs tree of them all nor their
+    /// XML (≈50 MB for 10.000 units) is ever held in memory. A region
+    /// starting a new page first ends the one before with its properties
+    /// (`props` of its number). The body ends with the gap above the
+    /// closing block.
     fn flow_xml(
         &self,
-        sections: &[Section],
+        regions: &[Region],
         first: usize,
-        props: &dyn Fn(usize) -> String,
+        props: &dyn Fn(usize) -> Result<String, DocxError>,
         out: &mut dyn Write,
     ) -> Result<(), DocxError> {
         let mut out = Body {
@@ -335,82 +372,92 @@ impl<'a> Builder<'a> {
             orderer: schema::Orderer::default(),
             xml: Vec::new(),
         };
-        // Word and LibreOffice merge adjacent tables and glue text to a
-        // table's bottom edge: keep them apart with a paragraph or some space.
-        let mut after_table = false;
-        for (k, section) in (first..).zip(sections) {
-            if section.new_page && k > 0 {
-                out.element(&self.section_break(&props(k - 1))?)?;
-                after_table = false;
+        // Space owed below a table just written, written as an empty
+        // paragraph before whatever follows: Word and LibreOffice merge
+        // adjacent tables, and LibreOffice ignores keep-with-next on a
+        // paragraph right after a table.
+        let mut after_table = None;
+        let mut keeps = false;
+        for (k, region) in (first..).zip(regions) {
+            if region.new_page && k > 0 {
+                out.element(&self.section_break(&props(k - 1)?)?)?;
+                after_table = None;
             }
-            after_table = self.blocks_xml(section, after_table, &mut out)?;
+            (after_table, keeps) = self.pieces_xml(region, after_table, &mut out)?;
         }
-        // The annex ends the document: the paragraph Word needs after a
-        // last table must not spill onto a page of its own.
-        match (after_table, first > 0) {
-            (true, false) => out.element(&self.paragraph().build())?,
-            (true, true) => out.element(&self.point_high().build())?,
-            (false, _) => {}
+        if first == 0 {
+            // The closing block's gap, kept with it when the body's last
+            // block keeps.
+            let height = self.p.gaps.above_closing + after_table.unwrap_or(0.0);
+            out.element(&self.gap(height).keep_next(keeps).build())?;
+        } else if after_table.is_some() {
+            // The annex ends the document: the paragraph Word needs after a
+            // last table must not spill onto a page of its own.
+            out.element(&self.gap(0.05).build())?;
         }
         Ok(())
     }
 
-    /// An empty paragraph a point high: it never pushes a page over.
-    fn point_high(&self) -> Paragraph {
+    /// An empty paragraph `height` points high.
+    fn gap(&self, height: f32) -> Paragraph {
         self.paragraph().line_spacing(
             LineSpacing::new()
                 .before(0)
                 .after(0)
-                .line(20)
+                .line(pt(height).max(1))
                 .line_rule(LineSpacingType::Exact),
         )
     }
 
     /// An empty paragraph ending a section whose properties are `props`
-    /// (Word keeps them in a section's last paragraph).
+    /// (Word keeps them in a section's last paragraph); a point high, it
+    /// never pushes a page over.
     fn section_break(&self, props: &str) -> Result<Vec<u8>, DocxError> {
         let xml = splice(
             "word/document.xml",
             "ngắt vùng trang (w:sectPr)",
-            &String::from_utf8_lossy(&self.point_high().build()),
+            &String::from_utf8_lossy(&self.gap(0.05).build()),
             "</w:pPr>",
             &format!("{props}</w:pPr>"),
         )?;
         Ok(xml.into_bytes())
     }
 
-    /// A section's blocks; `after_table` says whether a table ends what
-    /// is already written, and the result whether one ends the section.
-    fn blocks_xml(
+    /// A region's pieces; `after_table` is the space owed below a table
+    /// that ends what is already written. Returns the same for the region's
+    /// end, and whether its last piece keeps with what follows.
+    fn pieces_xml(
         &self,
-        section: &Section,
-        mut after_table: bool,
+        region: &Region,
+        mut after_table: Option<f32>,
         out: &mut Body<'_>,
-    ) -> Result<bool, DocxError> {
-        let blocks = section.blocks;
-        let width = twips(frame::text_width(self.s, section.orientation));
-        for (n, block) in blocks.iter().enumerate() {
-            if let Block::Table(table) = block {
-                if after_table {
-                    out.element(&self.paragraph().build())?;
+    ) -> Result<(Option<f32>, bool), DocxError> {
+        let mut keeps = false;
+        for piece in &region.pieces {
+            if let (Some(space), Piece::Paragraph(_) | Piece::Table(_)) = (after_table, piece) {
+                out.element(&self.gap(space).keep_next(keeps).build())?;
+            }
+            after_table = None;
+            match piece {
+                Piece::Table(t) => {
+                    self.table_xml(t, out)?;
+                    after_table = Some(t.space_after);
+                    keeps = t.keep_with_next.last().copied().unwrap_or(false);
                 }
-                self.table_xml(table, width, out)?;
-                after_table = true;
-                continue;
+                Piece::Paragraph(para) => {
+                    out.element(&self.para(para).build())?;
+                    keeps = para.keep_with_next;
+                }
+                Piece::PageBreak => {
+                    let p = self
+                        .paragraph()
+                        .add_run(Run::new().add_break(BreakType::Page));
+                    out.element(&p.build())?;
+                    keeps = false;
+                }
             }
-            let keep = frame::keeps_with_next(blocks, n, self.s, section.orientation);
-            for (i, p) in self.paragraphs(block).into_iter().enumerate() {
-                let p = if after_table && i == 0 {
-                    p.line_spacing(LineSpacing::new().before(pt(self.s.cach_doan_pt) as u32))
-                } else {
-                    p
-                };
-                let p = if keep { p.keep_next(true) } else { p };
-                out.element(&p.build())?;
-            }
-            after_table = false;
         }
-        Ok(after_table)
+        Ok((after_table, keeps))
     }
 
     /// A new body paragraph, with the next id of the body's own range. The
@@ -432,65 +479,57 @@ impl<'a> Builder<'a> {
         template.clone().id(format!("{id:08x}"))
     }
 
-    fn body(&self) -> Paragraph {
-        self.paragraph().style(BODY)
-    }
-
-    /// A bordered table `width` twips wide with its header rows repeated
-    /// on every page and its last rows kept together, written row by row.
-    /// Merged cells span grid columns (`w:gridSpan`) and rows (`w:vMerge`).
-    fn table_xml(
-        &self,
-        t: &document::Table,
-        width: i32,
-        out: &mut Body<'_>,
-    ) -> Result<(), DocxError> {
-        let columns = t.columns();
-        let grid = t.grid();
-        let header_rows = t.subheader.len() + 1;
-        let look = Look {
-            size: self.s.co_chu_bang,
-            bold: false,
-            italic: false,
+    /// A bordered table in the prepared column widths (a fixed layout, so
+    /// Word and LibreOffice keep them), its header rows repeated on every
+    /// page and kept with the first row, its rows kept as prepared, written
+    /// row by row. Merged cells span grid columns (`w:gridSpan`) and rows
+    /// (`w:vMerge`).
+    fn table_xml(&self, t: &TableLayout, out: &mut Body<'_>) -> Result<(), DocxError> {
+        let table = t.table;
+        let widths: Vec<i32> = t.widths.iter().map(|&w| twips(w)).collect();
+        let width: i32 = widths.iter().sum();
+        let (pad_x, pad_y) = (twips(t.padding.0), twips(t.padding.1));
+        let cell_paragraph = |format: &CellFormat, keep: bool| {
+            let mut p = self
+                .blank
+                .clone()
+                .style(TABLE_TEXT)
+                .align(alignment(format.align))
+                .keep_next(keep);
+            if format.bold {
+                p = p.bold();
+            }
+            p
         };
-        let (pad_x, pad_y) = frame::cell_padding(self.s);
-        let (pad_x, pad_y) = (twips(pad_x), twips(pad_y));
-        let widths = column_widths(t, &grid, width, look, pad_x)?;
-        // Word keeps a row on the page of the next when its paragraphs keep
-        // with the next one.
-        let kept_from = t.rows.len().saturating_sub(frame::TABLE_END_ROWS);
         // Per column: the empty cell, and its paragraph as a header cell, a
         // body cell and a kept body cell.
-        let templates: Vec<(TableCell, [Paragraph; 3])> = (0..columns)
+        let templates: Vec<(TableCell, [Paragraph; 3])> = (0..widths.len())
             .map(|i| {
-                let align = alignment(t.align.get(i).copied().unwrap_or(Align::None));
-                let p = |align, keep| {
-                    self.blank
-                        .clone()
-                        .style(TABLE_TEXT)
-                        .align(align)
-                        .keep_next(keep)
-                };
                 let cell = TableCell::new()
                     .width(widths[i] as usize, WidthType::Dxa)
-                    .vertical_align(VAlignType::Center);
+                    .vertical_align(vertical(t.body[i].vertical));
                 (
                     cell,
                     [
-                        p(AlignmentType::Center, true),
-                        p(align, false),
-                        p(align, true),
+                        cell_paragraph(&t.header, true),
+                        cell_paragraph(&t.body[i], false),
+                        cell_paragraph(&t.body[i], true),
                     ],
                 )
             })
             .collect();
-        let row = |cells: &[document::Cell], places: &[Place], header: bool, keep: bool| {
+        let row = |cells: &[crate::document::Cell], places: &[Place], header: bool, keep: bool| {
             let kind = if header { 0 } else { 1 + usize::from(keep) };
             let merged = |first: usize, columns: usize| {
                 let width: i32 = widths.iter().skip(first).take(columns).sum();
+                let v = if header {
+                    t.header.vertical
+                } else {
+                    t.body[first].vertical
+                };
                 let cell = TableCell::new()
                     .width(width as usize, WidthType::Dxa)
-                    .vertical_align(VAlignType::Center);
+                    .vertical_align(vertical(v));
                 if columns > 1 {
                     cell.grid_span(columns)
                 } else {
@@ -508,7 +547,7 @@ impl<'a> Builder<'a> {
                         Place::Cell {
                             columns: 1,
                             rows: 1,
-                        } => cell.clone(),
+                        } if !header => cell.clone(),
                         Place::Cell { columns, rows } => {
                             let cell = merged(i, columns);
                             if rows > 1 {
@@ -531,7 +570,11 @@ impl<'a> Builder<'a> {
                 .collect();
             TableRow::new(cells).cant_split()
         };
-        let border = |position| TableBorder::new(position).size(4).color("000000");
+        let border = |position| {
+            TableBorder::new(position)
+                .size(eighths(t.border))
+                .color("000000")
+        };
         let borders = [
             TableBorderPosition::Top,
             TableBorderPosition::Left,
@@ -558,21 +601,37 @@ impl<'a> Builder<'a> {
         // The schema pass reads whole elements: the empty table is opened,
         // then each row written, then the table closed.
         out.open(&frame, END)?;
-        for (r, cells) in t.header_rows().enumerate() {
+        for (r, cells) in table.header_rows().enumerate() {
             let header = splice(
                 "word/document.xml",
                 "hàng tiêu đề lặp lại (w:tblHeader)",
-                &String::from_utf8_lossy(&row(cells, grid.row(r), true, true).build()),
+                &String::from_utf8_lossy(&row(cells, t.grid.row(r), true, true).build()),
                 "<w:cantSplit />",
                 "<w:cantSplit /><w:tblHeader />",
             )?;
             out.element(header.as_bytes())?;
         }
-        for (i, r) in t.rows.iter().enumerate() {
-            let keep = i >= kept_from && i + 1 < t.rows.len();
-            out.element(&row(r, grid.row(header_rows + i), false, keep).build())?;
+        for (i, r) in table.rows.iter().enumerate() {
+            let places = t.grid.row(t.header_rows + i);
+            out.element(&row(r, places, false, t.keep_with_next[i]).build())?;
         }
         Ok(out.out.write_all(END)?)
+    }
+}
+
+/// Line spacing of a paragraph format: its multiple of single spacing and
+/// the space below it.
+fn spacing(f: &ParaFormat) -> LineSpacing {
+    LineSpacing::new()
+        .after(pt(f.space_after) as u32)
+        .line((240.0 * f.line_spacing).round() as i32)
+        .line_rule(LineSpacingType::Auto)
+}
+
+fn vertical(v: VerticalAlign) -> VAlignType {
+    match v {
+        VerticalAlign::Top => VAlignType::Top,
+        VerticalAlign::Center => VAlignType::Center,
     }
 }
 
@@ -593,13 +652,24 @@ impl Body<'_> {
         }
     }
 
-    /// A paragraph or a table row.
+    /// A paragraph or a table row. A non-breaking hyphen in its text is
+    /// written as Word's own element: Word draws the character U+2011 only
+    /// if the font has it, and Times New Roman may not.
     fn element(&mut self, element: &[u8]) -> Result<(), DocxError> {
         self.xml.clear();
         self.orderer
             .write_element(element, &mut self.xml)
             .map_err(Self::schema_error)?;
-        Ok(self.out.write_all(&self.xml)?)
+        let mut hyphen = [0; 4];
+        let hyphen = NO_BREAK_HYPHEN.encode_utf8(&mut hyphen).as_bytes();
+        let mut rest = &self.xml[..];
+        while let Some(at) = memchr::memmem::find(rest, hyphen) {
+            self.out.write_all(&rest[..at])?;
+            self.out
+                .write_all(br#"</w:t><w:noBreakHyphen /><w:t xml:space="preserve">"#)?;
+            rest = &rest[at + hyphen.len()..];
+        }
+        Ok(self.out.write_all(rest)?)
     }
 
     /// Writes all of `element` (with every rule of the pass, once per
@@ -631,9 +701,11 @@ fn run(text: &str, bold: bool, italic: bool) -> Run {
 }
 
 /// Appends the model's inlines; `bold` forces bold (table header rows).
+/// Hyphens inside words are non-breaking (written as `w:noBreakHyphen` by
+/// [`Body::element`]): lines break only at spaces ([`glue_hyphens`]).
 fn add_inlines(p: Paragraph, inlines: &[Inline], bold: bool) -> Paragraph {
     inlines.iter().fold(p, |p, inline| match inline {
-        Inline::Text(r) => p.add_run(run(&r.text, r.bold || bold, r.italic)),
+        Inline::Text(r) => p.add_run(run(&glue_hyphens(&r.text), r.bold || bold, r.italic)),
         // docx-rs drops a `\n` inside text: a line break is a break element.
         Inline::LineBreak => p.add_run(Run::new().add_break(BreakType::TextWrapping)),
     })
@@ -648,31 +720,6 @@ fn line(l: &Line, align: AlignmentType) -> Paragraph {
 
 fn centred(l: &Line) -> Paragraph {
     line(l, AlignmentType::Center)
-}
-
-/// A centred solid rule `length` twips long in a column `column` twips wide,
-/// followed by `after_pt` of space:
-/// the bottom border of an empty paragraph a few points high (the gap under
-/// the text above), narrowed by its indents.
-/// Borders render the same in Word and LibreOffice, unlike drawn shapes.
-fn rule(length: i32, column: i32, after_pt: f32) -> Paragraph {
-    let side = ((column - length) / 2).max(0);
-    let mut p = Paragraph::new()
-        .align(AlignmentType::Center)
-        .indent(Some(side), None, Some(side), None)
-        .line_spacing(
-            LineSpacing::new()
-                .after(pt(after_pt) as u32)
-                .line(pt(5.0))
-                .line_rule(LineSpacingType::Exact),
-        );
-    let border = ParagraphBorder::new(ParagraphBorderPosition::Bottom)
-        .val(BorderType::Single)
-        .size(6);
-    p.property = p
-        .property
-        .set_borders(ParagraphBorders::with_empty().set(border));
-    p
 }
 
 /// A borderless full-width table of two columns, one row per (left,
@@ -695,101 +742,17 @@ fn two_columns((lw, rw): (i32, i32), rows: Vec<(Vec<Paragraph>, Vec<Paragraph>)>
         .margins(TableCellMargins::new().margin(0, 0, 0, 0))
 }
 
-fn alignment(align: Align) -> AlignmentType {
+fn alignment(align: TextAlign) -> AlignmentType {
     match align {
-        Align::None | Align::Left => AlignmentType::Left,
-        Align::Center => AlignmentType::Center,
-        Align::Right => AlignmentType::Right,
+        TextAlign::Justify => AlignmentType::Both,
+        TextAlign::Left => AlignmentType::Left,
+        TextAlign::Center => AlignmentType::Center,
+        TextAlign::Right => AlignmentType::Right,
     }
-}
-
-/// Printed width (twips) of `text`, measured with the faces the PDF
-/// embeds (metric-compatible with Times New Roman).
-fn text_width(text: &str, look: Look) -> Result<i32, FontError> {
-    Ok(twips(frame::width(text, look)?))
-}
-
-/// Column widths (twips) summing to `total`. Each column gets at least its
-/// longest word, so numbers never break inside a cell; the space left goes
-/// to the columns whose text would otherwise wrap (the item column). What
-/// a merged cell needs beyond its columns is shared among them.
-fn column_widths(
-    t: &document::Table,
-    grid: &document::Grid,
-    total: i32,
-    look: Look,
-    pad_x: i32,
-) -> Result<Vec<i32>, FontError> {
-    let columns = t.columns();
-    let pad = 2 * pad_x + 60;
-    let mut min = vec![pad; columns];
-    let mut want = vec![pad; columns];
-    let headers = t.subheader.len() + 1;
-    let mut merged = Vec::new();
-    let rows = t.header_rows().chain(t.rows.iter().map(Vec::as_slice));
-    for (r, row) in rows.enumerate() {
-        for (i, (cell, place)) in row.iter().zip(grid.row(r)).enumerate() {
-            let Place::Cell { columns: span, .. } = *place else {
-                continue;
-            };
-            let text = document::plain_text(cell);
-            let look = Look {
-                bold: r < headers || cell.iter().any(|x| matches!(x, Inline::Text(r) if r.bold)),
-                ..look
-            };
-            let mut longest_word = 0;
-            for word in text.split_whitespace() {
-                longest_word = longest_word.max(text_width(word, look)?);
-            }
-            let (least, natural) = (longest_word + pad, text_width(&text, look)? + pad);
-            if span == 1 {
-                min[i] = min[i].max(least);
-                want[i] = want[i].max(natural);
-            } else {
-                merged.push((i..(i + span).min(columns), least, natural));
-            }
-        }
-    }
-    for (span, least, natural) in merged {
-        for (widths, need) in [(&mut min, least), (&mut want, natural)] {
-            let widths = &mut widths[span.clone()];
-            let short = need - widths.iter().sum::<i32>();
-            if short > 0 {
-                let n = widths.len() as i32;
-                for (k, w) in widths.iter_mut().enumerate() {
-                    // The rounding remainder goes to the first columns.
-                    *w += short / n + i32::from((k as i32) < short % n);
-                }
-            }
-        }
-    }
-    let (min_sum, want_sum): (i32, i32) = (min.iter().sum(), want.iter().sum());
-    let mut widths: Vec<i32> = if want_sum <= total {
-        // Everything fits on one line: share the slack in proportion.
-        want.iter().map(|&w| w * total / want_sum).collect()
-    } else if min_sum < total {
-        let stretch = (want_sum - min_sum).max(1);
-        min.iter()
-            .zip(&want)
-            .map(|(&m, &w)| m + (w - m) * (total - min_sum) / stretch)
-            .collect()
-    } else {
-        min.iter().map(|&m| m * total / min_sum).collect()
-    };
-    // Rounding leftovers go to the widest column.
-    let rest = total - widths.iter().sum::<i32>();
-    if let Some(widest) = widths.iter_mut().max() {
-        *widest += rest;
-    }
-    Ok(widths)
 }
 
 fn mm(v: f32) -> i32 {
     (v * 1440.0 / 25.4).round() as i32
-}
-
-fn cm(v: f32) -> i32 {
-    mm(v * 10.0)
 }
 
 fn pt(v: f32) -> i32 {
@@ -798,6 +761,11 @@ fn pt(v: f32) -> i32 {
 
 fn twips(points: f32) -> i32 {
     pt(points)
+}
+
+/// Eighths of a point, the unit of border widths.
+fn eighths(points: f32) -> usize {
+    (points * 8.0).round() as usize
 }
 
 fn half_points(v: f32) -> usize {
@@ -840,9 +808,9 @@ fn package(
     xml: XMLDocx,
     sections: usize,
     mut fill: impl FnMut(Slot, &str, &mut dyn Write) -> Result<(), DocxError>,
-    meta: &Metadata,
+    properties: &Properties,
 ) -> Result<Vec<u8>, DocxError> {
-    let date = meta.ngay;
+    let date = properties.date;
     // Parsed Markdown carries a date of `document::REPORT_YEARS`, which a zip
     // entry can carry; a model built in code may not.
     let stamp = u16::try_from(date.year)
@@ -891,7 +859,7 @@ fn package(
         ("docProps/app.xml".into(), xml.doc_props.app),
         (
             "docProps/core.xml".into(),
-            core_properties(meta).into_bytes(),
+            core_properties(properties).into_bytes(),
         ),
         ("docProps/custom.xml".into(), xml.doc_props.custom),
         (
@@ -978,25 +946,26 @@ const THEME: &str = "word/theme/theme1.xml";
 /// Times New Roman as the theme fonts.
 const THEME_XML: &str = include_str!("theme1.xml");
 
-fn core_properties(meta: &Metadata) -> String {
-    let title = xml_escape(&meta.trich_yeu);
-    let author = xml_escape(&meta.co_quan_ban_hanh);
-    let when = format!("{}T00:00:00Z", meta.ngay);
+/// The prepared properties as the package's core properties.
+fn core_properties(p: &Properties) -> String {
+    let when = p.timestamp();
     format!(
         concat!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#,
             r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" "#,
             r#"xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" "#,
             r#"xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#,
-            "<dc:title>{title}</dc:title><dc:subject>{title}</dc:subject>",
+            "<dc:title>{title}</dc:title><dc:subject>{subject}</dc:subject>",
             "<dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy>",
-            "<dc:language>vi-VN</dc:language><cp:revision>1</cp:revision>",
+            "<dc:language>{language}</dc:language><cp:revision>1</cp:revision>",
             r#"<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>"#,
             r#"<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>"#,
             "</cp:coreProperties>"
         ),
-        title = title,
-        author = author,
+        title = xml_escape(&p.title),
+        subject = xml_escape(&p.subject),
+        author = xml_escape(&p.author),
+        language = p.language,
         when = when
     )
 }

@@ -6,13 +6,15 @@
 //! `w:pPr`) and the last section's at the end of the body. Page 1's section
 //! keeps what docx-rs wrote: the header references and `w:titlePg` (no page
 //! number on page 1). A later section names no header, so it goes on with
-//! the previous one's (the page numbers, which continue), and has no first
-//! page of its own; it only sets its paper, turned or not.
+//! the previous one's; it sets its paper, turned or not, and the annex's
+//! first section numbers its pages from 1 again, without a number on its
+//! first page (the first-page header it goes on with is page 1's, empty).
 
 use std::ops::Range;
 
 use docx_rs::{
-    BuildXML, PageMargin, PageOrientationType, PageSize, Paragraph, Run, SectionProperty,
+    BuildXML, PageMargin, PageNumType, PageOrientationType, PageSize, Paragraph, Run,
+    SectionProperty,
 };
 
 use super::{mm, DocxError};
@@ -85,13 +87,26 @@ pub(super) fn slots(frame: &[u8], sections: usize) -> Result<(&str, Vec<Placed>)
 }
 
 /// The properties of a section after page 1's: its paper, turned as
-/// `orientation` says, and the document's margins.
-pub(super) fn later(s: &PageSettings, orientation: Orientation, margin: PageMargin) -> String {
+/// `orientation` says, and the document's margins; when it numbers its
+/// pages from 1 again (`restart`: the annex), its first page shows no
+/// number (`w:titlePg`, with page 1's empty first-page header).
+pub(super) fn later(
+    s: &PageSettings,
+    orientation: Orientation,
+    restart: bool,
+    margin: PageMargin,
+) -> Result<String, DocxError> {
     let (width, height) = s.paper_mm(orientation);
     let mut size = PageSize::new().size(mm(width) as u32, mm(height) as u32);
     if orientation == Orientation::Landscape {
         size = size.orient(PageOrientationType::Landscape);
     }
-    let props = SectionProperty::new().page_size(size).page_margin(margin);
-    String::from_utf8_lossy(&props.build()).into_owned()
+    let mut props = SectionProperty::new().page_size(size).page_margin(margin);
+    if restart {
+        props = props.title_pg().page_num_type(PageNumType::new().start(1));
+    }
+    // In schema order: the last section's properties are written as they
+    // are, not through the body's pass.
+    let xml = super::ordered("word/document.xml", &props.build())?;
+    Ok(String::from_utf8_lossy(&xml).into_owned())
 }

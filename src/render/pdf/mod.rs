@@ -1,19 +1,20 @@
-//! Document model → PDF (Nghị định 30/2020 layout, Liberation Serif
-//! embedded and subset). `layout` positions everything as plain data; `render`
-//! transcribes that into printpdf operations and serialises deterministically.
+//! Prepared layout → PDF (Nghị định 30/2020 layout, Liberation Serif
+//! embedded and subset). `layout` breaks lines and pages and positions
+//! everything as plain data; `render` transcribes that into printpdf
+//! operations and serialises deterministically.
 
 pub mod layout;
 mod render;
 
 use std::fmt;
 
-use crate::document::Document;
+use crate::render::prepared::Prepared;
 
-/// Renders the report as PDF bytes. The same document always gives the same
-/// bytes (no clock, no random ids).
-pub fn write(doc: &Document) -> Result<Vec<u8>, PdfError> {
-    let layout = layout::layout(doc)?;
-    render::render(doc, layout)
+/// Renders the prepared report as PDF bytes. The same document always
+/// gives the same bytes (no clock, no random ids).
+pub fn write(prepared: &Prepared) -> Result<Vec<u8>, PdfError> {
+    let layout = layout::layout(prepared)?;
+    render::render(prepared, layout)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -22,8 +23,6 @@ pub enum PdfError {
     MissingGlyphs(Vec<MissingGlyph>),
     #[error(transparent)]
     Font(#[from] super::fonts::FontError),
-    #[error(transparent)]
-    Table(#[from] super::frame::TableError),
     #[error("không tạo được tệp PDF: {0}")]
     Write(String),
 }

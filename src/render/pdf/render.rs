@@ -13,21 +13,22 @@ use sha2::{Digest, Sha256};
 
 use super::layout::{Bookmark, Item, Layout, Page, Rule, Span, EPS};
 use super::PdfError;
-use crate::document::Document;
-use crate::render::fonts::{self, Face};
+use crate::render::fonts::{self, Face, FaceData};
+use crate::render::prepared::{Prepared, Properties};
 use crate::render::xml_escape;
 
 /// Takes the layout by value: each page is dropped once it is turned into
 /// operations, and the operations once lopdf has them, so a report of a
 /// thousand pages never holds three copies of itself.
-pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
-    let meta = &doc.meta;
-    let date = pdf_date(meta.ngay);
-    let mut pdf = PdfDocument::new(&meta.trich_yeu);
+pub fn render(prepared: &Prepared, layout: Layout) -> Result<Vec<u8>, PdfError> {
+    let properties = &prepared.properties;
+    let date = pdf_date(properties.date);
+    let mut pdf = PdfDocument::new(&properties.title);
     let info = &mut pdf.metadata.info;
-    info.author = meta.co_quan_ban_hanh.clone();
-    info.creator = "khuyencong".into();
-    info.producer = format!("khuyencong {}", env!("CARGO_PKG_VERSION"));
+    info.author = properties.author.clone();
+    info.subject = properties.subject.clone();
+    info.creator = properties.creator.into();
+    info.producer = properties.producer.clone();
     info.creation_date = date;
     info.modification_date = date;
     info.metadata_date = date;
@@ -43,14 +44,24 @@ pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
             .insert(font_id(*face), PdfFont::new(fonts::subset(*face, chars)?));
     }
 
-    let settings = &meta.trang;
+    let settings = prepared.settings;
     let heights: Vec<f32> = layout.pages.iter().map(|p| p.sheet.height).collect();
+    let faces = [
+        fonts::face(Face::Regular)?,
+        fonts::face(Face::Bold)?,
+        fonts::face(Face::Italic)?,
+        fonts::face(Face::BoldItalic)?,
+    ];
     pdf.pages = layout
         .pages
         .into_iter()
         .map(|page| {
             let (width, height) = settings.paper_mm(page.orientation);
-            PdfPage::new(Mm(width), Mm(height), page_ops(&page, page.sheet.height))
+            PdfPage::new(
+                Mm(width),
+                Mm(height),
+                page_ops(&page, page.sheet.height, &faces),
+            )
         })
         .collect();
 
@@ -67,7 +78,7 @@ pub fn render(doc: &Document, layout: Layout) -> Result<Vec<u8>, PdfError> {
     // Nghị định 30/2020 asks for PDF 1.4 or later for electronic documents;
     // nothing written here needs more than 1.4.
     lopdf_doc.version = "1.4".into();
-    add_xmp(&mut lopdf_doc, meta)?;
+    add_xmp(&mut lopdf_doc, properties)?;
     add_outline(&mut lopdf_doc, &layout.outline, &heights)?;
     let catalog = lopdf_doc
         .catalog_mut()
@@ -147,8 +158,8 @@ fn compress_streams(doc: &mut lopdf::Document) {
 /// XMP metadata (title, author, dates, producer) in the catalog, as archives
 /// and the decree's electronic-document rule expect. Left uncompressed, so
 /// any tool can read it.
-fn add_xmp(doc: &mut lopdf::Document, meta: &crate::document::Metadata) -> Result<(), PdfError> {
-    let when = format!("{}T00:00:00Z", meta.ngay);
+fn add_xmp(doc: &mut lopdf::Document, properties: &Properties) -> Result<(), PdfError> {
+    let when = properties.timestamp();
     let xmp = format!(
         concat!(
             "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n",
@@ -157,17 +168,21 @@ fn add_xmp(doc: &mut lopdf::Document, meta: &crate::document::Metadata) -> Resul
             "xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">",
             "<dc:format>application/pdf</dc:format>",
             "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{title}</rdf:li></rdf:Alt></dc:title>",
+            "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{subject}</rdf:li></rdf:Alt></dc:description>",
             "<dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>",
-            "<dc:language><rdf:Bag><rdf:li>vi-VN</rdf:li></rdf:Bag></dc:language>",
+            "<dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>",
             "<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>",
-            "<xmp:MetadataDate>{when}</xmp:MetadataDate><xmp:CreatorTool>khuyencong</xmp:CreatorTool>",
-            "<pdf:Producer>khuyencong {version}</pdf:Producer>",
+            "<xmp:MetadataDate>{when}</xmp:MetadataDate><xmp:CreatorTool>{creator}</xmp:CreatorTool>",
+            "<pdf:Producer>{producer}</pdf:Producer>",
             "</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end=\"w\"?>"
         ),
-        title = xml_escape(&meta.trich_yeu),
-        author = xml_escape(&meta.co_quan_ban_hanh),
+        title = xml_escape(&properties.title),
+        subject = xml_escape(&properties.subject),
+        author = xml_escape(&properties.author),
+        language = properties.language,
         when = when,
-        version = env!("CARGO_PKG_VERSION"),
+        creator = properties.creator,
+        producer = xml_escape(&properties.producer),
     );
     let mut stream = lopdf::Stream::new(
         lopdf::dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
@@ -317,7 +332,7 @@ fn pdf_date(d: crate::contract::Date) -> DateTime {
 }
 
 /// All text of a page in one BT/ET section, then the rules.
-fn page_ops(page: &Page, page_height: f32) -> Vec<Op> {
+fn page_ops(page: &Page, page_height: f32, faces: &[&FaceData; 4]) -> Vec<Op> {
     let rules = joined(
         page.items
             .iter()
@@ -345,7 +360,7 @@ fn page_ops(page: &Page, page_height: f32) -> Vec<Op> {
             matrix: TextMatrix::Translate(Pt(span.x), Pt(page_height - span.baseline)),
         });
         ops.push(Op::ShowText {
-            items: text_items(span),
+            items: text_items(span, faces[span.face as usize]),
         });
     }
     ops.push(Op::EndTextSection);
@@ -444,17 +459,25 @@ fn joined(rules: Vec<Rule>) -> Vec<Rule> {
 }
 
 /// The span's text; for a justified line each space is followed by a
-/// negative kern widening it (word spacing `Tw` is ignored for 2-byte codes).
-fn text_items(span: &Span) -> Vec<TextItem> {
+/// kern widening it (negative) or narrowing it (a shrunk line; word spacing
+/// `Tw` is ignored for 2-byte codes) and making up what the `/W` widths of
+/// the word before it lack (see `FaceData::pdf_advance`), so each word starts
+/// where the layout put it and the line ends at the margin.
+fn text_items(span: &Span, face: &FaceData) -> Vec<TextItem> {
     if span.gap_extra == 0.0 {
         return vec![TextItem::Text(span.text.clone())];
     }
     let kern = -span.gap_extra * 1000.0 / span.size;
+    let lack = |text: &str| -> f32 {
+        text.chars()
+            .filter_map(|c| Some(face.advance(c)? - face.pdf_advance(c)?))
+            .sum()
+    };
     let mut items = Vec::with_capacity(2 * span.text.matches(' ').count() + 1);
     let mut rest = span.text.as_str();
     while let Some(at) = rest.find(' ') {
         items.push(TextItem::Text(rest[..=at].to_string()));
-        items.push(TextItem::Offset(kern));
+        items.push(TextItem::Offset(kern - lack(&rest[..=at])));
         rest = &rest[at + 1..];
     }
     if !rest.is_empty() {

@@ -316,9 +316,10 @@ mod tests {
         use crate::render::pdf::layout::{text::TextAlign, Layouter, Role, Sheet};
         let md = include_str!("../../../../tests/golden/bao-cao-khuyen-cong-2023.md");
         let doc = crate::markdown::parse(md).unwrap();
-        let mut layouter = Layouter::new(&doc.meta.trang).unwrap();
+        let prepared = crate::render::prepared::prepare(&doc).unwrap();
+        let mut layouter = Layouter::new(&prepared).unwrap();
         let area = Sheet::new(&doc.meta.trang, Orientation::Portrait).area;
-        let justified = layouter.body_style(false, false, TextAlign::Justify, Role::Body);
+        let justified = layouter.style(&prepared.formats.body, Role::Body);
         let ragged = Style {
             align: TextAlign::Left,
             ..justified

@@ -1,13 +1,17 @@
-//! The layout engine: document model → pages of positioned text spans and
-//! rules. Everything is plain data in points, with `y` measured down from the
-//! top edge of the page, so tests can check positions directly and the
-//! renderer only has to transcribe it.
+//! The PDF's own pagination of the prepared layout: pages of positioned
+//! text spans and rules. Everything is plain data in points, with `y`
+//! measured down from the top edge of the page, so tests can check
+//! positions directly and the renderer only has to transcribe it (as an
+//! HTML view of the pages could).
 //!
+//! Column widths, formats, strokes, gaps and keep rules come from
+//! [`crate::render::prepared`]; what is left here is what Word and
+//! LibreOffice do for themselves with a DOCX: breaking lines and pages.
 //! Body blocks become a flow of [`Slot`]s (one per text line, one per table
 //! row, one for the whole closing block) carrying keep-with-next flags; the
 //! paginator fills pages and backs up to the last allowed break when a slot
-//! does not fit. Widow/orphan control and keeping headings with what follows
-//! are both expressed as those flags.
+//! does not fit. Widow/orphan control and keeping headings with what
+//! follows are both expressed as those flags.
 
 mod justify;
 mod official;
@@ -15,9 +19,12 @@ mod table;
 mod text;
 
 use super::{MissingGlyph, PdfError};
-use crate::document::{plain_text, Block, Document, Inline, Orientation, PageSettings, Section};
+use crate::document::{plain_text, Block, Inline, Orientation, PageSettings};
 use crate::render::fonts::{self, Face, FaceData};
-use crate::render::frame;
+use crate::render::prepared::{
+    self, FrameGaps, Numbering, Para, ParaFormat, ParaKind, Piece, Prepared, Region, Strokes,
+    WIDOW_ORPHAN_LINES,
+};
 use text::TextAlign;
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -158,23 +165,22 @@ impl Item {
     }
 }
 
-/// Lays out the whole report: page 1's header, the body, the closing
+/// Paginates the whole report: page 1's header, the body, the closing
 /// block, then the annex.
-pub fn layout(doc: &Document) -> Result<Layout, PdfError> {
-    let frame = frame::frame(&doc.meta)?;
-    let mut layouter = Layouter::new(&doc.meta.trang)?;
-    let mut slots = vec![layouter.header(&frame)];
+pub fn layout(prepared: &Prepared) -> Result<Layout, PdfError> {
+    let mut layouter = Layouter::new(prepared)?;
+    let mut slots = vec![layouter.header(&prepared.frame)];
     let mut headers = Vec::new();
-    for section in doc.body_sections() {
-        layouter.section(&section, "", &mut slots, &mut headers)?;
+    for region in &prepared.body {
+        layouter.region(region, "", &mut slots, &mut headers);
     }
     layouter.location = "khối ký và nơi nhận".into();
-    slots.push(layouter.closing(&frame));
-    if let Some(annex) = &doc.annex {
-        layouter.annex_bookmark(&annex.blocks, slots.len());
+    slots.push(layouter.closing(&prepared.frame));
+    if let Some(first) = prepared.annex.first() {
+        layouter.annex_bookmark(first.blocks, slots.len());
     }
-    for section in doc.annex_sections() {
-        layouter.section(&section, "phụ lục, ", &mut slots, &mut headers)?;
+    for region in &prepared.annex {
+        layouter.region(region, "phụ lục, ", &mut slots, &mut headers);
     }
     if !layouter.missing.is_empty() {
         return Err(PdfError::MissingGlyphs(layouter.missing));
@@ -189,7 +195,10 @@ fn block_location(index: usize, block: &Block) -> String {
         Block::Paragraph(content) => ("đoạn văn", plain_text(content)),
         Block::List { items, .. } => (
             "danh sách",
-            items.first().map(|i| plain_text(i)).unwrap_or_default(),
+            items
+                .first()
+                .map(|i| plain_text(&i.content))
+                .unwrap_or_default(),
         ),
         Block::Table(table) => (
             "bảng",
@@ -276,8 +285,8 @@ struct Slot {
 enum SlotKind {
     Flow,
     PageBreak,
-    /// A new page turned this way.
-    Turn(Orientation),
+    /// A new page turned this way, numbered on or from 1.
+    Turn(Orientation, Numbering),
     /// A body row of the table with this index: a page starting with it gets
     /// the table's header row repeated first.
     TableRow(usize),
@@ -297,7 +306,10 @@ impl Slot {
 
 struct Layouter<'a> {
     settings: &'a PageSettings,
-    /// The page being laid out for (a section's orientation).
+    gaps: FrameGaps,
+    strokes: Strokes,
+    page_number: prepared::PageNumber,
+    /// The page being laid out for (a region's orientation).
     area: TextArea,
     faces: [&'static FaceData; 4],
     /// Where the text being measured comes from, for missing-glyph reports.
@@ -310,9 +322,13 @@ struct Layouter<'a> {
 }
 
 impl<'a> Layouter<'a> {
-    fn new(settings: &'a PageSettings) -> Result<Self, PdfError> {
+    fn new(prepared: &'a Prepared) -> Result<Self, PdfError> {
+        let settings = prepared.settings;
         Ok(Layouter {
             settings,
+            gaps: prepared.gaps,
+            strokes: prepared.strokes,
+            page_number: prepared.page_number,
             area: Sheet::new(settings, Orientation::Portrait).area,
             faces: [
                 fonts::face(Face::Regular)?,
@@ -336,20 +352,25 @@ impl<'a> Layouter<'a> {
         size * self.metrics(Face::Regular).line_height
     }
 
-    fn body_style(&self, bold: bool, italic: bool, align: TextAlign, role: Role) -> Style {
-        let s = self.settings;
+    /// How a paragraph of `format` is set, drawn as `role`.
+    fn style(&self, format: &ParaFormat, role: Role) -> Style {
         Style {
-            size: s.co_chu,
-            bold,
-            italic,
-            align,
-            first_indent: s.thut_dau_dong_cm * 10.0 * PT_PER_MM,
-            line_height: self.single(s.co_chu) * s.gian_dong,
+            size: format.size,
+            bold: format.bold,
+            italic: format.italic,
+            align: match format.align {
+                prepared::TextAlign::Justify => TextAlign::Justify,
+                prepared::TextAlign::Left => TextAlign::Left,
+                prepared::TextAlign::Center => TextAlign::Center,
+                prepared::TextAlign::Right => TextAlign::Right,
+            },
+            first_indent: format.first_indent,
+            line_height: self.single(format.size) * format.line_spacing,
             role,
         }
     }
 
-    /// Single-spaced, unindented: header, closing block and table cells.
+    /// Single-spaced, unindented: the frame's lines.
     fn plain_style(
         &self,
         size: f32,
@@ -369,99 +390,95 @@ impl<'a> Layouter<'a> {
         }
     }
 
-    /// A section's blocks, from a new page if it starts one; `part` names
+    /// A region's pieces, from a new page if it starts one; `part` names
     /// the annex in messages.
-    fn section(
+    fn region(
         &mut self,
-        section: &Section,
+        region: &Region,
         part: &str,
         slots: &mut Vec<Slot>,
         headers: &mut Vec<Slot>,
-    ) -> Result<(), PdfError> {
-        let orientation = section.orientation;
-        if section.new_page {
+    ) {
+        let orientation = region.orientation;
+        if region.new_page {
             slots.push(Slot {
-                kind: SlotKind::Turn(orientation),
+                kind: SlotKind::Turn(orientation, region.numbering),
                 ..Slot::flow(0.0, Vec::new())
             });
         }
         self.area = Sheet::new(self.settings, orientation).area;
-        for (i, block) in section.blocks.iter().enumerate() {
-            if let Block::Table(table) = block {
-                frame::check_table(table, self.settings, orientation)?;
+        for piece in &region.pieces {
+            let block = match piece {
+                Piece::Paragraph(p) => p.block,
+                Piece::Table(t) => t.block,
+                Piece::PageBreak => 0,
+            };
+            if let Some(source) = region.blocks.get(block) {
+                self.location = format!("{part}{}", block_location(region.first + block, source));
             }
-            let location = block_location(section.first + i, block);
-            self.location = format!("{part}{location}");
-            self.block(block, slots, headers);
-            // A caption stays with its table, the closing sentence with the
-            // signature (the rules both writers share).
-            if frame::keeps_with_next(section.blocks, i, self.settings, orientation) {
-                if let Some(last) = slots.last_mut() {
-                    last.keep_with_next = true;
+            match piece {
+                Piece::Paragraph(p) => {
+                    if let ParaKind::Heading(level) = p.kind {
+                        let title = outline_title(p.content);
+                        self.marks.push((slots.len(), title, level + self.depth));
+                    }
+                    slots.extend(self.paragraph(p));
                 }
-            }
-        }
-        Ok(())
-    }
-
-    fn block(&mut self, block: &Block, slots: &mut Vec<Slot>, headers: &mut Vec<Slot>) {
-        match block {
-            Block::Heading { level, content } => {
-                let title = outline_title(content);
-                self.marks.push((slots.len(), title, level + self.depth));
-                let style = self.body_style(true, *level >= 4, TextAlign::Left, Role::Heading);
-                let mut lines = self.paragraph(content, &style);
-                for line in &mut lines {
-                    line.keep_with_next = true;
+                Piece::Table(t) => {
+                    let (header, rows) = self.table(t, headers.len());
+                    slots.push(header.clone());
+                    slots.extend(rows);
+                    headers.push(header);
                 }
-                slots.extend(lines);
+                Piece::PageBreak => slots.push(Slot {
+                    kind: SlotKind::PageBreak,
+                    ..Slot::flow(0.0, Vec::new())
+                }),
             }
-            Block::Paragraph(content) => {
-                let style = self.body_style(false, false, TextAlign::Justify, Role::Body);
-                slots.extend(self.paragraph(content, &style));
-            }
-            Block::List { start, items } => {
-                let style = self.body_style(false, false, TextAlign::Justify, Role::Body);
-                for (i, item) in items.iter().enumerate() {
-                    let marker = match start {
-                        Some(n) => format!("{}. ", n + i as u64),
-                        None => "- ".to_string(),
-                    };
-                    let content: Vec<Inline> = std::iter::once(Inline::plain(marker))
-                        .chain(item.iter().cloned())
-                        .collect();
-                    slots.extend(self.paragraph(&content, &style));
-                }
-            }
-            Block::Table(table) => {
-                let (header, rows) = self.table(table, headers.len());
-                slots.push(header.clone());
-                slots.extend(rows);
-                headers.push(header);
-            }
-            Block::PageBreak => slots.push(Slot {
-                kind: SlotKind::PageBreak,
-                ..Slot::flow(0.0, Vec::new())
-            }),
         }
     }
 
-    /// One slot per line. The first line keeps with the second (no orphan)
-    /// and the last-but-one with the last (no widow).
-    fn paragraph(&mut self, inlines: &[Inline], style: &Style) -> Vec<Slot> {
+    /// One slot per line. The first lines keep with the next and the
+    /// last-but-ones with the last ([`WIDOW_ORPHAN_LINES`]); all of a
+    /// paragraph kept together (a heading) keep.
+    fn paragraph(&mut self, para: &Para) -> Vec<Slot> {
+        let format = &para.format;
+        let role = match para.kind {
+            ParaKind::Heading(_) => Role::Heading,
+            ParaKind::Body | ParaKind::ListItem => Role::Body,
+        };
+        let style = self.style(format, role);
+        let marked: Vec<Inline>;
+        let content = match &para.marker {
+            Some(marker) => {
+                marked = std::iter::once(Inline::plain(marker.as_str()))
+                    .chain(para.content.iter().cloned())
+                    .collect();
+                &marked[..]
+            }
+            None => para.content,
+        };
         let area = self.area;
-        let lines = self.set_lines(inlines, style, area.left, area.width());
+        let lines = self.set_lines(
+            content,
+            &style,
+            area.left + format.left_indent,
+            area.width() - format.left_indent,
+        );
         let count = lines.len();
+        let n = WIDOW_ORPHAN_LINES;
         let mut slots: Vec<Slot> = lines
             .into_iter()
             .enumerate()
             .map(|(i, items)| Slot {
-                keep_with_next: i + 1 < count && (i == 0 || i + 2 == count),
+                keep_with_next: i + 1 < count
+                    && (format.keep_together || i + 1 < n || i + n >= count),
                 ..Slot::flow(style.line_height, items)
             })
             .collect();
         if let Some(last) = slots.last_mut() {
-            last.space_after = self.settings.cach_doan_pt;
+            last.space_after = format.space_after;
+            last.keep_with_next = para.keep_with_next;
         }
         slots
     }
@@ -489,20 +506,28 @@ impl<'a> Layouter<'a> {
         // Each page's orientation and what goes on it.
         let mut pages: Vec<(Orientation, Vec<(Source, f32)>)> =
             vec![(Orientation::Portrait, Vec::new())];
+        // The pages numbering starts again from (page 1 always).
+        let mut restarts = vec![0];
         let mut area = portrait.area;
         let mut y = area.top;
         let mut page_start = 0;
         let mut i = 0;
         while i < slots.len() {
             let slot = &slots[i];
-            if let SlotKind::PageBreak | SlotKind::Turn(_) = slot.kind {
-                let orientation = match slot.kind {
-                    SlotKind::Turn(o) => o,
-                    _ => pages.last().map_or(Orientation::Portrait, |p| p.0),
+            if let SlotKind::PageBreak | SlotKind::Turn(..) = slot.kind {
+                let (orientation, numbering) = match slot.kind {
+                    SlotKind::Turn(o, numbering) => (o, numbering),
+                    _ => (
+                        pages.last().map_or(Orientation::Portrait, |p| p.0),
+                        Numbering::Continue,
+                    ),
                 };
                 match pages.last_mut() {
                     Some(page) if page.1.is_empty() => page.0 = orientation,
                     _ => pages.push((orientation, Vec::new())),
+                }
+                if numbering == Numbering::Restart {
+                    restarts.push(pages.len() - 1);
                 }
                 area = sheet(orientation).area;
                 y = area.top;
@@ -561,10 +586,14 @@ impl<'a> Layouter<'a> {
                 }
             }
         }
+        let mut number = 0;
         let pages = pages
             .into_iter()
             .enumerate()
             .map(|(index, (orientation, placed))| {
+                // A restarted count shows no number on its first page.
+                let restart = restarts.contains(&index);
+                number = if restart { 1 } else { number + 1 };
                 let sheet = sheet(orientation);
                 let mut items: Vec<Item> = placed
                     .iter()
@@ -576,8 +605,8 @@ impl<'a> Layouter<'a> {
                         slot.items.iter().map(move |item| item.shifted(*y))
                     })
                     .collect();
-                if index > 0 {
-                    items.push(Item::Text(self.page_number(index + 1, &sheet.area)));
+                if !restart {
+                    items.push(Item::Text(self.page_number(number, &sheet)));
                 }
                 Page {
                     items,
@@ -595,19 +624,25 @@ impl<'a> Layouter<'a> {
         }
     }
 
-    /// The page number, centred in the top margin of a page with `area`.
-    fn page_number(&self, number: usize, area: &TextArea) -> Span {
-        let size = self.settings.co_chu_so_trang;
+    /// The page number, centred over the text area of `sheet`, in its line
+    /// box where the prepared layout puts it.
+    fn page_number(&self, number: usize, sheet: &Sheet) -> Span {
+        let size = self.page_number.size;
         let face = self.metrics(Face::Regular);
         let text = number.to_string();
         // Digits always exist in the face; the fallback is unreachable.
         let width: f32 = text.chars().filter_map(|c| face.advance(c)).sum::<f32>() * size / 1000.0;
+        let area = &sheet.area;
+        let line = self.single(size);
         Span {
             role: Role::PageNumber,
             face: Face::Regular,
             size,
             x: area.left + (area.width() - width) / 2.0,
-            baseline: area.top / 2.0 + (face.ascent - face.descent) * size / 2.0,
+            // As `set_lines` centres glyphs in a line box.
+            baseline: self.page_number.top
+                + (line - (face.ascent + face.descent) * size) / 2.0
+                + face.ascent * size,
             width,
             gap_extra: 0.0,
             text,

@@ -1,16 +1,13 @@
 //! Places the official frame decided in [`crate::render::frame`]: the
-//! two-column header of page 1 with the title, and the closing block. Only
-//! positions are decided here; words, sizes, line breaks, column widths
-//! and rule lengths come from the frame, as they do for the DOCX.
+//! two-column header of page 1 with the title, and the closing block.
+//! Words, sizes, line breaks, column widths and rule lengths come from the
+//! frame, gaps and strokes from the prepared layout, as they do for the
+//! DOCX; only the lines are stacked here.
 
 use super::text::TextAlign;
 use super::{Item, Layouter, Role, Rule, Slot, Stacked};
 use crate::document::Inline;
 use crate::render::frame::{Frame, Line, Sourced};
-
-/// Distance from a line box's bottom to the rule under it, in em: clears
-/// the dot below Vietnamese capitals (Ệ, Ộ) and descenders.
-const RULE_GAP_EM: f32 = 0.3;
 
 impl Layouter<'_> {
     /// Sets lines one under the other in a column from `top`.
@@ -53,31 +50,34 @@ impl Layouter<'_> {
 
     pub(super) fn header(&mut self, frame: &Frame) -> Slot {
         let h = &frame.header;
-        let body = self.settings.co_chu;
+        let gaps = self.gaps;
+        let thickness = self.strokes.frame_rule;
         let left = (self.area.left, frame.columns.0);
         let right = (self.area.left + frame.columns.0, frame.columns.1);
         let mut items = Vec::new();
 
         let agencies = self.sourced(&h.left, left, 0.0);
-        let left_y = agencies.bottom + self.settings.co_chu_dau_trang * RULE_GAP_EM;
+        let left_y = agencies.bottom + gaps.above_rule;
         items.push(centred_rule(
             left.0 + left.1 / 2.0,
             left_y,
             h.left_rule.length,
+            thickness,
         ));
         items.extend(agencies.items);
 
         let nation = self.sourced(&h.right, right, 0.0);
-        let right_y = nation.bottom + body * RULE_GAP_EM;
+        let right_y = nation.bottom + gaps.above_rule;
         items.push(centred_rule(
             right.0 + right.1 / 2.0,
             right_y,
             h.right_rule.length,
+            thickness,
         ));
         items.extend(nation.items);
 
         // "Số: ..." and the place/date line share one baseline.
-        let top = left_y.max(right_y) + body * 0.5;
+        let top = left_y.max(right_y) + gaps.below_header_rule;
         let mut number = self.sourced(std::slice::from_ref(&h.number), left, top);
         let mut date = self.sourced(std::slice::from_ref(&h.place_date), right, top);
         let (low, high) = if number.first_baseline < date.first_baseline {
@@ -88,21 +88,22 @@ impl Layouter<'_> {
         let dy = high.first_baseline - low.first_baseline;
         low.items.iter_mut().for_each(|item| item.shift(dy));
         low.bottom += dy;
-        let y = number.bottom.max(date.bottom) + self.single(body);
+        let y = number.bottom.max(date.bottom) + gaps.above_title;
         items.extend(number.items);
         items.extend(date.items);
 
         // Document type and summary, centred over the full width, then a rule.
         let full = (self.area.left, frame.text_width);
         let title = self.sourced(&frame.title.lines, full, y);
-        let y = title.bottom + body * RULE_GAP_EM;
+        let y = title.bottom + gaps.above_rule;
         items.push(centred_rule(
             full.0 + full.1 / 2.0,
             y,
             frame.title.rule.length,
+            thickness,
         ));
         items.extend(title.items);
-        Slot::flow(y + self.single(body), items)
+        Slot::flow(y + gaps.below_title_rule, items)
     }
 
     /// Recipients on the left; authority, room to sign and the signer's name
@@ -111,7 +112,7 @@ impl Layouter<'_> {
         let c = &frame.closing;
         let left = (self.area.left, frame.columns.0);
         let right = (self.area.left + frame.columns.0, frame.columns.1);
-        let top = self.single(self.settings.co_chu);
+        let top = self.gaps.above_closing;
         let recipients = self.lines(&c.left, TextAlign::Left, Role::Closing, left, top);
         let authority = self.lines(&c.authority, TextAlign::Center, Role::Closing, right, top);
         let gap = c.signature_lines as f32 * self.single(c.signer.look.size);
@@ -130,12 +131,12 @@ impl Layouter<'_> {
     }
 }
 
-fn centred_rule(centre: f32, y: f32, length: f32) -> Item {
+fn centred_rule(centre: f32, y: f32, length: f32, thickness: f32) -> Item {
     Item::Rule(Rule {
         x1: centre - length / 2.0,
         y1: y,
         x2: centre + length / 2.0,
         y2: y,
-        thickness: 0.6,
+        thickness,
     })
 }

@@ -152,24 +152,6 @@ impl Layouter<'_> {
         }
         stacked
     }
-
-    /// Natural (unbroken) width of some text and its widest word.
-    pub(super) fn measure(&mut self, inlines: &[Inline], style: &Style) -> (f32, f32) {
-        let (mut natural, mut line, mut widest_word) = (0.0f32, 0.0f32, 0.0f32);
-        for token in self.tokens(inlines, style) {
-            match token {
-                Token::Word(word) => {
-                    let w: f32 = word.iter().map(|g| g.width).sum();
-                    widest_word = widest_word.max(w);
-                    line += w;
-                }
-                Token::Space(space) => line += space.width,
-                Token::Break => line = 0.0,
-            }
-            natural = natural.max(line);
-        }
-        (natural, widest_word)
-    }
 }
 
 /// Horizontal extent of a line's spans.
