@@ -45,7 +45,10 @@ def main():
     try:
         line = desk.stdout.readline()
         url = "http://" + line.split("http://")[1].split("/")[0]
-        driver = b.browser(pathlib.Path(tempfile.mkdtemp()), tempfile.mkdtemp())
+        scratch = pathlib.Path(tempfile.mkdtemp(prefix="kc-do-trinh-duyet-"))
+        for d in ("tai", "ho-so"):
+            (scratch / d).mkdir()
+        driver = b.browser(scratch / "tai", scratch / "ho-so")
         try:
             driver.get(url + "/")
             b.wait(driver, lambda d: "BÁO CÁO" in b.text(d))
@@ -74,6 +77,7 @@ def main():
             )
         finally:
             driver.quit()
+            shutil.rmtree(scratch, ignore_errors=True)
     finally:
         desk.kill()
         shutil.rmtree(work, ignore_errors=True)

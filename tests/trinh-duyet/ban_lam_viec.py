@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -267,6 +268,8 @@ def main():
         print("trình duyệt: mọi bước đều đạt")
     finally:
         driver.quit()
+        shutil.rmtree(downloads, ignore_errors=True)
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":
