@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::contract::{
-    Date, DocumentInfo, FundingSource, Indicator, Plan, PlanIndex, PlanItem, ProjectStatus,
-    SourceKind, Split,
+    Date, DocumentInfo, FundingSource, Indicator, MoneyUnit, Plan, PlanIndex, PlanItem,
+    ProjectStatus, SourceKind, Split, CENTRE, PROJECT_COUNT,
 };
 use crate::validate::Dataset;
 
@@ -223,6 +223,26 @@ pub struct Summary {
     pub phu_luc: Annex,
     /// Earlier revisions that were replaced (never counted).
     pub ban_thay_the: Vec<SupersededSummary>,
+    /// The summary tables whose rows, rounded to the money unit, do not
+    /// add up to their rounded totals.
+    pub lam_tron: Rounding,
+}
+
+/// Which tables need the note that their figures are rounded: those whose
+/// rows, converted to the report's money unit and rounded, do not add up
+/// to their total, itself the exact total rounded once. Never in đồng.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Rounding {
+    /// Bảng 1: programmes to the total, items to their programme (budget
+    /// plan and actual).
+    pub chuong_trinh: bool,
+    /// Bảng 2: sources to their group and the groups to the total.
+    pub nguon: bool,
+    /// Bảng 3: units to the total.
+    pub don_vi: bool,
+    /// The annex: projects to their item, items to their programme,
+    /// programmes to the total.
+    pub phu_luc: bool,
 }
 
 /// A date as templates use it: `{{ d.iso }}`, `{{ d | ngay }}`, `{{ d.nam }}`.
@@ -302,6 +322,9 @@ pub struct ItemSummary {
     /// Units that declared the item not implemented (when others did carry
     /// it out, the text names them in the item's paragraph).
     pub don_vi_khong_thuc_hien: Vec<UnitNotImplemented>,
+    /// The units' rows (`theo_don_vi`), rounded to the money unit, do not
+    /// add up to the item's rounded actual amounts.
+    pub lam_tron: bool,
 }
 
 /// A unit's declaration that it did not carry out an item others did.
@@ -323,6 +346,10 @@ pub struct ProjectSummary {
     pub ma_don_vi: String,
     pub don_vi: String,
     pub dia_diem: Vec<String>,
+    /// Where the project was carried out, as printed: its places ("A, B
+    /// và C"), else the area of the unit that reports it; none for a
+    /// unit that is no area (the centre), printed "—" in tables.
+    pub noi_thuc_hien: Option<String>,
     pub mo_ta: String,
     pub trang_thai: &'static str,
     pub trang_thai_ma: ProjectStatus,
@@ -764,10 +791,13 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         })
         .collect();
 
-    let summary = Summary {
+    let mut summary = Summary {
         nam: plan.nam,
         tinh: plan.tinh.clone(),
-        van_ban: plan.van_ban.clone(),
+        van_ban: DocumentInfo {
+            so_ky_hieu: crate::format::so_ky_hieu(&plan.van_ban.so_ky_hieu),
+            ..plan.van_ban.clone()
+        },
         don_vi_tien: plan.van_ban.don_vi_tien.label(),
         chuong_trinh: programmes,
         khong_thuc_hien,
@@ -778,9 +808,87 @@ pub fn summarise(data: &Dataset) -> Result<Summary, SumMismatch> {
         tong,
         phu_luc,
         ban_thay_the,
+        lam_tron: Rounding::default(),
     };
+    note_rounding(&mut summary, plan.van_ban.don_vi_tien);
     self_check(&summary, data)?;
     Ok(summary)
+}
+
+/// Sets the rounding flags of the summary tables (`Rounding`) and of each
+/// item's table of units.
+fn note_rounding(s: &mut Summary, unit: MoneyUnit) {
+    use crate::format::lech_lam_tron;
+    // Plan and actual of `rows` against those of `total`.
+    let figures = |rows: &[&Figures], total: &Figures| {
+        lech_lam_tron(rows.iter().map(|f| f.ke_hoach), total.ke_hoach, unit)
+            || lech_lam_tron(rows.iter().map(|f| f.thuc_hien), total.thuc_hien, unit)
+    };
+    let amounts = |rows: &[&Amounts], total: &Amounts| {
+        lech_lam_tron(rows.iter().map(|a| a.kinh_phi), total.kinh_phi, unit)
+            || lech_lam_tron(
+                rows.iter().map(|a| a.ngoai_ngan_sach),
+                total.ngoai_ngan_sach,
+                unit,
+            )
+            || lech_lam_tron(
+                rows.iter().map(|a| a.tong_kinh_phi),
+                total.tong_kinh_phi,
+                unit,
+            )
+    };
+    let shown: Vec<&ProgrammeSummary> =
+        s.chuong_trinh.iter().filter(|p| !p.so.is_empty()).collect();
+    let programmes: Vec<&Figures> = shown.iter().map(|p| &p.tien.kinh_phi).collect();
+    let chuong_trinh = figures(&programmes, &s.tong.kinh_phi)
+        || shown.iter().any(|p| {
+            let items: Vec<&Figures> = p
+                .noi_dung
+                .iter()
+                .filter(|i| !i.so.is_empty() && i.so != p.so)
+                .map(|i| &i.tien.kinh_phi)
+                .collect();
+            !items.is_empty() && figures(&items, &p.tien.kinh_phi)
+        });
+    let sources = |budget: bool| -> Vec<&Figures> {
+        s.theo_nguon
+            .iter()
+            .filter(|n| n.ngan_sach == budget)
+            .map(|n| &n.kinh_phi)
+            .collect()
+    };
+    let t = &s.tong;
+    let nguon = figures(&sources(true), &t.kinh_phi)
+        || figures(&sources(false), &t.ngoai_ngan_sach)
+        || figures(&[&t.kinh_phi, &t.ngoai_ngan_sach], &t.tong_kinh_phi);
+    let units: Vec<&Amounts> = s.don_vi.iter().map(|u| &u.tien).collect();
+    let spent = Amounts::of(&Money {
+        kinh_phi: t.kinh_phi,
+        ngoai_ngan_sach: t.ngoai_ngan_sach,
+        tong_kinh_phi: t.tong_kinh_phi,
+    });
+    let don_vi = amounts(&units, &spent);
+    let a = &s.phu_luc;
+    let groups: Vec<&Amounts> = a.chuong_trinh.iter().map(|g| &g.tong).collect();
+    let phu_luc = amounts(&groups, &a.tong)
+        || a.chuong_trinh.iter().any(|g| {
+            let items: Vec<&Amounts> = g.noi_dung.iter().map(|i| &i.tong).collect();
+            amounts(&items, &g.tong)
+                || g.noi_dung.iter().any(|i| {
+                    let projects: Vec<&Amounts> = i.de_an.iter().map(|d| &d.tien).collect();
+                    amounts(&projects, &i.tong)
+                })
+        });
+    s.lam_tron = Rounding {
+        chuong_trinh,
+        nguon,
+        don_vi,
+        phu_luc,
+    };
+    for item in s.chuong_trinh.iter_mut().flat_map(|p| &mut p.noi_dung) {
+        let rows: Vec<&Amounts> = item.theo_don_vi.iter().map(|u| &u.tien).collect();
+        item.lam_tron = amounts(&rows, &Amounts::of(&item.tien));
+    }
 }
 
 /// Section I reports the items with a budget or with activity.
@@ -923,6 +1031,7 @@ fn summarise_item(
                     ma_don_vi: s.value.ma_don_vi.clone(),
                     don_vi: name.to_string(),
                     dia_diem: a.dia_diem.clone(),
+                    noi_thuc_hien: place(&a.dia_diem, index, &s.value.ma_don_vi),
                     mo_ta: a.mo_ta.clone(),
                     trang_thai: project.trang_thai.label(),
                     trang_thai_ma: project.trang_thai,
@@ -960,12 +1069,19 @@ fn summarise_item(
                     .chi_tieu
                     .iter()
                     .filter_map(|ind| {
-                        a.chi_tieu.get(&ind.ma).map(|q| ActivityQuantity {
+                        // Projects are counted, never typed (validation
+                        // refuses a typed count that disagrees).
+                        let q = if ind.ma == PROJECT_COUNT {
+                            Some(Decimal::from(u8::from(a.de_an.is_some())))
+                        } else {
+                            a.chi_tieu.get(&ind.ma).map(|q| q.0)
+                        };
+                        q.map(|thuc_hien| ActivityQuantity {
                             ma: ind.ma.clone(),
                             ten: ind.ten.clone(),
                             don_vi_tinh: ind.don_vi_tinh.clone(),
                             nhan: label(ind),
-                            thuc_hien: q.0,
+                            thuc_hien,
                         })
                     })
                     .collect(),
@@ -1073,8 +1189,21 @@ fn summarise_item(
         ly_do_khong_thuc_hien: ly_do,
         ghi_chu_khong_thuc_hien: ghi_chu_khong,
         don_vi_khong_thuc_hien: declared.to_vec(),
+        lam_tron: false,
     };
     (summary, ledger)
+}
+
+/// Where a project was carried out, as printed: its places, else the
+/// area of its unit; nothing for the centre, which is no area.
+fn place(places: &[String], index: &PlanIndex, unit: &str) -> Option<String> {
+    if !places.is_empty() {
+        return Some(crate::format::danh_sach(places));
+    }
+    index
+        .unit(unit)
+        .filter(|(_, u)| u.cap != CENTRE)
+        .map(|(_, u)| u.ten.clone())
 }
 
 fn label(ind: &Indicator) -> String {
@@ -1398,6 +1527,60 @@ fn self_check(s: &Summary, data: &Dataset) -> Result<(), SumMismatch> {
         &s.phu_luc.tong,
         &mut s.phu_luc.chuong_trinh.iter().map(|g| &g.tong),
     )?;
+    // A ratio printed in two places (a sentence and Bảng 1, a table and the
+    // workbook) is one field, read off the same plan and actual: each must
+    // be that actual over that plan.
+    let ratio = |what: String, f: &Figures| {
+        let expected = crate::format::ty_le(f.thuc_hien, f.ke_hoach);
+        if f.ty_le == expected {
+            Ok(())
+        } else {
+            Err(SumMismatch {
+                what: format!("tỷ lệ {what}"),
+                got: f.ty_le.unwrap_or_default(),
+                expected: expected.unwrap_or_default(),
+            })
+        }
+    };
+    let three = |what: &str, m: &Money| {
+        ratio(format!("kinh phí khuyến công {what}"), &m.kinh_phi)?;
+        ratio(
+            format!("kinh phí ngoài ngân sách {what}"),
+            &m.ngoai_ngan_sach,
+        )?;
+        ratio(format!("kinh phí mọi nguồn {what}"), &m.tong_kinh_phi)
+    };
+    three(
+        "cả kế hoạch",
+        &Money {
+            kinh_phi: t.kinh_phi,
+            ngoai_ngan_sach: t.ngoai_ngan_sach,
+            tong_kinh_phi: t.tong_kinh_phi,
+        },
+    )?;
+    for n in &s.theo_nguon {
+        ratio(format!("nguồn {}", n.ma), &n.kinh_phi)?;
+    }
+    for p in &s.chuong_trinh {
+        three(&format!("của chương trình {}", p.ma), &p.tien)?;
+        for i in &p.noi_dung {
+            three(&format!("của nội dung {}", i.ma), &i.tien)?;
+            for ind in &i.chi_tieu {
+                ratio(
+                    format!("chỉ tiêu {} của nội dung {}", ind.ma, i.ma),
+                    &ind.so_lieu,
+                )?;
+                // The count of projects is the number of project entries.
+                if ind.ma == PROJECT_COUNT {
+                    check(
+                        format!("số đề án của nội dung {}", i.ma),
+                        ind.so_lieu.thuc_hien,
+                        Decimal::from(i.de_an.len()),
+                    )?;
+                }
+            }
+        }
+    }
     Ok(())
 }
 
@@ -1446,6 +1629,42 @@ mod tests {
                 s.phu_luc.chuong_trinh[0].noi_dung[0].de_an[0]
                     .tien
                     .tong_kinh_phi += Decimal::ONE
+            },
+        ];
+        for (i, nudge) in nudges.iter().enumerate() {
+            let mut bad = good.clone();
+            nudge(&mut bad);
+            assert!(
+                self_check(&bad, &data).is_err(),
+                "nudge {i} slipped through"
+            );
+        }
+    }
+
+    #[test]
+    fn every_ratio_and_the_count_of_projects_are_checked() {
+        let input = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/du-lieu/dak-lak-2020");
+        let data = crate::validate::load(&[input], &[], None).expect("the example is valid");
+        let good = summarise(&data).expect("sums add up");
+        // MMTB: 1.300.000.000 of khuyến công budget spent of as much
+        // planned (100%), 2.700.000.000 of 2.800.000.000 from every source.
+        let mmtb = &good.chuong_trinh[0].noi_dung[0];
+        assert_eq!(mmtb.tien.kinh_phi.ty_le, Some(Decimal::ONE_HUNDRED));
+        assert_eq!(mmtb.chi_tieu[0].so_lieu.thuc_hien, Decimal::from(7));
+        let nudges: [fn(&mut Summary); 6] = [
+            // The all-source ratio where the budget's belongs.
+            |s| {
+                let i = &mut s.chuong_trinh[0].noi_dung[0].tien;
+                i.kinh_phi.ty_le = i.tong_kinh_phi.ty_le;
+            },
+            |s| s.chuong_trinh[1].tien.tong_kinh_phi.ty_le = Some(Decimal::ONE),
+            |s| s.tong.kinh_phi.ty_le = None,
+            |s| s.theo_nguon[2].kinh_phi.ty_le = Some(Decimal::ZERO),
+            |s| s.chuong_trinh[1].noi_dung[0].chi_tieu[0].so_lieu.ty_le = None,
+            // A project the count no longer matches.
+            |s| {
+                s.chuong_trinh[0].noi_dung[0].de_an.pop();
             },
         ];
         for (i, nudge) in nudges.iter().enumerate() {

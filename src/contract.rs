@@ -150,6 +150,15 @@ impl MoneyUnit {
             .find(|u| u.label() == label)
     }
 
+    /// Decimals a figure in this unit is printed with: whole đồng; nghìn
+    /// and triệu đồng to two places.
+    pub fn decimals(self) -> u32 {
+        match self {
+            MoneyUnit::Dong => 0,
+            MoneyUnit::NghinDong | MoneyUnit::TrieuDong => 2,
+        }
+    }
+
     /// How many đồng one unit is.
     pub fn dong(self) -> u32 {
         match self {
@@ -174,6 +183,10 @@ pub struct Unit {
     pub cap: String,
 }
 
+/// The `cap` of the province's own centre: a unit that is no area, so a
+/// project it reports takes no place from it.
+pub const CENTRE: &str = "trung_tam";
+
 /// The values `cap` may take: the administrative levels that report (from
 /// the province down to the commune, with the 2025 special zones) and the
 /// province's own centre. The check and the JSON Schema both read this list.
@@ -187,7 +200,7 @@ pub const UNIT_LEVELS: [&str; 10] = [
     "phuong",
     "thi_tran",
     "dac_khu",
-    "trung_tam",
+    CENTRE,
 ];
 
 /// How each level of `UNIT_LEVELS` begins a unit's name ("Huyện Vĩnh
@@ -221,22 +234,18 @@ pub struct FundingSource {
     pub ma: String,
     /// Tên nguồn, ví dụ "Kinh phí khuyến công địa phương".
     pub ten: String,
-    /// Loại nguồn; bỏ trống là "dia_phuong" (kinh phí khuyến công địa phương).
-    #[serde(default)]
-    #[schemars(default)]
+    /// Loại nguồn (bắt buộc): ngân sách khuyến công ("dia_phuong",
+    /// "quoc_gia") hay ngoài ngân sách ("doi_ung", "khac").
     pub loai: SourceKind,
 }
 
 /// What a funding source is: the khuyến công budget (counted in the
 /// report's "kinh phí khuyến công") or money from outside it (shown apart,
 /// never mixed in).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// Kinh phí khuyến công địa phương (ngân sách tỉnh, huyện, xã).
-    #[default]
     DiaPhuong,
     /// Kinh phí khuyến công quốc gia.
     QuocGia,
@@ -260,6 +269,10 @@ impl SourceKind {
         matches!(self, SourceKind::DiaPhuong | SourceKind::QuocGia)
     }
 }
+
+/// The indicator code that counts projects: its result is the number of
+/// the item's activities with `de_an`, never a typed quantity.
+pub const PROJECT_COUNT: &str = "de_an";
 
 /// Money split by funding source: source code → amount.
 pub type Split = BTreeMap<String, Money>;

@@ -121,31 +121,70 @@ pub fn trieu_dong(value: Decimal, decimals: u32) -> String {
     tien_theo(value, MoneyUnit::TrieuDong, Some(decimals))
 }
 
-/// An amount of đồng in `unit`, without the unit's words (a table cell
-/// under "Kinh phí (triệu đồng)"): converted from the exact amount, rounded
-/// once, half away from zero, to `decimals` places (default: 0 in đồng, 2
-/// in nghìn and triệu đồng), trailing zeros dropped, so decimals show only
-/// when needed.
+/// An amount of đồng converted to `unit` and rounded once, half away from
+/// zero, to `decimals` places (default [`MoneyUnit::decimals`]): the
+/// figure a report prints. Every printed amount and every rounding check
+/// ([`lech_lam_tron`]) goes through here.
+///
+/// ```
+/// use khuyencong::contract::MoneyUnit;
+/// use khuyencong::format::lam_tron;
+/// use rust_decimal::Decimal;
+/// assert_eq!(lam_tron(Decimal::new(315725000, 0), MoneyUnit::TrieuDong, None), Decimal::new(31573, 2));
+/// ```
+pub fn lam_tron(value: Decimal, unit: MoneyUnit, decimals: Option<u32>) -> Decimal {
+    let places = decimals.unwrap_or(unit.decimals()).min(MAX_DECIMALS);
+    // Dividing by a power of ten shrinks the value, so it cannot overflow.
+    let converted = value / Decimal::from(unit.dong());
+    converted.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Whether the rounded `parts` fail to add up to the rounded `total` (in
+/// `unit`, at its default decimals): a table of such rows needs the note
+/// that its figures are rounded. Never in đồng.
+///
+/// ```
+/// use khuyencong::contract::MoneyUnit;
+/// use khuyencong::format::lech_lam_tron;
+/// use rust_decimal::Decimal;
+/// // 0,0050 + 0,0050 triệu show 0,01 each; their total 0,01.
+/// let half = Decimal::new(5000, 0);
+/// assert!(lech_lam_tron([half, half], half + half, MoneyUnit::TrieuDong));
+/// assert!(!lech_lam_tron([half, half], half + half, MoneyUnit::Dong));
+/// ```
+pub fn lech_lam_tron(
+    parts: impl IntoIterator<Item = Decimal>,
+    total: Decimal,
+    unit: MoneyUnit,
+) -> bool {
+    let shown: Decimal = parts.into_iter().map(|p| lam_tron(p, unit, None)).sum();
+    shown != lam_tron(total, unit, None)
+}
+
+/// An amount of đồng in `unit`, without the unit's words: a table cell
+/// under "Đơn vị tính: triệu đồng". Converted from the exact amount and
+/// rounded once ([`lam_tron`]), always with the same number of decimals
+/// (`decimals`, default 0 in đồng, 2 in nghìn and triệu đồng), so a
+/// column's figures line up.
 ///
 /// ```
 /// use khuyencong::contract::MoneyUnit;
 /// use khuyencong::format::so_tien;
 /// use rust_decimal::Decimal;
-/// assert_eq!(so_tien(Decimal::new(2146000000, 0), MoneyUnit::TrieuDong, None), "2.146");
+/// assert_eq!(so_tien(Decimal::new(2146000000, 0), MoneyUnit::TrieuDong, None), "2.146,00");
 /// assert_eq!(so_tien(Decimal::new(1779970000, 0), MoneyUnit::TrieuDong, None), "1.779,97");
-/// assert_eq!(so_tien(Decimal::new(1779975000, 0), MoneyUnit::TrieuDong, Some(1)), "1.780");
+/// assert_eq!(so_tien(Decimal::new(64800000, 0), MoneyUnit::TrieuDong, None), "64,80");
+/// assert_eq!(so_tien(Decimal::new(1779975000, 0), MoneyUnit::TrieuDong, Some(1)), "1.780,0");
 /// assert_eq!(so_tien(Decimal::new(224730000, 0), MoneyUnit::Dong, None), "224.730.000");
 /// ```
 pub fn so_tien(value: Decimal, unit: MoneyUnit, decimals: Option<u32>) -> String {
-    let default = if unit == MoneyUnit::Dong { 0 } else { 2 };
-    let places = decimals.unwrap_or(default).min(MAX_DECIMALS);
-    // Dividing by a power of ten shrinks the value, so it cannot overflow.
-    let converted = value / Decimal::from(unit.dong());
-    let rounded = converted.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
-    so(rounded, None)
+    let places = decimals.unwrap_or(unit.decimals()).min(MAX_DECIMALS);
+    so(lam_tron(value, unit, Some(places)), Some(places))
 }
 
-/// [`so_tien`] followed by the unit's words: "1.779,97 triệu đồng".
+/// An amount in a sentence: [`lam_tron`], trailing zeros dropped (decimals
+/// only when needed), then the unit's words: "2.146 triệu đồng",
+/// "1.779,97 triệu đồng".
 ///
 /// ```
 /// use khuyencong::contract::MoneyUnit;
@@ -154,7 +193,29 @@ pub fn so_tien(value: Decimal, unit: MoneyUnit, decimals: Option<u32>) -> String
 /// assert_eq!(tien_theo(Decimal::new(2146000000, 0), MoneyUnit::TrieuDong, None), "2.146 triệu đồng");
 /// ```
 pub fn tien_theo(value: Decimal, unit: MoneyUnit, decimals: Option<u32>) -> String {
-    format!("{} {}", so_tien(value, unit, decimals), unit.label())
+    format!(
+        "{} {}",
+        so(lam_tron(value, unit, decimals), None),
+        unit.label()
+    )
+}
+
+/// A document number as the decree writes it (Nghị định 30/2020/NĐ-CP,
+/// Phụ lục I): a number below 10 takes a leading zero, "5/BC-UBND" is
+/// "05/BC-UBND"; anything else is left as written.
+///
+/// ```
+/// use khuyencong::format::so_ky_hieu;
+/// assert_eq!(so_ky_hieu("5/BC-KC&TV"), "05/BC-KC&TV");
+/// assert_eq!(so_ky_hieu("648/BC-KC&TV"), "648/BC-KC&TV");
+/// ```
+pub fn so_ky_hieu(number: &str) -> String {
+    let b = number.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_digit() && b[1] == b'/' {
+        format!("0{number}")
+    } else {
+        number.to_string()
+    }
 }
 
 /// A count, with the leading zero the reports use for 0 to 9.
@@ -669,16 +730,18 @@ mod tests {
     fn money_in_the_report_unit() {
         use MoneyUnit::*;
         let cases = [
-            ("2146000000", TrieuDong, None, "2.146"),
+            // A table cell: every figure of a column with the same decimals.
+            ("2146000000", TrieuDong, None, "2.146,00"),
             ("1779970000", TrieuDong, None, "1.779,97"),
             ("1779975000", TrieuDong, None, "1.779,98"),
             ("-1779975000", TrieuDong, None, "-1.779,98"),
-            ("1779900000", TrieuDong, None, "1.779,9"),
-            ("4999", TrieuDong, None, "0"),
+            ("1779900000", TrieuDong, None, "1.779,90"),
+            ("4999", TrieuDong, None, "0,00"),
+            ("-4999", TrieuDong, None, "0,00"),
             ("5000", TrieuDong, None, "0,01"),
             ("224730000", TrieuDong, Some(0), "225"),
-            ("224730000", NghinDong, None, "224.730"),
-            ("224730500", NghinDong, None, "224.730,5"),
+            ("224730000", NghinDong, None, "224.730,00"),
+            ("224730500", NghinDong, None, "224.730,50"),
             ("224730000", Dong, None, "224.730.000"),
             ("1500.5", Dong, None, "1.501"),
         ];
@@ -694,6 +757,45 @@ mod tests {
             "1.779,97 triệu đồng"
         );
         assert_eq!(tien_theo(d("224730000"), Dong, None), tien(d("224730000")));
+        // In a sentence, decimals only when needed.
+        assert_eq!(
+            tien_theo(d("1779900000"), TrieuDong, None),
+            "1.779,9 triệu đồng"
+        );
+        assert_eq!(tien_theo(d("4999"), TrieuDong, None), "0 triệu đồng");
+    }
+
+    #[test]
+    fn rounded_rows_that_miss_the_rounded_total_are_found() {
+        use MoneyUnit::*;
+        // Bảng 1 of the sample in triệu đồng: 343,80 + 0 + 1.203,84 +
+        // 921,40 + 777,60 = 3.246,64, the exact total 3.246,633 → 3.246,63.
+        let programmes = ["343798000", "0", "1203835000", "921400000", "777600000"].map(d);
+        let total = d("3246633000");
+        assert_eq!(programmes.iter().sum::<Decimal>(), total);
+        assert!(lech_lam_tron(programmes, total, TrieuDong));
+        assert!(!lech_lam_tron(programmes, total, Dong));
+        assert!(!lech_lam_tron(programmes, total, NghinDong));
+        assert!(!lech_lam_tron(
+            [d("1500000"), d("2500000")],
+            d("4000000"),
+            TrieuDong
+        ));
+    }
+
+    #[test]
+    fn document_numbers_below_ten_take_a_leading_zero() {
+        for (written, printed) in [
+            ("5/BC-KC&TV", "05/BC-KC&TV"),
+            ("05/BC-KC&TV", "05/BC-KC&TV"),
+            ("10/BC-KC&TV", "10/BC-KC&TV"),
+            ("648/BC-KC&TV", "648/BC-KC&TV"),
+            ("BC-KC", "BC-KC"),
+            ("5", "5"),
+            ("", ""),
+        ] {
+            assert_eq!(so_ky_hieu(written), printed, "{written}");
+        }
     }
 
     #[test]

@@ -830,6 +830,12 @@ impl<'v, 'a> Obj<'v, 'a> {
         );
     }
 
+    /// Whether the object has `key` (a required key whose absence a
+    /// decoder explains in its own words).
+    pub fn has(&self, key: Key) -> bool {
+        self.find(key).is_some()
+    }
+
     /// The object's own position, for cross-checks reported later.
     pub fn start(&self) -> usize {
         self.start

@@ -37,6 +37,10 @@ pub const DEFAULTS: &[(&str, &str)] = &[
         "phan/phu-luc.md",
         include_str!("../templates/phan/phu-luc.md"),
     ),
+    (
+        "phan/lam-tron.md",
+        include_str!("../templates/phan/lam-tron.md"),
+    ),
 ];
 
 /// The Vietnamese filters this tool adds (documented in docs/mau-bao-cao.md).

@@ -343,9 +343,13 @@ fn check(files: &[InputFile], year: Option<i32>, diags: &mut Diagnostics) -> Opt
         placed.push(p);
     }
     same_revisions(&placed, &sources, diags);
+    check_project_counts(&placed, &trees, &sources, diags);
     let against = against?;
     let (submissions, superseded) = pick_revisions(placed, &against.index);
     check_sums(&submissions, &against, &trees, &sources, diags);
+    if let Some((plan_file, ..)) = &chosen {
+        check_money_totals(*plan_file, &against, &submissions, &trees, &sources, diags);
+    }
     let mut warnings = plausibility(&submissions, &against, &trees, &sources);
     drop(against);
     let (plan_index, plan, other_plans) = chosen?;
@@ -730,6 +734,127 @@ fn plausibility(
     found
 }
 
+/// The number of projects of an item is the number of its activities with
+/// `de_an`, one project each, never a typed quantity (docs/du-lieu.md): a
+/// `de_an` quantity written in `chi_tieu` anyway must say the same, 1 on a
+/// project and 0 elsewhere.
+fn check_project_counts(
+    placed: &[Placed],
+    trees: &[Option<&Value>],
+    sources: &[Option<&Source>],
+    diags: &mut Diagnostics,
+) {
+    for p in placed {
+        let Some(s) = &p.submission else { continue };
+        let src = sources[p.text].expect("a submission's text");
+        for (ai, a) in s.value.hoat_dong.iter().enumerate() {
+            let Some(typed) = a.chi_tieu.get(PROJECT_COUNT) else {
+                continue;
+            };
+            let counted = rust_decimal::Decimal::from(u8::from(a.de_an.is_some()));
+            if typed.0 == counted {
+                continue;
+            }
+            let object = json::key_path(
+                &format!("{}[{ai}]", submission::HOAT_DONG.name),
+                activity::CHI_TIEU.name,
+            );
+            let path = json::key_path(&object, PROJECT_COUNT);
+            let at = trees[p.text].map_or(0, |t| key_offset(t, &object, PROJECT_COUNT));
+            let message = match src.form {
+                // The officer's words: the column of the count, the
+                // project's own columns on the same row.
+                Some(form) => format!(
+                    "số đề án {} ở ô “{}” không khớp: mỗi hàng có tên đề án là một đề án và được tự đếm; {}",
+                    typed.0,
+                    form.header(&path).unwrap_or("đề án"),
+                    if a.de_an.is_some() {
+                        "ghi 1 ở hàng này (nhiều đề án thì mỗi đề án một hàng) hoặc để trống ô"
+                    } else {
+                        "hàng này không có tên đề án nên không phải đề án: điền tên đề án, cơ sở thụ hưởng và tình trạng, hoặc để trống ô"
+                    }
+                ),
+                None => format!(
+                    "số đề án `{}` không khớp: chỉ tiêu `de_an` được đếm từ các hoạt động có khóa `de_an`, mỗi hoạt động một đề án; {}, hoặc bỏ `de_an` khỏi `chi_tieu` để chương trình tự đếm",
+                    typed.0,
+                    if a.de_an.is_some() {
+                        "hoạt động này là một đề án nên chỉ ghi 1; nhiều đề án thì ghi mỗi đề án thành một hoạt động riêng có `de_an`"
+                    } else {
+                        "hoạt động này không có khóa `de_an` nên không phải đề án; ghi mỗi đề án thành một hoạt động có `\"de_an\": {\"ten\": …, \"co_so\": …, \"trang_thai\": …}`"
+                    }
+                ),
+            };
+            diags.push(src.diagnostic(at, &path, Code::Inconsistent, message));
+        }
+    }
+}
+
+/// The workbook holds every amount and every total as a spreadsheet
+/// number, exact to the đồng only up to `xlsx::EXACT`: what the build would
+/// refuse, `validate` refuses first, at the amount. Amounts are never
+/// negative, so no total exceeds the whole plan or the whole spending; the
+/// amount at which either running sum passes the limit is the one reported.
+fn check_money_totals(
+    plan_file: usize,
+    against: &Against,
+    submissions: &[Indexed],
+    trees: &[Option<&Value>],
+    sources: &[Option<&Source>],
+    diags: &mut Diagnostics,
+) {
+    let limit = rust_decimal::Decimal::from(crate::render::xlsx::EXACT);
+    let too_large = |sum: rust_decimal::Decimal, what: &str| {
+        format!(
+            "số tiền này làm tổng {what} lên {} đồng, quá {} đồng, số lớn nhất bảng tính (.xlsx) của báo cáo lưu đúng từng đồng; kiểm tra lại số chữ số",
+            crate::format::so(sum, None),
+            crate::format::so(limit, None)
+        )
+    };
+    let mut sum = rust_decimal::Decimal::ZERO;
+    let items = against
+        .plan
+        .chuong_trinh
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, p)| {
+            p.noi_dung.iter().enumerate().map(move |(ii, item)| {
+                let object = format!(
+                    "{}[{pi}].{}[{ii}]",
+                    plan::CHUONG_TRINH.name,
+                    programme::NOI_DUNG.name
+                );
+                (json::key_path(&object, item::KINH_PHI.name), item)
+            })
+        });
+    for (path, item) in items {
+        sum += item.kinh_phi.0;
+        if sum > limit {
+            let at = trees[plan_file].map_or(0, |t| locate(t, &path));
+            let message = too_large(sum, "kinh phí kế hoạch của mọi nội dung");
+            let src = sources[plan_file].expect("the plan's text");
+            diags.push(src.diagnostic(at, &path, Code::InvalidMoney, message));
+            break;
+        }
+    }
+    let mut sum = rust_decimal::Decimal::ZERO;
+    let activities = submissions.iter().flat_map(|(text, s)| {
+        s.value.hoat_dong.iter().enumerate().map(move |(ai, a)| {
+            let object = format!("{}[{ai}]", submission::HOAT_DONG.name);
+            (*text, json::key_path(&object, activity::KINH_PHI.name), a)
+        })
+    });
+    for (text, path, a) in activities {
+        sum += a.kinh_phi.0;
+        if sum > limit {
+            let at = trees[text].map_or(0, |t| locate(t, &path));
+            let message = too_large(sum, "kinh phí thực hiện của mọi hoạt động được tính");
+            let src = sources[text].expect("a submission's text");
+            diags.push(src.diagnostic(at, &path, Code::InvalidMoney, message));
+            break;
+        }
+    }
+}
+
 // ---- decoding one plan ----
 
 fn decode_plan(r: &mut Reader, tree: &Value) -> Option<Plan> {
@@ -814,15 +939,44 @@ fn decode_source(r: &mut Reader, v: &Value, path: &str) -> Option<FundingSource>
     let mut o = r.object(v, path, source::OBJECT)?;
     let ma = o.req(r, source::MA, |r, v, p| r.text(v, p));
     let ten = o.req(r, source::TEN, |r, v, p| r.text(v, p));
-    let loai = o.opt(r, source::LOAI, |r, v, p| {
-        r.choice(v, p, "loại nguồn kinh phí", &SourceKind::ALL)
-    });
+    let loai = if o.has(source::LOAI) {
+        o.req(r, source::LOAI, |r, v, p| {
+            r.choice(v, p, "loại nguồn kinh phí", &SourceKind::ALL)
+        })
+    } else {
+        missing_source_kind(r, &o, ma.as_deref(), ten.as_deref());
+        None
+    };
     o.finish(r);
     Some(FundingSource {
         ma: ma?,
         ten: ten?,
-        loai: loai.ok()?.unwrap_or_default(),
+        loai: loai?,
     })
+}
+
+/// A source without `loai`: whether its money is khuyến công budget cannot
+/// be guessed (an older data set's "Vốn đối ứng" once counted as budget),
+/// so the source is named with the one line to add.
+fn missing_source_kind(r: &mut Reader, o: &Obj, ma: Option<&str>, ten: Option<&str>) {
+    let name = ten.unwrap_or_default().to_lowercase();
+    let likely = if name.contains("đối ứng") {
+        "doi_ung"
+    } else if name.contains("quốc gia") {
+        "quoc_gia"
+    } else if name.contains("khuyến công") {
+        "dia_phuong"
+    } else {
+        "khac"
+    };
+    let named = match (ma, ten) {
+        (Some(ma), Some(ten)) => format!("nguồn `{ma}` ({ten})"),
+        (Some(ma), None) => format!("nguồn `{ma}`"),
+        _ => "nguồn này".to_string(),
+    };
+    r.error(o.start(), &json::key_path(&o.path, "loai"), Code::MissingKey, format!(
+        "{named} thiếu khóa `loai`: chương trình không tự đoán được tiền của nguồn này có phải kinh phí khuyến công không; thêm một dòng, ví dụ `\"loai\": \"{likely}\"` (dia_phuong, quoc_gia: ngân sách khuyến công; doi_ung: vốn đối ứng của cơ sở; khac: nguồn khác ngoài ngân sách). Bộ dữ liệu cũ, lập khi `loai` chưa bắt buộc, cần thêm dòng này vào từng nguồn"
+    ));
 }
 
 fn decode_programme(r: &mut Reader, v: &Value, path: &str) -> Option<Programme> {
@@ -1242,8 +1396,14 @@ fn money_by_source(
                 .iter()
                 .map(|(code, m)| format!("{code} {}", m.0))
                 .collect();
+            // Only an activity may leave its total to the split; a plan
+            // item states its total (KC011 without it).
+            let or_leave_out = match owner {
+                SplitOwner::Activity(..) => ", hoặc bỏ `kinh_phi` để chương trình tự cộng",
+                SplitOwner::Plan => " (kinh phí kế hoạch là tổng mọi nguồn)",
+            };
             r.error(o.offset_of(THEO_NGUON), &path(THEO_NGUON), Code::Inconsistent, format!(
-                "các phần theo nguồn ({}) cộng lại được {sum} đồng, khác `kinh_phi` {} đồng (lệch {} đồng); sửa cho tổng các phần đúng bằng `kinh_phi`, hoặc bỏ `kinh_phi` để chương trình tự cộng",
+                "các phần theo nguồn ({}) cộng lại được {sum} đồng, khác `kinh_phi` {} đồng (lệch {} đồng); sửa cho tổng các phần đúng bằng `kinh_phi`{or_leave_out}",
                 parts.join(" + "), total.0, (sum - total.0).abs()
             ));
             return None;

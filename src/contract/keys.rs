@@ -126,7 +126,7 @@ object!(
     source, "FundingSource", [
         MA = required("ma"),
         TEN = required("ten"),
-        LOAI = optional("loai"),
+        LOAI = required("loai"),
     ]
 );
 
