@@ -132,6 +132,15 @@ document.fonts.ready.then(() => {
 """
 
 
+DROP = """
+const files = new DataTransfer();
+files.items.add(new File([new Uint8Array([80, 75, 3, 4])], 'keo-tha.xlsx'));
+const zone = document.querySelector('.tha');
+zone.dispatchEvent(new DragEvent('drop', {dataTransfer: files, bubbles: true, cancelable: true}));
+return [zone.querySelector('input').files.length, zone.querySelector('span').textContent];
+"""
+
+
 def check_positions(driver, expected):
     """Every span of the first pages where the PDF puts it: x, baseline and
     drawn width (justification included), in points."""
@@ -220,6 +229,11 @@ def main():
         row = f"tr[data-ma='{a.don_vi}']"
         driver.get(a.url + "/don-vi")
         check("chưa nộp" in driver.find_element(By.CSS_SELECTOR, row).text, "đơn vị không ở trạng thái chưa nộp")
+        driver.get(a.url + "/nhan")
+        # A form dropped on the zone fills the field (what a clerk does
+        # from the file manager).
+        dropped = driver.execute_script(DROP)
+        check(dropped == [1, "Đã chọn: keo-tha.xlsx"], f"thả tệp vào khung không chọn được tệp: {dropped}")
         driver.get(a.url + "/nhan")
         driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(folder / "sai.xlsx"))
         driver.find_element(By.CSS_SELECTOR, "form.nhan button").click()
