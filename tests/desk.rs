@@ -304,6 +304,7 @@ fn requests_from_elsewhere_change_nothing() {
         vec![("Origin", "http://evil.example")],
         vec![("Origin", "null")],
         vec![("Sec-Fetch-Site", "cross-site")],
+        vec![],
     ] {
         let answer = desk.request("POST", "/tao", &headers, b"du=0");
         assert_eq!(answer.status, 403, "{headers:?}");

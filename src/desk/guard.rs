@@ -8,7 +8,7 @@
 //! - **Origin.** A request that changes something (any method but GET and
 //!   HEAD) must come from the desk's own pages: a browser says where a
 //!   request comes from (`Origin`, `Sec-Fetch-Site`), and a page of another
-//!   site cannot hide it.
+//!   site cannot hide it; a request that says neither is refused.
 //! - **Password.** HTTP Basic (the browser asks once), compared in constant
 //!   time on SHA-256 digests, so neither the password's characters nor its
 //!   length show in the time taken.
@@ -87,13 +87,18 @@ impl Access {
         }
         if method != Method::GET && method != Method::HEAD {
             let site = text(headers, "sec-fetch-site");
+            let origin = text(headers, header::ORIGIN.as_str());
+            // A change must show where it comes from: every browser the
+            // desk serves sends one of the two on a POST; a request with
+            // neither cannot be told from a forged one.
+            if site.is_none() && origin.is_none() {
+                return Err(Refusal::Origin);
+            }
             if site.is_some_and(|s| s != "same-origin") {
                 return Err(Refusal::Origin);
             }
-            if let Some(origin) = text(headers, header::ORIGIN.as_str()) {
-                if !origin.eq_ignore_ascii_case(&format!("http://{host}")) {
-                    return Err(Refusal::Origin);
-                }
+            if origin.is_some_and(|o| !o.eq_ignore_ascii_case(&format!("http://{host}"))) {
+                return Err(Refusal::Origin);
             }
         }
         Ok(())
@@ -187,6 +192,8 @@ mod tests {
             Err(Refusal::Origin)
         );
         assert_eq!(post(&[("origin", "null")]), Err(Refusal::Origin));
+        // Neither header: where it comes from cannot be shown.
+        assert_eq!(post(&[]), Err(Refusal::Origin));
         assert_eq!(
             post(&[("sec-fetch-site", "cross-site")]),
             Err(Refusal::Origin)
