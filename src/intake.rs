@@ -1,4 +1,6 @@
-//! `nhap`: which checked forms become which files of the data folder. The
+//! `nhap`: which checked forms become which files of the data folder, and
+//! [`import`], the one path of the command and of the desk's "Nhận biểu
+//! mẫu" page (`khuyencong xem`): check, plan, write all or nothing. The
 //! text written is the one the checks judged (the form is read once); a
 //! form imported before (its text is already a file there) is skipped; a
 //! form superseded by a later revision, or whose file name is taken by a
@@ -119,4 +121,78 @@ pub fn plan(forms: &[PathBuf], data: &Dataset, input: &Path) -> Result<Vec<Intak
 /// Submissions by the identity of their file.
 fn by_identity<T>(list: &[Loaded<T>]) -> HashMap<PathBuf, &Loaded<T>> {
     list.iter().map(|s| (identity(&s.path), s)).collect()
+}
+
+/// Why nothing was imported.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// The checks' findings, at the forms' cells.
+    #[error("{0}")]
+    Checks(Diagnostics),
+    /// Another file appeared in a form's place while importing.
+    #[error("{} vừa có tệp khác được ghi vào trong lúc nhập nên không ghi đè", .0.iter().map(|p| shown_path(p).into_owned()).collect::<Vec<_>>().join(", "))]
+    Taken(Vec<PathBuf>),
+    /// The data folder could not be written.
+    #[error(transparent)]
+    Write(#[from] crate::output::OutputError),
+}
+
+/// What became of the forms: the checks' warnings, and each form's fate
+/// or why none was imported.
+pub struct Outcome {
+    pub warnings: Diagnostics,
+    pub result: Result<Vec<Intake>, Refused>,
+}
+
+/// Imports `forms`, already read once (`named`; `diags`: the problems
+/// reading them), into the data folder `input`: the checks of `validate`
+/// with the folder, [`plan`], then every file written by the one write
+/// rule (`output::place`), never over another file, all or nothing. A
+/// form's name only names it in messages: the desk's uploads are never
+/// files.
+pub fn import(
+    named: Vec<crate::load::InputFile>,
+    diags: Diagnostics,
+    forms: &[PathBuf],
+    input: &Path,
+    year: Option<i32>,
+    wait: &crate::output::Wait,
+) -> Outcome {
+    use crate::output::{self, Overwrite, Placed};
+    let context = [input.to_path_buf()];
+    let dataset = match crate::validate::load_read(named, diags, forms, &context, year) {
+        Ok(d) => d,
+        Err(diags) => {
+            return Outcome {
+                warnings: Diagnostics::default(),
+                result: Err(Refused::Checks(diags)),
+            }
+        }
+    };
+    let warnings = dataset.warnings.clone();
+    let result = plan(forms, &dataset, input)
+        .map_err(Refused::Checks)
+        .and_then(|intakes| {
+            let files: Vec<(String, Vec<u8>)> = intakes
+                .iter()
+                .filter_map(|i| match i {
+                    Intake::Write { name, json, .. } => {
+                        Some((name.clone(), json.clone().into_bytes()))
+                    }
+                    Intake::Skip { .. } => None,
+                })
+                .collect();
+            let placed = output::place(input, &files, Overwrite::Never, true, wait)?;
+            let taken: Vec<PathBuf> = placed
+                .iter()
+                .filter(|p| !matches!(p, Placed::Written(_)))
+                .map(|p| p.path().to_path_buf())
+                .collect();
+            if taken.is_empty() {
+                Ok(intakes)
+            } else {
+                Err(Refused::Taken(taken))
+            }
+        });
+    Outcome { warnings, result }
 }

@@ -3,6 +3,7 @@
 
 pub mod aggregate;
 pub mod contract;
+pub mod desk;
 pub mod diagnostic;
 pub mod document;
 pub mod excel;

@@ -339,9 +339,29 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
             return None;
         }
     };
-    let sha256 = hex(&Sha256::digest(&bytes));
+    from_bytes(path, &bytes, diags)
+}
+
+/// A file's bytes, already read once (by [`read`], or received by the
+/// desk), as an input file: a form into its cells within the reader's
+/// limits, anything else as UTF-8 text. `path` names it in problems and
+/// says by its extension what it is; nothing is read from it.
+pub fn from_bytes(path: &Path, bytes: &[u8], diags: &mut Diagnostics) -> Option<InputFile> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        diags.push(whole_file(
+            path,
+            Code::TooLarge,
+            format!(
+                "tệp nặng {} MiB, vượt giới hạn {} MiB của một tệp dữ liệu; một báo cáo đơn vị chỉ vài KB — kiểm tra xem có chép nhầm tệp khác vào không",
+                mib(bytes.len() as u64),
+                mib(MAX_FILE_BYTES)
+            ),
+        ));
+        return None;
+    }
+    let sha256 = hex(&Sha256::digest(bytes));
     let content = if import::is_form(path) {
-        match workbook::read(&bytes, &import::SHEETS) {
+        match workbook::read(bytes, &import::SHEETS) {
             Ok(book) => Content::Form(Arc::new(book)),
             Err(refusal) => {
                 diags.push(whole_file(path, Code::NotAForm, refusal.to_string()));
@@ -350,7 +370,7 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> Option<InputFile> {
         }
     } else {
         Content::Json(
-            text(&bytes)
+            text(bytes)
                 .map_err(|message| diags.push(whole_file(path, Code::Encoding, message)))
                 .ok()?,
         )

@@ -36,5 +36,6 @@ fn run() -> Result<ExitCode, clap::Error> {
         Some(Command::Schema(args)) => cli::schema::run(args),
         Some(Command::BieuMau(args)) => cli::bieu_mau::run(args),
         Some(Command::Nhap(args)) => cli::nhap::run(args),
+        Some(Command::Xem(args)) => cli::xem::run(args),
     })
 }

@@ -75,12 +75,17 @@ pub fn load(
 ) -> Result<Dataset, Diagnostics> {
     let mut diags = Diagnostics::default();
     let named = read_all(paths, &mut diags);
+    if !paths.is_empty() && paths.iter().all(|p| !p.exists()) {
+        // Nothing named exists (KC001 says so): a missing plan would be noise.
+        return Err(diags.sorted());
+    }
     load_read(named, diags, paths, context_dirs, year)
 }
 
-/// [`load`] of files already read from `paths` (`diags`: the problems
-/// reading them), so that a command that reads a form once can say what
-/// it read before the checks.
+/// [`load`] of files already read (`diags`: the problems reading them)
+/// from `paths`, for files that are read once and kept: `nhap`'s forms,
+/// whose text checked is the text written, and the desk's uploads, which
+/// are never on disk (`paths` are then only their names).
 pub fn load_read(
     named: Vec<InputFile>,
     diags: Diagnostics,
@@ -88,10 +93,6 @@ pub fn load_read(
     context_dirs: &[PathBuf],
     year: Option<i32>,
 ) -> Result<Dataset, Diagnostics> {
-    if !paths.is_empty() && paths.iter().all(|p| !p.exists()) {
-        // Nothing named exists (KC001 says so): a missing plan would be noise.
-        return Err(diags.sorted());
-    }
     // Files named on their own are checked against the rest of the input
     // folder: the plan, and the unit's other revisions (a resent file with
     // the same `lan_nop` must be caught before it is sent). A folder that is

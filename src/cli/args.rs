@@ -70,6 +70,9 @@ pub enum Command {
     /// Nhập biểu mẫu Excel đã điền thành tệp báo cáo JSON trong thư mục dữ liệu
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong nhap BIỂU_MẪU.xlsx... [TÙY_CHỌN]")]
     Nhap(ImportArgs),
+    /// Mở bàn làm việc trong trình duyệt: xem báo cáo tự cập nhật khi lưu tệp, tình trạng đơn vị, nhận biểu mẫu, tạo báo cáo
+    #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong xem [TÙY_CHỌN]")]
+    Xem(ViewArgs),
     /// In lược đồ JSON (JSON Schema) của tệp kế hoạch hoặc tệp báo cáo đơn vị
     #[command(help_template = HELP_TEMPLATE, override_usage = "khuyencong schema ke_hoach|bao_cao")]
     Schema(SchemaArgs),
@@ -248,6 +251,38 @@ pub struct BuildArgs {
     /// các đơn vị đó kèm mã và thoát với mã 1. Không dùng cùng --watch.
     #[arg(long, conflicts_with = "watch", help_heading = "Tùy chọn")]
     pub du: bool,
+}
+
+#[derive(Args)]
+pub struct ViewArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub templates: TemplatesArg,
+    /// Thư mục ghi báo cáo khi bấm "Tạo báo cáo" (mặc định: output)
+    #[arg(
+        long,
+        value_name = "THƯ_MỤC",
+        default_value = "output",
+        hide_default_value = true,
+        help_heading = "Tùy chọn"
+    )]
+    pub output: PathBuf,
+    /// Cổng của bàn làm việc (mặc định: 8686; 0: để máy chọn một cổng trống)
+    #[arg(long = "cong", value_name = "CỔNG", default_value_t = khuyencong::desk::DEFAULT_PORT, hide_default_value = true, help_heading = "Tùy chọn")]
+    pub port: u16,
+    /// Địa chỉ mở bàn làm việc (mặc định: 127.0.0.1, chỉ máy này); địa chỉ khác, như 0.0.0.0, cần mật khẩu
+    #[arg(
+        long = "dia-chi",
+        value_name = "ĐỊA_CHỈ",
+        default_value = "127.0.0.1",
+        hide_default_value = true,
+        help_heading = "Tùy chọn"
+    )]
+    pub address: std::net::IpAddr,
+    /// Mật khẩu của bàn làm việc (hoặc biến môi trường KHUYENCONG_MAT_KHAU); bắt buộc khi --dia-chi không phải 127.0.0.1
+    #[arg(long = "mat-khau", value_name = "MẬT_KHẨU", help_heading = "Tùy chọn")]
+    pub password: Option<String>,
 }
 
 /// `render --format`: the extension of a format that `render` makes. The

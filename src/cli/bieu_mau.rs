@@ -67,11 +67,8 @@ pub fn run(args: FormArgs) -> ExitCode {
         .collect();
     let mut files = Vec::with_capacity(chosen.len());
     for unit in &chosen {
-        let latest = latest_of.get(unit.ma.as_str());
-        let entries = latest.map_or_else(Vec::new, |s| {
-            form::entries(plan, &s.value, s.value.lan_nop + 1)
-        });
-        match form::write(plan, unit, &entries) {
+        let latest = latest_of.get(unit.ma.as_str()).map(|s| &s.value);
+        match form::of_unit(plan, unit, latest) {
             Ok(bytes) => files.push((form_name(unit), bytes)),
             Err(e) => {
                 err!("{}: {e}", shown_path(&dir.join(form_name(unit))));

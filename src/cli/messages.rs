@@ -15,8 +15,7 @@ use std::fmt::Arguments;
 use std::io::Write;
 use std::path::Path;
 
-use khuyencong::diagnostic::shown_path;
-use khuyencong::output::{Left, OutputError, Wait};
+use khuyencong::output::{OutputError, Wait};
 use khuyencong::pipeline::BuildError;
 
 /// A line of results on stdout.
@@ -98,14 +97,7 @@ pub fn wait() -> Wait<'static> {
 /// Why nothing new was written into `dir`, and what it holds now.
 pub fn not_written(e: &OutputError, dir: &Path) {
     err!("{e}");
-    match e.left() {
-        Left::Previous => diag!("Các báo cáo cũ trong {} được giữ nguyên.", shown_path(dir)),
-        Left::Untouched => diag!("Chưa ghi gì vào {}.", shown_path(dir)),
-        Left::Unfinished => diag!(
-            "{} đang có bộ báo cáo ghi dở: đừng dùng các tệp trong đó; lần chạy sau sẽ trả lại bộ cũ trước khi làm tiếp.",
-            shown_path(dir)
-        ),
-    }
+    diag!("{}", e.left().said(dir));
 }
 
 /// Help or version text, as clap lays it out.

@@ -15,3 +15,4 @@ pub mod render;
 pub mod schema;
 pub mod templates;
 pub mod validate;
+pub mod xem;

@@ -1,13 +1,13 @@
 //! `khuyencong nhap`: filled Excel forms → the units' JSON submissions in
 //! the input folder; all or nothing. Each form is read once: the text
-//! written is the text checked.
+//! written is the text checked (`intake::import`, the path the desk's
+//! "Nhận biểu mẫu" page takes too).
 
 use std::process::ExitCode;
 
 use khuyencong::diagnostic::{shown_path, Code, Diagnostic, Diagnostics};
 use khuyencong::excel::import;
-use khuyencong::intake::{self, Intake};
-use khuyencong::output::{self, Overwrite, Placed};
+use khuyencong::intake::{self, Intake, Refused};
 use khuyencong::{load, validate};
 
 use super::args::ImportArgs;
@@ -41,48 +41,29 @@ pub fn run(args: ImportArgs) -> ExitCode {
         return refuse(diags.sorted());
     }
     let named = validate::read_all(&forms, &mut diags);
-    let input = std::slice::from_ref(&data.input);
-    let dataset = match validate::load_read(named, diags, &forms, input, data.year) {
-        Ok(d) => d,
-        Err(diags) => return refuse(diags),
-    };
-    messages::warnings(&dataset.warnings);
-    let intakes = match intake::plan(&forms, &dataset, &data.input) {
-        Ok(i) => i,
-        Err(diags) => return refuse(diags),
-    };
-    let files: Vec<(String, Vec<u8>)> = intakes
-        .iter()
-        .filter_map(|i| match i {
-            Intake::Write { name, json, .. } => Some((name.clone(), json.clone().into_bytes())),
-            Intake::Skip { .. } => None,
-        })
-        .collect();
-    // All or nothing, never over another file, never through a link.
-    match output::place(
+    let outcome = intake::import(
+        named,
+        diags,
+        &forms,
         &data.input,
-        &files,
-        Overwrite::Never,
-        true,
+        data.year,
         &messages::wait(),
-    ) {
-        Ok(placed) if placed.iter().all(|p| matches!(p, Placed::Written(_))) => {}
-        Ok(placed) => {
-            for p in placed.iter().filter(|p| !matches!(p, Placed::Written(_))) {
-                err!(
-                    "{} vừa có tệp khác được ghi vào trong lúc nhập nên không ghi đè.",
-                    shown_path(p.path())
-                );
-            }
+    );
+    messages::warnings(&outcome.warnings);
+    let intakes = match outcome.result {
+        Ok(intakes) => intakes,
+        Err(Refused::Checks(diags)) => return refuse(diags),
+        Err(taken @ Refused::Taken(_)) => {
+            err!("{taken}.");
             diag!("Không nhập biểu mẫu nào: chạy lại lệnh.");
             return ExitCode::from(1);
         }
-        Err(e) => {
+        Err(Refused::Write(e)) => {
             err!("{e}");
             diag!("Không nhập biểu mẫu nào: các tệp chưa được ghi.");
             return ExitCode::from(1);
         }
-    }
+    };
     for i in &intakes {
         match i {
             Intake::Write { form, name, .. } => out!(

@@ -11,10 +11,10 @@ use khuyencong::{markdown, output};
 use super::args::RenderArgs;
 use super::messages;
 
-/// Whether `render` makes `format`: every format but its own source and
-/// those made from the summary, which a Markdown file does not have.
+/// Whether `render` makes `format`: every file format but its own source
+/// and those made from the summary, which a Markdown file does not have.
 pub fn makes(format: Format) -> bool {
-    format != Format::Markdown && !format.needs_summary()
+    format.is_file() && format != Format::Markdown && !format.needs_summary()
 }
 
 /// The formats `render` makes, in the library's order; all of them unless

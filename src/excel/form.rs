@@ -47,6 +47,17 @@ pub struct Entry {
     pub cell: Cell,
 }
 
+/// The form of `unit`: blank, or filled with its `latest` submission to be
+/// corrected and sent as the next revision (`bieu-mau --dien-san`).
+pub fn of_unit(
+    plan: &Plan,
+    unit: &Unit,
+    latest: Option<&Submission>,
+) -> Result<Vec<u8>, FormError> {
+    let entries = latest.map_or_else(Vec::new, |s| entries(plan, s, s.lan_nop + 1));
+    write(plan, unit, &entries)
+}
+
 /// The form of `unit` for `plan`, with `entries` filled in.
 pub fn write(plan: &Plan, unit: &Unit, entries: &[Entry]) -> Result<Vec<u8>, FormError> {
     let labels = item_labels(plan);

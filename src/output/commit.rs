@@ -405,7 +405,9 @@ fn report_name(name: &str) -> bool {
     plain
         && (name.ends_with(MANIFEST)
             || extension == Some("json")
-            || extension.and_then(Format::from_extension).is_some())
+            || extension
+                .and_then(Format::from_extension)
+                .is_some_and(Format::is_file))
 }
 
 #[cfg(test)]

@@ -100,6 +100,20 @@ pub enum Left {
     Unfinished,
 }
 
+impl Left {
+    /// What the folder `dir` holds now, said to the user.
+    pub fn said(self, dir: &Path) -> String {
+        match self {
+            Left::Previous => format!("Các báo cáo cũ trong {} được giữ nguyên.", shown_path(dir)),
+            Left::Untouched => format!("Chưa ghi gì vào {}.", shown_path(dir)),
+            Left::Unfinished => format!(
+                "{} đang có bộ báo cáo ghi dở: đừng dùng các tệp trong đó; lần chạy sau sẽ trả lại bộ cũ trước khi làm tiếp.",
+                shown_path(dir)
+            ),
+        }
+    }
+}
+
 impl OutputError {
     /// What the folder holds now.
     pub fn left(&self) -> Left {
@@ -238,7 +252,8 @@ pub fn write(report: Report, dir: &Path, wait: &Wait) -> Result<Written, OutputE
     let by_hand = changed_by_hand(dir, previous.as_ref());
     let mut extra = vec![manifest_name.clone()];
     extra.extend(by_hand.iter().map(|(name, _)| kept_name(name)));
-    let (staging, files) = stage_formats(&folder, &base_name(year), &doc, &Format::ALL, &extra)?;
+    let formats: Vec<Format> = Format::ALL.into_iter().filter(|f| f.is_file()).collect();
+    let (staging, files) = stage_formats(&folder, &base_name(year), &doc, &formats, &extra)?;
     manifest.dau_ra = manifest::outputs(&files);
     drop(files);
     for (name, bytes) in &by_hand {

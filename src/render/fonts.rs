@@ -52,7 +52,8 @@ impl Face {
         }
     }
 
-    fn bytes(self) -> &'static [u8] {
+    /// The face's file, as compiled into the binary.
+    pub fn bytes(self) -> &'static [u8] {
         match self {
             Face::Regular => include_bytes!("../../assets/fonts/LiberationSerif-Regular.ttf"),
             Face::Bold => include_bytes!("../../assets/fonts/LiberationSerif-Bold.ttf"),

@@ -15,6 +15,7 @@
 pub mod docx;
 pub mod fonts;
 pub mod frame;
+pub mod html;
 pub mod pdf;
 pub mod prepared;
 pub mod xlsx;
@@ -39,11 +40,19 @@ pub enum Format {
     Pdf,
     /// The summary tables as a workbook.
     Xlsx,
+    /// The PDF's pages as HTML, for the desk's preview (`khuyencong xem`).
+    Html,
 }
 
 impl Format {
     /// Every format, in the order files are listed.
-    pub const ALL: [Format; 4] = [Format::Markdown, Format::Docx, Format::Pdf, Format::Xlsx];
+    pub const ALL: [Format; 5] = [
+        Format::Markdown,
+        Format::Docx,
+        Format::Pdf,
+        Format::Xlsx,
+        Format::Html,
+    ];
 
     pub fn extension(self) -> &'static str {
         match self {
@@ -51,7 +60,15 @@ impl Format {
             Format::Docx => "docx",
             Format::Pdf => "pdf",
             Format::Xlsx => "xlsx",
+            Format::Html => "html",
         }
+    }
+
+    /// Whether `build` and `render` write it as a file. The HTML is the
+    /// desk's preview, rendered in memory: its faces are served by the
+    /// desk, so a file of it alone would not show as the PDF does.
+    pub fn is_file(self) -> bool {
+        self != Format::Html
     }
 
     /// Whether the format is made from the summary, which only a build
@@ -145,6 +162,20 @@ impl Renderer for XlsxRenderer {
     }
 }
 
+/// The PDF's pages as HTML (the desk's preview): the PDF's own line and
+/// page breaks of the same prepared layout, transcribed.
+struct HtmlRenderer;
+
+impl Renderer for HtmlRenderer {
+    fn format(&self) -> Format {
+        Format::Html
+    }
+    fn render(&self, _: &Rendering, prepared: &Prepared) -> Result<Vec<u8>, RenderError> {
+        let layout = pdf::layout::layout(prepared)?;
+        Ok(html::pages(&layout).into_bytes())
+    }
+}
+
 /// The one place that decides which writers run: the renderers of
 /// `formats`, in the order of [`Format::ALL`].
 pub fn renderers(formats: &[Format]) -> Vec<Box<dyn Renderer>> {
@@ -157,6 +188,7 @@ pub fn renderers(formats: &[Format]) -> Vec<Box<dyn Renderer>> {
                 Format::Docx => Box::new(DocxRenderer),
                 Format::Pdf => Box::new(PdfRenderer),
                 Format::Xlsx => Box::new(XlsxRenderer),
+                Format::Html => Box::new(HtmlRenderer),
             }
         })
         .collect()
