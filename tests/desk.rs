@@ -486,6 +486,32 @@ fn a_failed_build_keeps_the_preview_and_the_server() {
     );
 }
 
+/// A FIFO named like a submission is refused by the checks (KC001), and the
+/// preview that shows that problem must not itself open it: reading it
+/// would wait for a writer for ever, and the preview would never change
+/// again.
+#[cfg(unix)]
+#[test]
+fn a_path_that_is_no_file_never_stops_the_preview() {
+    let desk = Desk::start("desk-fifo", |_| {});
+    desk.wait_for("/phan/bao-cao", "BÁO CÁO");
+    let fifo = desk.dir.join("input/bao-cao/999-ong-dan.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // A FIFO is no file to watch: a save beside it sets off the rebuild.
+    let plan = desk.dir.join("input/ke-hoach-2023.json");
+    let text = std::fs::read(&plan).unwrap();
+    std::fs::write(&plan, text).unwrap();
+    let part = desk.wait_for("/phan/bao-cao", "KC001");
+    assert!(part.body.contains("999-ong-dan.json"), "{}", part.body);
+    // And the preview goes on following the saves.
+    std::fs::remove_file(&fifo).unwrap();
+    let template = desk.dir.join("templates/bao-cao.md");
+    let good = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(&template, good.replacen("{{", "{{ nam | khong_co }} {{", 1)).unwrap();
+    desk.wait_for("/phan/bao-cao", "khong_co");
+}
+
 #[test]
 fn forms_received_as_nhap_takes_them() {
     let (right, wrong, cell) = forms_of_unit();

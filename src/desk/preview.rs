@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::aggregate::Summary;
 use crate::diagnostic::{escaped, shown_path, Diagnostic};
+use crate::load;
 use crate::pipeline::{self, BuildError, Inputs};
 use crate::render::{self, Format, Rendering};
 use crate::templating::TemplateError;
@@ -146,15 +147,22 @@ fn of_template(e: &TemplateError) -> Problem {
     }
 }
 
+/// A file a problem names, read again as the checks read it: a regular
+/// file within the size limit, its text as `load::text` makes it (so that
+/// line numbers are the checks'). The file may be what the problem is
+/// about: a FIFO would keep the preview waiting for ever, a link to a
+/// device would be read without end.
+fn text_of(path: &Path) -> Option<String> {
+    let bytes = load::read_bytes(path, load::MAX_FILE_BYTES).ok()?;
+    load::text(&bytes).ok()
+}
+
 /// Line `line` (from 1) of a text file, without its end.
 fn line_of(path: &Path, line: usize) -> Option<String> {
     if line == 0 {
         return None;
     }
-    let text = std::fs::read(path).ok()?;
-    let text = String::from_utf8_lossy(&text);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    text.lines().nth(line - 1).map(str::to_string)
+    text_of(path)?.lines().nth(line - 1).map(str::to_string)
 }
 
 /// The unit a submission file is for: its `ma_don_vi`, read leniently (the
@@ -165,9 +173,8 @@ fn unit_of(path: &Path) -> Option<String> {
         let code = name.split('-').next()?;
         (!code.is_empty()).then(|| code.to_string())
     };
-    let bytes = std::fs::read(path).ok();
-    bytes
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+    text_of(path)
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|v| v.get("ma_don_vi")?.as_str().map(str::to_string))
         .or_else(named)
 }
@@ -188,6 +195,10 @@ mod tests {
         assert_eq!(unit_of(&broken).as_deref(), Some("742"));
         assert_eq!(line_of(&broken, 2).as_deref(), Some("thứ hai"));
         assert_eq!(line_of(&broken, 3), None);
+        // Lines as the checks count them: a file saved with lone CRs.
+        let old_mac = dir.join("ke-hoach.json");
+        std::fs::write(&old_mac, "\u{feff}{\r  \"nam\": 20x3\r}").unwrap();
+        assert_eq!(line_of(&old_mac, 2).as_deref(), Some("  \"nam\": 20x3"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
