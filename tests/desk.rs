@@ -369,6 +369,15 @@ fn downloads_are_the_current_sets_files_only() {
     )
     .unwrap();
     assert_eq!(desk.get(pdf).status, 409);
+    // Nor is a FIFO put in a file's place: opening it would wait for a
+    // writer for ever (the answer never came).
+    #[cfg(unix)]
+    {
+        let md = desk.dir.join("output/bao-cao-khuyen-cong-2023.md");
+        std::fs::remove_file(&md).unwrap();
+        assert!(Command::new("mkfifo").arg(&md).status().unwrap().success());
+        assert_eq!(desk.get("/tai/bao-cao-khuyen-cong-2023.md").status, 409);
+    }
     // A unit's form, blank and pre-filled.
     let blank = desk.get("/bieu-mau/735.xlsx");
     assert_eq!(blank.status, 200);

@@ -543,7 +543,7 @@ async fn download(State(desk): State<Shared>, UrlPath(file): UrlPath<String>) ->
         );
     };
     let path = desk.output.join(&entry.tep);
-    let bytes = match tokio::task::spawn_blocking(move || std::fs::read(path)).await {
+    let bytes = match tokio::task::spawn_blocking(move || output::read_report(&path)).await {
         Ok(Ok(bytes)) if manifest::sha256(&bytes) == entry.sha256 => bytes,
         _ => {
             return (
