@@ -577,11 +577,10 @@ impl FormReader<'_> {
 
     /// The code of the item a drop-down's words name.
     fn item_code(&self, typed: &str) -> Option<&str> {
-        let typed = normal(typed);
-        self.items
-            .iter()
-            .find(|(label, _)| normal(label) == typed)
-            .map(|(_, code)| code.as_str())
+        choice(
+            typed,
+            self.items.iter().map(|(l, c)| (l.as_str(), c.as_str())),
+        )
     }
 
     /// One row as the contract's object.
@@ -726,57 +725,32 @@ impl FormReader<'_> {
             ColumnKind::Money | ColumnKind::Quantity => self.number(cell, kind, at, header),
             ColumnKind::Item => {
                 let typed = self.text(cell, at, header)?;
-                match self.item_code(&typed) {
-                    Some(code) => Some(Json::String(code.to_string())),
-                    None => {
-                        let labels: Vec<&str> =
-                            self.items.iter().map(|(l, _)| l.as_str()).collect();
-                        let message = format!(
-                            "nội dung “{typed}” không có trong danh sách nội dung của kế hoạch năm {}.{} Chọn nội dung bằng mũi tên ở cạnh ô (danh sách ở trang \"{SHEET_CATALOGUE}\")",
-                            self.plan.nam,
-                            closest(&typed, &labels)
-                        );
-                        self.problem(at.into(), Code::UnknownItem, message);
-                        None
-                    }
-                }
+                let items = self.items.iter().map(|(l, c)| (l.as_str(), c.as_str()));
+                let year = self.plan.nam;
+                let picked = pick(&typed, items, |closest, _| {
+                    format!("nội dung “{typed}” không có trong danh sách nội dung của kế hoạch năm {year}.{closest} Chọn nội dung bằng mũi tên ở cạnh ô (danh sách ở trang \"{SHEET_CATALOGUE}\")")
+                });
+                self.picked(picked, at, Code::UnknownItem)
             }
             ColumnKind::Source => {
                 let typed = self.text(cell, at, header)?;
-                let sources = &self.plan.nguon_kinh_phi;
-                match sources.iter().find(|s| normal(&s.ten) == normal(&typed)) {
-                    Some(s) => Some(Json::String(s.ma.clone())),
-                    None => {
-                        let names: Vec<&str> = sources.iter().map(|s| s.ten.as_str()).collect();
-                        let message = format!(
-                            "nguồn kinh phí “{typed}” không có trong kế hoạch.{} Chọn nguồn bằng mũi tên ở cạnh ô: {}",
-                            closest(&typed, &names),
-                            quoted(&names)
-                        );
-                        self.problem(at.into(), Code::UnknownSource, message);
-                        None
-                    }
-                }
+                let sources = self.plan.nguon_kinh_phi.iter();
+                let picked = pick(
+                    &typed,
+                    sources.map(|s| (s.ten.as_str(), s.ma.as_str())),
+                    |closest, all| {
+                        format!("nguồn kinh phí “{typed}” không có trong kế hoạch.{closest} Chọn nguồn bằng mũi tên ở cạnh ô: {all}")
+                    },
+                );
+                self.picked(picked, at, Code::UnknownSource)
             }
             ColumnKind::Status => {
                 let typed = self.text(cell, at, header)?;
-                let found = ProjectStatus::ALL
-                    .iter()
-                    .find(|(.., words)| normal(words) == normal(&typed));
-                match found {
-                    Some((_, code, _)) => Some(Json::String(code.to_string())),
-                    None => {
-                        let words: Vec<&str> =
-                            ProjectStatus::ALL.iter().map(|(.., w)| *w).collect();
-                        let message = format!(
-                            "tình trạng đề án “{typed}” không có trong danh sách.{} Chọn một trong: {}",
-                            closest(&typed, &words),
-                            quoted(&words)
-                        );
-                        self.problem(at.into(), Code::UnknownValue, message);
-                        None
-                    }
-                }
+                let statuses = ProjectStatus::ALL.iter().map(|(_, c, w)| (*w, *c));
+                let picked = pick(&typed, statuses, |closest, all| {
+                    format!("tình trạng đề án “{typed}” không có trong danh sách.{closest} Chọn một trong: {all}")
+                });
+                self.picked(picked, at, Code::UnknownValue)
             }
             ColumnKind::YesNo => {
                 let typed = self.text(cell, at, header)?;
@@ -793,6 +767,13 @@ impl FormReader<'_> {
                 }
             }
         }
+    }
+
+    /// A drop-down's value, or its refusal made a problem of `cell`.
+    fn picked(&mut self, picked: Result<Json, String>, at: &str, code: Code) -> Option<Json> {
+        picked
+            .map_err(|message| self.problem(at.into(), code, message))
+            .ok()
     }
 
     /// What a cell that is no value of its column holds, refused in words
@@ -954,6 +935,32 @@ fn blank(cell: Option<&Cell>) -> bool {
             _ => false,
         },
     }
+}
+
+/// The value of the choice (words, value) whose words are `typed` as the
+/// officer sees them.
+fn choice<'c>(
+    typed: &str,
+    mut choices: impl Iterator<Item = (&'c str, &'c str)>,
+) -> Option<&'c str> {
+    let wanted = normal(typed);
+    choices
+        .find(|(words, _)| normal(words) == wanted)
+        .map(|(_, value)| value)
+}
+
+/// A drop-down's word as the [`choice`]'s value; else the refusal, worded
+/// by `refuse` from the closest choice and the quoted list of all.
+fn pick<'c>(
+    typed: &str,
+    choices: impl Iterator<Item = (&'c str, &'c str)> + Clone,
+    refuse: impl FnOnce(String, String) -> String,
+) -> Result<Json, String> {
+    if let Some(value) = choice(typed, choices.clone()) {
+        return Ok(Json::String(value.into()));
+    }
+    let all: Vec<&str> = choices.map(|(words, _)| words).collect();
+    Err(refuse(closest(typed, &all), quoted(&all)))
 }
 
 /// " Có phải ý bạn là “…”?" with the choice closest to what was typed:
