@@ -568,6 +568,15 @@ fn forms_received_as_nhap_takes_them() {
     // Over the form reader's size limit: refused while it arrives.
     let big = vec![b'x'; khuyencong::load::MAX_FILE_BYTES as usize + 1];
     assert!(upload(&[("lon.xlsx", &big)]).contains("lớn hơn 10 MiB"));
+    // Forms each within it but more than an upload holds: the page says
+    // the whole upload's limit before, and the refusal after.
+    assert!(desk.get("/nhan").body.contains("cả lần gửi tối đa 20 MiB"));
+    let part = vec![b'x'; 8 * 1024 * 1024];
+    let body = upload(&[("a.xlsx", &part), ("b.xlsx", &part), ("c.xlsx", &part)]);
+    assert!(
+        body.contains("cả lần gửi lớn hơn 20 MiB") && !body.contains("payload"),
+        "{body}"
+    );
 }
 
 /// The live preview follows a save, and an idle desk does nothing at all:
