@@ -1547,17 +1547,7 @@ fn the_blank_form_prints_on_few_landscape_pages() {
     )
     .unwrap();
     assert!(guide.matches("customHeight=\"1\"").count() >= 3, "{guide}");
-    let out = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            dir.join("profile").display()
-        ))
-        .args(["--headless", "--convert-to", "pdf", "--outdir"])
-        .arg(&dir)
-        .arg(&blank)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", said(&out));
+    common::libreoffice_to_pdf(&dir, &[blank]);
     let sizes = common::page_sizes(&dir.join("742.pdf"));
     // Six sheets, each as wide as one landscape page.
     assert!(sizes.len() <= 8, "{} pages", sizes.len());

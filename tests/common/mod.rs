@@ -24,7 +24,7 @@ pub fn have_tool(tool: &str) -> bool {
     found
 }
 
-/// Converts DOCX files to PDF, each into `dir`, with one LibreOffice run
+/// Converts DOCX (or XLSX) files to PDF, each into `dir`, with one LibreOffice run
 /// (starting it costs seconds). The profile is private, in `dir`: a
 /// LibreOffice already running would otherwise take the job.
 pub fn libreoffice_to_pdf(dir: &Path, files: &[PathBuf]) {
