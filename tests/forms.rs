@@ -806,6 +806,28 @@ fn error_values_are_refused_in_the_spreadsheets_spelling() {
     );
 }
 
+/// A cell written twice in a sheet (no spreadsheet saves one so; a tool
+/// or a hand edit may): which of its two values is meant cannot be told,
+/// and one of them would be lost without a word.
+#[test]
+fn a_cell_written_twice_is_refused() {
+    let (out, _) = mistake(
+        "cell-twice",
+        |e, p| first(e, p, money(), Some(Cell::Number(18_000_000.0))),
+        |b| {
+            edit_text(&b, ACTIVITIES_PART, |x| {
+                replace_cell(&x, "U3", "<c r=\"T3\" s=\"6\"><v>99000000</v></c>")
+            })
+        },
+    );
+    let said = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("KC042") && said.contains("ô T3 hai lần"),
+        "{said}"
+    );
+}
+
 #[test]
 fn a_cleared_key_row_is_refused() {
     // The keys of the money columns (T2:V2) deleted: their amounts would
