@@ -806,6 +806,42 @@ fn error_values_are_refused_in_the_spreadsheets_spelling() {
     );
 }
 
+/// A date cell whose number is no day a spreadsheet has (before 1900,
+/// after 9999) is told as that, echoing the number: not as "a time
+/// without a day" with nothing quoted.
+#[test]
+fn a_date_cell_out_of_the_calendar_is_told_as_such() {
+    let (out, _) = mistake(
+        "date-out",
+        |e, p| first(e, p, money(), Some(Cell::Number(18_000_000.0))),
+        |b| {
+            edit_text(&b, "xl/worksheets/sheet2.xml", |x| {
+                let start = x.find("<c r=\"B7\"").unwrap();
+                let style = &x[start..start + x[start..].find('>').unwrap()];
+                let style = style
+                    .split("s=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap();
+                replace_cell(
+                    &x,
+                    "B7",
+                    &format!("<c r=\"B7\" s=\"{style}\"><v>2958466</v></c>"),
+                )
+            })
+        },
+    );
+    let said = said(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let line = at(&said, "KC022", "Thông tin!B7").concat();
+    assert!(
+        line.contains("ghi “2958466”") && !line.contains("chỉ có giờ"),
+        "{said}"
+    );
+}
+
 /// A cell written twice in a sheet (no spreadsheet saves one so; a tool
 /// or a hand edit may): which of its two values is meant cannot be told,
 /// and one of them would be lost without a word.

@@ -328,10 +328,11 @@ fn shown(cell: Option<&Cell>) -> Option<String> {
     match &cell?.value {
         Value::Text(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
         Value::Number(f) => Some(plain_number(*f)),
-        Value::Date(Some(d)) => Some(day_month_year(*d)),
+        Value::Date(Some(d), _) => Some(day_month_year(*d)),
         Value::Bool(b) => Some(if *b { "TRUE" } else { "FALSE" }.into()),
         Value::Error(e) => Some(e.clone()),
-        Value::Date(None) | Value::Empty => None,
+        Value::Date(None, serial) => Some(plain_number(*serial)),
+        Value::Empty => None,
     }
 }
 
@@ -343,6 +344,19 @@ pub fn day_month_year(d: Date) -> String {
 /// The shortest text that reads back as the same double ("2.5", "18000000").
 fn plain_number(f: f64) -> String {
     format!("{f}")
+}
+
+/// Why a cell shown as a date has no day, from its serial: a time alone,
+/// or a number no day of a spreadsheet's calendar has.
+fn no_day(serial: f64) -> String {
+    if (0.0..1.0).contains(&serial) {
+        "ô chỉ có giờ, không có ngày".into()
+    } else {
+        format!(
+            "ô dạng Ngày ghi số {}, không phải ngày nào từ 01/03/1900 tới 31/12/9999",
+            plain_number(serial)
+        )
+    }
 }
 
 /// Text compared the way an officer sees it: NFC, spaces collapsed,
@@ -795,11 +809,11 @@ impl FormReader<'_> {
             return None;
         }
         match &cell.value {
-            Value::Date(None) => {
+            Value::Date(None, serial) => {
                 self.problem(
                     at.into(),
                     Code::WrongType,
-                    "ô chỉ có giờ, không có ngày hay chữ: ghi lại ô này".into(),
+                    format!("{}, không phải chữ: ghi lại ô này", no_day(*serial)),
                 );
                 None
             }
@@ -846,8 +860,8 @@ impl FormReader<'_> {
             return None;
         }
         let read = match &cell.value {
-            Value::Date(Some(d)) => Ok(*d),
-            Value::Date(None) => Err("ô chỉ có giờ, không có ngày".to_string()),
+            Value::Date(Some(d), _) => Ok(*d),
+            Value::Date(None, serial) => Err(no_day(*serial)),
             Value::Number(f) => super::workbook::serial_day(*f, self.is_1904)
                 .filter(|d| (1990..=2100).contains(&d.year))
                 .ok_or_else(|| format!("số {} không phải một ngày", plain_number(*f))),
@@ -901,15 +915,19 @@ impl FormReader<'_> {
                     .map_or_else(|_| Json::String(plain_number(*f)), Json::Number),
             ),
             Value::Text(s) => Some(Json::String(vietnamese_number(s.trim()))),
-            Value::Date(d) => {
-                let shown = d.map_or_else(
-                    || "một giờ".to_string(),
-                    |d| format!("ngày {}", day_month_year(d)),
-                );
+            Value::Date(d, serial) => {
+                let shown = match d {
+                    Some(d) => format!("ô là ngày {}", day_month_year(*d)),
+                    None if (0.0..1.0).contains(serial) => "ô là một giờ".into(),
+                    None => format!(
+                        "ô ở dạng Ngày (số {}, không phải ngày nào)",
+                        plain_number(*serial)
+                    ),
+                };
                 self.problem(
                     at.into(),
                     code,
-                    format!("ô là {shown} chứ không phải số: cột “{header}” cần {what}; gõ lại số vào ô (bảng tính đã đổi ô thành dạng Ngày khi gõ)"),
+                    format!("{shown} chứ không phải số: cột “{header}” cần {what}; gõ lại số vào ô (bảng tính đã đổi ô thành dạng Ngày khi gõ)"),
                 );
                 None
             }

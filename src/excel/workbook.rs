@@ -76,8 +76,9 @@ pub enum Value {
     Text(String),
     Number(f64),
     /// A number shown as a date or time (its format is one): the day, or
-    /// `None` for a time without a day or a serial out of range.
-    Date(Option<crate::contract::Date>),
+    /// `None` for a time without a day or a serial out of range; the
+    /// serial as stored, to tell which.
+    Date(Option<crate::contract::Date>, f64),
     Bool(bool),
     /// An error value, spelled as the spreadsheet shows it (`#DIV/0!`).
     Error(String),
@@ -246,7 +247,7 @@ fn value(data: DataRef, is_1904: bool) -> Value {
         DataRef::Float(f) => Value::Number(f),
         DataRef::Bool(b) => Value::Bool(b),
         DataRef::Error(e) => Value::Error(e.to_string()),
-        DataRef::DateTime(d) => Value::Date(serial_day(d.as_f64(), is_1904)),
+        DataRef::DateTime(d) => Value::Date(serial_day(d.as_f64(), is_1904), d.as_f64()),
     }
 }
 
