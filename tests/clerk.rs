@@ -10,51 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{copy_dir, root, scratch};
+use common::{bin, copy_dir, root, said, scratch, timed};
 
 // ---- running the command ----
-
-/// The command under test: this build, or `KC_BIN`.
-fn bin() -> PathBuf {
-    std::env::var_os("KC_BIN")
-        .map_or_else(|| env!("CARGO_BIN_EXE_khuyencong").into(), PathBuf::from)
-}
-
-/// Runs the command in `dir`, killing it after `limit`: a command that
-/// hangs fails the test instead of hanging it.
-fn timed(command: &mut Command, limit: Duration) -> Output {
-    let child = command
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let id = child.id();
-    let (done, finished) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        if finished.recv_timeout(limit).is_err() {
-            let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
-        }
-    });
-    let out = child.wait_with_output().unwrap();
-    let _ = done.send(());
-    out
-}
 
 /// `khuyencong ARGS` run in `dir`, within a minute.
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     timed(
         Command::new(bin()).args(args).current_dir(dir),
         Duration::from_secs(60),
-    )
-}
-
-/// What the command printed, stdout then stderr.
-fn said(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     )
 }
 

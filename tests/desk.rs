@@ -369,6 +369,15 @@ fn downloads_are_the_current_sets_files_only() {
     )
     .unwrap();
     assert_eq!(desk.get(pdf).status, 409);
+    // Nor is a FIFO put in a file's place: opening it would wait for a
+    // writer for ever (the answer never came).
+    #[cfg(unix)]
+    {
+        let md = desk.dir.join("output/bao-cao-khuyen-cong-2023.md");
+        std::fs::remove_file(&md).unwrap();
+        assert!(Command::new("mkfifo").arg(&md).status().unwrap().success());
+        assert_eq!(desk.get("/tai/bao-cao-khuyen-cong-2023.md").status, 409);
+    }
     // A unit's form, blank and pre-filled.
     let blank = desk.get("/bieu-mau/735.xlsx");
     assert_eq!(blank.status, 200);
@@ -559,6 +568,15 @@ fn forms_received_as_nhap_takes_them() {
     // Over the form reader's size limit: refused while it arrives.
     let big = vec![b'x'; khuyencong::load::MAX_FILE_BYTES as usize + 1];
     assert!(upload(&[("lon.xlsx", &big)]).contains("lớn hơn 10 MiB"));
+    // Forms each within it but more than an upload holds: the page says
+    // the whole upload's limit before, and the refusal after.
+    assert!(desk.get("/nhan").body.contains("cả lần gửi tối đa 20 MiB"));
+    let part = vec![b'x'; 8 * 1024 * 1024];
+    let body = upload(&[("a.xlsx", &part), ("b.xlsx", &part), ("c.xlsx", &part)]);
+    assert!(
+        body.contains("cả lần gửi lớn hơn 20 MiB") && !body.contains("payload"),
+        "{body}"
+    );
 }
 
 /// The live preview follows a save, and an idle desk does nothing at all:

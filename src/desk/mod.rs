@@ -384,17 +384,21 @@ pub enum Receipt {
 
 async fn receive(State(desk): State<Shared>, mut upload: Multipart) -> Html<String> {
     let mut forms: Vec<(String, Vec<u8>)> = Vec::new();
+    // The upload broken off or over its whole limit, between the forms or
+    // inside one.
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        let limit = MAX_UPLOAD_BYTES / (1024 * 1024);
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("cả lần gửi lớn hơn {limit} MiB, giới hạn của một lần gửi; gửi các biểu mẫu thành nhiều lần")
+        } else {
+            format!("không đọc được các tệp gửi lên (kết nối bị ngắt hoặc trình duyệt gửi sai dạng); gửi lại, cả lần gửi không được quá {limit} MiB")
+        }
+    };
     let refusal = loop {
         let mut field = match upload.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break None,
-            Err(e) => {
-                break Some(format!(
-                    "không đọc được các tệp gửi lên ({}); cả lần gửi không được quá {} MiB",
-                    e.body_text(),
-                    MAX_UPLOAD_BYTES / (1024 * 1024)
-                ))
-            }
+            Err(e) => break Some(unreadable(e)),
         };
         let name = field.file_name().unwrap_or_default().to_string();
         if field.name() != Some("bieu_mau") || name.is_empty() {
@@ -411,21 +415,21 @@ async fn receive(State(desk): State<Shared>, mut upload: Multipart) -> Html<Stri
             ));
         }
         let mut bytes = Vec::new();
-        let too_large = loop {
+        let refused = loop {
             match field.chunk().await {
                 Ok(Some(chunk)) if bytes.len() + chunk.len() > load::MAX_FILE_BYTES as usize => {
-                    break true
+                    break Some(format!(
+                        "“{name}” lớn hơn {} MiB, giới hạn của một tệp dữ liệu; một biểu mẫu đã điền chỉ vài chục KB — kiểm tra xem có chọn nhầm tệp không",
+                        load::MAX_FILE_BYTES / (1024 * 1024)
+                    ))
                 }
                 Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
-                Ok(None) => break false,
-                Err(_) => break true,
+                Ok(None) => break None,
+                Err(e) => break Some(unreadable(e)),
             }
         };
-        if too_large {
-            break Some(format!(
-                "“{name}” lớn hơn {} MiB, giới hạn của một tệp dữ liệu; một biểu mẫu đã điền chỉ vài chục KB — kiểm tra xem có chọn nhầm tệp không",
-                load::MAX_FILE_BYTES / (1024 * 1024)
-            ));
+        if refused.is_some() {
+            break refused;
         }
         forms.push((name, bytes));
     };
@@ -543,7 +547,7 @@ async fn download(State(desk): State<Shared>, UrlPath(file): UrlPath<String>) ->
         );
     };
     let path = desk.output.join(&entry.tep);
-    let bytes = match tokio::task::spawn_blocking(move || std::fs::read(path)).await {
+    let bytes = match tokio::task::spawn_blocking(move || output::read_report(&path)).await {
         Ok(Ok(bytes)) if manifest::sha256(&bytes) == entry.sha256 => bytes,
         _ => {
             return (

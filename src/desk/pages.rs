@@ -299,10 +299,11 @@ pub fn receive(receipt: Option<&Receipt>) -> String {
          <p>Chọn hoặc kéo thả các biểu mẫu Excel (.xlsx) đơn vị đã điền. Biểu mẫu được kiểm tra như lệnh \
          <code>khuyencong nhap</code>: có lỗi ở bất kỳ biểu mẫu nào thì không ghi biểu mẫu nào.</p>\
          <form class=\"nhan\" method=\"post\" action=\"/nhan\" enctype=\"multipart/form-data\">\
-         <label class=\"tha\"><span>Kéo thả biểu mẫu vào đây, hoặc bấm để chọn (tối đa {MAX_FORMS} tệp, mỗi tệp tối đa {} MiB)</span>\
+         <label class=\"tha\"><span>Kéo thả biểu mẫu vào đây, hoặc bấm để chọn (tối đa {MAX_FORMS} tệp, mỗi tệp tối đa {} MiB, cả lần gửi tối đa {} MiB)</span>\
          <input type=\"file\" name=\"bieu_mau\" accept=\".xlsx\" multiple required></label>\
          <button type=\"submit\">Kiểm tra và nhập</button></form>",
-        crate::load::MAX_FILE_BYTES / (1024 * 1024)
+        crate::load::MAX_FILE_BYTES / (1024 * 1024),
+        super::MAX_UPLOAD_BYTES / (1024 * 1024)
     );
     match receipt {
         None => {}

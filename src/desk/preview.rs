@@ -4,7 +4,7 @@
 //! good pages and says why, each problem with its place and, for a line of
 //! a file, that line with a mark under the column.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::aggregate::Summary;
@@ -96,16 +96,28 @@ pub fn build(inputs: &Inputs) -> Result<Good, Vec<Problem>> {
 pub fn problems(e: &BuildError) -> Vec<Problem> {
     match e {
         BuildError::Data(diags) => {
-            let mut units: HashMap<&Path, Option<String>> = HashMap::new();
+            // Each file read once and cut into lines once, however many
+            // problems it has (a bad file can have thousands).
+            let named: HashSet<&Path> = diags.0.iter().map(|d| d.file.as_path()).collect();
+            let texts: HashMap<&Path, Option<String>> = named
+                .into_iter()
+                .map(|path| (path, text_of(path)))
+                .collect();
+            let files: HashMap<&Path, (Vec<&str>, Option<String>)> = texts
+                .iter()
+                .map(|(path, text)| {
+                    let text = text.as_deref();
+                    let lines = text.map_or_else(Vec::new, |t| t.lines().collect());
+                    (*path, (lines, unit_of(path, text)))
+                })
+                .collect();
             diags
                 .0
                 .iter()
                 .map(|d| {
-                    let unit = units
-                        .entry(d.file.as_path())
-                        .or_insert_with(|| unit_of(&d.file))
-                        .clone();
-                    of_diagnostic(d, unit)
+                    let (lines, unit) = &files[d.file.as_path()];
+                    let excerpt = d.line.checked_sub(1).and_then(|i| lines.get(i));
+                    of_diagnostic(d, excerpt.map(|l| l.to_string()), unit.clone())
                 })
                 .collect()
         }
@@ -115,7 +127,7 @@ pub fn problems(e: &BuildError) -> Vec<Problem> {
     }
 }
 
-fn of_diagnostic(d: &Diagnostic, unit: Option<String>) -> Problem {
+fn of_diagnostic(d: &Diagnostic, excerpt: Option<String>, unit: Option<String>) -> Problem {
     Problem {
         file: shown_path(&d.file).into_owned(),
         line: d.line,
@@ -123,7 +135,7 @@ fn of_diagnostic(d: &Diagnostic, unit: Option<String>) -> Problem {
         at: escaped(&d.path).into_owned(),
         code: d.code.id().into(),
         message: escaped(&d.message).into_owned(),
-        excerpt: line_of(&d.file, d.line),
+        excerpt,
         unit,
     }
 }
@@ -165,16 +177,16 @@ fn line_of(path: &Path, line: usize) -> Option<String> {
     text_of(path)?.lines().nth(line - 1).map(str::to_string)
 }
 
-/// The unit a submission file is for: its `ma_don_vi`, read leniently (the
-/// file may be broken), else the code its name starts with.
-fn unit_of(path: &Path) -> Option<String> {
+/// The unit a submission file is for: its `ma_don_vi`, read leniently
+/// from its `text` (the file may be broken), else the code its name starts
+/// with.
+fn unit_of(path: &Path, text: Option<&str>) -> Option<String> {
     let named = || {
         let name = path.file_stem()?.to_str()?;
         let code = name.split('-').next()?;
         (!code.is_empty()).then(|| code.to_string())
     };
-    text_of(path)
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    text.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
         .and_then(|v| v.get("ma_don_vi")?.as_str().map(str::to_string))
         .or_else(named)
 }
@@ -191,14 +203,47 @@ mod tests {
         std::fs::write(&good, "{\"ma_don_vi\": \"735\", \"nam\": 2023}").unwrap();
         let broken = dir.join("742-nhon-trach-lan-2.json");
         std::fs::write(&broken, "{\"ma_don_vi\": \"742\",,}\nthứ hai").unwrap();
-        assert_eq!(unit_of(&good).as_deref(), Some("735"));
-        assert_eq!(unit_of(&broken).as_deref(), Some("742"));
+        let unit = |path: &Path| unit_of(path, text_of(path).as_deref());
+        assert_eq!(unit(&good).as_deref(), Some("735"));
+        assert_eq!(unit(&broken).as_deref(), Some("742"));
         assert_eq!(line_of(&broken, 2).as_deref(), Some("thứ hai"));
         assert_eq!(line_of(&broken, 3), None);
         // Lines as the checks count them: a file saved with lone CRs.
         let old_mac = dir.join("ke-hoach.json");
         std::fs::write(&old_mac, "\u{feff}{\r  \"nam\": 20x3\r}").unwrap();
         assert_eq!(line_of(&old_mac, 2).as_deref(), Some("  \"nam\": 20x3"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A file with many problems is read once, not once per problem: a
+    /// 1 MB file with 20.000 of them (each a line of it) kept the preview
+    /// reading for minutes, and the desk's pages still.
+    #[test]
+    fn a_file_with_many_problems_is_read_once() {
+        let dir = std::env::temp_dir().join(format!("kc-preview-many-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("735-vinh-cuu.json");
+        let lines: Vec<String> = (0..20_000).map(|i| format!("{i:050}")).collect();
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let diags = (0..20_000)
+            .map(|i| Diagnostic {
+                file: file.clone(),
+                line: i + 1,
+                column: 1,
+                path: "$".into(),
+                code: crate::diagnostic::Code::WrongType,
+                message: "sai".into(),
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let problems = problems(&BuildError::Data(crate::diagnostic::Diagnostics(diags)));
+        let took = started.elapsed();
+        assert_eq!(
+            problems[19_999].excerpt.as_deref(),
+            Some(lines[19_999].as_str())
+        );
+        assert_eq!(problems[7].unit.as_deref(), Some("735"));
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -218,26 +218,15 @@ fn line_count(text: &str, width: u32) -> u32 {
 
 /// [`line_count`] with the measured widths `scaled` (for bold type).
 fn text_lines(text: &str, width: u32, scaled: impl Fn(u32) -> u32) -> u32 {
-    text.split('\n')
-        .map(|paragraph| {
-            let mut lines = 1;
-            let mut line = String::new();
-            for word in paragraph.split(' ') {
-                let longer = if line.is_empty() {
-                    word.to_string()
-                } else {
-                    format!("{line} {word}")
-                };
-                if !line.is_empty() && scaled(cell_autofit_width(&longer)) > width {
-                    lines += 1;
-                    line = word.to_string();
-                } else {
-                    line = longer;
-                }
-            }
-            lines
-        })
-        .sum()
+    // Excel's widths of its default type, which add up but for a cell's
+    // padding (the width of nothing).
+    let padding = cell_autofit_width("");
+    crate::render::xlsx::wrapped_lines(
+        text,
+        width,
+        |s| (cell_autofit_width(s) - padding) as f32,
+        |measure| scaled(measure as u32 + padding),
+    )
 }
 
 /// Every sheet prints on A4 landscape, as wide as the page, the labels of

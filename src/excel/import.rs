@@ -101,14 +101,7 @@ impl crate::json::Cells for Places {
 /// could not get in are among the form's `problems`.
 pub fn read(path: &Path, book: &Workbook, plan: &Plan) -> Result<Form, Diagnostics> {
     let mut refusal = Diagnostics::default();
-    let problem = |at: String, code: Code, message: String| Diagnostic {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        path: at,
-        code,
-        message,
-    };
+    let problem = |at: String, code: Code, message: String| at_cell(path, at, code, message);
     let mut sheets = HashMap::new();
     for name in SHEETS {
         match book.sheet(name) {
@@ -335,10 +328,11 @@ fn shown(cell: Option<&Cell>) -> Option<String> {
     match &cell?.value {
         Value::Text(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
         Value::Number(f) => Some(plain_number(*f)),
-        Value::Date(Some(d)) => Some(day_month_year(*d)),
+        Value::Date(Some(d), _) => Some(day_month_year(*d)),
         Value::Bool(b) => Some(if *b { "TRUE" } else { "FALSE" }.into()),
         Value::Error(e) => Some(e.clone()),
-        Value::Date(None) | Value::Empty => None,
+        Value::Date(None, serial) => Some(plain_number(*serial)),
+        Value::Empty => None,
     }
 }
 
@@ -350,6 +344,19 @@ pub fn day_month_year(d: Date) -> String {
 /// The shortest text that reads back as the same double ("2.5", "18000000").
 fn plain_number(f: f64) -> String {
     format!("{f}")
+}
+
+/// Why a cell shown as a date has no day, from its serial: a time alone,
+/// or a number no day of a spreadsheet's calendar has.
+fn no_day(serial: f64) -> String {
+    if (0.0..1.0).contains(&serial) {
+        "ô chỉ có giờ, không có ngày".into()
+    } else {
+        format!(
+            "ô dạng Ngày ghi số {}, không phải ngày nào từ 01/03/1900 tới 31/12/9999",
+            plain_number(serial)
+        )
+    }
 }
 
 /// Text compared the way an officer sees it: NFC, spaces collapsed,
@@ -368,6 +375,18 @@ fn bare(text: &str) -> String {
     ascii_name(text).replace('-', " ")
 }
 
+/// A form's problem placed at a cell (`Hoạt động!T3`), not a line.
+fn at_cell(form: &Path, cell: String, code: Code, message: String) -> Diagnostic {
+    Diagnostic {
+        file: form.to_path_buf(),
+        line: 0,
+        column: 0,
+        path: cell,
+        code,
+        message,
+    }
+}
+
 struct FormReader<'a> {
     path: &'a Path,
     plan: &'a Plan,
@@ -379,25 +398,13 @@ struct FormReader<'a> {
 
 impl FormReader<'_> {
     fn problem(&mut self, cell: String, code: Code, message: String) {
-        self.form.problems.push(Diagnostic {
-            file: self.path.to_path_buf(),
-            line: 0,
-            column: 0,
-            path: cell,
-            code,
-            message,
-        });
+        let problem = at_cell(self.path, cell, code, message);
+        self.form.problems.push(problem);
     }
 
     fn note(&mut self, cell: String, code: Code, message: String) {
-        self.form.notes.push(Diagnostic {
-            file: self.path.to_path_buf(),
-            line: 0,
-            column: 0,
-            path: cell,
-            code,
-            message,
-        });
+        let note = at_cell(self.path, cell, code, message);
+        self.form.notes.push(note);
     }
 
     /// The submission's object, in the contract's order of keys.
@@ -577,11 +584,10 @@ impl FormReader<'_> {
 
     /// The code of the item a drop-down's words name.
     fn item_code(&self, typed: &str) -> Option<&str> {
-        let typed = normal(typed);
-        self.items
-            .iter()
-            .find(|(label, _)| normal(label) == typed)
-            .map(|(_, code)| code.as_str())
+        choice(
+            typed,
+            self.items.iter().map(|(l, c)| (l.as_str(), c.as_str())),
+        )
     }
 
     /// One row as the contract's object.
@@ -726,57 +732,32 @@ impl FormReader<'_> {
             ColumnKind::Money | ColumnKind::Quantity => self.number(cell, kind, at, header),
             ColumnKind::Item => {
                 let typed = self.text(cell, at, header)?;
-                match self.item_code(&typed) {
-                    Some(code) => Some(Json::String(code.to_string())),
-                    None => {
-                        let labels: Vec<&str> =
-                            self.items.iter().map(|(l, _)| l.as_str()).collect();
-                        let message = format!(
-                            "nội dung “{typed}” không có trong danh sách nội dung của kế hoạch năm {}.{} Chọn nội dung bằng mũi tên ở cạnh ô (danh sách ở trang \"{SHEET_CATALOGUE}\")",
-                            self.plan.nam,
-                            closest(&typed, &labels)
-                        );
-                        self.problem(at.into(), Code::UnknownItem, message);
-                        None
-                    }
-                }
+                let items = self.items.iter().map(|(l, c)| (l.as_str(), c.as_str()));
+                let year = self.plan.nam;
+                let picked = pick(&typed, items, |closest, _| {
+                    format!("nội dung “{typed}” không có trong danh sách nội dung của kế hoạch năm {year}.{closest} Chọn nội dung bằng mũi tên ở cạnh ô (danh sách ở trang \"{SHEET_CATALOGUE}\")")
+                });
+                self.picked(picked, at, Code::UnknownItem)
             }
             ColumnKind::Source => {
                 let typed = self.text(cell, at, header)?;
-                let sources = &self.plan.nguon_kinh_phi;
-                match sources.iter().find(|s| normal(&s.ten) == normal(&typed)) {
-                    Some(s) => Some(Json::String(s.ma.clone())),
-                    None => {
-                        let names: Vec<&str> = sources.iter().map(|s| s.ten.as_str()).collect();
-                        let message = format!(
-                            "nguồn kinh phí “{typed}” không có trong kế hoạch.{} Chọn nguồn bằng mũi tên ở cạnh ô: {}",
-                            closest(&typed, &names),
-                            quoted(&names)
-                        );
-                        self.problem(at.into(), Code::UnknownSource, message);
-                        None
-                    }
-                }
+                let sources = self.plan.nguon_kinh_phi.iter();
+                let picked = pick(
+                    &typed,
+                    sources.map(|s| (s.ten.as_str(), s.ma.as_str())),
+                    |closest, all| {
+                        format!("nguồn kinh phí “{typed}” không có trong kế hoạch.{closest} Chọn nguồn bằng mũi tên ở cạnh ô: {all}")
+                    },
+                );
+                self.picked(picked, at, Code::UnknownSource)
             }
             ColumnKind::Status => {
                 let typed = self.text(cell, at, header)?;
-                let found = ProjectStatus::ALL
-                    .iter()
-                    .find(|(.., words)| normal(words) == normal(&typed));
-                match found {
-                    Some((_, code, _)) => Some(Json::String(code.to_string())),
-                    None => {
-                        let words: Vec<&str> =
-                            ProjectStatus::ALL.iter().map(|(.., w)| *w).collect();
-                        let message = format!(
-                            "tình trạng đề án “{typed}” không có trong danh sách.{} Chọn một trong: {}",
-                            closest(&typed, &words),
-                            quoted(&words)
-                        );
-                        self.problem(at.into(), Code::UnknownValue, message);
-                        None
-                    }
-                }
+                let statuses = ProjectStatus::ALL.iter().map(|(_, c, w)| (*w, *c));
+                let picked = pick(&typed, statuses, |closest, all| {
+                    format!("tình trạng đề án “{typed}” không có trong danh sách.{closest} Chọn một trong: {all}")
+                });
+                self.picked(picked, at, Code::UnknownValue)
             }
             ColumnKind::YesNo => {
                 let typed = self.text(cell, at, header)?;
@@ -793,6 +774,13 @@ impl FormReader<'_> {
                 }
             }
         }
+    }
+
+    /// A drop-down's value, or its refusal made a problem of `cell`.
+    fn picked(&mut self, picked: Result<Json, String>, at: &str, code: Code) -> Option<Json> {
+        picked
+            .map_err(|message| self.problem(at.into(), code, message))
+            .ok()
     }
 
     /// What a cell that is no value of its column holds, refused in words
@@ -821,11 +809,11 @@ impl FormReader<'_> {
             return None;
         }
         match &cell.value {
-            Value::Date(None) => {
+            Value::Date(None, serial) => {
                 self.problem(
                     at.into(),
                     Code::WrongType,
-                    "ô chỉ có giờ, không có ngày hay chữ: ghi lại ô này".into(),
+                    format!("{}, không phải chữ: ghi lại ô này", no_day(*serial)),
                 );
                 None
             }
@@ -872,8 +860,8 @@ impl FormReader<'_> {
             return None;
         }
         let read = match &cell.value {
-            Value::Date(Some(d)) => Ok(*d),
-            Value::Date(None) => Err("ô chỉ có giờ, không có ngày".to_string()),
+            Value::Date(Some(d), _) => Ok(*d),
+            Value::Date(None, serial) => Err(no_day(*serial)),
             Value::Number(f) => super::workbook::serial_day(*f, self.is_1904)
                 .filter(|d| (1990..=2100).contains(&d.year))
                 .ok_or_else(|| format!("số {} không phải một ngày", plain_number(*f))),
@@ -927,15 +915,19 @@ impl FormReader<'_> {
                     .map_or_else(|_| Json::String(plain_number(*f)), Json::Number),
             ),
             Value::Text(s) => Some(Json::String(vietnamese_number(s.trim()))),
-            Value::Date(d) => {
-                let shown = d.map_or_else(
-                    || "một giờ".to_string(),
-                    |d| format!("ngày {}", day_month_year(d)),
-                );
+            Value::Date(d, serial) => {
+                let shown = match d {
+                    Some(d) => format!("ô là ngày {}", day_month_year(*d)),
+                    None if (0.0..1.0).contains(serial) => "ô là một giờ".into(),
+                    None => format!(
+                        "ô ở dạng Ngày (số {}, không phải ngày nào)",
+                        plain_number(*serial)
+                    ),
+                };
                 self.problem(
                     at.into(),
                     code,
-                    format!("ô là {shown} chứ không phải số: cột “{header}” cần {what}; gõ lại số vào ô (bảng tính đã đổi ô thành dạng Ngày khi gõ)"),
+                    format!("{shown} chứ không phải số: cột “{header}” cần {what}; gõ lại số vào ô (bảng tính đã đổi ô thành dạng Ngày khi gõ)"),
                 );
                 None
             }
@@ -954,6 +946,32 @@ fn blank(cell: Option<&Cell>) -> bool {
             _ => false,
         },
     }
+}
+
+/// The value of the choice (words, value) whose words are `typed` as the
+/// officer sees them.
+fn choice<'c>(
+    typed: &str,
+    mut choices: impl Iterator<Item = (&'c str, &'c str)>,
+) -> Option<&'c str> {
+    let wanted = normal(typed);
+    choices
+        .find(|(words, _)| normal(words) == wanted)
+        .map(|(_, value)| value)
+}
+
+/// A drop-down's word as the [`choice`]'s value; else the refusal, worded
+/// by `refuse` from the closest choice and the quoted list of all.
+fn pick<'c>(
+    typed: &str,
+    choices: impl Iterator<Item = (&'c str, &'c str)> + Clone,
+    refuse: impl FnOnce(String, String) -> String,
+) -> Result<Json, String> {
+    if let Some(value) = choice(typed, choices.clone()) {
+        return Ok(Json::String(value.into()));
+    }
+    let all: Vec<&str> = choices.map(|(words, _)| words).collect();
+    Err(refuse(closest(typed, &all), quoted(&all)))
 }
 
 /// " Có phải ý bạn là “…”?" with the choice closest to what was typed:

@@ -7,7 +7,7 @@
 //! within every limit is handed to calamine, whose streaming cell reader
 //! then fills a sparse map of the cells that hold something.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufReader, Cursor, Read};
 
 use calamine::{DataRef, Reader, Xlsx, XlsxFormulaMetadata};
@@ -57,6 +57,8 @@ pub enum Refusal {
     TooMuchText,
     #[error("phần {part} của tệp bị hỏng (nội dung XML không đọc được); mở bằng Excel hay LibreOffice Calc rồi lưu lại dạng .xlsx")]
     Damaged { part: String },
+    #[error("trang \"{sheet}\" của tệp ghi ô {cell} hai lần (tệp bị hỏng: Excel hay LibreOffice không lưu như vậy), nên không biết giá trị nào là đúng; mở bằng Excel hay LibreOffice Calc, xem lại ô {cell} rồi lưu lại dạng .xlsx")]
+    CellTwice { sheet: String, cell: String },
 }
 
 /// The bottom-right cell within the limits, as a spreadsheet names it.
@@ -74,8 +76,9 @@ pub enum Value {
     Text(String),
     Number(f64),
     /// A number shown as a date or time (its format is one): the day, or
-    /// `None` for a time without a day or a serial out of range.
-    Date(Option<crate::contract::Date>),
+    /// `None` for a time without a day or a serial out of range; the
+    /// serial as stored, to tell which.
+    Date(Option<crate::contract::Date>, f64),
     Bool(bool),
     /// An error value, spelled as the spreadsheet shows it (`#DIV/0!`).
     Error(String),
@@ -173,6 +176,9 @@ fn read_sheet(
 ) -> Result<Option<Sheet>, Refusal> {
     let mut sheet = Sheet::default();
     let mut shared: HashMap<usize, String> = HashMap::new();
+    // Every cell once: a second one at the same place would replace the
+    // first without a word.
+    let mut seen: HashSet<(u32, u32)> = HashSet::new();
     {
         let Ok(mut cells) = book.worksheet_cells_reader(name) else {
             return Ok(None);
@@ -183,6 +189,12 @@ fn read_sheet(
                 Ok(None) => break,
                 Err(_) => return Ok(None),
             };
+            if !seen.insert(record.pos) {
+                return Err(Refusal::CellTwice {
+                    sheet: name.to_string(),
+                    cell: super::cell_ref(record.pos.0, record.pos.1),
+                });
+            }
             let formula = record.formula.map(|f| match f {
                 XlsxFormulaMetadata::Normal { formula } => formula,
                 XlsxFormulaMetadata::Shared {
@@ -235,7 +247,7 @@ fn value(data: DataRef, is_1904: bool) -> Value {
         DataRef::Float(f) => Value::Number(f),
         DataRef::Bool(b) => Value::Bool(b),
         DataRef::Error(e) => Value::Error(e.to_string()),
-        DataRef::DateTime(d) => Value::Date(serial_day(d.as_f64(), is_1904)),
+        DataRef::DateTime(d) => Value::Date(serial_day(d.as_f64(), is_1904), d.as_f64()),
     }
 }
 

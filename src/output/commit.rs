@@ -38,12 +38,13 @@ fn durable_write(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         .map_err(io(path))
 }
 
-/// Options that never follow a link at the name itself.
+/// Options that never follow a link at the name itself, nor wait for a
+/// FIFO's other end.
 fn no_follow(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW);
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     options
 }
@@ -84,15 +85,27 @@ impl<'a> Folder<'a> {
         let mut told = false;
         loop {
             // A link planted at the lock's name is not followed out of
-            // the folder.
-            let file = no_follow(
+            // the folder, and a FIFO there is not waited on: only a
+            // regular file locks.
+            let opened = no_follow(
                 std::fs::OpenOptions::new()
                     .write(true)
                     .create(true)
                     .truncate(false),
             )
-            .open(&lock)
-            .map_err(failed)?;
+            .open(&lock);
+            let file = match opened {
+                Ok(file) if file.metadata().is_ok_and(|m| m.is_file()) => file,
+                Ok(_) => return Err(OutputError::NotAFile(lock)),
+                Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                    return Err(OutputError::NotAFile(lock))
+                }
+                #[cfg(unix)]
+                Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                    return Err(OutputError::NotAFile(lock))
+                }
+                Err(e) => return Err(failed(e)),
+            };
             match file.try_lock() {
                 Ok(()) => {
                     let held = same_file::Handle::from_file(file).map_err(failed)?;
@@ -600,5 +613,37 @@ mod tests {
         ] {
             assert!(!report_name(bad), "{bad}");
         }
+    }
+
+    /// A FIFO at the lock's name (planted, or left by a tool) is refused
+    /// at once: opening it to write would wait for a reader for ever, and
+    /// `build`, `nhap` and the desk with it.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_at_the_locks_name_is_refused_at_once() {
+        let dir = folder_with("fifo-lock", 0);
+        let lock = dir.join(LOCK);
+        let made = std::process::Command::new("mkfifo").arg(&lock).status();
+        assert!(made.unwrap().success());
+        let (done, opened) = std::sync::mpsc::channel();
+        let folder = dir.clone();
+        std::thread::spawn(move || {
+            let said = Folder::open(&folder, &Wait::default())
+                .err()
+                .map(|e| e.to_string());
+            let _ = done.send(said);
+        });
+        let said = opened
+            .recv_timeout(Duration::from_secs(10))
+            .expect("opening the lock waited for a reader");
+        let said = said.expect("a FIFO is no lock file");
+        assert!(said.contains("không phải tệp thường"), "{said}");
+        // Nor a folder.
+        std::fs::remove_file(&lock).unwrap();
+        std::fs::create_dir(&lock).unwrap();
+        let said = Folder::open(&dir, &Wait::default())
+            .err()
+            .map(|e| e.to_string());
+        assert!(said.is_some_and(|s| s.contains("không phải tệp thường")));
     }
 }

@@ -209,7 +209,7 @@ fn changed_by_hand(dir: &Path, previous: Option<&Manifest>) -> Vec<(String, Vec<
         .dau_ra
         .iter()
         .filter_map(|entry| {
-            let bytes = crate::load::read_bytes(&dir.join(&entry.tep), MAX_MANIFEST_BYTES).ok()?;
+            let bytes = read_report(&dir.join(&entry.tep)).ok()?;
             (manifest::sha256(&bytes) != entry.sha256).then(|| (entry.tep.clone(), bytes))
         })
         .collect()
@@ -390,6 +390,12 @@ fn stage_formats<'a>(
 
 /// Largest manifest read: one of 100.000 units is some tens of MB.
 const MAX_MANIFEST_BYTES: u64 = 512 * 1024 * 1024;
+
+/// A report file of a set as it lies now (a regular file, read once within
+/// the manifest's limit): what a hand edit left, or what the desk hands out.
+pub fn read_report(path: &Path) -> Result<Vec<u8>, crate::load::ReadError> {
+    crate::load::read_bytes(path, MAX_MANIFEST_BYTES)
+}
 
 /// Why a manifest could not be read.
 #[derive(Debug, thiserror::Error)]

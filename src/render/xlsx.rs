@@ -915,21 +915,39 @@ fn pixels(thousandths: f32) -> u32 {
 /// between words; measured as the column widths are.
 fn line_count(text: &str, room: u32, face: Face) -> Result<u32, WorkbookError> {
     let face = fonts::face(face)?;
-    let space = advance(" ", face);
-    let mut lines = 1;
-    let mut line: Option<f32> = None;
-    for word in text.split(' ') {
-        let w = advance(word, face);
-        line = Some(match line {
-            Some(l) if pixels(l + space + w) > room => {
-                lines += 1;
-                w
+    Ok(wrapped_lines(text, room, |s| advance(s, face), pixels))
+}
+
+/// How many lines `text` takes in a column `room` pixels wide, wrapped
+/// between words, each of its own lines apart: `advance` measures a run of
+/// text (measures add up), `pixels` is the width a line of that measure
+/// takes in a cell. The one wrap rule of the workbooks this tool writes,
+/// the report's and the units' forms.
+pub(crate) fn wrapped_lines(
+    text: &str,
+    room: u32,
+    advance: impl Fn(&str) -> f32,
+    pixels: impl Fn(f32) -> u32,
+) -> u32 {
+    let space = advance(" ");
+    text.split('\n')
+        .map(|paragraph| {
+            let mut lines = 1;
+            let mut line: Option<f32> = None;
+            for word in paragraph.split(' ') {
+                let w = advance(word);
+                line = Some(match line {
+                    Some(l) if pixels(l + space + w) > room => {
+                        lines += 1;
+                        w
+                    }
+                    Some(l) => l + space + w,
+                    None => w,
+                });
             }
-            Some(l) => l + space + w,
-            None => w,
-        });
-    }
-    Ok(lines)
+            lines
+        })
+        .sum()
 }
 
 /// The report's type, in every cell.

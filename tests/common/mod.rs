@@ -2,7 +2,8 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
+use std::time::Duration;
 
 /// True when an external checker (pdftotext, qpdf, soffice...) can run.
 /// Locally a missing checker skips the test with a loud message; under CI
@@ -23,7 +24,7 @@ pub fn have_tool(tool: &str) -> bool {
     found
 }
 
-/// Converts DOCX files to PDF, each into `dir`, with one LibreOffice run
+/// Converts DOCX (or XLSX) files to PDF, each into `dir`, with one LibreOffice run
 /// (starting it costs seconds). The profile is private, in `dir`: a
 /// LibreOffice already running would otherwise take the job.
 pub fn libreoffice_to_pdf(dir: &Path, files: &[PathBuf]) {
@@ -283,4 +284,41 @@ pub fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .collect();
     all.sort();
     all
+}
+
+/// The command under test: this build, or `KC_BIN` (another build, to
+/// show a test fails against it).
+pub fn bin() -> PathBuf {
+    std::env::var_os("KC_BIN")
+        .map_or_else(|| env!("CARGO_BIN_EXE_khuyencong").into(), PathBuf::from)
+}
+
+/// Runs a command, killing it after `limit`: a command that hangs fails
+/// the test instead of hanging it.
+pub fn timed(command: &mut Command, limit: Duration) -> Output {
+    let child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let id = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        if finished.recv_timeout(limit).is_err() {
+            let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = done.send(());
+    out
+}
+
+/// What a command printed, stdout then stderr.
+pub fn said(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
