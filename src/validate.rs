@@ -1070,9 +1070,40 @@ fn check_plan(r: &mut Reader, tree: &Value, plan: &Plan) -> bool {
         );
     };
     let mut seen = HashMap::new();
+    // A unit's forms and submissions are named after its code (`735-vinh-cuu.json`):
+    // a code with no Latin letter or digit would name a hidden file
+    // (`.json`, then never read) or one starting with "-", and two codes
+    // alike but for their signs would share one file.
+    let mut stems: HashMap<String, &str> = HashMap::new();
     for (i, u) in plan.don_vi.iter().enumerate() {
         if seen.insert(u.ma.as_str(), i).is_some() {
             dup(r, format!("don_vi[{i}].ma"), "đơn vị", &u.ma);
+            continue;
+        }
+        let path = format!("don_vi[{i}].ma");
+        if crate::excel::ascii_name(&u.ma).is_empty() {
+            r.error(
+                locate(&path),
+                &path,
+                Code::DuplicateCode,
+                format!(
+                    "mã đơn vị `{}` không có chữ cái Latin hay chữ số nào nên không đặt được tên tệp biểu mẫu và báo cáo của đơn vị; dùng mã có chữ số, ví dụ 735",
+                    u.ma
+                ),
+            );
+            continue;
+        }
+        let stem = crate::excel::unit_stem(u);
+        if let Some(other) = stems.insert(stem.clone(), u.ma.as_str()) {
+            r.error(
+                locate(&path),
+                &path,
+                Code::DuplicateCode,
+                format!(
+                    "mã đơn vị `{}` và `{other}` cho cùng một tên tệp `{stem}.json` (tên tệp chỉ giữ chữ cái Latin và chữ số của mã và tên đơn vị), nên báo cáo của đơn vị này sẽ ghi đè lên đơn vị kia; đổi một trong hai mã",
+                    u.ma
+                ),
+            );
         }
     }
     let mut seen = HashMap::new();

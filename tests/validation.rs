@@ -928,3 +928,42 @@ fn every_listed_unit_level_is_accepted() {
     assert_eq!(found[..levels.len()], levels);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A unit's files are named after its code and name (`731-bien-hoa.json`):
+/// a code with no Latin letter or digit named a hidden `.json` that no
+/// build read (the submission silently lost), and two codes alike but for
+/// their signs shared one file. Both are refused in the plan, at the code.
+#[test]
+fn unit_codes_that_cannot_name_a_file_of_their_own_are_refused() {
+    let dir = copy_of_input("ma-ten-tep");
+    let path = dir.join("ke-hoach-2023.json");
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let units = plan["don_vi"].as_array_mut().unwrap();
+    let mut twin = units[0].clone();
+    twin["ma"] = "73.1".into();
+    units[0]["ma"] = "73-1".into();
+    units[1] = twin;
+    let centre = units.iter_mut().find(|u| u["ma"] == "TTKC").unwrap();
+    centre["ma"] = "##".into();
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let err = validate::load(&[dir.clone()], &[], None).unwrap_err();
+    let said: Vec<String> = err.0.iter().map(|d| d.to_string()).collect();
+    let find = |part: &str| {
+        said.iter()
+            .find(|m| m.contains(part))
+            .unwrap_or_else(|| panic!("no “{part}” in {said:#?}"))
+            .clone()
+    };
+    let twin = find("cho cùng một tên tệp `73-1-bien-hoa.json`");
+    assert!(
+        twin.contains("KC037") && twin.contains("don_vi[1].ma"),
+        "{twin}"
+    );
+    let star = find("mã đơn vị `##` không có chữ cái Latin hay chữ số");
+    assert!(
+        star.contains("KC037") && star.contains("don_vi[11].ma"),
+        "{star}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
