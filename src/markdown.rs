@@ -23,7 +23,7 @@ use crate::document::{
     TextChar, Turn,
 };
 use merges::Mark;
-pub use numbering::{number_headings, number_tables};
+pub use numbering::{caption_numbers, number_headings, number_tables};
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
@@ -83,6 +83,13 @@ pub enum MarkdownError {
         number: u32,
         captions: Vec<usize>,
     },
+    #[error("dòng {line} của Markdown đã dựng: câu văn nhắc tới \"Bảng {number}\" nhưng bảng có chú thích viết số {number} ({caption}) không được in trong báo cáo này (khối `{{% if %}}` quanh nó không in, hay tệp chứa nó không được `include`), nên chữ \"Bảng {number}\" sẽ chỉ sai bảng hoặc một bảng không có. Hãy đặt câu nhắc tới bảng vào cùng khối `{{% if %}}` với bảng, hoặc bỏ câu đó")]
+    UnprintedTable {
+        line: usize,
+        column: usize,
+        number: u32,
+        caption: String,
+    },
 }
 
 impl MarkdownError {
@@ -94,7 +101,8 @@ impl MarkdownError {
             | MarkdownError::MergeUpTop { column, .. }
             | MarkdownError::MergeUpBody { column, .. }
             | MarkdownError::MergeUpWidth { column, .. }
-            | MarkdownError::AmbiguousTable { column, .. } => Some(*column),
+            | MarkdownError::AmbiguousTable { column, .. }
+            | MarkdownError::UnprintedTable { column, .. } => Some(*column),
             _ => None,
         }
     }
@@ -116,6 +124,7 @@ impl MarkdownError {
             | MarkdownError::LinkDefinition { line, .. }
             | MarkdownError::InList { line, .. }
             | MarkdownError::AmbiguousTable { line, .. }
+            | MarkdownError::UnprintedTable { line, .. }
             | MarkdownError::LineInTable { line, .. } => Some(*line),
         }
     }

@@ -15,7 +15,7 @@
 //! Then the headings and the tables are numbered and the Markdown becomes
 //! the document model.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::document::{text_char, Document, TextChar};
 use crate::markdown::{self, MarkdownError};
@@ -41,11 +41,13 @@ pub fn check(templates: &Templates, rendered: &Rendered) -> Result<Checked, Vec<
     problems.extend(front_matter);
     problems.extend(raw_values(&at));
     problems.extend(missing_glyphs(&at));
-    let numbered = match markdown::number_tables(&markdown::number_headings(&rendered.markdown)) {
+    let headed = markdown::number_headings(&rendered.markdown);
+    // A reference that cannot follow its table is said with the rest.
+    let numbered = match markdown::number_tables(&headed, &captions_written(templates)) {
         Ok(numbered) => numbered,
         Err(e) => {
             problems.push(at.markdown_error(&e));
-            return Err(problems);
+            headed
         }
     };
     match markdown::parse_all(&numbered) {
@@ -94,6 +96,21 @@ pub fn check(templates: &Templates, rendered: &Rendered) -> Result<Checked, Vec<
     // In the templates' order, line by line.
     problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     Err(problems)
+}
+
+/// Every number a table caption is written with in the templates, at the
+/// first template line that writes it: a reference to one that did not
+/// print is an error ([`markdown::number_tables`]).
+fn captions_written(templates: &Templates) -> BTreeMap<u32, String> {
+    let mut written = BTreeMap::new();
+    for source in &templates.sources {
+        for (line, number) in markdown::caption_numbers(&source.text) {
+            written
+                .entry(number)
+                .or_insert_with(|| format!("{}:{line}", templates.file_of(&source.name).display()));
+        }
+    }
+    written
 }
 
 /// Where the Markdown's parts came from.
