@@ -8,6 +8,7 @@
 //!   a decimal with a dot, an ISO date, `true`/`false`, an object or a
 //!   list dumped whole;
 //! - characters the fonts lack (the PDF cannot draw them);
+//! - tables wider than their page (the writers could not set them);
 //! - what the document model refuses ([`crate::markdown::parse_all`]):
 //!   table rows cut off from their table, images, HTML, footnotes, link
 //!   definitions, misplaced merge signs…
@@ -20,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::document::{text_char, Document, TextChar};
 use crate::markdown::{self, MarkdownError};
 use crate::render::fonts;
+use crate::render::prepared::{self, table::TableError, LayoutError};
 use crate::templating::trace::{Raw, RawValue};
 use crate::templating::{Rendered, TemplateError, Templates};
 
@@ -52,10 +54,17 @@ pub fn check(templates: &Templates, rendered: &Rendered) -> Result<Checked, Vec<
     };
     match markdown::parse_all(&numbered) {
         Ok(document) if problems.is_empty() => {
+            // A table the page cannot hold would stop the writers.
+            if let Err(LayoutError::Table(wide @ TableError::TooWide { line, .. })) =
+                prepared::prepare(&document)
+            {
+                let start = line_start(&rendered.markdown, line);
+                return Err(vec![at.error(start, wide.to_string())]);
+            }
             return Ok(Checked {
                 markdown: numbered,
                 document,
-            })
+            });
         }
         Ok(_) => {}
         Err(found) => {
