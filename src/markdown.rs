@@ -633,6 +633,14 @@ impl Builder<'_> {
     }
 
     fn start(&mut self, tag: Tag, at: usize) {
+        // A block inside a list item ends the item's text so far: a tight
+        // item's text has no paragraph of its own, and a quote, a code
+        // block or a nested list under it would run on into it.
+        if !self.items.is_empty()
+            && matches!(tag, Tag::Paragraph | Tag::CodeBlock(_) | Tag::List(_))
+        {
+            self.item_paragraph();
+        }
         match tag {
             Tag::Heading { level, .. } => {
                 self.heading = Some(match level {
@@ -642,14 +650,7 @@ impl Builder<'_> {
                     _ => 4,
                 })
             }
-            Tag::List(start) => {
-                // A nested list ends its item's own text (a tight list's
-                // item has no paragraph of its own).
-                if !self.items.is_empty() {
-                    self.item_paragraph();
-                }
-                self.lists.push((start, Vec::new()));
-            }
+            Tag::List(start) => self.lists.push((start, Vec::new())),
             Tag::Item => self.items.push(ListItem::default()),
             Tag::CodeBlock(_) => self.code = true,
             Tag::Table(aligns) => {
@@ -870,6 +871,25 @@ mod tests {
             }
         );
         assert_eq!(doc.blocks[5], Block::PageBreak);
+    }
+
+    #[test]
+    fn a_quote_or_code_under_a_tight_item_does_not_run_into_its_text() {
+        // "1. một" then a quote, or a code block, indented under it: the
+        // item's word and the next ran together ("mộttrích").
+        for under in ["> trích", "```\n   trích\n   ```"] {
+            let doc = parse(&format!("{FRONT}\n1. một\n   {under}\n2. hai\n")).unwrap();
+            let Block::List { items, .. } = &doc.blocks[0] else {
+                panic!("{:?}", doc.blocks);
+            };
+            assert_eq!(items.len(), 2, "{under}");
+            assert_eq!(items[0].content, vec![Inline::plain("một")], "{under}");
+            assert_eq!(
+                items[0].children,
+                vec![Block::Paragraph(vec![Inline::plain("trích")])],
+                "{under}"
+            );
+        }
     }
 
     #[test]
