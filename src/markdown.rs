@@ -145,6 +145,7 @@ pub fn parse_all(markdown: &str) -> Result<Document, Vec<MarkdownError>> {
         | Options::ENABLE_FOOTNOTES;
     let mut builder = Builder {
         source: markdown,
+        lines: LineCounter::new(markdown),
         ..Builder::default()
     };
     let mut problems = Vec::new();
@@ -413,11 +414,39 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// 1-based lines of byte offsets, counting on from the last offset asked
+/// for: asked in the order of the text, the text is read once.
+#[derive(Default)]
+struct LineCounter<'a> {
+    text: &'a str,
+    /// Up to byte `.0` there are `.1` line breaks.
+    counted: (usize, usize),
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            counted: (0, 0),
+        }
+    }
+
+    fn at(&mut self, at: usize) -> usize {
+        let (from, lines) = if at >= self.counted.0 {
+            self.counted
+        } else {
+            (0, 0)
+        };
+        let lines = lines + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..at]).count();
+        self.counted = (at, lines);
+        lines + 1
+    }
+}
+
 #[derive(Default)]
 struct Builder<'a> {
     source: &'a str,
-    /// Lines counted so far: up to byte `.0` there are `.1` line breaks.
-    counted: (usize, usize),
+    lines: LineCounter<'a>,
     /// The blocks and turns of the part being read (the body, or the annex
     /// once `body` is set).
     blocks: Vec<Block>,
@@ -551,17 +580,9 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// 1-based line of byte `at`, counting on from the last line asked
-    /// for: the parser asks in document order, so the text is read once.
+    /// 1-based line of byte `at`: the parser asks in document order.
     fn line(&mut self, at: usize) -> usize {
-        let (from, lines) = if at >= self.counted.0 {
-            self.counted
-        } else {
-            (0, 0)
-        };
-        let lines = lines + memchr::memchr_iter(b'\n', &self.source.as_bytes()[from..at]).count();
-        self.counted = (at, lines);
-        lines + 1
+        self.lines.at(at)
     }
 
     /// A page break, unless a new page starts here anyway (a turn, the

@@ -104,7 +104,7 @@ pub fn number_tables(
     let options = Options::ENABLE_TABLES | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     let mut captions: Vec<Caption> = Vec::new();
     let mut references: Vec<Reference> = Vec::new();
-    let mut lines = LineCounter::new(markdown);
+    let mut lines = super::LineCounter::new(markdown);
     let mut skip_until = 0;
     let mut in_meta = false;
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
@@ -266,32 +266,6 @@ fn mentions(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
         }
     }
     found
-}
-
-/// 1-based lines of byte offsets asked in increasing order.
-struct LineCounter<'a> {
-    text: &'a str,
-    counted: (usize, usize),
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text,
-            counted: (0, 0),
-        }
-    }
-
-    fn at(&mut self, at: usize) -> usize {
-        let (from, lines) = if at >= self.counted.0 {
-            self.counted
-        } else {
-            (0, 0)
-        };
-        let lines = lines + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..at]).count();
-        self.counted = (at, lines);
-        lines + 1
-    }
 }
 
 /// Levels as the document model has them: 5 and 6 are points too.
