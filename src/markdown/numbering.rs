@@ -105,7 +105,6 @@ pub fn number_tables(
     let mut captions: Vec<Caption> = Vec::new();
     let mut references: Vec<Reference> = Vec::new();
     let mut lines = super::LineCounter::new(markdown);
-    let mut skip_until = 0;
     let mut in_meta = false;
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match event {
@@ -119,16 +118,18 @@ pub fn number_tables(
                         written,
                         line: lines.at(at),
                     });
-                    skip_until = range.end;
                 }
             }
-            Event::Text(_) if !in_meta && range.start >= skip_until => {
+            Event::Text(_) if !in_meta => {
                 let text = &markdown[range.clone()];
                 for (number, written) in mentions(text) {
-                    references.push(Reference {
-                        number: range.start + number.start..range.start + number.end,
-                        written,
-                    });
+                    let number = range.start + number.start..range.start + number.end;
+                    // A caption's own number is not a reference; another
+                    // table named in its title is.
+                    if captions.last().is_some_and(|c| c.number == number) {
+                        continue;
+                    }
+                    references.push(Reference { number, written });
                 }
             }
             _ => {}
@@ -488,6 +489,16 @@ mod tests {
                 number: 2,
                 captions: vec![12, 14]
             })
+        );
+    }
+
+    #[test]
+    fn a_table_named_in_a_caption_follows_its_table_too() {
+        let md = format!("{FRONT}\n**Bảng 2. Chi tiết của Bảng 1**\n\n**Bảng 1. Tổng**\n");
+        let out = number_tables(&md, &Default::default()).unwrap();
+        assert!(
+            out.ends_with("\n**Bảng 1. Chi tiết của Bảng 2**\n\n**Bảng 2. Tổng**\n"),
+            "{out}"
         );
     }
 
