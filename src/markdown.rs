@@ -539,6 +539,12 @@ impl Builder<'_> {
                 None => self.html(&html, at)?,
             },
             Event::InlineHtml(html) => self.html(&html, at)?,
+            Event::Rule if !self.items.is_empty() => {
+                return Err(MarkdownError::InList {
+                    line: self.line(at),
+                    what: "đường kẻ `---` (ngắt trang)",
+                })
+            }
             Event::Rule => self.page_break(),
             _ => {}
         }
@@ -568,7 +574,23 @@ impl Builder<'_> {
                     html: shown,
                 });
             };
-            match &rest[..end] {
+            let mark = &rest[..end];
+            // Under a list item a page mark would act where the list
+            // started (the annex would take the whole list along).
+            let what = match mark {
+                PAGE_BREAK => "dấu ngắt trang `<!-- ngat-trang -->`",
+                LANDSCAPE => "dấu trang ngang `<!-- trang-ngang -->`",
+                PORTRAIT => "dấu trang dọc `<!-- trang-doc -->`",
+                ANNEX => "dấu phụ lục `<!-- phu-luc -->`",
+                _ => "",
+            };
+            if !what.is_empty() && !self.items.is_empty() {
+                return Err(MarkdownError::InList {
+                    line: self.line(at),
+                    what,
+                });
+            }
+            match mark {
                 PAGE_BREAK => self.page_break(),
                 LANDSCAPE => self.turn(Orientation::Landscape),
                 PORTRAIT => self.turn(Orientation::Portrait),
@@ -911,6 +933,23 @@ mod tests {
                 "{under}"
             );
         }
+    }
+
+    #[test]
+    fn a_page_mark_under_a_list_item_is_refused_at_its_line() {
+        // The annex mark under the last item took the whole list into the
+        // annex, after the signature; a page break went before the list.
+        for mark in [ANNEX, PAGE_BREAK, LANDSCAPE, "***"] {
+            let md = format!("{FRONT}\nThân.\n\n- một\n- hai\n\n  {mark}\n\n# PHỤ LỤC\n");
+            match parse(&md) {
+                Err(MarkdownError::InList { line, .. }) => assert_eq!(line, 14, "{mark}"),
+                other => panic!("{mark}: {other:?}"),
+            }
+        }
+        // Standing on its own after the list, it works.
+        let md = format!("{FRONT}\nThân.\n\n- một\n- hai\n\n{ANNEX}\n\n# PHỤ LỤC\n");
+        let doc = parse(&md).unwrap();
+        assert!(matches!(doc.blocks.last(), Some(Block::List { .. })));
     }
 
     #[test]
