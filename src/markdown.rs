@@ -74,6 +74,8 @@ pub enum MarkdownError {
     LinkDefinition { line: usize, label: String },
     #[error("dòng {line} của Markdown đã dựng: {what} nằm trong một mục của danh sách không in được; hãy bỏ thụt đầu dòng để {what} đứng riêng, sau danh sách")]
     InList { line: usize, what: &'static str },
+    #[error("dòng {line} của Markdown đã dựng: `{mark}` nằm giữa chữ (trong một đoạn, một đề mục hay một ô bảng) nên sẽ tác động ở đầu khối đó chứ không đúng chỗ viết; hãy viết nó trên một dòng riêng, cách một dòng trống trước và sau")]
+    MarkInline { line: usize, mark: String },
     #[error("dòng {line} của Markdown đã dựng: dòng `{text}` không có dấu `|` nhưng đứng liền dưới một bảng, nên Markdown đọc nó là một hàng của bảng đó (DOCX và PDF sẽ in nó trong ô đầu của một hàng). Thêm một dòng trống giữa bảng và dòng này")]
     LineInTable { line: usize, text: String },
     #[error("dòng {line} của Markdown đã dựng: \"Bảng {number}\" chỉ tới bảng nào? Có {} chú thích bảng viết số {number} (dòng {}); số bảng do chương trình đánh, số viết trong chú thích là tên để chỉ tới bảng: hãy viết mỗi chú thích một số khác nhau", captions.len(), captions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
@@ -123,6 +125,7 @@ impl MarkdownError {
             | MarkdownError::Footnote { line }
             | MarkdownError::LinkDefinition { line, .. }
             | MarkdownError::InList { line, .. }
+            | MarkdownError::MarkInline { line, .. }
             | MarkdownError::AmbiguousTable { line, .. }
             | MarkdownError::UnprintedTable { line, .. }
             | MarkdownError::LineInTable { line, .. } => Some(*line),
@@ -496,7 +499,7 @@ impl Builder<'_> {
             Event::Start(Tag::HtmlBlock) => self.html = Some((at, String::new())),
             Event::End(TagEnd::HtmlBlock) => {
                 if let Some((start, html)) = self.html.take() {
-                    self.html(&html, start)?;
+                    self.html(&html, start, false)?;
                 }
             }
             Event::Start(Tag::Paragraph) if self.items.is_empty() => {
@@ -536,9 +539,9 @@ impl Builder<'_> {
             Event::HardBreak => self.inlines.push(Inline::LineBreak),
             Event::Html(html) => match self.html.as_mut() {
                 Some((_, block)) => block.push_str(&html),
-                None => self.html(&html, at)?,
+                None => self.html(&html, at, false)?,
             },
-            Event::InlineHtml(html) => self.html(&html, at)?,
+            Event::InlineHtml(html) => self.html(&html, at, true)?,
             Event::Rule if !self.items.is_empty() => {
                 return Err(MarkdownError::InList {
                     line: self.line(at),
@@ -555,7 +558,8 @@ impl Builder<'_> {
     /// breaks, turns, the annex; any other is the template's own note),
     /// nothing else — the writers cannot print HTML, and the text inside
     /// it would be lost.
-    fn html(&mut self, html: &str, at: usize) -> Result<(), MarkdownError> {
+    /// `inline`: inside a paragraph, a heading or a table cell.
+    fn html(&mut self, html: &str, at: usize, inline: bool) -> Result<(), MarkdownError> {
         let mut rest = html.trim_start();
         while !rest.is_empty() {
             let end = rest
@@ -584,6 +588,12 @@ impl Builder<'_> {
                 ANNEX => "dấu phụ lục `<!-- phu-luc -->`",
                 _ => "",
             };
+            if !what.is_empty() && inline {
+                return Err(MarkdownError::MarkInline {
+                    line: self.line(at),
+                    mark: mark.to_string(),
+                });
+            }
             if !what.is_empty() && !self.items.is_empty() {
                 return Err(MarkdownError::InList {
                     line: self.line(at),
@@ -944,6 +954,17 @@ mod tests {
             match parse(&md) {
                 Err(MarkdownError::InList { line, .. }) => assert_eq!(line, 14, "{mark}"),
                 other => panic!("{mark}: {other:?}"),
+            }
+        }
+        // Inside a paragraph or a table cell, it is refused too.
+        for body in [
+            format!("Đoạn {ANNEX} tiếp."),
+            format!("| a |\n|---|\n| x {PAGE_BREAK} |"),
+        ] {
+            let md = format!("{FRONT}\nThân.\n\n{body}\n\n# PHỤ LỤC\n");
+            match parse(&md) {
+                Err(MarkdownError::MarkInline { line, .. }) => assert!(line >= 10, "{body}"),
+                other => panic!("{body}: {other:?}"),
             }
         }
         // Standing on its own after the list, it works.
