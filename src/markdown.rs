@@ -23,7 +23,7 @@ use crate::document::{
     TextChar, Turn,
 };
 use merges::Mark;
-pub use numbering::{number_headings, number_tables};
+pub use numbering::{caption_numbers, number_headings, number_tables};
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
@@ -74,6 +74,8 @@ pub enum MarkdownError {
     LinkDefinition { line: usize, label: String },
     #[error("dòng {line} của Markdown đã dựng: {what} nằm trong một mục của danh sách không in được; hãy bỏ thụt đầu dòng để {what} đứng riêng, sau danh sách")]
     InList { line: usize, what: &'static str },
+    #[error("dòng {line} của Markdown đã dựng: `{mark}` nằm giữa chữ (trong một đoạn, một đề mục hay một ô bảng) nên sẽ tác động ở đầu khối đó chứ không đúng chỗ viết; hãy viết nó trên một dòng riêng, cách một dòng trống trước và sau")]
+    MarkInline { line: usize, mark: String },
     #[error("dòng {line} của Markdown đã dựng: dòng `{text}` không có dấu `|` nhưng đứng liền dưới một bảng, nên Markdown đọc nó là một hàng của bảng đó (DOCX và PDF sẽ in nó trong ô đầu của một hàng). Thêm một dòng trống giữa bảng và dòng này")]
     LineInTable { line: usize, text: String },
     #[error("dòng {line} của Markdown đã dựng: \"Bảng {number}\" chỉ tới bảng nào? Có {} chú thích bảng viết số {number} (dòng {}); số bảng do chương trình đánh, số viết trong chú thích là tên để chỉ tới bảng: hãy viết mỗi chú thích một số khác nhau", captions.len(), captions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
@@ -82,6 +84,13 @@ pub enum MarkdownError {
         column: usize,
         number: u32,
         captions: Vec<usize>,
+    },
+    #[error("dòng {line} của Markdown đã dựng: câu văn nhắc tới \"Bảng {number}\" nhưng bảng có chú thích viết số {number} ({caption}) không được in trong báo cáo này (khối `{{% if %}}` quanh nó không in, hay tệp chứa nó không được `include`), nên chữ \"Bảng {number}\" sẽ chỉ sai bảng hoặc một bảng không có. Hãy đặt câu nhắc tới bảng vào cùng khối `{{% if %}}` với bảng, hoặc bỏ câu đó")]
+    UnprintedTable {
+        line: usize,
+        column: usize,
+        number: u32,
+        caption: String,
     },
 }
 
@@ -94,7 +103,8 @@ impl MarkdownError {
             | MarkdownError::MergeUpTop { column, .. }
             | MarkdownError::MergeUpBody { column, .. }
             | MarkdownError::MergeUpWidth { column, .. }
-            | MarkdownError::AmbiguousTable { column, .. } => Some(*column),
+            | MarkdownError::AmbiguousTable { column, .. }
+            | MarkdownError::UnprintedTable { column, .. } => Some(*column),
             _ => None,
         }
     }
@@ -115,7 +125,9 @@ impl MarkdownError {
             | MarkdownError::Footnote { line }
             | MarkdownError::LinkDefinition { line, .. }
             | MarkdownError::InList { line, .. }
+            | MarkdownError::MarkInline { line, .. }
             | MarkdownError::AmbiguousTable { line, .. }
+            | MarkdownError::UnprintedTable { line, .. }
             | MarkdownError::LineInTable { line, .. } => Some(*line),
         }
     }
@@ -136,6 +148,7 @@ pub fn parse_all(markdown: &str) -> Result<Document, Vec<MarkdownError>> {
         | Options::ENABLE_FOOTNOTES;
     let mut builder = Builder {
         source: markdown,
+        lines: LineCounter::new(markdown),
         ..Builder::default()
     };
     let mut problems = Vec::new();
@@ -404,11 +417,39 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// 1-based lines of byte offsets, counting on from the last offset asked
+/// for: asked in the order of the text, the text is read once.
+#[derive(Default)]
+struct LineCounter<'a> {
+    text: &'a str,
+    /// Up to byte `.0` there are `.1` line breaks.
+    counted: (usize, usize),
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            counted: (0, 0),
+        }
+    }
+
+    fn at(&mut self, at: usize) -> usize {
+        let (from, lines) = if at >= self.counted.0 {
+            self.counted
+        } else {
+            (0, 0)
+        };
+        let lines = lines + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..at]).count();
+        self.counted = (at, lines);
+        lines + 1
+    }
+}
+
 #[derive(Default)]
 struct Builder<'a> {
     source: &'a str,
-    /// Lines counted so far: up to byte `.0` there are `.1` line breaks.
-    counted: (usize, usize),
+    lines: LineCounter<'a>,
     /// The blocks and turns of the part being read (the body, or the annex
     /// once `body` is set).
     blocks: Vec<Block>,
@@ -458,7 +499,7 @@ impl Builder<'_> {
             Event::Start(Tag::HtmlBlock) => self.html = Some((at, String::new())),
             Event::End(TagEnd::HtmlBlock) => {
                 if let Some((start, html)) = self.html.take() {
-                    self.html(&html, start)?;
+                    self.html(&html, start, false)?;
                 }
             }
             Event::Start(Tag::Paragraph) if self.items.is_empty() => {
@@ -498,9 +539,15 @@ impl Builder<'_> {
             Event::HardBreak => self.inlines.push(Inline::LineBreak),
             Event::Html(html) => match self.html.as_mut() {
                 Some((_, block)) => block.push_str(&html),
-                None => self.html(&html, at)?,
+                None => self.html(&html, at, false)?,
             },
-            Event::InlineHtml(html) => self.html(&html, at)?,
+            Event::InlineHtml(html) => self.html(&html, at, true)?,
+            Event::Rule if !self.items.is_empty() => {
+                return Err(MarkdownError::InList {
+                    line: self.line(at),
+                    what: "đường kẻ `---` (ngắt trang)",
+                })
+            }
             Event::Rule => self.page_break(),
             _ => {}
         }
@@ -511,7 +558,8 @@ impl Builder<'_> {
     /// breaks, turns, the annex; any other is the template's own note),
     /// nothing else — the writers cannot print HTML, and the text inside
     /// it would be lost.
-    fn html(&mut self, html: &str, at: usize) -> Result<(), MarkdownError> {
+    /// `inline`: inside a paragraph, a heading or a table cell.
+    fn html(&mut self, html: &str, at: usize, inline: bool) -> Result<(), MarkdownError> {
         let mut rest = html.trim_start();
         while !rest.is_empty() {
             let end = rest
@@ -530,7 +578,29 @@ impl Builder<'_> {
                     html: shown,
                 });
             };
-            match &rest[..end] {
+            let mark = &rest[..end];
+            // Under a list item a page mark would act where the list
+            // started (the annex would take the whole list along).
+            let what = match mark {
+                PAGE_BREAK => "dấu ngắt trang `<!-- ngat-trang -->`",
+                LANDSCAPE => "dấu trang ngang `<!-- trang-ngang -->`",
+                PORTRAIT => "dấu trang dọc `<!-- trang-doc -->`",
+                ANNEX => "dấu phụ lục `<!-- phu-luc -->`",
+                _ => "",
+            };
+            if !what.is_empty() && inline {
+                return Err(MarkdownError::MarkInline {
+                    line: self.line(at),
+                    mark: mark.to_string(),
+                });
+            }
+            if !what.is_empty() && !self.items.is_empty() {
+                return Err(MarkdownError::InList {
+                    line: self.line(at),
+                    what,
+                });
+            }
+            match mark {
                 PAGE_BREAK => self.page_break(),
                 LANDSCAPE => self.turn(Orientation::Landscape),
                 PORTRAIT => self.turn(Orientation::Portrait),
@@ -542,17 +612,9 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// 1-based line of byte `at`, counting on from the last line asked
-    /// for: the parser asks in document order, so the text is read once.
+    /// 1-based line of byte `at`: the parser asks in document order.
     fn line(&mut self, at: usize) -> usize {
-        let (from, lines) = if at >= self.counted.0 {
-            self.counted
-        } else {
-            (0, 0)
-        };
-        let lines = lines + memchr::memchr_iter(b'\n', &self.source.as_bytes()[from..at]).count();
-        self.counted = (at, lines);
-        lines + 1
+        self.lines.at(at)
     }
 
     /// A page break, unless a new page starts here anyway (a turn, the
@@ -624,6 +686,14 @@ impl Builder<'_> {
     }
 
     fn start(&mut self, tag: Tag, at: usize) {
+        // A block inside a list item ends the item's text so far: a tight
+        // item's text has no paragraph of its own, and a quote, a code
+        // block or a nested list under it would run on into it.
+        if !self.items.is_empty()
+            && matches!(tag, Tag::Paragraph | Tag::CodeBlock(_) | Tag::List(_))
+        {
+            self.item_paragraph();
+        }
         match tag {
             Tag::Heading { level, .. } => {
                 self.heading = Some(match level {
@@ -633,14 +703,7 @@ impl Builder<'_> {
                     _ => 4,
                 })
             }
-            Tag::List(start) => {
-                // A nested list ends its item's own text (a tight list's
-                // item has no paragraph of its own).
-                if !self.items.is_empty() {
-                    self.item_paragraph();
-                }
-                self.lists.push((start, Vec::new()));
-            }
+            Tag::List(start) => self.lists.push((start, Vec::new())),
             Tag::Item => self.items.push(ListItem::default()),
             Tag::CodeBlock(_) => self.code = true,
             Tag::Table(aligns) => {
@@ -861,6 +924,53 @@ mod tests {
             }
         );
         assert_eq!(doc.blocks[5], Block::PageBreak);
+    }
+
+    #[test]
+    fn a_quote_or_code_under_a_tight_item_does_not_run_into_its_text() {
+        // "1. một" then a quote, or a code block, indented under it: the
+        // item's word and the next ran together ("mộttrích").
+        for under in ["> trích", "```\n   trích\n   ```"] {
+            let doc = parse(&format!("{FRONT}\n1. một\n   {under}\n2. hai\n")).unwrap();
+            let Block::List { items, .. } = &doc.blocks[0] else {
+                panic!("{:?}", doc.blocks);
+            };
+            assert_eq!(items.len(), 2, "{under}");
+            assert_eq!(items[0].content, vec![Inline::plain("một")], "{under}");
+            assert_eq!(
+                items[0].children,
+                vec![Block::Paragraph(vec![Inline::plain("trích")])],
+                "{under}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_page_mark_under_a_list_item_is_refused_at_its_line() {
+        // The annex mark under the last item took the whole list into the
+        // annex, after the signature; a page break went before the list.
+        for mark in [ANNEX, PAGE_BREAK, LANDSCAPE, "***"] {
+            let md = format!("{FRONT}\nThân.\n\n- một\n- hai\n\n  {mark}\n\n# PHỤ LỤC\n");
+            match parse(&md) {
+                Err(MarkdownError::InList { line, .. }) => assert_eq!(line, 14, "{mark}"),
+                other => panic!("{mark}: {other:?}"),
+            }
+        }
+        // Inside a paragraph or a table cell, it is refused too.
+        for body in [
+            format!("Đoạn {ANNEX} tiếp."),
+            format!("| a |\n|---|\n| x {PAGE_BREAK} |"),
+        ] {
+            let md = format!("{FRONT}\nThân.\n\n{body}\n\n# PHỤ LỤC\n");
+            match parse(&md) {
+                Err(MarkdownError::MarkInline { line, .. }) => assert!(line >= 10, "{body}"),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        // Standing on its own after the list, it works.
+        let md = format!("{FRONT}\nThân.\n\n- một\n- hai\n\n{ANNEX}\n\n# PHỤ LỤC\n");
+        let doc = parse(&md).unwrap();
+        assert!(matches!(doc.blocks.last(), Some(Block::List { .. })));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!   a decimal with a dot, an ISO date, `true`/`false`, an object or a
 //!   list dumped whole;
 //! - characters the fonts lack (the PDF cannot draw them);
+//! - tables wider than their page (the writers could not set them);
 //! - what the document model refuses ([`crate::markdown::parse_all`]):
 //!   table rows cut off from their table, images, HTML, footnotes, link
 //!   definitions, misplaced merge signs…
@@ -15,11 +16,12 @@
 //! Then the headings and the tables are numbered and the Markdown becomes
 //! the document model.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::document::{text_char, Document, TextChar};
 use crate::markdown::{self, MarkdownError};
 use crate::render::fonts;
+use crate::render::prepared::{self, table::TableError, LayoutError};
 use crate::templating::trace::{Raw, RawValue};
 use crate::templating::{Rendered, TemplateError, Templates};
 
@@ -41,19 +43,28 @@ pub fn check(templates: &Templates, rendered: &Rendered) -> Result<Checked, Vec<
     problems.extend(front_matter);
     problems.extend(raw_values(&at));
     problems.extend(missing_glyphs(&at));
-    let numbered = match markdown::number_tables(&markdown::number_headings(&rendered.markdown)) {
+    let headed = markdown::number_headings(&rendered.markdown);
+    // A reference that cannot follow its table is said with the rest.
+    let numbered = match markdown::number_tables(&headed, &captions_written(templates)) {
         Ok(numbered) => numbered,
         Err(e) => {
             problems.push(at.markdown_error(&e));
-            return Err(problems);
+            headed
         }
     };
     match markdown::parse_all(&numbered) {
         Ok(document) if problems.is_empty() => {
+            // A table the page cannot hold would stop the writers.
+            if let Err(LayoutError::Table(wide @ TableError::TooWide { line, .. })) =
+                prepared::prepare(&document)
+            {
+                let start = line_start(&rendered.markdown, line);
+                return Err(vec![at.error(start, wide.to_string())]);
+            }
             return Ok(Checked {
                 markdown: numbered,
                 document,
-            })
+            });
         }
         Ok(_) => {}
         Err(found) => {
@@ -94,6 +105,21 @@ pub fn check(templates: &Templates, rendered: &Rendered) -> Result<Checked, Vec<
     // In the templates' order, line by line.
     problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     Err(problems)
+}
+
+/// Every number a table caption is written with in the templates, at the
+/// first template line that writes it: a reference to one that did not
+/// print is an error ([`markdown::number_tables`]).
+fn captions_written(templates: &Templates) -> BTreeMap<u32, String> {
+    let mut written = BTreeMap::new();
+    for source in &templates.sources {
+        for (line, number) in markdown::caption_numbers(&source.text) {
+            written
+                .entry(number)
+                .or_insert_with(|| format!("{}:{line}", templates.file_of(&source.name).display()));
+        }
+    }
+    written
 }
 
 /// Where the Markdown's parts came from.

@@ -904,6 +904,71 @@ fn a_reference_to_two_tables_of_one_number_is_an_error() {
 }
 
 #[test]
+fn a_reference_to_a_table_that_did_not_print_is_an_error() {
+    // Bảng 2 printed only for some data: this year it is not, Bảng 3 is
+    // numbered 2, and "Bảng 2" of the text would name the units' table.
+    let dir = workspace("table-unprinted");
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        "**Bảng 2. Kinh phí theo nguồn**",
+        "{% if tong.so_noi_dung > 1000 %}**Bảng 2. Kinh phí theo nguồn**",
+    );
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        "{% include \"phan/lam-tron.md\" %}{% endif %}\n**Bảng 3.",
+        "{% include \"phan/lam-tron.md\" %}{% endif %}{% endif %}\n**Bảng 3.",
+    );
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        " Trong {{ tong.so_noi_dung",
+        " Theo nguồn tại Bảng 2, theo đơn vị tại Bảng 3. Trong {{ tong.so_noi_dung",
+    );
+    let errors = refused_alike(&dir);
+    let line = line_of(&dir, "phan/tong-hop.md", "Theo nguồn tại Bảng 2");
+    let caption = line_of(&dir, "phan/tong-hop.md", "**Bảng 2. ");
+    error_at(
+        &errors,
+        &format!("templates/phan/tong-hop.md:{line}:"),
+        &format!("câu văn nhắc tới \"Bảng 2\" nhưng bảng có chú thích viết số 2 (templates/phan/tong-hop.md:{caption}) không được in"),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_table_wider_than_its_page_is_an_error_at_its_line() {
+    // `templates check` said "Mẫu hợp lệ"; `build` failed at the writers,
+    // naming only a line of the Markdown.
+    let dir = workspace("table-too-wide");
+    let columns = 16;
+    let cells = |cell: &dyn Fn(usize) -> String| -> String {
+        (0..columns).map(|i| format!(" {} |", cell(i))).collect()
+    };
+    let table = format!(
+        "**Bảng. Rộng**\n\n|{}\n|{}\n|{}\n\n",
+        cells(&|i| format!("Cột tiêu đề dài số {i}")),
+        cells(&|_| "--:".to_string()),
+        cells(&|_| "1.234.567.890".to_string()),
+    );
+    edit(
+        &dir,
+        "phan/tong-hop.md",
+        "**Bảng 2. ",
+        &format!("{table}**Bảng 2. "),
+    );
+    let errors = refused_alike(&dir);
+    let line = line_of(&dir, "phan/tong-hop.md", "| Cột tiêu đề dài số 0 |");
+    error_at(
+        &errors,
+        &format!("templates/phan/tong-hop.md:{line}:"),
+        "có 16 cột, cần ít nhất",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_caption_stuck_to_the_table_above_is_an_error() {
     let dir = workspace("caption-stuck");
     edit(

@@ -93,14 +93,18 @@ struct Reference {
 /// the table's name, by which the text refers to it. "Bảng 3" in the text,
 /// when one caption was written "Bảng 3", becomes that caption's number;
 /// a number no caption was written with is left as it is (another
-/// document's table); a number two captions were written with cannot say
-/// which, and is an error.
-pub fn number_tables(markdown: &str) -> Result<String, super::MarkdownError> {
+/// document's table) unless `unprinted` names a caption written with it
+/// that did not print (its table dropped by an `{% if %}`: the reference
+/// would name another table, or none), an error; a number two captions
+/// were written with cannot say which, and is an error too.
+pub fn number_tables(
+    markdown: &str,
+    unprinted: &std::collections::BTreeMap<u32, String>,
+) -> Result<String, super::MarkdownError> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     let mut captions: Vec<Caption> = Vec::new();
     let mut references: Vec<Reference> = Vec::new();
-    let mut lines = LineCounter::new(markdown);
-    let mut skip_until = 0;
+    let mut lines = super::LineCounter::new(markdown);
     let mut in_meta = false;
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
         match event {
@@ -114,16 +118,18 @@ pub fn number_tables(markdown: &str) -> Result<String, super::MarkdownError> {
                         written,
                         line: lines.at(at),
                     });
-                    skip_until = range.end;
                 }
             }
-            Event::Text(_) if !in_meta && range.start >= skip_until => {
+            Event::Text(_) if !in_meta => {
                 let text = &markdown[range.clone()];
                 for (number, written) in mentions(text) {
-                    references.push(Reference {
-                        number: range.start + number.start..range.start + number.end,
-                        written,
-                    });
+                    let number = range.start + number.start..range.start + number.end;
+                    // A caption's own number is not a reference; another
+                    // table named in its title is.
+                    if captions.last().is_some_and(|c| c.number == number) {
+                        continue;
+                    }
+                    references.push(Reference { number, written });
                 }
             }
             _ => {}
@@ -145,7 +151,26 @@ pub fn number_tables(markdown: &str) -> Result<String, super::MarkdownError> {
             .filter(|(_, c)| c.written == Some(reference.written))
             .collect();
         match named[..] {
-            [] => {}
+            [] => {
+                // A caption that is not a paragraph of its own (stuck to a
+                // table, in a list) is not a reference: the parser says why.
+                let before = markdown[..reference.number.start].trim_end_matches(' ');
+                let caption_like = ["**", "__"]
+                    .iter()
+                    .any(|m| before.ends_with(&format!("{m}{TABLE}")));
+                if caption_like {
+                    continue;
+                }
+                if let Some(caption) = unprinted.get(&reference.written) {
+                    let (line, column) = super::line_column(markdown, reference.number.start);
+                    return Err(super::MarkdownError::UnprintedTable {
+                        line,
+                        column: column - "Bảng ".chars().count(),
+                        number: reference.written,
+                        caption: caption.clone(),
+                    });
+                }
+            }
             [(i, _)] => edits.push((reference.number.clone(), (i + 1).to_string())),
             _ => {
                 let (line, column) = super::line_column(markdown, reference.number.start);
@@ -198,6 +223,25 @@ fn caption(paragraph: &str) -> Option<(std::ops::Range<usize>, Option<u32>)> {
     Some((number, digits[..count].parse().ok()))
 }
 
+/// The numbers the captions of a template's text are written with
+/// (`**Bảng 4. …`), printed or not.
+pub fn caption_numbers(text: &str) -> impl Iterator<Item = (usize, u32)> + '_ {
+    text.lines().enumerate().flat_map(|(i, line)| {
+        ["**", "__"].into_iter().flat_map(move |open| {
+            line.match_indices(open).filter_map(move |(at, _)| {
+                let after = line[at + open.len()..].strip_prefix(TABLE)?;
+                let digits = after.strip_prefix(' ')?.trim_start_matches(' ');
+                let count = digits.bytes().take_while(u8::is_ascii_digit).count();
+                let rest = &digits[count..];
+                if count == 0 || !(rest.starts_with('.') || rest.starts_with(':')) {
+                    return None;
+                }
+                Some((i + 1, digits[..count].parse().ok()?))
+            })
+        })
+    })
+}
+
 /// Every "Bảng N" of a run of text: where N is, N.
 fn mentions(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
     let mut found = Vec::new();
@@ -223,32 +267,6 @@ fn mentions(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
         }
     }
     found
-}
-
-/// 1-based lines of byte offsets asked in increasing order.
-struct LineCounter<'a> {
-    text: &'a str,
-    counted: (usize, usize),
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text,
-            counted: (0, 0),
-        }
-    }
-
-    fn at(&mut self, at: usize) -> usize {
-        let (from, lines) = if at >= self.counted.0 {
-            self.counted
-        } else {
-            (0, 0)
-        };
-        let lines = lines + memchr::memchr_iter(b'\n', &self.text.as_bytes()[from..at]).count();
-        self.counted = (at, lines);
-        lines + 1
-    }
 }
 
 /// Levels as the document model has them: 5 and 6 are points too.
@@ -456,7 +474,7 @@ mod tests {
         let md = format!(
             "{FRONT}\nXem Bảng 3 và Bảng 1; Bảng 7 của Quyết định; Bảng 12a.\n\n**Bảng 3. Ba**\n\n| a |\n|---|\n| Bảng 3 |\n\n**Bảng. Không số**\n\n**Bảng 1: Một**\n\n**Bảng tổng hợp**\n\n*Bảng 2. Nghiêng, không phải chú thích*\n"
         );
-        let out = number_tables(&md).unwrap();
+        let out = number_tables(&md, &Default::default()).unwrap();
         let body = out.strip_prefix(FRONT).unwrap();
         assert_eq!(
             body,
@@ -464,7 +482,7 @@ mod tests {
         );
         let twice = format!("{FRONT}\nXem Bảng 2.\n\n**Bảng 2. A**\n\n**Bảng 2. B**\n");
         assert_eq!(
-            number_tables(&twice),
+            number_tables(&twice, &Default::default()),
             Err(crate::markdown::MarkdownError::AmbiguousTable {
                 line: 10,
                 column: 5,
@@ -472,6 +490,44 @@ mod tests {
                 captions: vec![12, 14]
             })
         );
+    }
+
+    #[test]
+    fn a_table_named_in_a_caption_follows_its_table_too() {
+        let md = format!("{FRONT}\n**Bảng 2. Chi tiết của Bảng 1**\n\n**Bảng 1. Tổng**\n");
+        let out = number_tables(&md, &Default::default()).unwrap();
+        assert!(
+            out.ends_with("\n**Bảng 1. Chi tiết của Bảng 2**\n\n**Bảng 2. Tổng**\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_reference_to_a_table_that_did_not_print_is_an_error() {
+        // Tables 1, 2, 3 written; table 2 dropped by an `{% if %}`: "Bảng
+        // 2" would name the table written 3 (now 2), "Bảng 4" (written in
+        // another template, not included) none.
+        let template = "{% if x %}\n**Bảng 2. Hai**\n{% endif %}\n  __Bảng 4: Bốn__ và **Bảng 5** **Bảng 6 . x**";
+        assert_eq!(
+            caption_numbers(template).collect::<Vec<_>>(),
+            [(2, 2), (4, 4)]
+        );
+        let unprinted = [(2, "mau.md:2".to_string()), (4, "mau.md:4".to_string())].into();
+        let md = format!("{FRONT}\nXem Bảng 1, Bảng 3.\n\n**Bảng 1. Một**\n\n**Bảng 3. Ba**\n\n- **Bảng 2. Trong danh sách**\n");
+        let out = number_tables(&md, &unprinted).unwrap();
+        assert!(out.contains("Xem Bảng 1, Bảng 2."), "{out}");
+        for (reference, number) in [("Bảng 2", 2), ("Bảng 4", 4)] {
+            let md = format!("{FRONT}\nXem {reference}.\n\n**Bảng 1. Một**\n\n**Bảng 3. Ba**\n");
+            assert_eq!(
+                number_tables(&md, &unprinted),
+                Err(crate::markdown::MarkdownError::UnprintedTable {
+                    line: 10,
+                    column: 5,
+                    number,
+                    caption: format!("mau.md:{number}"),
+                })
+            );
+        }
     }
 
     #[test]

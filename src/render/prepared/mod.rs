@@ -442,7 +442,12 @@ fn region<'d>(
                 block: i,
             })),
             Block::List { start, items } => {
-                list(*start, items, 0, i, formats, &mut pieces);
+                let levels = indent_levels(width, formats.body.first_indent);
+                let list_format = |depth: usize| ParaFormat {
+                    left_indent: depth.min(levels) as f32 * formats.body.first_indent,
+                    ..formats.body
+                };
+                list(*start, items, 0, i, &list_format, &mut pieces);
             }
             Block::Table(table) => {
                 pieces.push(Piece::Table(table::layout(table, s, orientation, i)?));
@@ -498,21 +503,30 @@ fn keep_with_next(piece: &mut Piece) {
 /// Markers of bullet lists by depth (then again from the first).
 const BULLETS: [&str; 3] = ["-", "+", "•"];
 
+/// How many levels of a list indent one step further (`step`, the
+/// first-line indent) on a text `width` wide: the deepest item's first line
+/// keeps half the width, so a list nested past that still prints on the
+/// page (its deeper levels at the last indent, told apart by their
+/// markers) rather than one letter a line, then off its edge.
+fn indent_levels(width: f32, step: f32) -> usize {
+    if step <= 0.0 {
+        return usize::MAX;
+    }
+    ((width / 2.0 - step) / step).floor().max(0.0) as usize
+}
+
 /// The paragraphs of a list at `depth` (0 for a list in the flow): each
 /// item's first paragraph after its marker, the item's further paragraphs
-/// and nested lists under it, one indent further per level.
+/// and nested lists under it, in the `format` of their level.
 fn list<'d>(
     start: Option<u64>,
     items: &'d [ListItem],
     depth: usize,
     block: usize,
-    formats: &Formats,
+    format_of: &dyn Fn(usize) -> ParaFormat,
     pieces: &mut Vec<Piece<'d>>,
 ) {
-    let format = ParaFormat {
-        left_indent: depth as f32 * formats.body.first_indent,
-        ..formats.body
-    };
+    let format = format_of(depth);
     for (n, item) in (0..).zip(items) {
         let marker = match start {
             Some(first) => format!("{}. ", first.saturating_add(n)),
@@ -529,7 +543,7 @@ fn list<'d>(
         for child in &item.children {
             match child {
                 Block::List { start, items } => {
-                    list(*start, items, depth + 1, block, formats, pieces)
+                    list(*start, items, depth + 1, block, format_of, pieces)
                 }
                 Block::Paragraph(content) => pieces.push(Piece::Paragraph(Para {
                     kind: ParaKind::ListItem,

@@ -86,6 +86,32 @@ fn nested_lists_print_every_item_in_order_indented_by_level() {
     assert_eq!(indents, [0.0, 1.0, 2.0, 2.0, 3.0, 0.0, 0.0, 0.0]);
 }
 
+/// A list nested deeper than the page is wide: every level's first line
+/// keeps half the text width (it was indented past the right margin, its
+/// words off the page); the levels that fit still step one indent each.
+#[test]
+fn a_list_nested_past_the_page_width_stays_on_the_page() {
+    let md: String = std::iter::once(format!("{FRONT}\n"))
+        .chain((0..30).map(|d| format!("{}- mục {d}\n", "  ".repeat(d))))
+        .collect();
+    let doc = crate::markdown::parse(&md).unwrap();
+    let prepared = prepare(&doc).unwrap();
+    let region = &prepared.body[0];
+    let paras = paragraphs(region);
+    assert_eq!(paras.len(), 30);
+    let step = prepared.formats.body.first_indent;
+    for (d, p) in paras.iter().enumerate() {
+        assert_eq!(text(p), format!("{} mục {d}", ["-", "+", "•"][d % 3]));
+        let start = p.format.left_indent + p.format.first_indent;
+        assert!(
+            start <= region.width / 2.0,
+            "level {d}: {start} of {}",
+            region.width
+        );
+    }
+    assert_eq!(paras[5].format.left_indent, 5.0 * step);
+}
+
 #[test]
 fn the_annex_title_is_centred_and_the_annex_numbers_its_own_pages() {
     let md = format!(
