@@ -947,7 +947,7 @@ fn unit_codes_that_cannot_name_a_file_of_their_own_are_refused() {
     let centre = units.iter_mut().find(|u| u["ma"] == "TTKC").unwrap();
     centre["ma"] = "##".into();
     std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
-    let err = validate::load(&[dir.clone()], &[], None).unwrap_err();
+    let err = validate::load(std::slice::from_ref(&dir), &[], None).unwrap_err();
     let said: Vec<String> = err.0.iter().map(|d| d.to_string()).collect();
     let find = |part: &str| {
         said.iter()
