@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{bin, copy_dir, root, said, scratch, timed};
+use common::{bin, copy_dir, root, said, scratch, timed, xml_text, zip_part};
 
 // ---- running the command ----
 
@@ -786,31 +786,6 @@ fn recipients_written_with_their_dash_print_once() {
 
 // ---- 5. table numbers by the document ----
 
-/// A part of a DOCX package, as text.
-fn docx_part(docx: &Path, name: &str) -> String {
-    use std::io::Read;
-    let bytes = std::fs::read(docx).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut xml = String::new();
-    zip.by_name(name).unwrap().read_to_string(&mut xml).unwrap();
-    xml
-}
-
-/// The text of XML, tags taken out.
-fn xml_text(xml: &str) -> String {
-    let mut text = String::new();
-    let mut inside = false;
-    for c in xml.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => text.push(c),
-            _ => {}
-        }
-    }
-    text
-}
-
 /// The captions "Bảng N. …" of a text, in order, each up to its end.
 fn captions(text: &str, titles: &[&str]) -> Vec<String> {
     let mut found: Vec<(usize, String)> = Vec::new();
@@ -869,7 +844,7 @@ fn tables_are_numbered_by_the_document_and_references_follow() {
     let md = std::fs::read_to_string(report.with_extension("md")).unwrap();
     assert_eq!(captions(&md, &titles), expected, "the Markdown");
     assert!(md.contains(reference), "the Markdown: {md}");
-    let docx = xml_text(&docx_part(
+    let docx = xml_text(&zip_part(
         &report.with_extension("docx"),
         "word/document.xml",
     ));
@@ -994,7 +969,7 @@ fn the_unit_line_is_right_aligned_in_both_writers() {
     let out = run_in(&dir, &["build"]);
     assert!(out.status.success(), "{}", said(&out));
     let report = dir.join("output/bao-cao-khuyen-cong-2023");
-    let xml = docx_part(&report.with_extension("docx"), "word/document.xml");
+    let xml = zip_part(&report.with_extension("docx"), "word/document.xml");
     let paragraphs: Vec<&str> = xml
         .split("<w:p ")
         .filter(|p| xml_text(&format!("<{p}")).starts_with("Đơn vị tính"))
@@ -1050,8 +1025,8 @@ fn pdf_pages(pdf: &Path) -> Vec<String> {
 
 /// The DOCX headers' texts: (the first page's, every other's).
 fn docx_headers(docx: &Path) -> (String, Vec<String>) {
-    let document = docx_part(docx, "word/document.xml");
-    let rels = docx_part(docx, "word/_rels/document.xml.rels");
+    let document = zip_part(docx, "word/document.xml");
+    let rels = zip_part(docx, "word/_rels/document.xml.rels");
     let first_id = document
         .split("w:type=\"first\"")
         .nth(1)
@@ -1075,9 +1050,9 @@ fn docx_headers(docx: &Path) -> (String, Vec<String>) {
             format!("word/{name}")
         })
         .filter(|name| *name != first)
-        .map(|name| xml_text(&docx_part(docx, &name)))
+        .map(|name| xml_text(&zip_part(docx, &name)))
         .collect();
-    (xml_text(&docx_part(docx, &first)), others)
+    (xml_text(&zip_part(docx, &first)), others)
 }
 
 #[test]
@@ -1096,7 +1071,7 @@ fn a_report_built_while_units_are_missing_is_marked_draft() {
     let (first, others) = docx_headers(&docx);
     assert_eq!(first.trim(), "DỰ THẢO");
     assert!(others.iter().all(|h| !h.contains("DỰ THẢO")), "{others:?}");
-    assert!(!xml_text(&docx_part(&docx, "word/document.xml")).contains("DỰ THẢO"));
+    assert!(!xml_text(&zip_part(&docx, "word/document.xml")).contains("DỰ THẢO"));
     common::assert_word_valid(&dir.join("output"));
     if common::have_tool("pdftotext") {
         let pages = pdf_pages(&report.with_extension("pdf"));

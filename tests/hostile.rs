@@ -489,23 +489,7 @@ proptest! {
 
 /// Text of a DOCX body: the contents of its `<w:t>` runs.
 fn docx_text(bytes: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    let mut text = String::new();
-    let mut inside = false;
-    for c in xml.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => text.push(c),
-            _ => {}
-        }
-    }
-    text
+    common::xml_text(&common::zip_part_of(bytes, "word/document.xml").unwrap())
 }
 
 /// Whether XML 1.0 allows `c` (its `Char` production).

@@ -220,15 +220,7 @@ pub fn pdf_pages(pdf: &Path) -> Vec<String> {
 
 /// The main part of a DOCX, as text.
 pub fn document_xml(docx: &Path) -> String {
-    use std::io::Read;
-    let file = std::fs::File::open(docx).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
+    zip_part(docx, "word/document.xml")
 }
 
 /// The DOCX of a document, through its prepared layout.
@@ -260,15 +252,32 @@ pub fn layout(
 
 /// A part of a zip package (DOCX, XLSX), as text.
 pub fn zip_part(package: &Path, name: &str) -> String {
+    let bytes = std::fs::read(package).unwrap();
+    zip_part_of(&bytes, name).unwrap_or_else(|| panic!("{}: thiếu {name}", package.display()))
+}
+
+/// A part of a zip package held in memory, as text; None when missing.
+pub fn zip_part_of(package: &[u8], name: &str) -> Option<String> {
     use std::io::Read;
-    let file = std::fs::File::open(package).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
     let mut xml = String::new();
-    zip.by_name(name)
-        .unwrap_or_else(|_| panic!("{}: thiếu {name}", package.display()))
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
+    zip.by_name(name).ok()?.read_to_string(&mut xml).unwrap();
+    Some(xml)
+}
+
+/// The text of XML, tags taken out (entities left as written).
+pub fn xml_text(xml: &str) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    for c in xml.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            c if !inside => text.push(c),
+            _ => {}
+        }
+    }
+    text
 }
 
 /// Every file under `dir` with its bytes, by path relative to `dir`.

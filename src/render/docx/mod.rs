@@ -274,19 +274,7 @@ impl<'a> Builder<'a> {
             .row_height(twips(d.height) as f32)
             .height_rule(HeightRule::Exact)
             .cant_split();
-        let border = |position| {
-            TableBorder::new(position)
-                .size(eighths(d.stroke))
-                .color("000000")
-        };
-        let borders = [
-            TableBorderPosition::Top,
-            TableBorderPosition::Left,
-            TableBorderPosition::Bottom,
-            TableBorderPosition::Right,
-        ]
-        .into_iter()
-        .fold(TableBorders::with_empty(), |b, p| b.set(border(p)));
+        let borders = borders(TableBorders::with_empty(), d.stroke, false);
         let (pad_x, pad_y) = (twips(d.padding.0) as usize, twips(d.padding.1) as usize);
         let table = Table::new(vec![row])
             .set_grid(vec![width])
@@ -622,21 +610,7 @@ impl<'a> Builder<'a> {
                 .collect();
             TableRow::new(cells).cant_split()
         };
-        let border = |position| {
-            TableBorder::new(position)
-                .size(eighths(t.border))
-                .color("000000")
-        };
-        let borders = [
-            TableBorderPosition::Top,
-            TableBorderPosition::Left,
-            TableBorderPosition::Bottom,
-            TableBorderPosition::Right,
-            TableBorderPosition::InsideH,
-            TableBorderPosition::InsideV,
-        ]
-        .into_iter()
-        .fold(TableBorders::new(), |b, p| b.set(border(p)));
+        let borders = borders(TableBorders::new(), t.border, true);
         let frame = Table::new(Vec::new())
             .set_grid(widths.iter().map(|&w| w as usize).collect())
             .width(width as usize, WidthType::Dxa)
@@ -813,6 +787,17 @@ fn pt(v: f32) -> i32 {
 
 fn twips(points: f32) -> i32 {
     pt(points)
+}
+
+/// `base` with single black lines of `stroke` points on the four sides,
+/// and between rows and columns too when `inside`.
+fn borders(base: TableBorders, stroke: f32, inside: bool) -> TableBorders {
+    use TableBorderPosition::*;
+    let sides = [Top, Left, Bottom, Right, InsideH, InsideV];
+    let count = if inside { 6 } else { 4 };
+    sides.into_iter().take(count).fold(base, |b, side| {
+        b.set(TableBorder::new(side).size(eighths(stroke)).color("000000"))
+    })
 }
 
 /// Eighths of a point, the unit of border widths.
