@@ -803,15 +803,29 @@ fn check_money_totals(
     diags: &mut Diagnostics,
 ) {
     let limit = rust_decimal::Decimal::from(crate::render::xlsx::EXACT);
-    let too_large = |sum: rust_decimal::Decimal, what: &str| {
-        format!(
-            "số tiền này làm tổng {what} lên {} đồng, quá {} đồng, số lớn nhất bảng tính (.xlsx) của báo cáo lưu đúng từng đồng; kiểm tra lại số chữ số",
-            crate::format::so(sum, None),
-            crate::format::so(limit, None)
-        )
+    // The first amount (file, JSON path, amount) at which the running sum
+    // passes the limit is where the total is said to be too large.
+    let mut first_over = |amounts: &mut dyn Iterator<
+        Item = (usize, String, rust_decimal::Decimal),
+    >,
+                          what: &str| {
+        let mut sum = rust_decimal::Decimal::ZERO;
+        for (file, path, amount) in amounts {
+            sum += amount;
+            if sum > limit {
+                let at = trees[file].map_or(0, |t| locate(t, &path));
+                let message = format!(
+                    "số tiền này làm tổng {what} lên {} đồng, quá {} đồng, số lớn nhất bảng tính (.xlsx) của báo cáo lưu đúng từng đồng; kiểm tra lại số chữ số",
+                    crate::format::so(sum, None),
+                    crate::format::so(limit, None)
+                );
+                let src = sources[file].expect("the text of a decoded file");
+                diags.push(src.diagnostic(at, &path, Code::InvalidMoney, message));
+                return;
+            }
+        }
     };
-    let mut sum = rust_decimal::Decimal::ZERO;
-    let items = against
+    let mut items = against
         .plan
         .chuong_trinh
         .iter()
@@ -823,36 +837,22 @@ fn check_money_totals(
                     plan::CHUONG_TRINH.name,
                     programme::NOI_DUNG.name
                 );
-                (json::key_path(&object, item::KINH_PHI.name), item)
+                let path = json::key_path(&object, item::KINH_PHI.name);
+                (plan_file, path, item.kinh_phi.0)
             })
         });
-    for (path, item) in items {
-        sum += item.kinh_phi.0;
-        if sum > limit {
-            let at = trees[plan_file].map_or(0, |t| locate(t, &path));
-            let message = too_large(sum, "kinh phí kế hoạch của mọi nội dung");
-            let src = sources[plan_file].expect("the plan's text");
-            diags.push(src.diagnostic(at, &path, Code::InvalidMoney, message));
-            break;
-        }
-    }
-    let mut sum = rust_decimal::Decimal::ZERO;
-    let activities = submissions.iter().flat_map(|(text, s)| {
+    first_over(&mut items, "kinh phí kế hoạch của mọi nội dung");
+    let mut activities = submissions.iter().flat_map(|(text, s)| {
         s.value.hoat_dong.iter().enumerate().map(move |(ai, a)| {
             let object = format!("{}[{ai}]", submission::HOAT_DONG.name);
-            (*text, json::key_path(&object, activity::KINH_PHI.name), a)
+            let path = json::key_path(&object, activity::KINH_PHI.name);
+            (*text, path, a.kinh_phi.0)
         })
     });
-    for (text, path, a) in activities {
-        sum += a.kinh_phi.0;
-        if sum > limit {
-            let at = trees[text].map_or(0, |t| locate(t, &path));
-            let message = too_large(sum, "kinh phí thực hiện của mọi hoạt động được tính");
-            let src = sources[text].expect("a submission's text");
-            diags.push(src.diagnostic(at, &path, Code::InvalidMoney, message));
-            break;
-        }
-    }
+    first_over(
+        &mut activities,
+        "kinh phí thực hiện của mọi hoạt động được tính",
+    );
 }
 
 // ---- decoding one plan ----

@@ -734,6 +734,26 @@ fn amounts_the_workbook_cannot_hold_are_refused_by_validate() {
         (found[0].2.as_str(), found[0].3.as_str()),
         ("KC020", "hoat_dong[3].kinh_phi")
     );
+
+    // The plan's side: two items whose planned total is past the limit.
+    let dir = copy(SAMPLE, "lon-ke-hoach");
+    change(&plan_of(&dir), |p| {
+        for k in [0, 1] {
+            p["chuong_trinh"][0]["noi_dung"][k]["kinh_phi"] = json!(4600000000000000_i64);
+        }
+    });
+    let found = problems(&dir);
+    let over: Vec<_> = found.iter().filter(|f| f.2 == "KC020").collect();
+    assert_eq!(over.len(), 1, "{found:?}");
+    assert_eq!(
+        (over[0].0.as_str(), over[0].3.as_str()),
+        ("ke-hoach-2023.json", "chuong_trinh[0].noi_dung[1].kinh_phi")
+    );
+    assert!(
+        over[0].4.contains("kinh phí kế hoạch của mọi nội dung"),
+        "{}",
+        over[0].4
+    );
 }
 
 // ---- 8. document numbers ----
