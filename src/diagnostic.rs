@@ -139,6 +139,21 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+impl Diagnostic {
+    /// A problem placed by its path alone, with no line: the whole file
+    /// (`$`) or a form's cell (`Hoạt động!T3`).
+    pub fn at(file: &Path, path: impl Into<String>, code: Code, message: String) -> Self {
+        Diagnostic {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            path: path.into(),
+            code,
+            message,
+        }
+    }
+}
+
 /// Problems in file order: by position, and in a form by sheet, then row,
 /// then column (`Hoạt động!B3` before `Hoạt động!A10`).
 impl Ord for Diagnostic {

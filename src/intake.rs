@@ -38,13 +38,8 @@ pub fn plan(forms: &[PathBuf], data: &Dataset, input: &Path) -> Result<Vec<Intak
     let mut problems = Diagnostics::default();
     let mut out = Vec::new();
     let cell = info_cell(submission::LAN_NOP);
-    let problem = |form: &Path, message: String| Diagnostic {
-        file: form.to_path_buf(),
-        line: 0,
-        column: 0,
-        path: cell.clone(),
-        code: Code::DuplicateSubmission,
-        message,
+    let problem = |form: &Path, message: String| {
+        Diagnostic::at(form, &cell, Code::DuplicateSubmission, message)
     };
     // Each file's identity once: a folder can hold 10.000 reports.
     let (superseded, submissions) = (

@@ -109,14 +109,7 @@ impl<'a> Source<'a> {
 
     pub fn diagnostic(&self, offset: usize, path: &str, code: Code, message: String) -> Diagnostic {
         if let Some(cell) = self.form.and_then(|f| f.cell(path)) {
-            return Diagnostic {
-                file: self.file.to_path_buf(),
-                line: 0,
-                column: 0,
-                path: cell.to_string(),
-                code,
-                message,
-            };
+            return Diagnostic::at(self.file, cell, code, message);
         }
         let (line, column) = self.position(offset);
         Diagnostic {

@@ -305,14 +305,7 @@ fn is_data(path: &Path) -> bool {
 }
 
 fn whole_file(path: &Path, code: Code, message: String) -> Diagnostic {
-    Diagnostic {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        path: "$".into(),
-        code,
-        message,
-    }
+    Diagnostic::at(path, "$", code, message)
 }
 
 /// Reads one file, once: a regular file within the size limit; a form

@@ -490,14 +490,12 @@ fn pick_plan(
 }
 
 fn plan_problem(message: String) -> crate::diagnostic::Diagnostic {
-    crate::diagnostic::Diagnostic {
-        file: PathBuf::from("(thư mục dữ liệu)"),
-        line: 0,
-        column: 0,
-        path: "$".into(),
-        code: Code::PlanMissing,
+    crate::diagnostic::Diagnostic::at(
+        Path::new("(thư mục dữ liệu)"),
+        "$",
+        Code::PlanMissing,
         message,
-    }
+    )
 }
 
 /// Two files of one unit and year with the same `lan_nop`: which one

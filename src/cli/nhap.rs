@@ -27,14 +27,7 @@ pub fn run(args: ImportArgs) -> ExitCode {
     let mut diags = Diagnostics::default();
     for form in &forms {
         if let Err(e) = load::regular(form) {
-            diags.push(Diagnostic {
-                file: form.clone(),
-                line: 0,
-                column: 0,
-                path: "$".into(),
-                code: Code::Unreadable,
-                message: e.to_string(),
-            });
+            diags.push(Diagnostic::at(form, "$", Code::Unreadable, e.to_string()));
         }
     }
     if !diags.is_empty() {

@@ -101,7 +101,7 @@ impl crate::json::Cells for Places {
 /// could not get in are among the form's `problems`.
 pub fn read(path: &Path, book: &Workbook, plan: &Plan) -> Result<Form, Diagnostics> {
     let mut refusal = Diagnostics::default();
-    let problem = |at: String, code: Code, message: String| at_cell(path, at, code, message);
+    let problem = |at: String, code: Code, message: String| Diagnostic::at(path, at, code, message);
     let mut sheets = HashMap::new();
     for name in SHEETS {
         match book.sheet(name) {
@@ -375,18 +375,6 @@ fn bare(text: &str) -> String {
     ascii_name(text).replace('-', " ")
 }
 
-/// A form's problem placed at a cell (`Hoạt động!T3`), not a line.
-fn at_cell(form: &Path, cell: String, code: Code, message: String) -> Diagnostic {
-    Diagnostic {
-        file: form.to_path_buf(),
-        line: 0,
-        column: 0,
-        path: cell,
-        code,
-        message,
-    }
-}
-
 struct FormReader<'a> {
     path: &'a Path,
     plan: &'a Plan,
@@ -398,12 +386,12 @@ struct FormReader<'a> {
 
 impl FormReader<'_> {
     fn problem(&mut self, cell: String, code: Code, message: String) {
-        let problem = at_cell(self.path, cell, code, message);
+        let problem = Diagnostic::at(self.path, cell, code, message);
         self.form.problems.push(problem);
     }
 
     fn note(&mut self, cell: String, code: Code, message: String) {
-        let note = at_cell(self.path, cell, code, message);
+        let note = Diagnostic::at(self.path, cell, code, message);
         self.form.notes.push(note);
     }
 
