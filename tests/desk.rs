@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{copy_dir, have_tool, root, scratch};
+use common::{copy_dir, have_tool, root, said, scratch};
 use khuyencong::excel::form::{self, Cell};
 use khuyencong::excel::{self as excel, SHEET_ACTIVITIES};
 use khuyencong::validate::{self, Dataset};
@@ -674,11 +674,7 @@ fn the_desk_in_a_browser() {
         .args(["--o", &cell, "--don-vi", UNIT])
         .output()
         .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = said(&out);
     eprintln!("{said}");
     assert!(out.status.success(), "{said}");
 }
