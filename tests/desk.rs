@@ -222,11 +222,7 @@ fn forms_of_unit() -> (Vec<u8>, Vec<u8>, String) {
     let data: Dataset = validate::load(&[root().join("input")], &[], None).unwrap();
     let plan = &data.plan.value;
     let unit = plan.don_vi.iter().find(|u| u.ma == UNIT).unwrap();
-    let sub = data
-        .submissions
-        .iter()
-        .find(|s| s.value.ma_don_vi == UNIT)
-        .unwrap();
+    let sub = common::counted(&data, UNIT);
     let right = form::entries(plan, &sub.value, sub.value.lan_nop);
     let columns = excel::activity_columns(plan);
     let mut wrong = right.clone();

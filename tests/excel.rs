@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{first, have_tool, info, root, said, scratch, set, text};
+use common::{counted, first, have_tool, info, root, said, scratch, set, text};
 use khuyencong::contract::keys::{activity, project, submission};
 use khuyencong::contract::{Date, Plan};
 use khuyencong::excel::form::{self, Cell, Entry};
@@ -19,12 +19,8 @@ fn load(input: &Path) -> Dataset {
 
 /// The form of `unit` filled with its counted submission, as that revision.
 fn filled(data: &Dataset, unit: &str) -> Vec<Entry> {
-    let sub = data
-        .submissions
-        .iter()
-        .find(|s| s.value.ma_don_vi == unit)
-        .expect("đơn vị có báo cáo");
-    form::entries(&data.plan.value, &sub.value, sub.value.lan_nop)
+    let sub = &counted(data, unit).value;
+    form::entries(&data.plan.value, sub, sub.lan_nop)
 }
 
 /// A form read back against the plan, as `validate` and `nhap` read it.
@@ -167,11 +163,7 @@ fn project_example_round_trip() {
     let unit = "TTKC";
     let input = scratch("projects-input");
     common::copy_dir(&example, &input);
-    let sub = data
-        .submissions
-        .iter()
-        .find(|s| s.value.ma_don_vi == unit)
-        .unwrap();
+    let sub = counted(&data, unit);
     let kept = input.join(sub.path.strip_prefix(&example).unwrap());
     std::fs::remove_file(&kept).unwrap();
     let form = write_form(

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{bin, col, first, have_tool, info, root, said, scratch, set, text, timed};
+use common::{bin, col, counted, first, have_tool, info, root, said, scratch, set, text, timed};
 use khuyencong::contract::keys::{activity, project, submission};
 use khuyencong::contract::Plan;
 use khuyencong::excel::form::{self, Cell, Entry};
@@ -57,18 +57,23 @@ fn plan_only(data: &Dataset, name: &str) -> PathBuf {
 
 /// The form of `unit` filled with its counted submission (as revision 1).
 fn filled(data: &Dataset, unit: &str) -> Vec<Entry> {
-    let sub = data
-        .submissions
-        .iter()
-        .find(|s| s.value.ma_don_vi == unit)
-        .expect("đơn vị có báo cáo");
-    form::entries(&data.plan.value, &sub.value, 1)
+    form::entries(&data.plan.value, &counted(data, unit).value, 1)
 }
 
 fn form_bytes(data: &Dataset, unit: &str, entries: &[Entry]) -> Vec<u8> {
     let plan = &data.plan.value;
     let u = plan.don_vi.iter().find(|u| u.ma == unit).unwrap();
     form::write(plan, u, entries).unwrap()
+}
+
+/// The form of Nhơn Trạch filled (as revision 1).
+fn nhon_trach(data: &Dataset) -> Vec<u8> {
+    form_bytes(data, "742", &filled(data, "742"))
+}
+
+/// The form of `unit` filled (as revision 1), written at `path`.
+fn write_filled(data: &Dataset, unit: &str, path: &Path) -> PathBuf {
+    write_form(data, unit, &filled(data, unit), path)
 }
 
 fn write_form(data: &Dataset, unit: &str, entries: &[Entry], path: &Path) -> PathBuf {
@@ -322,22 +327,18 @@ fn assert_refused_in_bounds(name: &str, bytes: Vec<u8>, limit: &str) {
 #[test]
 fn a_value_at_the_last_cell_is_refused_without_allocating_the_sheet() {
     let data = sample();
-    let bytes = edit_text(
-        &form_bytes(&data, "742", &filled(&data, "742")),
-        ACTIVITIES_PART,
-        |xml| {
-            xml.replacen(
-                "</sheetData>",
-                "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>",
-                1,
-            )
-            .replacen(
-                "<dimension ref=\"",
-                "<dimension ref=\"A1:XFD1048576\" x=\"",
-                1,
-            )
-        },
-    );
+    let bytes = edit_text(&nhon_trach(&data), ACTIVITIES_PART, |xml| {
+        xml.replacen(
+            "</sheetData>",
+            "<row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row></sheetData>",
+            1,
+        )
+        .replacen(
+            "<dimension ref=\"",
+            "<dimension ref=\"A1:XFD1048576\" x=\"",
+            1,
+        )
+    });
     assert!(bytes.len() < 200_000);
     assert_refused_in_bounds("xfd", bytes, "XFD1048576");
 }
@@ -345,7 +346,7 @@ fn a_value_at_the_last_cell_is_refused_without_allocating_the_sheet() {
 #[test]
 fn a_huge_unused_shared_string_is_refused_before_it_is_read() {
     let data = sample();
-    let form = form_bytes(&data, "742", &filled(&data, "742"));
+    let form = nhon_trach(&data);
     let gib = 1usize << 30;
     let huge = (
         &b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"1\" uniqueCount=\"1\"><si><t>"[..],
@@ -389,15 +390,11 @@ fn a_million_filled_rows_are_refused() {
 #[test]
 fn a_huge_count_of_shared_strings_is_refused() {
     let data = sample();
-    let bytes = edit_text(
-        &form_bytes(&data, "742", &filled(&data, "742")),
-        STRINGS_PART,
-        |xml| {
-            let start = xml.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
-            let end = start + xml[start..].find('"').unwrap();
-            format!("{}4000000000{}", &xml[..start], &xml[end..])
-        },
-    );
+    let bytes = edit_text(&nhon_trach(&data), STRINGS_PART, |xml| {
+        let start = xml.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+        let end = start + xml[start..].find('"').unwrap();
+        format!("{}4000000000{}", &xml[..start], &xml[end..])
+    });
     assert_refused_in_bounds("unique-count", bytes, "4000000000 chuỗi");
 }
 
@@ -940,12 +937,7 @@ fn a_form_is_read_once() {
     }
     let data = sample();
     let dir = scratch("read-once");
-    let form = write_form(
-        &data,
-        "735",
-        &filled(&data, "735"),
-        &dir.join("nhan/735.xlsx"),
-    );
+    let form = write_filled(&data, "735", &dir.join("nhan/735.xlsx"));
     let input = plan_only(&data, "read-once-input");
     for command in ["validate", "nhap"] {
         let (out, trace) = traced(&on_form(command, &form, &input), &dir);
@@ -1045,12 +1037,7 @@ fn names_with_line_breaks_stay_on_one_line_in_every_command() {
     let dir = scratch("names");
     // nhap: a form's name with a line break that would forge a result.
     let input = plan_only(&data, "names-input");
-    let form = write_form(
-        &data,
-        "735",
-        &filled(&data, "735"),
-        &dir.join("735\nĐã nhập giả.xlsx"),
-    );
+    let form = write_filled(&data, "735", &dir.join("735\nĐã nhập giả.xlsx"));
     let out = run(&on_form("nhap", &form, &input));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", said(&out));
@@ -1064,7 +1051,7 @@ fn names_with_line_breaks_stay_on_one_line_in_every_command() {
     use std::os::unix::ffi::OsStrExt;
     let input = plan_only(&data, "names-bytes-input");
     let odd = dir.join(std::ffi::OsStr::from_bytes(b"bi\xEAn-h\xF2a.xlsx"));
-    let form = write_form(&data, "731", &filled(&data, "731"), &odd);
+    let form = write_filled(&data, "731", &odd);
     let out = run(&on_form("nhap", &form, &input));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -1224,15 +1211,7 @@ fn messages_at_cells_speak_the_forms_words() {
 #[test]
 fn a_total_row_a_signature_row_and_merged_cells_are_named_as_such() {
     let data = sample();
-    let last = data
-        .submissions
-        .iter()
-        .find(|s| s.value.ma_don_vi == "742")
-        .unwrap()
-        .value
-        .hoat_dong
-        .len() as u32
-        + excel::FIRST_DATA_ROW;
+    let last = counted(&data, "742").value.hoat_dong.len() as u32 + excel::FIRST_DATA_ROW;
     let row = |r: u32| format!("Hoạt động!A{}", r + 1);
     refused(
         "not-data-rows",
@@ -1287,17 +1266,13 @@ fn nothing_in_english() {
     // a damaged sheet.
     let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     ole.resize(4096, 0);
-    let damaged = edit_text(
-        &form_bytes(&data, "742", &filled(&data, "742")),
-        ACTIVITIES_PART,
-        |x| {
-            x.replacen(
-                "<sheetData>",
-                "<sheetData><row r=\"1\"><c r=\"A1\"><v>1</x></c></row>",
-                1,
-            )
-        },
-    );
+    let damaged = edit_text(&nhon_trach(&data), ACTIVITIES_PART, |x| {
+        x.replacen(
+            "<sheetData>",
+            "<sheetData><row r=\"1\"><c r=\"A1\"><v>1</x></c></row>",
+            1,
+        )
+    });
     for (name, bytes, words) in [
         ("mat-khau.xlsx", ole, "mật khẩu"),
         (
@@ -1337,12 +1312,7 @@ fn a_write_that_fails_is_told_in_vietnamese() {
     if !chattr(&folder, "+i") {
         return;
     }
-    let form = write_form(
-        &data,
-        "735",
-        &filled(&data, "735"),
-        &scratch("immutable").join("735.xlsx"),
-    );
+    let form = write_filled(&data, "735", &scratch("immutable").join("735.xlsx"));
     let out = run(&on_form("nhap", &form, &input));
     chattr(&folder, "-i");
     let said = said(&out);
@@ -1403,12 +1373,7 @@ fn amounts_under_a_thousand_and_dates_of_another_year_are_told() {
 fn a_form_in_the_data_folder_is_never_ignored() {
     let data = sample();
     let copy = common::copy_of_input("form-in-input");
-    let form = write_form(
-        &data,
-        "735",
-        &filled(&data, "735"),
-        &copy.join("bao-cao/735-vinh-cuu-nhan.xlsx"),
-    );
+    let form = write_filled(&data, "735", &copy.join("bao-cao/735-vinh-cuu-nhan.xlsx"));
     assert!(form.exists());
     let out_dir = scratch("form-in-input-out");
     for args in [
@@ -1436,14 +1401,7 @@ fn nhap_again_skips_what_is_in_and_takes_what_is_new() {
     let data = sample();
     let input = plan_only(&data, "again-input");
     let inbox = scratch("again-inbox");
-    let form = |unit: &str| {
-        write_form(
-            &data,
-            unit,
-            &filled(&data, unit),
-            &inbox.join(format!("{unit}.xlsx")),
-        )
-    };
+    let form = |unit: &str| write_filled(&data, unit, &inbox.join(format!("{unit}.xlsx")));
     let (first_two, third) = ([form("731"), form("732")], form("734"));
     let nhap = |forms: &[&PathBuf]| {
         let mut args = vec![os("nhap")];
@@ -1504,12 +1462,7 @@ fn no_command_writes_a_file_in_place() {
     let dir = scratch("in-place");
     let forms = dir.join("bieu-mau");
     let input = plan_only(&data, "in-place-input");
-    let form = write_form(
-        &data,
-        "735",
-        &filled(&data, "735"),
-        &dir.join("nhan/735.xlsx"),
-    );
+    let form = write_filled(&data, "735", &dir.join("nhan/735.xlsx"));
     let templates = dir.join("mau");
     let runs: [(Vec<&std::ffi::OsStr>, &Path); 3] = [
         (

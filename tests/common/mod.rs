@@ -6,9 +6,10 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use khuyencong::contract::keys::Key;
-use khuyencong::contract::Plan;
+use khuyencong::contract::{Plan, Submission};
 use khuyencong::excel::form::{Cell, Entry};
 use khuyencong::excel::{self, Field};
+use khuyencong::validate::{Dataset, Loaded};
 
 /// True when an external checker (pdftotext, qpdf, soffice...) can run.
 /// Locally a missing checker skips the test with a loud message; under CI
@@ -358,6 +359,14 @@ pub fn report(input: &Path) -> khuyencong::pipeline::Report {
 }
 
 // ---- filling a unit's Excel form ----
+
+/// The submission of `unit` that is counted (its highest revision).
+pub fn counted<'d>(data: &'d Dataset, unit: &str) -> &'d Loaded<Submission> {
+    data.submissions
+        .iter()
+        .find(|s| s.value.ma_don_vi == unit)
+        .expect("đơn vị có báo cáo")
+}
 
 /// The index of a column of the "Hoạt động" sheet.
 pub fn col(plan: &Plan, field: &Field) -> u16 {
