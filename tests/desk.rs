@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{copy_dir, have_tool, root, scratch};
+use common::{copy_dir, have_tool, root, said, scratch};
 use khuyencong::excel::form::{self, Cell};
 use khuyencong::excel::{self as excel, SHEET_ACTIVITIES};
 use khuyencong::validate::{self, Dataset};
@@ -222,11 +222,7 @@ fn forms_of_unit() -> (Vec<u8>, Vec<u8>, String) {
     let data: Dataset = validate::load(&[root().join("input")], &[], None).unwrap();
     let plan = &data.plan.value;
     let unit = plan.don_vi.iter().find(|u| u.ma == UNIT).unwrap();
-    let sub = data
-        .submissions
-        .iter()
-        .find(|s| s.value.ma_don_vi == UNIT)
-        .unwrap();
+    let sub = common::counted(&data, UNIT);
     let right = form::entries(plan, &sub.value, sub.value.lan_nop);
     let columns = excel::activity_columns(plan);
     let mut wrong = right.clone();
@@ -674,11 +670,7 @@ fn the_desk_in_a_browser() {
         .args(["--o", &cell, "--don-vi", UNIT])
         .output()
         .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let said = said(&out);
     eprintln!("{said}");
     assert!(out.status.success(), "{said}");
 }

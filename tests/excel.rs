@@ -6,12 +6,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{have_tool, root, scratch};
-use khuyencong::contract::keys::{activity, project, submission, Key};
+use common::{counted, first, have_tool, info, root, said, scratch, set, text};
+use khuyencong::contract::keys::{activity, project, submission};
 use khuyencong::contract::{Date, Plan};
 use khuyencong::excel::form::{self, Cell, Entry};
 use khuyencong::excel::{self as excel, import, Field};
-use khuyencong::pipeline::{self, Inputs};
 use khuyencong::validate::{self, Dataset};
 
 fn load(input: &Path) -> Dataset {
@@ -20,12 +19,8 @@ fn load(input: &Path) -> Dataset {
 
 /// The form of `unit` filled with its counted submission, as that revision.
 fn filled(data: &Dataset, unit: &str) -> Vec<Entry> {
-    let sub = data
-        .submissions
-        .iter()
-        .find(|s| s.value.ma_don_vi == unit)
-        .expect("đơn vị có báo cáo");
-    form::entries(&data.plan.value, &sub.value, sub.value.lan_nop)
+    let sub = &counted(data, unit).value;
+    form::entries(&data.plan.value, sub, sub.lan_nop)
 }
 
 /// A form read back against the plan, as `validate` and `nhap` read it.
@@ -59,12 +54,7 @@ fn nhap(forms: &[PathBuf], input: &Path) -> std::process::Output {
 /// The report's figures, without what names files (`ban_thay_the`, each
 /// unit's `tep`).
 fn figures(input: &Path) -> serde_json::Value {
-    let report = pipeline::run(&Inputs {
-        input: input.to_path_buf(),
-        templates: root().join("templates"),
-        year: None,
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+    let report = common::report(input);
     let mut v = serde_json::to_value(&report.summary).unwrap();
     v.as_object_mut().unwrap().remove("ban_thay_the");
     for unit in v["don_vi"].as_array_mut().unwrap() {
@@ -115,12 +105,7 @@ fn same_plan_same_bytes() {
 fn drop_down_numbers_are_the_reports() {
     let data = load(&root().join("input"));
     let labels = excel::item_labels(&data.plan.value);
-    let report = pipeline::run(&Inputs {
-        input: root().join("input"),
-        templates: root().join("templates"),
-        year: None,
-    })
-    .unwrap();
+    let report = common::report(&root().join("input"));
     for prog in &report.summary.chuong_trinh {
         for item in prog.noi_dung.iter().filter(|i| !i.so.is_empty()) {
             let (_, label) = labels.iter().find(|(i, _)| i.ma == item.ma).unwrap();
@@ -178,11 +163,7 @@ fn project_example_round_trip() {
     let unit = "TTKC";
     let input = scratch("projects-input");
     common::copy_dir(&example, &input);
-    let sub = data
-        .submissions
-        .iter()
-        .find(|s| s.value.ma_don_vi == unit)
-        .unwrap();
+    let sub = counted(&data, unit);
     let kept = input.join(sub.path.strip_prefix(&example).unwrap());
     std::fs::remove_file(&kept).unwrap();
     let form = write_form(
@@ -265,37 +246,6 @@ struct Mistake {
     what: &'static str,
     edit: fn(&mut Vec<Entry>, &Plan),
     outcome: Outcome,
-}
-
-fn col(plan: &Plan, field: &Field) -> u16 {
-    excel::activity_columns(plan)
-        .iter()
-        .position(|c| &c.field == field)
-        .unwrap() as u16
-}
-
-fn set(entries: &mut Vec<Entry>, sheet: &'static str, row: u32, col: u16, cell: Option<Cell>) {
-    entries.retain(|e| !(e.sheet == sheet && e.row == row && e.col == col));
-    entries.extend(cell.map(|cell| Entry {
-        sheet,
-        row,
-        col,
-        cell,
-    }));
-}
-
-/// The first activity's cell of a column (row 3 of "Hoạt động").
-fn first(entries: &mut Vec<Entry>, plan: &Plan, field: Field, cell: Option<Cell>) {
-    set(entries, excel::SHEET_ACTIVITIES, 2, col(plan, &field), cell);
-}
-
-fn text(s: &str) -> Option<Cell> {
-    Some(Cell::Text(s.into()))
-}
-
-fn info(entries: &mut Vec<Entry>, key: Key, cell: Option<Cell>) {
-    let row = excel::info_row(key);
-    set(entries, excel::SHEET_INFO, row, excel::INFO_VALUE_COL, cell);
 }
 
 #[allow(non_snake_case)]
@@ -515,11 +465,7 @@ fn spreadsheet_mistakes() {
             .arg(&input)
             .output()
             .unwrap();
-        let said = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let said = said(&out);
         let ok = match m.outcome {
             Outcome::Taken(fragment) => {
                 out.status.success() && read_form(&path, &data.plan.value).json.contains(fragment)

@@ -14,7 +14,6 @@ use std::str::FromStr;
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 use common::{copy_dir, root, scratch};
 use khuyencong::document::{plain_text, Block, Cell, Inline, Table};
-use khuyencong::pipeline::{self, Inputs};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
@@ -55,17 +54,8 @@ fn item<'v>(plan: &'v mut Value, code: &str) -> &'v mut Value {
         .unwrap()
 }
 
-fn build(input: &Path) -> pipeline::Report {
-    pipeline::run(&Inputs {
-        input: input.to_path_buf(),
-        templates: root().join("templates"),
-        year: None,
-    })
-    .unwrap_or_else(|e| panic!("{e}"))
-}
-
 fn markdown(input: &Path) -> String {
-    build(input).markdown
+    common::report(input).markdown
 }
 
 /// Every problem `validate` finds: (file name, line, code, path, message).
@@ -376,7 +366,7 @@ fn rounded_apart(table: &Table, money: &[usize]) -> bool {
 fn check_money_in_millions(example: &str, name: &str) -> usize {
     let dir = copy(example, name);
     in_unit(&dir, "trieu_dong");
-    let report = build(&dir);
+    let report = common::report(&dir);
     let tables = money_tables(&report.document);
     let mut noted = 0;
     let mut checked = 0;
@@ -490,7 +480,7 @@ fn texts(range: &calamine::Range<Data>) -> Vec<String> {
 
 fn build_into(input: &Path, name: &str) -> (String, PathBuf) {
     let out = scratch(name);
-    let report = build(input);
+    let report = common::report(input);
     let md = report.markdown.clone();
     khuyencong::output::write(report, &out, &khuyencong::output::Wait::default())
         .unwrap_or_else(|e| panic!("{e}"));
@@ -708,12 +698,7 @@ fn amounts_the_workbook_cannot_hold_are_refused_by_validate() {
     );
     // `build` says the same, before writing anything.
     let out = scratch("lon-mau-ra");
-    let o = common::khuyencong(&["build", "--input"])
-        .arg(&dir)
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = common::build(&dir, &out);
     let said = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{said}");
     assert!(

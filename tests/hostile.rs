@@ -13,7 +13,7 @@ use khuyencong::document::{plain_text, text_char, Block, Document, TextChar};
 use khuyencong::format;
 use khuyencong::markdown;
 use khuyencong::output::{self, OutputError};
-use khuyencong::pipeline::{self, Inputs};
+use khuyencong::pipeline;
 use khuyencong::render::pdf::{self, layout};
 use khuyencong::render::prepared::{prepare, LayoutError, TableError};
 use khuyencong::render::{fonts, RenderError};
@@ -632,12 +632,7 @@ proptest! {
             });
             std::fs::write(dir.join(format!("bao-cao/{code}.json")), unit.to_string()).unwrap();
         }
-        let report = pipeline::run(&Inputs {
-            input: dir.clone(),
-            templates: root().join("templates"),
-            year: None,
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
+        let report = common::report(&dir);
         let expected = Decimal::from(total);
         prop_assert_eq!(report.summary.tong.kinh_phi.thuc_hien, expected);
         let shown = format::so(expected, Some(0));
@@ -748,21 +743,12 @@ fn note(dir: &Path, text: &str) {
     );
 }
 
-fn build(dir: &Path) -> pipeline::Report {
-    pipeline::run(&Inputs {
-        input: dir.to_path_buf(),
-        templates: root().join("templates"),
-        year: None,
-    })
-    .unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// Closes the TOML string and the front matter, then starts a heading.
 const HOSTILE_SUMMARY: &str = "Kết quả\"\"\" ''' +++\n+++\n# Tiêu đề\n[trang]\nco_chu = 1";
 
 #[test]
 fn hostile_content_keeps_the_structure_and_the_page() {
-    let sample = build(&root().join("input"));
+    let sample = common::report(&root().join("input"));
     let long_name: String = "Ạ".repeat(400);
     let long_description: String = "ợ".repeat(400);
     type Apply = fn(&Path);
@@ -808,7 +794,7 @@ fn hostile_content_keeps_the_structure_and_the_page() {
     for (name, apply, long_words) in cases {
         let dir = copy_of_input(&name.replace(' ', "-"));
         apply(&dir);
-        let report = build(&dir);
+        let report = common::report(&dir);
         assert_eq!(shape(&report.document), shape(&sample.document), "{name}");
         let layout = common::layout(&report.document).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_inside_frame(&layout);
@@ -990,8 +976,12 @@ fn validation_and_the_pdf_agree_on_characters() {
     }
     std::fs::write(dir.join(UNIT), &original).unwrap();
     note(&dir, &format!("Ghi chú {accepted}."));
-    output::write(build(&dir), &dir.join("ra"), &output::Wait::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    output::write(
+        common::report(&dir),
+        &dir.join("ra"),
+        &output::Wait::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -427,12 +427,7 @@ fn a_corrected_counterpart_amount_is_in_the_change_list() {
     let dir = copy_of_example("doi-ung-sua");
     let out = scratch("doi-ung-sua-ket-qua");
     let build = || {
-        let o = common::khuyencong(&["build", "--input"])
-            .arg(&dir)
-            .arg("--output")
-            .arg(&out)
-            .output()
-            .unwrap();
+        let o = common::build(&dir, &out);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8(o.stdout).unwrap()
     };
@@ -489,12 +484,7 @@ fn data_that_looks_like_a_merge_sign_stays_text() {
 #[test]
 fn the_example_report_ends_with_its_annex_on_landscape_pages() {
     let out = scratch("dak-lak-phu-luc");
-    let o = common::khuyencong(&["build", "--input"])
-        .arg(example())
-        .arg("--output")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = common::build(&example(), &out);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let xml = common::document_xml(&out.join("bao-cao-khuyen-cong-2020.docx"));
     assert!(xml.contains(r#"w:orient="landscape""#));

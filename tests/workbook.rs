@@ -15,7 +15,6 @@ use common::{copy_of_input, edit, khuyencong, root, scratch};
 use khuyencong::aggregate::{Figures, Summary};
 use khuyencong::contract::MoneyUnit;
 use khuyencong::output::{self, OutputError};
-use khuyencong::pipeline::{self, Inputs};
 use khuyencong::render::xlsx::{WorkbookError, EXACT};
 use khuyencong::render::RenderError;
 use rust_decimal::prelude::ToPrimitive;
@@ -44,18 +43,9 @@ fn datasets(test: &str) -> Vec<(PathBuf, i32)> {
     sets
 }
 
-fn run(input: &Path) -> pipeline::Report {
-    pipeline::run(&Inputs {
-        input: input.to_path_buf(),
-        templates: root().join("templates"),
-        year: None,
-    })
-    .unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// Builds into `out`; returns the summary and the Markdown.
 fn build(input: &Path, out: &Path) -> (Summary, String) {
-    let report = run(input);
+    let report = common::report(input);
     let kept = (report.summary.clone(), report.markdown.clone());
     output::write(report, out, &output::Wait::default()).unwrap_or_else(|e| panic!("{e}"));
     kept
@@ -730,7 +720,7 @@ fn a_failed_build_leaves_no_partial_workbook() {
     // A total a spreadsheet cannot hold to the đồng: the workbook refuses
     // it rather than round it (data with such amounts never gets here:
     // `validate` refuses them, see tests/funding.rs).
-    let mut report = run(&input);
+    let mut report = common::report(&input);
     report.summary.tong.kinh_phi.thuc_hien = Decimal::from(EXACT + 1);
     match output::write(report, &out, &output::Wait::default()) {
         Err(OutputError::Render(e @ RenderError::Xlsx(WorkbookError::Inexact(_)))) => {

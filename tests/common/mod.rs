@@ -5,6 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use khuyencong::contract::keys::Key;
+use khuyencong::contract::{Plan, Submission};
+use khuyencong::excel::form::{Cell, Entry};
+use khuyencong::excel::{self, Field};
+use khuyencong::validate::{Dataset, Loaded};
+
 /// True when an external checker (pdftotext, qpdf, soffice...) can run.
 /// Locally a missing checker skips the test with a loud message; under CI
 /// (`CI` set) it fails, because CI must install every checker.
@@ -330,4 +336,73 @@ pub fn said(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// `build --input INPUT --output OUTPUT`, run as a user runs it.
+pub fn build(input: &Path, output: &Path) -> Output {
+    khuyencong(&["build", "--input"])
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .output()
+        .unwrap()
+}
+
+/// The report of `input` with the bundled templates, through the library.
+pub fn report(input: &Path) -> khuyencong::pipeline::Report {
+    khuyencong::pipeline::run(&khuyencong::pipeline::Inputs {
+        input: input.to_path_buf(),
+        templates: root().join("templates"),
+        year: None,
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+// ---- filling a unit's Excel form ----
+
+/// The submission of `unit` that is counted (its highest revision).
+pub fn counted<'d>(data: &'d Dataset, unit: &str) -> &'d Loaded<Submission> {
+    data.submissions
+        .iter()
+        .find(|s| s.value.ma_don_vi == unit)
+        .expect("đơn vị có báo cáo")
+}
+
+/// The index of a column of the "Hoạt động" sheet.
+pub fn col(plan: &Plan, field: &Field) -> u16 {
+    excel::activity_columns(plan)
+        .iter()
+        .position(|c| &c.field == field)
+        .unwrap() as u16
+}
+
+/// A form's entries with one cell set (or, with None, cleared).
+pub fn set(entries: &mut Vec<Entry>, sheet: &'static str, row: u32, col: u16, cell: Option<Cell>) {
+    entries.retain(|e| !(e.sheet == sheet && e.row == row && e.col == col));
+    entries.extend(cell.map(|cell| Entry {
+        sheet,
+        row,
+        col,
+        cell,
+    }));
+}
+
+/// The first activity's cell of a column (row 3 of "Hoạt động").
+pub fn first(entries: &mut Vec<Entry>, plan: &Plan, field: Field, cell: Option<Cell>) {
+    set(entries, excel::SHEET_ACTIVITIES, 2, col(plan, &field), cell);
+}
+
+pub fn text(s: &str) -> Option<Cell> {
+    Some(Cell::Text(s.into()))
+}
+
+/// The "Thông tin" sheet's cell of a submission's key.
+pub fn info(entries: &mut Vec<Entry>, key: Key, cell: Option<Cell>) {
+    set(
+        entries,
+        excel::SHEET_INFO,
+        excel::info_row(key),
+        excel::INFO_VALUE_COL,
+        cell,
+    );
 }
