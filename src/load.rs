@@ -357,7 +357,12 @@ pub fn from_bytes(path: &Path, bytes: &[u8], diags: &mut Diagnostics) -> Option<
         match workbook::read(bytes, &import::SHEETS) {
             Ok(book) => Content::Form(Arc::new(book)),
             Err(refusal) => {
-                diags.push(whole_file(path, Code::NotAForm, refusal.to_string()));
+                diags.push(Diagnostic::at(
+                    path,
+                    refusal.place(),
+                    Code::NotAForm,
+                    refusal.to_string(),
+                ));
                 return None;
             }
         }

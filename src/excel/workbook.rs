@@ -61,6 +61,17 @@ pub enum Refusal {
     CellTwice { sheet: String, cell: String },
 }
 
+impl Refusal {
+    /// Where the refusal is said: the cell when it is about one
+    /// (`Hoạt động!T3`), else the whole file (`$`).
+    pub fn place(&self) -> String {
+        match self {
+            Refusal::CellTwice { sheet, cell } => format!("{sheet}!{cell}"),
+            _ => "$".into(),
+        }
+    }
+}
+
 /// The bottom-right cell within the limits, as a spreadsheet names it.
 fn last_cell() -> String {
     format!(
