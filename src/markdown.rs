@@ -23,7 +23,7 @@ use crate::document::{
     TextChar, Turn,
 };
 use merges::Mark;
-pub use numbering::{caption_numbers, number_headings, number_tables};
+pub use numbering::{caption_numbers, keep_data_tables, number_headings, number_tables};
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
