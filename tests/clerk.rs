@@ -352,6 +352,41 @@ fn a_character_the_fonts_lack_is_refused_by_check_as_by_build() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_character_the_fonts_lack_in_a_comment_is_not_refused() {
+    // A clerk's notes in HTML comments never print: a block of its own,
+    // over two lines, and one inside a sentence.
+    let dir = workspace("glyph-comment");
+    edit(
+        &dir,
+        "phan/noi-dung.md",
+        "Đánh giá: {{ nd.trang_thai }}",
+        "Đánh giá: <!-- ★ xem lại --> {{ nd.trang_thai }}",
+    );
+    edit(
+        &dir,
+        "bao-cao.md",
+        "\n# KẾT QUẢ THỰC HIỆN",
+        "\n<!-- ★ Phần I\n     ✓ đã soát -->\n\n# KẾT QUẢ THỰC HIỆN",
+    );
+    let check = run_in(&dir, &["templates", "check"]);
+    assert!(check.status.success(), "{}", said(&check));
+    let build = run_in(&dir, &["build"]);
+    assert!(build.status.success(), "{}", said(&build));
+    // What prints is still checked.
+    std::fs::remove_dir_all(dir.join("output")).unwrap();
+    edit(&dir, "phan/noi-dung.md", "<!-- ★ xem lại --> ", "★ ");
+    let errors = refused_alike(&dir);
+    let line = line_of(&dir, "phan/noi-dung.md", "Đánh giá: ★");
+    error_at(
+        &errors,
+        &format!("templates/phan/noi-dung.md:{line}:"),
+        "ký tự `★` (U+2605) không có trong phông chữ",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// An HTML block and a footnote: what the document model refuses, at the
 /// template's line (not only the rendered Markdown's).
 #[test]
