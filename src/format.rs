@@ -577,6 +577,8 @@ fn is_md_space(c: char) -> bool {
 ///   table cell of data is never read as a merge sign).
 /// - At the very start, escapes a block marker: `-`, `+`, `=` and an ordered
 ///   list marker ("1. x" → "1\. x", but "224.730.000" stays as it is).
+/// - Writes a "Bảng 2" or "Bảng." of the data so that the table numbering
+///   leaves it as typed ([`crate::markdown::keep_data_tables`]).
 ///
 /// ```
 /// use khuyencong::format::escape_markdown_str;
@@ -635,7 +637,7 @@ pub fn escape_markdown_str(text: &str) -> String {
         buf.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    buf
+    crate::markdown::keep_data_tables(buf)
 }
 
 #[cfg(test)]
@@ -1068,6 +1070,10 @@ mod tests {
             ("97,4%", "97,4%"),
             ("2023.", r"2023\."),
             ("1234567890. x", "1234567890. x"),
+            ("Lắp Bảng 2 điện tử", "Lắp Bảng&#32;2 điện tử"),
+            ("Bảng  12: x", "Bảng&#32; 12: x"),
+            ("Bảng. x", r"Bảng\. x"),
+            ("Bảng 12a, Bảng tổng hợp", "Bảng 12a, Bảng tổng hợp"),
             (
                 "Hỗ trợ cơ sở công nghiệp nông thôn",
                 "Hỗ trợ cơ sở công nghiệp nông thôn",
@@ -1128,6 +1134,8 @@ mod tests {
             ("a  \nb", "a b"),
             ("\t\tcode", " code"),
             ("224.730.000 đồng (97,4%)", "224.730.000 đồng (97,4%)"),
+            ("theo Bảng 2: x", "theo Bảng 2: x"),
+            ("Bảng. x", "Bảng. x"),
         ];
         for (text, collapsed) in nasty {
             let escaped = escape_markdown_str(text);

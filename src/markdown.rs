@@ -23,7 +23,7 @@ use crate::document::{
     TextChar, Turn,
 };
 use merges::Mark;
-pub use numbering::{caption_numbers, number_headings, number_tables};
+pub use numbering::{caption_numbers, keep_data_tables, number_headings, number_tables};
 
 /// The Markdown comment a template writes for a page break.
 pub const PAGE_BREAK: &str = "<!-- ngat-trang -->";
@@ -133,6 +133,25 @@ impl MarkdownError {
     }
 }
 
+/// What the document model reads of the Markdown. Footnotes are parsed
+/// only to be refused with their line.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
+        | Options::ENABLE_FOOTNOTES
+}
+
+/// The byte ranges of the Markdown's HTML, in order: it never prints (a
+/// comment is the template's note or a page mark, any other HTML is
+/// refused by [`parse_all`]).
+pub fn html_ranges(markdown: &str) -> Vec<Range<usize>> {
+    Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .filter(|(event, _)| matches!(event, Event::Html(_) | Event::InlineHtml(_)))
+        .map(|(_, range)| range)
+        .collect()
+}
+
 /// Parses the rendered Markdown into the document model; the first
 /// problem found, if any.
 pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
@@ -142,10 +161,7 @@ pub fn parse(markdown: &str) -> Result<Document, MarkdownError> {
 /// As [`parse`], with every problem, in the order of the text: the report
 /// check says them all at once.
 pub fn parse_all(markdown: &str) -> Result<Document, Vec<MarkdownError>> {
-    // Footnotes are parsed only to be refused with their line.
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
-        | Options::ENABLE_FOOTNOTES;
+    let options = options();
     let mut builder = Builder {
         source: markdown,
         lines: LineCounter::new(markdown),

@@ -344,13 +344,19 @@ fn raw_message(expression: &str, value: &RawValue) -> String {
     }
 }
 
-/// Characters no face of the PDF can draw, once per character and place.
+/// Characters no face of the PDF can draw, once per character and place;
+/// only in what prints (not in a comment).
 fn missing_glyphs(at: &Places) -> Vec<TemplateError> {
     let markdown = &at.rendered.markdown;
     let mut said = BTreeSet::new();
     let mut problems = Vec::new();
+    let mut html = markdown::html_ranges(markdown).into_iter().peekable();
     for (offset, c) in markdown.char_indices() {
         if c.is_ascii() || text_char(c) != TextChar::Keep {
+            continue;
+        }
+        while html.next_if(|range| range.end <= offset).is_some() {}
+        if html.peek().is_some_and(|range| range.contains(&offset)) {
             continue;
         }
         // Fonts that cannot be read fail the writers, with their reason.

@@ -352,6 +352,41 @@ fn a_character_the_fonts_lack_is_refused_by_check_as_by_build() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn a_character_the_fonts_lack_in_a_comment_is_not_refused() {
+    // A clerk's notes in HTML comments never print: a block of its own,
+    // over two lines, and one inside a sentence.
+    let dir = workspace("glyph-comment");
+    edit(
+        &dir,
+        "phan/noi-dung.md",
+        "Đánh giá: {{ nd.trang_thai }}",
+        "Đánh giá: <!-- ★ xem lại --> {{ nd.trang_thai }}",
+    );
+    edit(
+        &dir,
+        "bao-cao.md",
+        "\n# KẾT QUẢ THỰC HIỆN",
+        "\n<!-- ★ Phần I\n     ✓ đã soát -->\n\n# KẾT QUẢ THỰC HIỆN",
+    );
+    let check = run_in(&dir, &["templates", "check"]);
+    assert!(check.status.success(), "{}", said(&check));
+    let build = run_in(&dir, &["build"]);
+    assert!(build.status.success(), "{}", said(&build));
+    // What prints is still checked.
+    std::fs::remove_dir_all(dir.join("output")).unwrap();
+    edit(&dir, "phan/noi-dung.md", "<!-- ★ xem lại --> ", "★ ");
+    let errors = refused_alike(&dir);
+    let line = line_of(&dir, "phan/noi-dung.md", "Đánh giá: ★");
+    error_at(
+        &errors,
+        &format!("templates/phan/noi-dung.md:{line}:"),
+        "ký tự `★` (U+2605) không có trong phông chữ",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// An HTML block and a footnote: what the document model refuses, at the
 /// template's line (not only the rendered Markdown's).
 #[test]
@@ -854,6 +889,70 @@ fn tables_are_numbered_by_the_document_and_references_follow() {
         let pdf = common::squash(&common::pdf_text(&report.with_extension("pdf"), "-raw"));
         assert_eq!(captions(&pdf, &titles), expected, "the PDF");
         assert!(pdf.contains(reference), "the PDF: {pdf}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn data_naming_a_table_prints_as_typed_while_the_tables_are_renumbered() {
+    // Table 3 moved before table 2: the template's "Bảng 3" is now table
+    // 2. A unit's description and place name "Bảng 2", "Bảng 3" of their
+    // own (another document's table, a product): they print as typed.
+    let dir = workspace("table-data");
+    let path = dir.join("templates/phan/tong-hop.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (two, three) = (
+        text.find("**Bảng 2. ").unwrap(),
+        text.find("**Bảng 3. ").unwrap(),
+    );
+    let moved = format!(
+        "{}{}\n\n{}",
+        &text[..two],
+        text[three..].trim_end(),
+        &text[two..three]
+    )
+    .replacen(
+        " Trong {{ tong.so_noi_dung",
+        " Chi tiết theo đơn vị tại Bảng 3. Trong {{ tong.so_noi_dung",
+        1,
+    );
+    std::fs::write(&path, moved).unwrap();
+    let unit = dir.join("input/bao-cao/ttkc.json");
+    let description = "các cơ sở CNNT gốm có nhu cầu khảo sát học tập kinh nghiệm";
+    let typed = [
+        "theo Bảng 2 của Quyết định số 1994",
+        "Cơ sở Lắp Bảng 3 điện tử",
+    ];
+    common::edit(&unit, description, &format!("{description} {}", typed[0]));
+    common::edit(&unit, "Làng gốm Bát Tràng – thành phố Hà Nội", typed[1]);
+    let check = run_in(&dir, &["templates", "check"]);
+    assert!(check.status.success(), "{}", said(&check));
+    let out = run_in(&dir, &["build"]);
+    assert!(out.status.success(), "{}", said(&out));
+    let reference = "Chi tiết theo đơn vị tại Bảng 2.";
+    let report = dir.join("output/bao-cao-khuyen-cong-2023");
+    let md = std::fs::read_to_string(report.with_extension("md")).unwrap();
+    assert!(md.contains(reference), "the Markdown: {md}");
+    assert!(md.contains("**Bảng 2. Kinh phí thực hiện theo đơn vị**"));
+    let docx = xml_text(&zip_part(
+        &report.with_extension("docx"),
+        "word/document.xml",
+    ));
+    assert!(docx.contains(reference), "the DOCX");
+    let pdf = common::have_tool("pdftotext")
+        .then(|| common::squash(&common::pdf_text(&report.with_extension("pdf"), "-raw")));
+    if let Some(pdf) = &pdf {
+        assert!(pdf.contains(reference), "the PDF: {pdf}");
+    }
+    for text in typed {
+        assert!(docx.contains(text), "the DOCX lacks {text:?}");
+        if let Some(pdf) = &pdf {
+            assert!(pdf.contains(text), "the PDF lacks {text:?}");
+        }
+        // The Markdown shows it to a reader as typed (one character
+        // reference keeps it from being taken for the template's words).
+        let written = text.replacen("Bảng ", "Bảng&#32;", 1);
+        assert!(md.contains(&written), "the Markdown lacks {written:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

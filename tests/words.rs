@@ -54,25 +54,72 @@ fn docx_text(xml: &str) -> String {
     out
 }
 
-/// Text without whitespace or hyphens: a long word cut over lines gets a
-/// line end inside it (and a hyphen it was cut at may be dropped).
-fn bare(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .collect()
+/// The words of `text` (what whitespace separates), each with whether a
+/// line ends after it.
+fn words_of(text: &str) -> Vec<(&str, bool)> {
+    let mut words = Vec::new();
+    for line in text.lines() {
+        let start = words.len();
+        words.extend(line.split_whitespace().map(|w| (w, false)));
+        if words.len() > start {
+            words.last_mut().unwrap().1 = true;
+        }
+    }
+    words
 }
 
-/// The first of `words` missing from `text` in order, if any.
-fn missing_in_order<'a>(text: &str, words: &[&'a str]) -> Option<&'a str> {
-    let text = bare(text);
+/// Whether `word` is printed from `words[i]` on, and where what follows it
+/// starts: the very word, or, cut over lines as only the PDF does (a word
+/// wider than a line, without a hyphen: pdf/layout/text.rs), its head
+/// ending a line and the rest starting the next ones. Never a word run
+/// into its neighbour ("mộttrích").
+fn printed_at(words: &[(&str, bool)], i: usize, word: &str) -> Option<usize> {
+    let mut rest = word;
+    for (j, &(printed, line_ends)) in words.iter().enumerate().skip(i) {
+        if printed == rest {
+            return Some(j + 1);
+        }
+        match rest.strip_prefix(printed) {
+            Some(tail) if line_ends && !printed.is_empty() => rest = tail,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The first of `expected` (whitespace-separated words) missing from
+/// `text` in order, word for word, if any.
+fn missing_in_order<'a>(text: &str, expected: &[&'a str]) -> Option<&'a str> {
+    let words = words_of(text);
     let mut at = 0;
-    for word in words {
-        match text[at..].find(&bare(word)) {
-            Some(found) => at += found + bare(word).len(),
+    for word in expected.iter().flat_map(|w| w.split_whitespace()) {
+        match (at..words.len()).find_map(|i| printed_at(&words, i, word)) {
+            Some(next) => at = next,
             None => return Some(word),
         }
     }
     None
+}
+
+#[test]
+fn words_run_together_are_missing_and_only_a_line_end_may_cut_one() {
+    assert_eq!(
+        missing_in_order("1. mộttrích 2. hai", &["một", "trích"]),
+        Some("một")
+    );
+    assert_eq!(
+        missing_in_order("một trích\nhai", &["một trích", "hai"]),
+        None
+    );
+    // A word wider than a line, cut at the line's end (the PDF).
+    assert_eq!(
+        missing_in_order("a khuyến\nxxx\nxx b", &["khuyếnxxxxx", "b"]),
+        None
+    );
+    assert_eq!(
+        missing_in_order("a khuyến xxxxx\nb", &["khuyếnxxxxx"]),
+        Some("khuyếnxxxxx")
+    );
 }
 
 /// The DOCX and PDF of `md`, in `dir`, as text: (document.xml's, and
@@ -223,8 +270,8 @@ fn word() -> impl Strategy<Value = String> {
         .prop_map(|(syllable, n)| format!("{syllable}{n}"))
 }
 
-/// A run of words, maybe emphasised, maybe with a line break or a word
-/// longer than a line.
+/// A run of words, maybe emphasised, maybe with a line break (not at its
+/// end) or a word longer than a line.
 fn text() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop_oneof![
@@ -236,12 +283,31 @@ fn text() -> impl Strategy<Value = String> {
         ],
         1..12,
     )
-    .prop_map(|words| words.join(" ").replace("\n ", "\n"))
+    .prop_map(|words| {
+        // A backslash ending a block is not a line break: it prints.
+        let text = words.join(" ").replace("\n ", "\n");
+        text.strip_suffix("\\\n")
+            .map_or(text.clone(), str::to_string)
+    })
 }
 
-/// A list nested up to three levels below, bulleted or numbered at each.
+/// A block under a list item's text, on the very next line: a quote of
+/// text, or a fenced code block of short words (a code block prints its
+/// lines as written, emphasis marks and all).
+fn under_item() -> impl Strategy<Value = String> {
+    prop_oneof![
+        text().prop_map(|t| format!("> {}", t.replace('\n', "\n> "))),
+        prop::collection::vec(prop::collection::vec(word(), 1..4), 1..3).prop_map(|lines| {
+            let lines: Vec<String> = lines.iter().map(|l| l.join(" ")).collect();
+            format!("```\n{}\n```", lines.join("\n"))
+        }),
+    ]
+}
+
+/// A list nested up to three levels below, bulleted or numbered at each,
+/// an item maybe with a quote or a code block under its text.
 fn list(depth: usize) -> BoxedStrategy<String> {
-    let item = (text(), any::<bool>());
+    let item = (text(), prop::option::weighted(0.3, under_item()));
     let nested = if depth < 3 {
         prop::option::of(list(depth + 1)).boxed()
     } else {
@@ -250,7 +316,7 @@ fn list(depth: usize) -> BoxedStrategy<String> {
     (prop::collection::vec((item, nested), 1..4), any::<bool>())
         .prop_map(|(items, numbered)| {
             let mut out = String::new();
-            for (i, ((text, _), nested)) in items.iter().enumerate() {
+            for (i, ((text, under), nested)) in items.iter().enumerate() {
                 let marker = if numbered {
                     format!("{}. ", i + 1)
                 } else {
@@ -260,12 +326,10 @@ fn list(depth: usize) -> BoxedStrategy<String> {
                 out.push_str(&marker);
                 out.push_str(&text.replace('\n', &format!("\n{pad}")));
                 out.push('\n');
-                if let Some(nested) = nested {
-                    for line in nested.lines() {
-                        out.push_str(&pad);
-                        out.push_str(line);
-                        out.push('\n');
-                    }
+                for line in under.iter().chain(nested).flat_map(|b| b.lines()) {
+                    out.push_str(&pad);
+                    out.push_str(line);
+                    out.push('\n');
                 }
             }
             out

@@ -242,6 +242,43 @@ pub fn caption_numbers(text: &str) -> impl Iterator<Item = (usize, u32)> + '_ {
     })
 }
 
+/// Data text (escaped by the templates, [`crate::format::escape_markdown`])
+/// written so that the numbering never takes it for the template's words:
+/// the space after the "Bảng" of a "Bảng N" becomes the character reference
+/// `&#32;` (no longer a reference to follow), a full stop or colon right
+/// after "Bảng" is backslash-escaped (no longer a caption to number). Both
+/// print the same characters: a project "Lắp Bảng 2 điện tử" prints as
+/// typed whatever the tables' new numbers.
+pub fn keep_data_tables(escaped: String) -> String {
+    let mentioned: Vec<usize> = mentions(&escaped)
+        .iter()
+        .map(|(number, _)| escaped[..number.start].trim_end_matches(' ').len())
+        .collect();
+    let captioned = escaped.match_indices(TABLE).filter_map(|(at, _)| {
+        let after = at + TABLE.len();
+        escaped[after..].starts_with(['.', ':']).then_some(after)
+    });
+    let mut at: Vec<usize> = mentioned.into_iter().chain(captioned).collect();
+    if at.is_empty() {
+        return escaped;
+    }
+    at.sort_unstable();
+    let mut out = String::with_capacity(escaped.len() + 5 * at.len());
+    let mut copied = 0;
+    for at in at {
+        out.push_str(&escaped[copied..at]);
+        if escaped[at..].starts_with(' ') {
+            out.push_str("&#32;");
+            copied = at + 1;
+        } else {
+            out.push('\\');
+            copied = at;
+        }
+    }
+    out.push_str(&escaped[copied..]);
+    out
+}
+
 /// Every "Bảng N" of a run of text: where N is, N.
 fn mentions(text: &str) -> Vec<(std::ops::Range<usize>, u32)> {
     let mut found = Vec::new();
@@ -490,6 +527,39 @@ mod tests {
                 captions: vec![12, 14]
             })
         );
+    }
+
+    #[test]
+    fn data_text_is_never_numbered() {
+        let data = |text: &str| crate::format::escape_markdown_str(text);
+        let md = format!(
+            "{FRONT}\nXem Bảng 2; {}.\n\n**{}**\n\n**Bảng 2. Hai**\n\n| {} |\n|---|\n\n**Bảng 1. Một**\n",
+            data("Lắp Bảng 2 điện tử"),
+            data("Bảng. Dữ liệu in đậm"),
+            data("Bảng 1: x"),
+        );
+        let out = number_tables(&md, &Default::default()).unwrap();
+        let body = out.strip_prefix(FRONT).unwrap();
+        assert_eq!(
+            body,
+            "\nXem Bảng 1; Lắp Bảng&#32;2 điện tử.\n\n**Bảng\\. Dữ liệu in đậm**\n\n**Bảng 1. Hai**\n\n| Bảng&#32;1: x |\n|---|\n\n**Bảng 2. Một**\n"
+        );
+        let doc = crate::markdown::parse(&out).unwrap();
+        let text: Vec<String> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                crate::document::Block::Paragraph(content) => {
+                    Some(crate::document::plain_text(content))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(
+            text.iter().any(|t| t == "Xem Bảng 1; Lắp Bảng 2 điện tử."),
+            "{text:?}"
+        );
+        assert!(text.iter().any(|t| t == "Bảng. Dữ liệu in đậm"), "{text:?}");
     }
 
     #[test]
