@@ -162,12 +162,10 @@ impl Places<'_> {
             },
             None => {
                 let (line, _) = markdown::line_column(&self.rendered.markdown, at);
-                TemplateError {
-                    file: self.templates.file_of(crate::templating::MAIN),
-                    line: 0,
-                    column: 0,
-                    message: format!("dòng {line} của Markdown đã dựng: {message}"),
-                }
+                TemplateError::whole(
+                    self.templates.file_of(crate::templating::MAIN),
+                    format!("dòng {line} của Markdown đã dựng: {message}"),
+                )
             }
         }
     }
@@ -177,12 +175,10 @@ impl Places<'_> {
     fn markdown_error(&self, e: &MarkdownError) -> TemplateError {
         let markdown = &self.rendered.markdown;
         let Some(line) = e.line() else {
-            return TemplateError {
-                file: self.templates.file_of(crate::templating::MAIN),
-                line: 0,
-                column: 0,
-                message: e.to_string(),
-            };
+            return TemplateError::whole(
+                self.templates.file_of(crate::templating::MAIN),
+                e.to_string(),
+            );
         };
         // Numbering writes inside lines: the line is the rendered one's
         // (a column, after a heading's number, may be a few off).

@@ -162,6 +162,18 @@ pub struct TemplateError {
     pub message: String,
 }
 
+impl TemplateError {
+    /// A problem of a whole template file (or folder), with no line.
+    pub fn whole(file: impl Into<PathBuf>, message: String) -> Self {
+        TemplateError {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            message,
+        }
+    }
+}
+
 fn position(line: usize, column: usize) -> String {
     if line == 0 {
         String::new()
@@ -253,15 +265,11 @@ fn missing_folder(dir: &Path) -> TemplateError {
     } else {
         "không có thư mục mẫu này"
     };
-    TemplateError {
-        file: dir.to_path_buf(),
-        line: 0,
-        column: 0,
-        message: format!(
-            "{what} (--templates). Kiểm tra tên thư mục, hoặc lấy mẫu mặc định ra để sửa: `khuyencong templates export {}`",
-            dir.display()
-        ),
-    }
+    let message = format!(
+        "{what} (--templates). Kiểm tra tên thư mục, hoặc lấy mẫu mặc định ra để sửa: `khuyencong templates export {}`",
+        dir.display()
+    );
+    TemplateError::whole(dir, message)
 }
 
 impl Templates {
@@ -295,12 +303,10 @@ impl Templates {
                     .map_err(|e| e.to_string())
                     .and_then(|bytes| crate::load::text(&bytes))
                     .map_err(|reason| {
-                        vec![TemplateError {
-                            file: path.to_path_buf(),
-                            line: 0,
-                            column: 0,
-                            message: format!("không đọc được tệp mẫu: {reason}"),
-                        }]
+                        vec![TemplateError::whole(
+                            path.to_path_buf(),
+                            format!("không đọc được tệp mẫu: {reason}"),
+                        )]
                     })?;
                 sources.push(TemplateSource {
                     name,
@@ -379,12 +385,10 @@ impl Templates {
         limits: bounds::Limits,
     ) -> Result<Rendered, Vec<TemplateError>> {
         let context = Context::from_serialize(summary).map_err(|e| {
-            vec![TemplateError {
-                file: PathBuf::from(MAIN),
-                line: 0,
-                column: 0,
-                message: format!("lỗi nội bộ khi tạo dữ liệu cho mẫu: {e}"),
-            }]
+            vec![TemplateError::whole(
+                PathBuf::from(MAIN),
+                format!("lỗi nội bộ khi tạo dữ liệu cho mẫu: {e}"),
+            )]
         })?;
         // Marks make the traced Markdown longer than the plain one.
         let traced_budget = bounds::Budget::new(bounds::Limits {
@@ -587,12 +591,7 @@ impl Templates {
                 ),
             };
         }
-        TemplateError {
-            file: PathBuf::from(MAIN),
-            line: 0,
-            column: 0,
-            message: translate(text, Spot::default()),
-        }
+        TemplateError::whole(PathBuf::from(MAIN), translate(text, Spot::default()))
     }
 }
 
