@@ -626,7 +626,24 @@ fn every_docx_is_schema_valid_for_word() {
         },
         Block::List {
             start: None,
-            items: vec![ListItem::plain(vec![Inline::plain("gạch")])],
+            // Nested three deep, numbers inside bullets and back, then
+            // an item after them (issue 18: it was lost).
+            items: vec![
+                ListItem {
+                    content: vec![Inline::plain("gạch")],
+                    children: vec![Block::List {
+                        start: Some(1),
+                        items: vec![ListItem {
+                            content: vec![Inline::plain("số con")],
+                            children: vec![Block::List {
+                                start: None,
+                                items: vec![ListItem::plain(vec![Inline::plain("gạch sâu")])],
+                            }],
+                        }],
+                    }],
+                },
+                ListItem::plain(vec![Inline::plain("gạch sau")]),
+            ],
         },
         Block::PageBreak,
         Block::Table(table.clone()),
