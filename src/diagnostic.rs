@@ -67,6 +67,20 @@ pub enum Code {
     NotAForm,
     /// An Excel file in the data folder: forms are brought in by `nhap`.
     FormInInput,
+    // Templates: said at the template's file:line.
+    /// A `--templates` folder or a template file that cannot be read.
+    TemplateUnreadable,
+    /// A template Tera cannot compile or render: syntax, a name that does
+    /// not exist, a filter given the wrong value.
+    TemplateWrong,
+    /// The document block between the `+++` lines is not valid.
+    TemplateFrontMatter,
+    /// What the template prints cannot be printed as written (a raw
+    /// value, a character the fonts lack, HTML, an image, a table row
+    /// outside its table, a reference to a table not printed…).
+    TemplatePrint,
+    /// A render past its time, output or memory bound.
+    TemplateBounds,
     // Warnings: the data are taken, but may not be what was meant.
     /// An amount above zero and under 1.000 đồng.
     SmallAmount,
@@ -109,6 +123,11 @@ impl Code {
             Code::UnknownValue => "KC041",
             Code::NotAForm => "KC042",
             Code::FormInInput => "KC043",
+            Code::TemplateUnreadable => "KC060",
+            Code::TemplateWrong => "KC061",
+            Code::TemplateFrontMatter => "KC062",
+            Code::TemplatePrint => "KC063",
+            Code::TemplateBounds => "KC064",
             Code::SmallAmount => "KC050",
             Code::DateOutsideYear => "KC051",
             Code::ColumnsIgnored => "KC052",

@@ -16,6 +16,7 @@
 //! Then the headings and the tables are numbered and the Markdown becomes
 //! the document model.
 
+use crate::diagnostic::Code;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::document::{text_char, Document, TextChar};
@@ -158,12 +159,14 @@ impl Places<'_> {
                 file,
                 line,
                 column,
+                code: Code::TemplatePrint,
                 message,
             },
             None => {
                 let (line, _) = markdown::line_column(&self.rendered.markdown, at);
                 TemplateError::whole(
                     self.templates.file_of(crate::templating::MAIN),
+                    Code::TemplatePrint,
                     format!("dòng {line} của Markdown đã dựng: {message}"),
                 )
             }
@@ -177,6 +180,7 @@ impl Places<'_> {
         let Some(line) = e.line() else {
             return TemplateError::whole(
                 self.templates.file_of(crate::templating::MAIN),
+                Code::TemplatePrint,
                 e.to_string(),
             );
         };
@@ -228,6 +232,7 @@ fn front_matter(at: &Places) -> Option<TemplateError> {
             file,
             line,
             column,
+            code: Code::TemplateFrontMatter,
             message: crate::templating::front_matter_message(written, &message),
         },
         None => at

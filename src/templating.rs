@@ -16,7 +16,7 @@ use tera::{Context, Kwargs, State, Tera, Value};
 use walkdir::WalkDir;
 
 use crate::contract::MoneyUnit;
-use crate::diagnostic::hint;
+use crate::diagnostic::{hint, Code};
 use crate::format;
 
 /// The main template; it includes the partials.
@@ -154,21 +154,23 @@ const FORMER_FILTERS: &[(&str, &str)] = &[
 
 /// A template problem, pointing at the template file, line and column.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{}: lỗi mẫu báo cáo: {message}", file.display(), position(*line, *column))]
+#[error("{}{}: lỗi {} trong mẫu báo cáo: {message}", file.display(), position(*line, *column), code.id())]
 pub struct TemplateError {
     pub file: PathBuf,
     pub line: usize,
     pub column: usize,
+    pub code: Code,
     pub message: String,
 }
 
 impl TemplateError {
     /// A problem of a whole template file (or folder), with no line.
-    pub fn whole(file: impl Into<PathBuf>, message: String) -> Self {
+    pub fn whole(file: impl Into<PathBuf>, code: Code, message: String) -> Self {
         TemplateError {
             file: file.into(),
             line: 0,
             column: 0,
+            code,
             message,
         }
     }
@@ -269,7 +271,7 @@ fn missing_folder(dir: &Path) -> TemplateError {
         "{what} (--templates). Kiểm tra tên thư mục, hoặc lấy mẫu mặc định ra để sửa: `khuyencong templates export {}`",
         dir.display()
     );
-    TemplateError::whole(dir, message)
+    TemplateError::whole(dir, Code::TemplateUnreadable, message)
 }
 
 impl Templates {
@@ -305,6 +307,7 @@ impl Templates {
                     .map_err(|reason| {
                         vec![TemplateError::whole(
                             path.to_path_buf(),
+                            Code::TemplateUnreadable,
                             format!("không đọc được tệp mẫu: {reason}"),
                         )]
                     })?;
@@ -387,6 +390,7 @@ impl Templates {
         let context = Context::from_serialize(summary).map_err(|e| {
             vec![TemplateError::whole(
                 PathBuf::from(MAIN),
+                Code::TemplateWrong,
                 format!("lỗi nội bộ khi tạo dữ liệu cho mẫu: {e}"),
             )]
         })?;
@@ -463,6 +467,7 @@ impl Templates {
             file: self.file_of(&name),
             line,
             column,
+            code: Code::TemplateBounds,
             message: what,
         }
     }
@@ -493,6 +498,7 @@ impl Templates {
             file: self.file_of(MAIN),
             line: at,
             column: col,
+            code: Code::TemplateFrontMatter,
             message: front_matter_message(rendered_line, message),
         }
     }
@@ -543,6 +549,7 @@ impl Templates {
                     file: self.file_of(&name),
                     line,
                     column,
+                    code: Code::TemplateWrong,
                     message,
                 }
             })
@@ -586,12 +593,17 @@ impl Templates {
                 file: self.file_of(includer),
                 line,
                 column,
+                code: Code::TemplateWrong,
                 message: format!(
                     "`{{% include \"{name}\" %}}` chèn lại một mẫu đang được dựng ({circle}): mẫu sẽ chèn mình mãi không dừng. Bỏ thẻ này, hoặc chèn một mẫu khác"
                 ),
             };
         }
-        TemplateError::whole(PathBuf::from(MAIN), translate(text, Spot::default()))
+        TemplateError::whole(
+            PathBuf::from(MAIN),
+            Code::TemplateWrong,
+            translate(text, Spot::default()),
+        )
     }
 }
 

@@ -163,11 +163,11 @@ fn edit(dir: &Path, template: &str, from: &str, to: &str) {
     common::edit(&dir.join("templates").join(template), from, to);
 }
 
-/// The template errors a command printed (`tệp:dòng:cột: lỗi mẫu báo cáo: …`).
+/// The template errors a command printed (`tệp:dòng:cột: lỗi KC06x trong mẫu báo cáo: …`).
 fn template_errors(out: &Output) -> Vec<String> {
     String::from_utf8_lossy(&out.stderr)
         .lines()
-        .filter(|l| l.contains(": lỗi mẫu báo cáo: "))
+        .filter(|l| l.contains(" trong mẫu báo cáo: "))
         .map(str::to_string)
         .collect()
 }
@@ -436,7 +436,7 @@ fn endless_loops_stop_after_ten_seconds_with_the_line() {
         error_at(
             &errors,
             &format!("templates/bao-cao.md:{line}:"),
-            "dựng mẫu quá 10 giây nên đã dừng",
+            "lỗi KC064 trong mẫu báo cáo: dựng mẫu quá 10 giây nên đã dừng",
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -439,6 +439,7 @@ fn a_failed_build_keeps_the_preview_and_the_server() {
     .unwrap();
     let part = desk.wait_for("/phan/bao-cao", "khong_co_bo_loc");
     assert!(part.body.contains("bao-cao.md:"), "{}", part.body);
+    assert!(part.body.contains("KC061"), "the template error's code");
     assert!(
         part.body.contains("class=\"dau-mu\""),
         "the line with a mark"

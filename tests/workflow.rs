@@ -681,7 +681,7 @@ fn templates_folder_absent_or_misspelt() {
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stderr.contains("mau-go-nham: lỗi mẫu báo cáo: không có thư mục mẫu này")
+        stderr.contains("mau-go-nham: lỗi KC060 trong mẫu báo cáo: không có thư mục mẫu này")
             && stderr.contains("`khuyencong templates export mau-go-nham`"),
         "{stderr}"
     );

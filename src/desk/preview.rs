@@ -152,7 +152,7 @@ fn of_template(e: &TemplateError) -> Problem {
         line: e.line,
         column: e.column,
         at: String::new(),
-        code: "mẫu báo cáo".into(),
+        code: e.code.id().into(),
         message: e.message.clone(),
         excerpt,
         unit: None,

@@ -211,6 +211,7 @@ def main():
         errors = box[0].text
         check(f"bao-cao.md:{broken_line}:" in errors, f"lỗi không nêu dòng {broken_line}: {errors}")
         check("khong_co_bo_loc" in errors, f"lỗi không nêu bộ lọc sai: {errors}")
+        check("KC061" in errors, f"lỗi không có mã: {errors}")
         mark = driver.find_elements(By.CSS_SELECTOR, "#loi pre.trich .dau-mu")
         check(mark, "không có dòng của mẫu với dấu chỉ chỗ sai")
         check(SENTENCE in text(driver), "bản xem tốt gần nhất không được giữ")
