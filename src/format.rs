@@ -589,6 +589,23 @@ pub fn escape_markdown(text: &str, out: &mut dyn std::io::Write) -> std::io::Res
     out.write_all(escape_markdown_str(text).as_bytes())
 }
 
+/// Where data opening with a section's or a point's own number ("IV. …",
+/// "c) …") gets a backslash, so that a template's `# {{ … }}` prints the
+/// data as typed under the number the document gives (the numbering takes
+/// a number written by hand in a heading as its count): the byte index of
+/// the mark to escape. Dotted numbers ("2.4") are left: the templates
+/// print an item's own number from the data (`{{ nd.so }}.`) on purpose.
+fn heading_number_mark(text: &str) -> Option<usize> {
+    let head = text.split(is_md_space).next().unwrap_or(text);
+    let last = head.chars().last()?;
+    let body = &head[..head.len() - last.len_utf8()];
+    let roman = last == '.' && !body.is_empty() && body.chars().all(|c| "IVXLCDM".contains(c));
+    let mut letters = body.chars();
+    let letter =
+        last == ')' && letters.next().is_some_and(char::is_lowercase) && letters.next().is_none();
+    (roman || letter).then_some(body.len())
+}
+
 /// [`escape_markdown`] into a `String`.
 ///
 /// ```
@@ -625,6 +642,11 @@ pub fn escape_markdown_str(text: &str) -> String {
                 buf.push_str(&rest[..digits]);
                 buf.push('\\');
                 rest = &rest[digits..];
+                continue;
+            } else if let Some(mark) = heading_number_mark(rest) {
+                buf.push_str(&rest[..mark]);
+                buf.push('\\');
+                rest = &rest[mark..];
                 continue;
             }
         }
@@ -1074,6 +1096,12 @@ mod tests {
             ("Bảng  12: x", "Bảng&#32; 12: x"),
             ("Bảng. x", r"Bảng\. x"),
             ("Bảng 12a, Bảng tổng hợp", "Bảng 12a, Bảng tổng hợp"),
+            ("IV. Tên", r"IV\. Tên"),
+            ("2.4. Tên", "2.4. Tên"),
+            ("c) Tên", r"c\) Tên"),
+            ("đ) Tên", r"đ\) Tên"),
+            ("Ích lợi. x", "Ích lợi. x"),
+            ("CNNT. x", "CNNT. x"),
             (
                 "Hỗ trợ cơ sở công nghiệp nông thôn",
                 "Hỗ trợ cơ sở công nghiệp nông thôn",

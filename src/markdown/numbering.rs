@@ -563,6 +563,44 @@ mod tests {
     }
 
     #[test]
+    fn data_opening_a_heading_with_a_number_does_not_take_over_the_count() {
+        // A template's `# {{ … }}` (and `#### …`) given data that opens
+        // with a heading number: the data prints as typed, the heading
+        // gets the document's number, and the count goes on. (Under `###`
+        // a dotted number from the data is the item's own, on purpose.)
+        let data = |text: &str| crate::format::escape_markdown_str(text);
+        let md = format!(
+            "# {}\n\n### Một\n\n#### {}\n\n# Hai\n\n### Ba\n\n#### Bốn\n",
+            data("IV. Nhiệm vụ khác"),
+            data("c) Tư vấn"),
+        );
+        let out = number_headings(&md);
+        let titles: Vec<String> = crate::markdown::parse(&format!("{FRONT}\n{out}"))
+            .unwrap()
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                crate::document::Block::Heading { content, .. } => {
+                    Some(crate::document::plain_text(content))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "I. IV. Nhiệm vụ khác",
+                "1. Một",
+                "a) c) Tư vấn",
+                "II. Hai",
+                "1. Ba",
+                "a) Bốn"
+            ],
+            "{out}"
+        );
+    }
+
+    #[test]
     fn a_table_named_in_a_caption_follows_its_table_too() {
         let md = format!("{FRONT}\n**Bảng 2. Chi tiết của Bảng 1**\n\n**Bảng 1. Tổng**\n");
         let out = number_tables(&md, &Default::default()).unwrap();
