@@ -133,8 +133,8 @@ impl MarkdownError {
     }
 }
 
-/// What the document model reads of the Markdown. Footnotes are parsed
-/// only to be refused with their line.
+/// What the document model, and the numbering before it, read of the
+/// Markdown. Footnotes are parsed only to be refused with their line.
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS

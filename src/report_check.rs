@@ -16,9 +16,9 @@
 //! Then the headings and the tables are numbered and the Markdown becomes
 //! the document model.
 
-use crate::diagnostic::Code;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diagnostic::Code;
 use crate::document::{text_char, Document, TextChar};
 use crate::markdown::{self, MarkdownError};
 use crate::render::fonts;
@@ -351,17 +351,21 @@ fn missing_glyphs(at: &Places) -> Vec<TemplateError> {
     let markdown = &at.rendered.markdown;
     let mut said = BTreeSet::new();
     let mut problems = Vec::new();
-    let mut html = markdown::html_ranges(markdown).into_iter().peekable();
+    // The HTML's places, found (a second parse) only once a character is
+    // missing: most reports have none.
+    let mut html = None;
     for (offset, c) in markdown.char_indices() {
         if c.is_ascii() || text_char(c) != TextChar::Keep {
             continue;
         }
-        while html.next_if(|range| range.end <= offset).is_some() {}
-        if html.peek().is_some_and(|range| range.contains(&offset)) {
-            continue;
-        }
         // Fonts that cannot be read fail the writers, with their reason.
         if fonts::in_every_face(c).unwrap_or(true) {
+            continue;
+        }
+        let html =
+            html.get_or_insert_with(|| markdown::html_ranges(markdown).into_iter().peekable());
+        while html.next_if(|range| range.end <= offset).is_some() {}
+        if html.peek().is_some_and(|range| range.contains(&offset)) {
             continue;
         }
         let place = at.rendered.trace.as_ref().and_then(|t| t.place(offset));

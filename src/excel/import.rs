@@ -346,10 +346,15 @@ fn plain_number(f: f64) -> String {
     format!("{f}")
 }
 
+/// A date cell's serial that is a time of day alone (no day).
+fn time_alone(serial: f64) -> bool {
+    (0.0..1.0).contains(&serial)
+}
+
 /// Why a cell shown as a date has no day, from its serial: a time alone,
 /// or a number no day of a spreadsheet's calendar has.
 fn no_day(serial: f64) -> String {
-    if (0.0..1.0).contains(&serial) {
+    if time_alone(serial) {
         "ô chỉ có giờ, không có ngày".into()
     } else {
         format!(
@@ -906,7 +911,7 @@ impl FormReader<'_> {
             Value::Date(d, serial) => {
                 let shown = match d {
                     Some(d) => format!("ô là ngày {}", day_month_year(*d)),
-                    None if (0.0..1.0).contains(serial) => "ô là một giờ".into(),
+                    None if time_alone(*serial) => "ô là một giờ".into(),
                     None => format!(
                         "ô ở dạng Ngày (số {}, không phải ngày nào)",
                         plain_number(*serial)

@@ -12,7 +12,7 @@
 //! headings, and every heading of the annex (after `<!-- phu-luc -->`),
 //! are left as written.
 
-use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag};
 
 use super::ANNEX;
 use crate::format::so_la_ma;
@@ -25,7 +25,7 @@ const LETTERS: [&str; 23] = [
 
 /// The Markdown with every body heading numbered.
 pub fn number_headings(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    let options = super::options();
     let mut counters = Counters::default();
     let mut out = String::with_capacity(markdown.len() + 256);
     let mut copied = 0;
@@ -101,7 +101,7 @@ pub fn number_tables(
     markdown: &str,
     unprinted: &std::collections::BTreeMap<u32, String>,
 ) -> Result<String, super::MarkdownError> {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    let options = super::options();
     let mut captions: Vec<Caption> = Vec::new();
     let mut references: Vec<Reference> = Vec::new();
     let mut lines = super::LineCounter::new(markdown);
