@@ -206,12 +206,8 @@ fn caption(paragraph: &str) -> Option<(std::ops::Range<usize>, Option<u32>)> {
     if inner.contains(open) {
         return None;
     }
-    let after = inner.strip_prefix(TABLE)?;
-    let digits = after.trim_start_matches(' ');
-    let spaces = after.len() - digits.len();
-    let count = digits.bytes().take_while(u8::is_ascii_digit).count();
-    let rest = &digits[count..];
-    if !(rest.starts_with('.') || rest.starts_with(':')) || (count > 0 && spaces == 0) {
+    let (spaces, count) = written_after(inner.strip_prefix(TABLE)?)?;
+    if count > 0 && spaces == 0 {
         return None;
     }
     let start = lead + open.len() + TABLE.len();
@@ -220,7 +216,17 @@ fn caption(paragraph: &str) -> Option<(std::ops::Range<usize>, Option<u32>)> {
         return (spaces == 0).then_some((start..start, None));
     }
     let number = start + spaces..start + spaces + count;
-    Some((number, digits[..count].parse().ok()))
+    Some((number, inner[TABLE.len() + spaces..][..count].parse().ok()))
+}
+
+/// What follows "Bảng" in a caption: spaces, digits (maybe none), then a
+/// full stop or a colon; how many spaces and digits, if it is so.
+fn written_after(after: &str) -> Option<(usize, usize)> {
+    let digits = after.trim_start_matches(' ');
+    let count = digits.bytes().take_while(u8::is_ascii_digit).count();
+    digits[count..]
+        .starts_with(['.', ':'])
+        .then_some((after.len() - digits.len(), count))
 }
 
 /// The numbers the captions of a template's text are written with
@@ -230,13 +236,11 @@ pub fn caption_numbers(text: &str) -> impl Iterator<Item = (usize, u32)> + '_ {
         ["**", "__"].into_iter().flat_map(move |open| {
             line.match_indices(open).filter_map(move |(at, _)| {
                 let after = line[at + open.len()..].strip_prefix(TABLE)?;
-                let digits = after.strip_prefix(' ')?.trim_start_matches(' ');
-                let count = digits.bytes().take_while(u8::is_ascii_digit).count();
-                let rest = &digits[count..];
-                if count == 0 || !(rest.starts_with('.') || rest.starts_with(':')) {
+                let (spaces, count) = written_after(after)?;
+                if spaces == 0 || count == 0 {
                     return None;
                 }
-                Some((i + 1, digits[..count].parse().ok()?))
+                Some((i + 1, after[spaces..spaces + count].parse().ok()?))
             })
         })
     })
